@@ -1,0 +1,9 @@
+DROP TABLE settings;
+DROP TABLE audit_log;
+DROP TABLE cooperatives;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE devices;
+DROP TABLE user_regions;
+DROP TABLE users;
+DROP TABLE regions;

@@ -1,0 +1,325 @@
+//! The cooperative registry: what the market-regulation register says plus the 供销 relationship fields.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+
+use crate::region_code::RegionCode;
+use crate::uscc::Uscc;
+
+macro_rules! labelled_enum {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$vmeta:meta])* $variant:ident = ($code:literal, $zh:literal) ),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$( $name::$variant, )*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( $name::$variant => $code, )* }
+            }
+
+            pub fn name_zh(self) -> &'static str {
+                match self { $( $name::$variant => $zh, )* }
+            }
+
+            /// Accepts the API code or the Chinese label (as registry exports spell it).
+            pub fn parse(value: &str) -> Option<$name> {
+                let value = value.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str() == value || v.name_zh() == value)
+            }
+        }
+    };
+}
+
+labelled_enum!(
+    /// Main line of business.
+    Industry {
+        Planting = ("planting", "种植业"),
+        Livestock = ("livestock", "畜牧业"),
+        Fishery = ("fishery", "渔业"),
+        Forestry = ("forestry", "林业"),
+        Machinery = ("machinery", "农机服务"),
+        Processing = ("processing", "农产品加工"),
+        Leisure = ("leisure", "休闲农业"),
+        Services = ("services", "综合服务"),
+        Other = ("other", "其他"),
+    }
+);
+
+labelled_enum!(
+    /// How the 供销社 (supply and marketing cooperative) is involved.
+    GxsRelation {
+        /// 参办: the 供销社 takes part in running it.
+        CoRun = ("co_run", "参办"),
+        /// 领办: the 供销社 leads it.
+        Led = ("led", "领办"),
+        /// 服务带动: linked through 供销 services.
+        ServiceLinked = ("service_linked", "服务带动"),
+        /// 引导创办: the 供销社 helped found it.
+        HelpedFound = ("helped_found", "引导创办"),
+        None = ("none", "无"),
+    }
+);
+
+labelled_enum!(
+    /// Membership in a 农合联 (farmers' cooperative federation).
+    NhlLevel {
+        County = ("county", "县级农合联"),
+        Township = ("township", "乡镇农合联"),
+        Industry = ("industry", "产业农合联"),
+    }
+);
+
+labelled_enum!(
+    /// Where a registry entry came from.
+    CooperativeSource {
+        RegistryImport = ("registry_import", "登记机关导入"),
+        Manual = ("manual", "手工录入"),
+        Field = ("field", "实地新增"),
+    }
+);
+
+impl GxsRelation {
+    /// 参办 and 领办 are what the Ningbo plan counts as "sponsored" (参办领办).
+    pub fn is_sponsored(self) -> bool {
+        matches!(self, GxsRelation::CoRun | GxsRelation::Led)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cooperative {
+    pub id: Uuid,
+    /// Absent for cooperatives found in the field whose code is not known yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<Uscc>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_representative: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub region_code: RegionCode,
+    /// The region's names from the province down, joined: "浙江省宁波市海曙区高桥镇".
+    pub region_full_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<Industry>,
+    pub gxs_relation: GxsRelation,
+    pub nhl_memberships: Vec<NhlLevel>,
+    /// 0–5; absent when never rated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub star_level: Option<u8>,
+    /// Whether last year's annual report was filed (absent: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_report_filed: Option<bool>,
+    /// Whether it is on the 经营异常名录 (abnormal-operation list) (absent: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_abnormal_list: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<u32>,
+    pub source: CooperativeSource,
+    /// Increases with every change.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateCooperativeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<Uscc>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_representative: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub region_code: RegionCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<Industry>,
+    #[serde(default = "default_relation")]
+    pub gxs_relation: GxsRelation,
+    #[serde(default)]
+    pub nhl_memberships: Vec<NhlLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub star_level: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_report_filed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_abnormal_list: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<u32>,
+}
+
+impl CreateCooperativeRequest {
+    /// A request with only the required fields set.
+    pub fn new(name: impl Into<String>, region_code: RegionCode) -> Self {
+        Self {
+            uscc: None,
+            name: name.into(),
+            legal_representative: None,
+            registration_date: None,
+            address: None,
+            region_code,
+            industry: None,
+            gxs_relation: GxsRelation::None,
+            nhl_memberships: Vec::new(),
+            star_level: None,
+            annual_report_filed: None,
+            on_abnormal_list: None,
+            member_count: None,
+        }
+    }
+}
+
+fn default_relation() -> GxsRelation {
+    GxsRelation::None
+}
+
+/// A partial update. A field left out stays as it is; a nullable field sent as `null` is cleared.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateCooperativeRequest {
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uscc: Option<Option<Uscc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub legal_representative: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registration_date: Option<Option<NaiveDate>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<RegionCode>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub industry: Option<Option<Industry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gxs_relation: Option<GxsRelation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhl_memberships: Option<Vec<NhlLevel>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub star_level: Option<Option<u8>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annual_report_filed: Option<Option<bool>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_abnormal_list: Option<Option<bool>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub member_count: Option<Option<u32>>,
+}
+
+/// Tells "sent as null" (`Some(None)`) from "left out" (`None`, via `#[serde(default)]`).
+fn present<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Filters for listing cooperatives; all optional and combined with AND.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct CooperativeFilter {
+    /// Only this region and everything below it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "330203"))]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<Industry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gxs_relation: Option<GxsRelation>,
+    /// `true`: member of at least one 农合联; `false`: of none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhl_member: Option<bool>,
+    /// Member of this 农合联 level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhl_level: Option<NhlLevel>,
+    /// Exactly this star level (0–5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub star_level: Option<u8>,
+    /// At least this star level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub star_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_report_filed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_abnormal_list: Option<bool>,
+    /// Text search in the name, the credit code and the legal representative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// From `next_cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_in_both_spellings() {
+        assert_eq!(GxsRelation::parse("领办"), Some(GxsRelation::Led));
+        assert_eq!(GxsRelation::parse("co_run"), Some(GxsRelation::CoRun));
+        assert_eq!(Industry::parse("渔业"), Some(Industry::Fishery));
+        assert_eq!(NhlLevel::parse("unknown"), None);
+    }
+
+    #[test]
+    fn patch_tells_null_from_absent() {
+        let patch: UpdateCooperativeRequest =
+            serde_json::from_str(r#"{"address": null, "name": "新名"}"#).expect("valid patch");
+        assert_eq!(patch.address, Some(None));
+        assert_eq!(patch.legal_representative, None);
+        assert_eq!(patch.name.as_deref(), Some("新名"));
+    }
+}

@@ -1,0 +1,205 @@
+//! Stable machine-readable error codes and the RFC 9457 problem document every error response carries.
+//!
+//! The `code` of a problem never changes meaning once released; clients branch on it, never on the text.
+
+use serde::{Deserialize, Serialize};
+
+use crate::localized::{Lang, Localized};
+
+macro_rules! error_codes {
+    ($( $variant:ident = ($code:literal, $status:literal, $retryable:literal, $zh:literal, $en:literal), )*) => {
+        /// Every error the API can return. `code` strings are part of the API contract.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $variant, )*
+            /// A code this version of the client does not know yet (a newer server).
+            #[serde(other)]
+            Unknown,
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant, )*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( ErrorCode::$variant => $code, )*
+                    ErrorCode::Unknown => "unknown",
+                }
+            }
+
+            /// The HTTP status the server answers with.
+            pub fn status(self) -> u16 {
+                match self {
+                    $( ErrorCode::$variant => $status, )*
+                    ErrorCode::Unknown => 500,
+                }
+            }
+
+            /// Whether the same request may succeed later without any change (so a phone should retry it).
+            pub fn is_retryable(self) -> bool {
+                match self {
+                    $( ErrorCode::$variant => $retryable, )*
+                    ErrorCode::Unknown => false,
+                }
+            }
+
+            pub fn title(self) -> Localized {
+                match self {
+                    $( ErrorCode::$variant => Localized::new($zh, $en), )*
+                    ErrorCode::Unknown => Localized::new("未知错误", "Unknown error"),
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    BadRequest = ("bad_request", 400, false, "请求格式错误", "Malformed request"),
+    InvalidJson = ("invalid_json", 400, false, "请求体不是有效的 JSON", "The request body is not valid JSON"),
+    InvalidQuery = ("invalid_query", 400, false, "查询参数无效", "Invalid query parameters"),
+    InvalidCursor = ("invalid_cursor", 400, false, "分页游标无效", "Invalid pagination cursor"),
+    ValidationFailed = ("validation_failed", 422, false, "提交的数据未通过校验", "The submitted data failed validation"),
+    UsccInvalid = ("uscc_invalid", 422, false, "统一社会信用代码无效", "Invalid unified social credit code"),
+    RegionCodeInvalid = ("region_code_invalid", 422, false, "行政区划代码无效", "Invalid administrative region code"),
+    RegionUnknown = ("region_unknown", 422, false, "行政区划不存在", "Unknown administrative region"),
+    Unauthenticated = ("unauthenticated", 401, false, "需要登录", "Authentication required"),
+    TokenInvalid = ("token_invalid", 401, false, "访问令牌无效", "Invalid access token"),
+    TokenExpired = ("token_expired", 401, false, "访问令牌已过期", "Access token expired"),
+    SessionRevoked = ("session_revoked", 401, false, "登录会话已失效，请重新登录", "Session ended, please log in again"),
+    DeviceRevoked = ("device_revoked", 401, false, "此设备已被停用", "This device has been revoked"),
+    InvalidCredentials = ("invalid_credentials", 401, false, "用户名或密码错误", "Wrong username or password"),
+    RefreshTokenInvalid = ("refresh_token_invalid", 401, false, "刷新令牌无效或已过期", "Invalid or expired refresh token"),
+    RefreshTokenReused = ("refresh_token_reused", 401, false, "刷新令牌被重复使用，会话已注销", "Refresh token reused; the session has been revoked"),
+    AccountLocked = ("account_locked", 429, true, "登录失败次数过多，账户暂时锁定", "Too many failed logins; account temporarily locked"),
+    RateLimited = ("rate_limited", 429, true, "请求过于频繁，请稍后再试", "Too many requests, try again later"),
+    AccountDisabled = ("account_disabled", 403, false, "账户已停用", "Account disabled"),
+    Forbidden = ("forbidden", 403, false, "无权执行此操作", "You are not allowed to do this"),
+    RegionOutOfScope = ("region_out_of_scope", 403, false, "该行政区划不在您的负责范围内", "That region is outside your assigned regions"),
+    NotFound = ("not_found", 404, false, "资源不存在", "Not found"),
+    DeviceUnknown = ("device_unknown", 404, false, "设备不存在或不属于当前用户", "Unknown device for this user"),
+    MethodNotAllowed = ("method_not_allowed", 405, false, "不支持此请求方法", "Method not allowed"),
+    Conflict = ("conflict", 409, false, "与现有数据冲突", "Conflicts with existing data"),
+    UsccDuplicate = ("uscc_duplicate", 409, false, "该统一社会信用代码已登记", "A cooperative with this credit code already exists"),
+    UsernameTaken = ("username_taken", 409, false, "用户名已被使用", "Username already taken"),
+    SessionDeviceBound = ("session_device_bound", 409, false, "当前会话已绑定其他设备", "This session is already bound to another device"),
+    PreconditionFailed = ("precondition_failed", 412, false, "数据已被他人修改，请刷新后重试", "The resource changed; reload and retry"),
+    PayloadTooLarge = ("payload_too_large", 413, false, "请求体过大", "Request body too large"),
+    UnsupportedMediaType = ("unsupported_media_type", 415, false, "不支持的文件类型", "Unsupported media type"),
+    ImportFileInvalid = ("import_file_invalid", 422, false, "导入文件无法读取", "The import file cannot be read"),
+    Internal = ("internal", 500, true, "服务器内部错误", "Internal server error"),
+    ServiceUnavailable = ("service_unavailable", 503, true, "服务暂时不可用，请稍后重试", "Service temporarily unavailable"),
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's name in the request (`region_code`, `uscc`, ...).
+    pub field: String,
+    /// A stable code for the failure (`required`, `too_long`, `uscc_invalid`, ...).
+    pub code: String,
+    /// Human-readable message in the response language.
+    pub message: String,
+}
+
+/// An existing resource a conflict refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExistingResource {
+    pub id: String,
+    pub name: String,
+}
+
+/// RFC 9457 problem details, served as `application/problem+json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// URI identifying the problem type; resolves to the code's documentation.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary in the response language (zh-CN unless English is preferred).
+    pub title: String,
+    pub status: u16,
+    /// The stable machine-readable code.
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Per-field validation failures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The existing resource a conflict is about, when the caller may see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing: Option<ExistingResource>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Problem {
+    pub const CONTENT_TYPE: &'static str = "application/problem+json";
+
+    pub fn new(code: ErrorCode, lang: Lang) -> Self {
+        Self {
+            problem_type: format!("https://hezuo.dev/problems/{}", code.as_str()),
+            title: code.title().get(lang).to_owned(),
+            status: code.status(),
+            code,
+            detail: None,
+            instance: None,
+            errors: Vec::new(),
+            existing: None,
+            retry_after_secs: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.status, self.code, self.title)?;
+        if let Some(detail) = &self.detail {
+            write!(f, " — {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_documented_strings() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).expect("serialize");
+            assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
+            let back: ErrorCode = serde_json::from_value(json).expect("deserialize");
+            assert_eq!(back, *code);
+        }
+    }
+
+    #[test]
+    fn codes_from_a_newer_server_are_tolerated() {
+        let code: ErrorCode = serde_json::from_str("\"something_new\"").expect("deserialize");
+        assert_eq!(code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+        }
+    }
+}

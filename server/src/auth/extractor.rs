@@ -1,0 +1,126 @@
+//! The `Authenticated` extractor: a valid bearer token whose session, device and user are all still in good standing.
+//!
+//! Tokens are checked against the database on every request, so revoking a device or disabling a user takes effect
+//! on the very next request, on every instance.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use hezuo_mobile_api::ErrorCode;
+use hezuo_mobile_api::users::Role;
+use uuid::Uuid;
+
+use crate::auth::scope::Scope;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit::Actor;
+use crate::models::users::{AssignedRegion, UserRow};
+use crate::models::{devices, sessions, users};
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: UserRow,
+    pub role: Role,
+    pub regions: Vec<AssignedRegion>,
+    pub scope: Scope,
+    pub session_id: Uuid,
+    pub device_id: Option<Uuid>,
+}
+
+impl Authenticated {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id.clone()),
+            device_id: self.device_id.map(|d| d.to_string()),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Refuses unless the caller has one of `roles`.
+    pub fn require_role(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::new(ErrorCode::TokenInvalid))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| ApiError::new(ErrorCode::TokenInvalid))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::TokenInvalid));
+    }
+    Ok(token.trim().to_owned())
+}
+
+/// Checks the session behind a verified token and loads its user and scope.
+pub fn load_session(
+    conn: &mut DbConn,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> ApiResult<Authenticated> {
+    let session = sessions::find(conn, &session_id.to_string())?
+        .ok_or_else(|| ApiError::new(ErrorCode::TokenInvalid))?;
+    if session.user_id != user_id.to_string() {
+        return Err(ApiError::new(ErrorCode::TokenInvalid));
+    }
+    if let Some(device_id) = &session.device_id {
+        let device = devices::find(conn, device_id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::DeviceRevoked))?;
+        if device.revoked_at.is_some() {
+            return Err(ApiError::new(ErrorCode::DeviceRevoked));
+        }
+    }
+    if !session.is_live(crate::models::now()) {
+        return Err(ApiError::new(ErrorCode::SessionRevoked));
+    }
+    let user = users::find(conn, &session.user_id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::TokenInvalid))?;
+    if !user.is_active {
+        return Err(ApiError::new(ErrorCode::AccountDisabled));
+    }
+    let regions = users::assigned_regions(conn, &user.id)?;
+    Ok(Authenticated {
+        role: user.role(),
+        scope: users::scope_of(&user, &regions),
+        regions,
+        device_id: session.device_uuid(),
+        session_id: session.uuid(),
+        user,
+    })
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+            let claims = state.tokens.verify(&token?)?;
+            state
+                .db
+                .run(move |conn| load_session(conn, claims.sub, claims.sid))
+                .await
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! Authentication and authorization: passwords, access and refresh tokens, the request extractor, region scope and
+//! login throttling.
+
+pub mod extractor;
+pub mod password;
+pub mod policy;
+pub mod rate_limit;
+pub mod refresh;
+pub mod scope;
+pub mod tokens;
+
+pub use extractor::Authenticated;
+pub use scope::Scope;

@@ -1,0 +1,74 @@
+//! Who may see and manage which accounts and devices.
+//!
+//! - Admins manage everyone.
+//! - A supervisor manages counsellors and viewers all of whose regions lie inside the supervisor's regions.
+//! - Everyone sees their own account and manages their own devices; only admins change accounts.
+//!
+//! Resources outside a caller's reach answer 404 (`not_found`), as if they did not exist; a caller who can see a
+//! resource but lacks the role for an action gets 403 (`forbidden`).
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use hezuo_mobile_api::users::Role;
+
+use crate::auth::Authenticated;
+use crate::db::DbConn;
+use crate::db::schema::{regions, user_regions, users};
+
+/// Whether `actor` manages an account with `target_role` whose regions have the given paths.
+pub fn manages(actor: &Authenticated, target_role: Role, target_paths: &[String]) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::Supervisor => {
+            matches!(target_role, Role::Counsellor | Role::Viewer)
+                && actor.scope.covers_all(target_paths)
+        }
+        Role::Counsellor | Role::Viewer => false,
+    }
+}
+
+/// Whether `actor` may see the account: their own, or one they manage.
+pub fn sees(
+    actor: &Authenticated,
+    target_id: &str,
+    target_role: Role,
+    target_paths: &[String],
+) -> bool {
+    actor.user.id == target_id || manages(actor, target_role, target_paths)
+}
+
+/// Ids of the accounts `actor` may see, by [`sees`]; `None` means all of them.
+pub fn visible_user_ids(
+    conn: &mut DbConn,
+    actor: &Authenticated,
+) -> QueryResult<Option<Vec<String>>> {
+    match actor.role {
+        Role::Admin => Ok(None),
+        Role::Counsellor | Role::Viewer => Ok(Some(vec![actor.user.id.clone()])),
+        Role::Supervisor => {
+            let assignments: Vec<(String, String, String)> = user_regions::table
+                .inner_join(users::table)
+                .inner_join(regions::table)
+                .filter(users::role.eq_any([Role::Counsellor.as_str(), Role::Viewer.as_str()]))
+                .select((users::id, users::role, regions::path))
+                .load(conn)?;
+            let mut by_user: BTreeMap<String, (Role, Vec<String>)> = BTreeMap::new();
+            for (id, role, path) in assignments {
+                let role = Role::parse(&role).unwrap_or(Role::Viewer);
+                by_user
+                    .entry(id)
+                    .or_insert_with(|| (role, Vec::new()))
+                    .1
+                    .push(path);
+            }
+            let mut ids: Vec<String> = by_user
+                .into_iter()
+                .filter(|(_, (role, paths))| manages(actor, *role, paths))
+                .map(|(id, _)| id)
+                .collect();
+            ids.push(actor.user.id.clone());
+            Ok(Some(ids))
+        }
+    }
+}

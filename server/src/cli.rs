@@ -1,0 +1,285 @@
+//! The `hezuo` command line: serve, migrate, demo, import, create-user, print-config.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use hezuo_mobile_api::imports::ImportReport;
+use hezuo_mobile_api::users::Role;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::auth::password::{MIN_PASSWORD_CHARS, PasswordHasher};
+use crate::config::{Config, Environment};
+use crate::db::{self, Pool};
+use crate::demo;
+use crate::import;
+use crate::models::audit::Actor;
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hezuo",
+    version,
+    about = "hezuo 合作 — server for cooperative counsellors' field reports"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (applies migrations first in dev).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Seed the Ningbo demo data (once), then serve. Refused in production.
+    Demo {
+        /// Number of synthetic cooperatives.
+        #[arg(long, default_value_t = 3000)]
+        cooperatives: usize,
+        /// Seed and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Import the region list or the cooperative register from CSV or XLSX.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Create an account, e.g. the first admin. The password is read from HEZUO_NEW_PASSWORD or standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Region code the account works in (repeatable; required except for admins).
+        #[arg(long = "region")]
+        regions: Vec<String>,
+    },
+    /// Print the effective configuration, secrets redacted.
+    PrintConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Regions: columns code,name,parent_code.
+    Regions { file: PathBuf },
+    /// Cooperatives: name, USCC, legal representative, registration date, address, region code, annual report filed,
+    /// on the abnormal-operation list (Chinese or English headers).
+    Cooperatives { file: PathBuf },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| "expected admin, supervisor, counsellor or viewer".to_owned())
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load()?;
+    crate::telemetry::init(&config);
+    match cli.command {
+        Command::Serve => serve(config, None),
+        Command::Migrate => {
+            let pool = open_pool(&config)?;
+            let applied = db::run_migrations(&mut *pool.get()?)?;
+            if applied.is_empty() {
+                println!("数据库已是最新 / database is up to date");
+            } else {
+                println!("已执行迁移 / applied: {}", applied.join(", "));
+            }
+            Ok(())
+        }
+        Command::Demo {
+            cooperatives,
+            no_serve,
+        } => {
+            if config.env == Environment::Production {
+                bail!("demo data is refused in production (HEZUO_ENV=production)");
+            }
+            let pool = open_pool(&config)?;
+            db::run_migrations(&mut *pool.get()?)?;
+            let passwords =
+                PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?;
+            match demo::seed(&mut *pool.get()?, &passwords, cooperatives)? {
+                Some(seeded) => println!(
+                    "已生成演示数据 / demo data seeded: {} regions, {} accounts, {} cooperatives",
+                    seeded.regions, seeded.users, seeded.cooperatives
+                ),
+                None => println!("演示数据已存在 / demo data already present"),
+            }
+            print_demo_logins();
+            if no_serve {
+                Ok(())
+            } else {
+                serve(config, Some(pool))
+            }
+        }
+        Command::Import { what } => {
+            let pool = open_pool(&config)?;
+            db::run_migrations(&mut *pool.get()?)?;
+            let (file, kind) = match &what {
+                ImportCommand::Regions { file } => (file, "regions"),
+                ImportCommand::Cooperatives { file } => (file, "cooperatives"),
+            };
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bar = progress_bar();
+            let mut progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let mut conn = pool.get()?;
+            let actor = Actor::system();
+            let report = match kind {
+                "regions" => import::regions::import_file(&mut conn, &bytes, &actor, &mut progress),
+                _ => import::cooperatives::import_file(&mut conn, &bytes, &actor, &mut progress),
+            };
+            bar.finish_and_clear();
+            print_report(&report?);
+            Ok(())
+        }
+        Command::CreateUser {
+            username,
+            role,
+            display_name,
+            regions,
+        } => create_user(&config, username, role, display_name, regions),
+        Command::PrintConfig => {
+            print!("{}", config.redacted_toml()?);
+            Ok(())
+        }
+    }
+}
+
+fn open_pool(config: &Config) -> anyhow::Result<Pool> {
+    db::build_pool(&config.database_url(), config.database_pool_size)
+}
+
+fn serve(config: Config, pool: Option<Pool>) -> anyhow::Result<()> {
+    let bind = config.bind.clone();
+    let backend = db::DatabaseUrl::parse(&config.database_url())?.backend_name();
+    actix_web::rt::System::new().block_on(async move {
+        let application = match pool {
+            Some(pool) => Application::build_with_pool(config, pool)?,
+            None => Application::build(config)?,
+        };
+        let address = bind
+            .rsplit_once(':')
+            .map(|(host, _)| host)
+            .unwrap_or("127.0.0.1");
+        let port = application.port();
+        println!("hezuo 正在运行 / listening on http://{address}:{port}  (database: {backend})");
+        println!("接口文档 / API docs: http://{address}:{port}/docs/");
+        tracing::info!(port, backend, "server started");
+        application
+            .run_until_stopped()
+            .await
+            .context("server stopped with an error")
+    })
+}
+
+fn print_demo_logins() {
+    println!(
+        "演示账户（密码均为 {}）/ demo logins (password {}):",
+        demo::DEMO_PASSWORD,
+        demo::DEMO_PASSWORD
+    );
+    println!("  admin");
+    for district in demo::DISTRICTS {
+        println!(
+            "  supervisor.{p}  counsellor.{p}.1  counsellor.{p}.2   ({}{})",
+            district.name,
+            district.code,
+            p = district.pinyin
+        );
+    }
+}
+
+/// A bar on a terminal; nothing when output is redirected.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} 行 {per_sec} 剩余 {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_report(report: &ImportReport) {
+    println!("{}", report.summary_zh());
+    const SHOWN: usize = 100;
+    for error in report.errors.iter().take(SHOWN) {
+        let column = error
+            .column
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        println!(
+            "  第{}行{column}: {} ({})",
+            error.row, error.message, error.code
+        );
+    }
+    if report.errors.len() > SHOWN {
+        println!(
+            "  …另有{}行错误 / {} more",
+            report.errors.len() - SHOWN,
+            report.errors.len() - SHOWN
+        );
+    }
+}
+
+fn create_user(
+    config: &Config,
+    username: String,
+    role: Role,
+    display_name: Option<String>,
+    regions: Vec<String>,
+) -> anyhow::Result<()> {
+    let username = crate::models::users::normalise_username(&username)
+        .context("usernames are 3–64 lower-case letters, digits, '.', '_' or '-'")?;
+    let password = match std::env::var("HEZUO_NEW_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input)?;
+            input.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password needs at least {MIN_PASSWORD_CHARS} characters");
+    }
+    if role != Role::Admin && regions.is_empty() {
+        bail!("every role but admin needs at least one --region");
+    }
+    let pool = open_pool(config)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    for code in &regions {
+        if crate::models::regions::find(&mut conn, code)?.is_none() {
+            bail!("unknown region {code}; import regions first");
+        }
+    }
+    if crate::models::users::find_by_username(&mut conn, &username)?.is_some() {
+        bail!("username {username} is taken");
+    }
+    let passwords = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    let login = demo::DemoLogin {
+        display_name: display_name.unwrap_or_else(|| username.clone()),
+        username: username.clone(),
+        role,
+        region_codes: regions,
+    };
+    demo::create_logins(
+        &mut conn,
+        std::slice::from_ref(&login),
+        &passwords.hash(&password)?,
+    )?;
+    println!("已创建账户 / created {username} ({})", role.as_str());
+    Ok(())
+}

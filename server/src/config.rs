@@ -1,0 +1,285 @@
+//! Configuration: built-in defaults → optional TOML file named by `HEZUO_CONFIG` → `HEZUO_*` environment variables.
+//!
+//! Every setting has a default that works on a laptop, so `hezuo serve` needs no configuration at all; production
+//! (`HEZUO_ENV=production`) must set an explicit `HEZUO_JWT_SECRET`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Dev,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `dev` or `production`.
+    pub env: Environment,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Where the SQLite database, the dev JWT secret and blobs live.
+    pub data_dir: PathBuf,
+    /// `sqlite://path` or `postgres://...`; defaults to `sqlite://<data_dir>/hezuo.db`.
+    pub database_url: Option<String>,
+    pub database_pool_size: u32,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// `json` or `text`; defaults to JSON in production and text in dev.
+    pub log_format: Option<LogFormat>,
+    /// A tracing filter such as `info` or `hezuo_server=debug,info`.
+    pub log_filter: String,
+    /// HMAC secret for access tokens (at least 32 characters). Required in production; in dev one is generated and
+    /// kept in `<data_dir>/jwt-secret`.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl_secs: u64,
+    /// Refresh tokens expire after this many days without use.
+    pub refresh_token_ttl_days: u64,
+    /// A refresh token presented again within this many seconds of its first use (a phone retrying after a lost
+    /// response) gets the same answer instead of ending the session.
+    pub refresh_retry_grace_secs: u64,
+    /// Failed logins in a row before the account is locked for `login_lockout_secs`.
+    pub login_max_failures: u32,
+    pub login_lockout_secs: u64,
+    /// Login attempts allowed per client address per minute.
+    pub login_rate_limit_per_minute: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Argon2id cost; the defaults follow the OWASP recommendation (19 MiB, 2 passes).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Largest accepted import file.
+    pub max_import_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            env: Environment::Dev,
+            bind: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_pool_size: 8,
+            workers: None,
+            log_format: None,
+            log_filter: "info".to_owned(),
+            jwt_secret: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_days: 60,
+            refresh_retry_grace_secs: 120,
+            login_max_failures: 5,
+            login_lockout_secs: 15 * 60,
+            login_rate_limit_per_minute: 30,
+            trust_forwarded_for: false,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            max_import_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// The smallest secret accepted for signing tokens.
+const MIN_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Reads the layered configuration from the process environment.
+    pub fn load() -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Ok(path) = std::env::var("HEZUO_CONFIG") {
+            if !Path::new(&path).exists() {
+                bail!("HEZUO_CONFIG names {path}, which does not exist");
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // HEZUO_CONFIG names the file and HEZUO_TEST_* belong to the test suite; neither is a setting.
+        let env = Env::prefixed("HEZUO_")
+            .filter(|key| key != "config" && !key.as_str().starts_with("test_"));
+        let config: Config = figment
+            .merge(env)
+            .extract()
+            .context("invalid configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.len() < MIN_SECRET_LEN
+        {
+            bail!("HEZUO_JWT_SECRET must have at least {MIN_SECRET_LEN} characters");
+        }
+        if self.env == Environment::Production && self.jwt_secret.is_none() {
+            bail!(
+                "production refuses to start without an explicit HEZUO_JWT_SECRET (at least {MIN_SECRET_LEN} characters)"
+            );
+        }
+        if self.database_pool_size == 0 {
+            bail!("HEZUO_DATABASE_POOL_SIZE must be at least 1");
+        }
+        if self.argon2_memory_kib < 8 || self.argon2_iterations == 0 {
+            bail!("argon2 cost too low (memory ≥ 8 KiB, iterations ≥ 1)");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("hezuo.db").display()),
+        }
+    }
+
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format.unwrap_or(match self.env {
+            Environment::Production => LogFormat::Json,
+            Environment::Dev => LogFormat::Text,
+        })
+    }
+
+    /// The token-signing secret: the configured one, or in dev one generated once and kept under the data directory
+    /// so that tokens survive a restart.
+    pub fn resolve_jwt_secret(&self) -> anyhow::Result<String> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.clone());
+        }
+        if self.env == Environment::Production {
+            bail!("production requires HEZUO_JWT_SECRET");
+        }
+        let path = self.data_dir.join("jwt-secret");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim().to_owned();
+            if existing.len() >= MIN_SECRET_LEN {
+                return Ok(existing);
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        let secret = hex::encode(rand::random::<[u8; 32]>());
+        write_private_file(&path, &secret)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(secret)
+    }
+
+    /// The configuration as TOML with secrets masked, for `hezuo print-config`.
+    pub fn redacted_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        if shown.jwt_secret.is_some() {
+            shown.jwt_secret = Some("<redacted>".to_owned());
+        }
+        shown.database_url = Some(redact_url_password(&self.database_url()));
+        Ok(toml_string(&shown)?)
+    }
+}
+
+fn toml_string(config: &Config) -> anyhow::Result<String> {
+    // figment's TOML dependency is read-only; a flat config renders fine by hand.
+    let value = serde_json::to_value(config)?;
+    let mut out = String::new();
+    if let serde_json::Value::Object(map) = value {
+        for (key, value) in map {
+            match value {
+                serde_json::Value::Null => out.push_str(&format!("# {key} = (not set)\n")),
+                other => out.push_str(&format!("{key} = {other}\n")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `***`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_database_is_sqlite_under_the_data_dir() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://./data/hezuo.db");
+    }
+
+    #[test]
+    fn production_needs_a_secret() {
+        let config = Config {
+            env: Environment::Production,
+            ..Config::default()
+        };
+        assert!(config.validate().is_err());
+        let config = Config {
+            jwt_secret: Some("x".repeat(40)),
+            ..config
+        };
+        assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        let config = Config {
+            jwt_secret: Some("short".to_owned()),
+            ..Config::default()
+        };
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            redact_url_password("postgres://hezuo:s3cret@db.internal:5432/hezuo"),
+            "postgres://hezuo:***@db.internal:5432/hezuo"
+        );
+        assert_eq!(
+            redact_url_password("sqlite://./data/hezuo.db"),
+            "sqlite://./data/hezuo.db"
+        );
+    }
+
+    #[test]
+    fn redacted_output_hides_the_secret() {
+        let config = Config {
+            jwt_secret: Some("a-very-long-secret-that-must-not-leak-0123".to_owned()),
+            ..Config::default()
+        };
+        let shown = config.redacted_toml().expect("renders");
+        assert!(!shown.contains("must-not-leak"));
+        assert!(shown.contains("jwt_secret = \"<redacted>\""));
+    }
+}

@@ -1,0 +1,237 @@
+//! Database access: one diesel code path over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! The backend is chosen by the URL scheme (`sqlite://`, `postgres://`), never by trying one after the other.
+//! Handlers reach the database through [`Db::run`], which runs synchronous diesel code on the blocking pool.
+//! The few statements that differ per backend go through [`with_backend!`].
+
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::MigrationHarness;
+
+use crate::error::ApiError;
+
+/// A connection to either backend; diesel's query builder works on it directly.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+/// Runs a block with the concrete connection of whichever backend is in use, for the rare statements whose SQL or
+/// diesel types differ between SQLite and PostgreSQL. The block is compiled once per backend.
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, |$inner:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($inner) => $body,
+            $crate::db::DbConn::Pg($inner) => $body,
+        }
+    };
+    ($conn:expr, sqlite: |$sqlite:ident| $sqlite_body:expr, postgres: |$pg:ident| $pg_body:expr $(,)?) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($sqlite) => $sqlite_body,
+            $crate::db::DbConn::Pg($pg) => $pg_body,
+        }
+    };
+}
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> anyhow::Result<DatabaseUrl> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                bail!("sqlite:// URL without a file path");
+            }
+            Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres(url.to_owned()))
+        } else {
+            bail!("unsupported database URL (expected sqlite://PATH or postgres://...)")
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// SQLite settings applied to every new connection: WAL so readers never block the writer, a busy timeout instead of
+/// immediate "database is locked" errors, enforced foreign keys, and a full fsync per commit so an acknowledged
+/// change survives power loss as well as a killed process.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                              PRAGMA synchronous = FULL;";
+
+/// Opens connections for r2d2 according to the URL scheme.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+
+    pub fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        ConnectionManager::connect(self).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Opens the pool, creating the SQLite file's directory first.
+pub fn build_pool(url: &str, size: u32) -> anyhow::Result<Pool> {
+    let url = DatabaseUrl::parse(url)?;
+    if let DatabaseUrl::Sqlite(path) = &url
+        && let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let backend = url.backend_name();
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnectionManager::new(url))
+        .with_context(|| format!("cannot open the {backend} database"))
+}
+
+/// Applies pending migrations; returns the versions applied.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(hezuo_migrations::SQLITE),
+        DbConn::Pg(c) => c.run_pending_migrations(hezuo_migrations::POSTGRES),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+}
+
+/// Runs `f` in a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so a transaction that reads before it
+/// writes waits for the write lock (busy_timeout) instead of failing when another writer got there first.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        DbConn::Pg(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The original error matters more than a failed rollback, which leaves the connection marked broken.
+            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(error)
+        }
+    }
+}
+
+/// The database handle the app shares: a pool plus a way to run blocking diesel code from async handlers.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(ApiError::pool_exhausted)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Like [`Db::run`], inside [`write_transaction`].
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_transaction(conn, f)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://./data/hezuo.db").expect("sqlite"),
+            DatabaseUrl::Sqlite(PathBuf::from("./data/hezuo.db"))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@localhost/db").expect("pg"),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(DatabaseUrl::parse("mysql://localhost/db").is_err());
+        assert!(DatabaseUrl::parse("./data/hezuo.db").is_err());
+    }
+}

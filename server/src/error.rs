@@ -1,0 +1,185 @@
+//! The one error type of the HTTP API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Handlers return `Result<_, ApiError>`. The language is chosen per request by [`crate::middleware`], which renders
+//! the problem in Chinese unless the client prefers English.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use hezuo_mobile_api::error::{ExistingResource, FieldError};
+use hezuo_mobile_api::{ErrorCode, Lang, Localized, Problem};
+
+/// A field that failed validation, with its message in both languages.
+#[derive(Debug, Clone)]
+pub struct InvalidField {
+    pub field: String,
+    pub code: String,
+    pub message: Localized,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: Option<Localized>,
+    pub fields: Vec<InvalidField>,
+    pub existing: Option<ExistingResource>,
+    pub retry_after_secs: Option<u64>,
+    /// The underlying cause of a server-side failure; logged, never sent.
+    pub source: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            detail: None,
+            fields: Vec::new(),
+            existing: None,
+            retry_after_secs: None,
+            source: None,
+        }
+    }
+
+    pub fn with_detail(mut self, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        self.detail = Some(Localized::new(zh, en));
+        self
+    }
+
+    pub fn with_field(
+        mut self,
+        field: &str,
+        code: &str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        self.fields.push(InvalidField {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: Localized::new(zh, en),
+        });
+        self
+    }
+
+    pub fn with_existing(mut self, existing: ExistingResource) -> Self {
+        self.existing = Some(existing);
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = Some(seconds.max(1));
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden)
+    }
+
+    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        Self {
+            source: Some(source.into()),
+            ..Self::new(ErrorCode::Internal)
+        }
+    }
+
+    pub fn pool_exhausted(source: diesel::r2d2::PoolError) -> Self {
+        Self {
+            source: Some(anyhow::Error::new(source)),
+            ..Self::new(ErrorCode::ServiceUnavailable)
+        }
+        .with_retry_after(2)
+    }
+
+    /// The problem document in the given language.
+    pub fn to_problem(&self, lang: Lang, instance: Option<&str>) -> Problem {
+        let mut problem = Problem::new(self.code, lang);
+        problem.detail = self.detail.as_ref().map(|d| d.get(lang).to_owned());
+        problem.instance = instance.map(str::to_owned);
+        problem.errors = self
+            .fields
+            .iter()
+            .map(|f| FieldError {
+                field: f.field.clone(),
+                code: f.code.clone(),
+                message: f.message.get(lang).to_owned(),
+            })
+            .collect();
+        problem.existing = self.existing.clone();
+        problem.retry_after_secs = self.retry_after_secs;
+        problem
+    }
+
+    /// Renders the HTTP response in the given language.
+    pub fn render(&self, lang: Lang, instance: Option<&str>) -> HttpResponse {
+        let problem = self.to_problem(lang, instance);
+        let mut response = HttpResponse::build(self.status_code());
+        response
+            .content_type(Problem::CONTENT_TYPE)
+            .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+        if let Some(seconds) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        if self.code == ErrorCode::Unauthenticated || self.status_code() == StatusCode::UNAUTHORIZED
+        {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"hezuo\""));
+        }
+        response.json(problem)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {}", detail.en)?;
+        }
+        if let Some(source) = &self.source {
+            write!(f, " ({source:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // The language middleware re-renders with the request's language and path; this is the fallback.
+        self.render(Lang::Zh, None)
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError::new(code)
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::NotFound => ApiError::not_found(),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self {
+                source: Some(anyhow::Error::new(error)),
+                ..ApiError::new(ErrorCode::Conflict)
+            },
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self {
+                source: Some(anyhow::Error::new(error)),
+                ..ApiError::new(ErrorCode::ServiceUnavailable)
+            }
+            .with_retry_after(1),
+            _ => ApiError::internal(error),
+        }
+    }
+}
+
+/// The crate-wide result of handlers and of database code called from them.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,628 @@
+//! Importing the cooperative register (the market-regulation export) from CSV or XLSX.
+//!
+//! Required columns: name, USCC, region code. Known optional columns: legal representative, registration date,
+//! address, annual report filed, on the abnormal-operation list, and the 供销 fields (industry, 供销社 relation,
+//! star level, 农合联 memberships, member count). A column left out of the file leaves that field as it is; a blank
+//! cell in a present column clears it. Rows match existing entries by USCC, so re-importing updates.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation, Industry, NhlLevel};
+use hezuo_mobile_api::imports::ImportReport;
+use hezuo_mobile_api::{RegionCode, Uscc};
+use uuid::Uuid;
+
+use super::table::{self, Column};
+use super::{BATCH_ROWS, ImportError, Progress, row_error};
+use crate::db::{DbConn, write_transaction};
+use crate::models::audit::{self, Actor, Entry};
+use crate::models::cooperatives::{self, CooperativeRow, format_date};
+use crate::models::{now, regions};
+
+const COLUMNS: &[Column] = &[
+    Column {
+        key: "name",
+        aliases: &["名称", "企业名称", "合作社名称", "主体名称", "市场主体名称"],
+        required: true,
+    },
+    Column {
+        key: "uscc",
+        aliases: &["统一社会信用代码", "社会信用代码", "信用代码"],
+        required: true,
+    },
+    Column {
+        key: "region_code",
+        aliases: &["行政区划代码", "区划代码", "所在地区划代码", "所属区划代码"],
+        required: true,
+    },
+    Column {
+        key: "legal_representative",
+        aliases: &["法定代表人", "法定代表人(负责人)", "法人代表", "负责人"],
+        required: false,
+    },
+    Column {
+        key: "registration_date",
+        aliases: &["成立日期", "登记日期", "注册日期", "设立日期"],
+        required: false,
+    },
+    Column {
+        key: "address",
+        aliases: &["住所", "地址", "注册地址", "住所(经营场所)", "经营场所"],
+        required: false,
+    },
+    Column {
+        key: "annual_report_filed",
+        aliases: &["是否年报", "年报", "年报情况", "是否已年报", "年度报告"],
+        required: false,
+    },
+    Column {
+        key: "on_abnormal_list",
+        aliases: &[
+            "是否列入经营异常名录",
+            "经营异常",
+            "经营异常名录",
+            "异常名录",
+            "是否经营异常",
+        ],
+        required: false,
+    },
+    Column {
+        key: "industry",
+        aliases: &["行业", "所属行业", "产业"],
+        required: false,
+    },
+    Column {
+        key: "gxs_relation",
+        aliases: &["供销社关系", "供销关系", "参办领办"],
+        required: false,
+    },
+    Column {
+        key: "star_level",
+        aliases: &["星级"],
+        required: false,
+    },
+    Column {
+        key: "nhl_memberships",
+        aliases: &["农合联", "农合联会员"],
+        required: false,
+    },
+    Column {
+        key: "member_count",
+        aliases: &["成员数", "成员人数", "社员数"],
+        required: false,
+    },
+];
+
+/// One register entry to import. For optional fields the outer `None` means "the file has no such column".
+#[derive(Debug, Clone, Default)]
+pub struct CooperativeInput {
+    pub row: u64,
+    pub uscc: Option<Uscc>,
+    pub name: String,
+    pub region_code: Option<RegionCode>,
+    pub legal_representative: Option<Option<String>>,
+    pub registration_date: Option<Option<NaiveDate>>,
+    pub address: Option<Option<String>>,
+    pub annual_report_filed: Option<Option<bool>>,
+    pub on_abnormal_list: Option<Option<bool>>,
+    pub industry: Option<Option<Industry>>,
+    pub gxs_relation: Option<GxsRelation>,
+    pub star_level: Option<Option<u8>>,
+    pub nhl_memberships: Option<Vec<NhlLevel>>,
+    pub member_count: Option<Option<u32>>,
+}
+
+/// Reads and imports a file.
+pub fn import_file(
+    conn: &mut DbConn,
+    bytes: &[u8],
+    actor: &Actor,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ImportError> {
+    let table = table::read(bytes)?;
+    let positions = table::locate(&table.headers, COLUMNS)?;
+    let mut report = ImportReport {
+        rows: table.rows.len() as u64,
+        ..ImportReport::default()
+    };
+    let mut inputs = Vec::with_capacity(table.rows.len());
+    for (row, cells) in &table.rows {
+        match parse_row(*row, cells, &positions) {
+            Ok(input) => inputs.push(input),
+            Err(error) => report.errors.push(error),
+        }
+    }
+    let applied = apply(conn, inputs, actor, progress)?;
+    report.inserted = applied.inserted;
+    report.updated = applied.updated;
+    report.unchanged = applied.unchanged;
+    report.errors.extend(applied.errors);
+    report.errors.sort_by_key(|e| e.row);
+    report.failed = report.errors.len() as u64;
+    Ok(report)
+}
+
+type Positions = HashMap<&'static str, usize>;
+
+fn parse_row(
+    row: u64,
+    cells: &[String],
+    positions: &Positions,
+) -> Result<CooperativeInput, hezuo_mobile_api::imports::RowError> {
+    let present = |key: &str| positions.contains_key(key);
+    let value = |key: &str| table::cell(cells, positions, key);
+
+    let name = value("name").ok_or_else(|| row_error(row, Some("name"), "required", "名称为空"))?;
+    if name.chars().count() > 200 {
+        return Err(row_error(
+            row,
+            Some("name"),
+            "too_long",
+            "名称超过200个字符",
+        ));
+    }
+    let uscc = value("uscc")
+        .ok_or_else(|| row_error(row, Some("uscc"), "required", "统一社会信用代码为空"))?;
+    let uscc = Uscc::parse(uscc)
+        .map_err(|e| row_error(row, Some("uscc"), "uscc_invalid", e.message_zh()))?;
+    let region = value("region_code")
+        .ok_or_else(|| row_error(row, Some("region_code"), "required", "行政区划代码为空"))?;
+    let region = RegionCode::parse(region).map_err(|e| {
+        row_error(
+            row,
+            Some("region_code"),
+            "region_code_invalid",
+            e.message_zh(),
+        )
+    })?;
+
+    let text = |key: &str, max: usize| -> Result<Option<Option<String>>, _> {
+        if !present(key) {
+            return Ok(None);
+        }
+        match value(key) {
+            Some(v) if v.chars().count() > max => Err(row_error(
+                row,
+                Some(key),
+                "too_long",
+                format!("超过{max}个字符"),
+            )),
+            other => Ok(Some(other.map(str::to_owned))),
+        }
+    };
+    let flag = |key: &str| -> Result<Option<Option<bool>>, _> {
+        if !present(key) {
+            return Ok(None);
+        }
+        match value(key) {
+            None => Ok(Some(None)),
+            Some(v) => parse_flag(v).map(|b| Some(Some(b))).ok_or_else(|| {
+                row_error(
+                    row,
+                    Some(key),
+                    "invalid_flag",
+                    format!("“{v}”不是“是”或“否”"),
+                )
+            }),
+        }
+    };
+    let registration_date = if present("registration_date") {
+        match value("registration_date") {
+            None => Some(None),
+            Some(v) => Some(Some(parse_date(v).ok_or_else(|| {
+                row_error(
+                    row,
+                    Some("registration_date"),
+                    "invalid_date",
+                    format!("无法识别的日期“{v}”"),
+                )
+            })?)),
+        }
+    } else {
+        None
+    };
+    let industry = if present("industry") {
+        match value("industry") {
+            None => Some(None),
+            Some(v) => Some(Some(Industry::parse(v).ok_or_else(|| {
+                row_error(
+                    row,
+                    Some("industry"),
+                    "invalid_industry",
+                    format!("未知行业“{v}”"),
+                )
+            })?)),
+        }
+    } else {
+        None
+    };
+    let gxs_relation = match value("gxs_relation") {
+        Some(v) => Some(GxsRelation::parse(v).ok_or_else(|| {
+            row_error(
+                row,
+                Some("gxs_relation"),
+                "invalid_relation",
+                format!("未知供销社关系“{v}”"),
+            )
+        })?),
+        None if present("gxs_relation") => Some(GxsRelation::None),
+        None => None,
+    };
+    let star_level = if present("star_level") {
+        match value("star_level") {
+            None => Some(None),
+            Some(v) => Some(Some(parse_stars(v).ok_or_else(|| {
+                row_error(
+                    row,
+                    Some("star_level"),
+                    "invalid_star",
+                    format!("无法识别的星级“{v}”（应为0到5）"),
+                )
+            })?)),
+        }
+    } else {
+        None
+    };
+    let nhl_memberships = if present("nhl_memberships") {
+        let mut levels = Vec::new();
+        for part in value("nhl_memberships")
+            .unwrap_or("")
+            .split([',', ';', '、', '，', '；', '/'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "无")
+        {
+            levels.push(NhlLevel::parse(part).ok_or_else(|| {
+                row_error(
+                    row,
+                    Some("nhl_memberships"),
+                    "invalid_nhl",
+                    format!("未知农合联层级“{part}”"),
+                )
+            })?);
+        }
+        Some(levels)
+    } else {
+        None
+    };
+    let member_count = if present("member_count") {
+        match value("member_count") {
+            None => Some(None),
+            Some(v) => Some(Some(v.parse::<u32>().map_err(|_| {
+                row_error(
+                    row,
+                    Some("member_count"),
+                    "invalid_number",
+                    format!("成员数“{v}”不是整数"),
+                )
+            })?)),
+        }
+    } else {
+        None
+    };
+
+    Ok(CooperativeInput {
+        row,
+        uscc: Some(uscc),
+        name: name.to_owned(),
+        region_code: Some(region),
+        legal_representative: text("legal_representative", 64)?,
+        registration_date,
+        address: text("address", 300)?,
+        annual_report_filed: flag("annual_report_filed")?,
+        on_abnormal_list: flag("on_abnormal_list")?,
+        industry,
+        gxs_relation,
+        star_level,
+        nhl_memberships,
+        member_count,
+    })
+}
+
+/// "是/否" in the spellings registry exports use.
+fn parse_flag(value: &str) -> Option<bool> {
+    const YES: &[&str] = &[
+        "是",
+        "y",
+        "yes",
+        "true",
+        "1",
+        "已",
+        "已报",
+        "已报送",
+        "已年报",
+        "已公示",
+        "列入",
+        "已列入",
+        "有",
+    ];
+    const NO: &[&str] = &[
+        "否",
+        "n",
+        "no",
+        "false",
+        "0",
+        "未",
+        "未报",
+        "未报送",
+        "未年报",
+        "未公示",
+        "未列入",
+        "已移出",
+        "移出",
+        "无",
+    ];
+    let value = value.trim().to_lowercase();
+    if YES.contains(&value.as_str()) {
+        Some(true)
+    } else if NO.contains(&value.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Dates as registry exports and hand-made sheets write them.
+fn parse_date(value: &str) -> Option<NaiveDate> {
+    let value = value.trim();
+    let date_part = value.split([' ', 'T']).next().unwrap_or(value);
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(date_part, format).ok())
+}
+
+/// "3", "三星", "三星级", "★★★".
+fn parse_stars(value: &str) -> Option<u8> {
+    let value = value.trim().trim_end_matches('级').trim_end_matches('星');
+    if let Ok(n) = value.parse::<u8>() {
+        return (n <= 5).then_some(n);
+    }
+    if !value.is_empty() && value.chars().all(|c| c == '★') {
+        let n = value.chars().count();
+        return (n <= 5).then_some(n as u8);
+    }
+    ["零", "一", "二", "三", "四", "五"]
+        .iter()
+        .position(|numeral| *numeral == value)
+        .map(|n| n as u8)
+}
+
+/// Writes validated entries, matching existing ones by USCC. Entries of unknown regions and repeated codes are
+/// reported, the rest imported.
+pub fn apply(
+    conn: &mut DbConn,
+    inputs: Vec<CooperativeInput>,
+    actor: &Actor,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport {
+        rows: inputs.len() as u64,
+        ..ImportReport::default()
+    };
+    let known_regions = existing_regions(conn, &inputs)?;
+    let mut first_row_of: HashMap<String, u64> = HashMap::new();
+    let mut valid = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let (Some(uscc), Some(region)) = (&input.uscc, &input.region_code) else {
+            report.errors.push(row_error(
+                input.row,
+                None,
+                "required",
+                "缺少统一社会信用代码或行政区划代码",
+            ));
+            continue;
+        };
+        if !known_regions.contains_key(region.as_str()) {
+            report.errors.push(row_error(
+                input.row,
+                Some("region_code"),
+                "region_unknown",
+                format!("行政区划{region}不存在，请先导入区划"),
+            ));
+            continue;
+        }
+        if let Some(first) = first_row_of.get(uscc.as_str()) {
+            report.errors.push(row_error(
+                input.row,
+                Some("uscc"),
+                "duplicate_in_file",
+                format!("统一社会信用代码{uscc}与第{first}行重复"),
+            ));
+            continue;
+        }
+        first_row_of.insert(uscc.as_str().to_owned(), input.row);
+        valid.push(input);
+    }
+
+    let total = valid.len() as u64;
+    let mut done = 0u64;
+    for batch in valid.chunks(BATCH_ROWS) {
+        let counts = write_transaction(conn, |conn| {
+            let mut counts = (0u64, 0u64, 0u64);
+            for input in batch {
+                match upsert(conn, input, &known_regions, actor)? {
+                    Upserted::Inserted => counts.0 += 1,
+                    Upserted::Updated => counts.1 += 1,
+                    Upserted::Unchanged => counts.2 += 1,
+                }
+            }
+            Ok::<_, diesel::result::Error>(counts)
+        })?;
+        report.inserted += counts.0;
+        report.updated += counts.1;
+        report.unchanged += counts.2;
+        for _ in batch {
+            done += 1;
+            progress(done, total);
+        }
+    }
+    report.errors.sort_by_key(|e| e.row);
+    report.failed = report.errors.len() as u64;
+    Ok(report)
+}
+
+/// Paths of the regions the inputs name, by code.
+fn existing_regions(
+    conn: &mut DbConn,
+    inputs: &[CooperativeInput],
+) -> diesel::QueryResult<HashMap<String, String>> {
+    let codes: HashSet<String> = inputs
+        .iter()
+        .filter_map(|i| i.region_code.as_ref().map(|c| c.as_str().to_owned()))
+        .collect();
+    let codes: Vec<String> = codes.into_iter().collect();
+    let mut found = HashMap::new();
+    for chunk in codes.chunks(BATCH_ROWS) {
+        found.extend(
+            regions::find_many(conn, chunk)?
+                .into_iter()
+                .map(|r| (r.code, r.path)),
+        );
+    }
+    Ok(found)
+}
+
+enum Upserted {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+fn upsert(
+    conn: &mut DbConn,
+    input: &CooperativeInput,
+    region_paths: &HashMap<String, String>,
+    actor: &Actor,
+) -> diesel::QueryResult<Upserted> {
+    let uscc = input.uscc.as_ref().map(|u| u.as_str().to_owned());
+    let existing = match &uscc {
+        Some(code) => cooperatives::find_by_uscc(conn, code)?,
+        None => None,
+    };
+    let is_new = existing.is_none();
+    let base = existing.clone().unwrap_or_else(|| CooperativeRow {
+        id: Uuid::now_v7().to_string(),
+        uscc: uscc.clone(),
+        name: String::new(),
+        legal_representative: None,
+        registration_date: None,
+        address: None,
+        region_code: String::new(),
+        region_path: String::new(),
+        industry: None,
+        gxs_relation: GxsRelation::None.as_str().to_owned(),
+        nhl_county: false,
+        nhl_township: false,
+        nhl_industry: false,
+        star_level: None,
+        annual_report_filed: None,
+        on_abnormal_list: None,
+        member_count: None,
+        source: CooperativeSource::RegistryImport.as_str().to_owned(),
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+    });
+    let mut row = base.clone();
+    row.name = input.name.clone();
+    if let Some(region) = &input.region_code {
+        row.region_code = region.as_str().to_owned();
+        row.region_path = region_paths
+            .get(region.as_str())
+            .cloned()
+            .unwrap_or_default();
+    }
+    if let Some(value) = &input.legal_representative {
+        row.legal_representative = value.clone();
+    }
+    if let Some(value) = input.registration_date {
+        row.registration_date = value.map(format_date);
+    }
+    if let Some(value) = &input.address {
+        row.address = value.clone();
+    }
+    if let Some(value) = input.annual_report_filed {
+        row.annual_report_filed = value;
+    }
+    if let Some(value) = input.on_abnormal_list {
+        row.on_abnormal_list = value;
+    }
+    if let Some(value) = input.industry {
+        row.industry = value.map(|i| i.as_str().to_owned());
+    }
+    if let Some(value) = input.gxs_relation {
+        row.gxs_relation = value.as_str().to_owned();
+    }
+    if let Some(value) = input.star_level {
+        row.star_level = value.map(i64::from);
+    }
+    if let Some(levels) = &input.nhl_memberships {
+        row.set_nhl_memberships(levels);
+    }
+    if let Some(value) = input.member_count {
+        row.member_count = value.map(i64::from);
+    }
+
+    if is_new {
+        cooperatives::insert(conn, &row)?;
+        record(conn, actor, "cooperative.import_insert", &row, None)?;
+        return Ok(Upserted::Inserted);
+    }
+    if row.same_content(&base) {
+        return Ok(Upserted::Unchanged);
+    }
+    row.version = base.version + 1;
+    row.updated_at = now();
+    cooperatives::save(conn, &row)?;
+    record(conn, actor, "cooperative.import_update", &row, Some(&base))?;
+    Ok(Upserted::Updated)
+}
+
+fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    after: &CooperativeRow,
+    before: Option<&CooperativeRow>,
+) -> diesel::QueryResult<()> {
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action,
+            entity_type: "cooperative",
+            entity_id: &after.id,
+        },
+        before,
+        Some(after),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_dates_and_stars_in_common_spellings() {
+        assert_eq!(parse_flag("是"), Some(true));
+        assert_eq!(parse_flag("未年报"), Some(false));
+        assert_eq!(parse_flag("Y"), Some(true));
+        assert_eq!(parse_flag("也许"), None);
+        let date = NaiveDate::from_ymd_opt(2019, 3, 5);
+        for text in [
+            "2019-03-05",
+            "2019/3/5",
+            "2019.03.05",
+            "20190305",
+            "2019年3月5日",
+            "2019-03-05 00:00:00",
+        ] {
+            assert_eq!(parse_date(text), date, "{text}");
+        }
+        assert_eq!(parse_date("05/03/2019"), None);
+        assert_eq!(parse_stars("3"), Some(3));
+        assert_eq!(parse_stars("四星级"), Some(4));
+        assert_eq!(parse_stars("★★★★★"), Some(5));
+        assert_eq!(parse_stars("6"), None);
+    }
+}

@@ -1,0 +1,249 @@
+//! Reads a spreadsheet (CSV in UTF-8 or GB18030, or the first sheet of an XLSX workbook) into rows of text with their
+//! row numbers as a spreadsheet shows them, and finds columns by header name.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+
+use super::FileError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Csv,
+    Xlsx,
+}
+
+impl FileKind {
+    /// XLSX files are ZIP archives; anything else is read as CSV.
+    pub fn sniff(bytes: &[u8]) -> FileKind {
+        if bytes.starts_with(b"PK\x03\x04") {
+            FileKind::Xlsx
+        } else {
+            FileKind::Csv
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub headers: Vec<String>,
+    /// (row number, cells); the header is row 1 and blank rows are skipped.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
+    let table = match FileKind::sniff(bytes) {
+        FileKind::Csv => read_csv(bytes)?,
+        FileKind::Xlsx => read_xlsx(bytes)?,
+    };
+    if table.headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(FileError::new(
+            "文件为空或缺少表头行",
+            "the file is empty or has no header row",
+        ));
+    }
+    Ok(table)
+}
+
+/// Spreadsheets exported by Chinese office software are often GB18030 (GBK); UTF-8 (with or without BOM) is tried
+/// first.
+fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
+    let text = decode_text(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            FileError::new(
+                format!("第{}行无法按CSV解析：{e}", index + 1),
+                format!("row {} is not valid CSV: {e}", index + 1),
+            )
+        })?;
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        if index == 0 {
+            headers = cells;
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            rows.push((index as u64 + 1, cells));
+        }
+    }
+    Ok(Table { headers, rows })
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
+    let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| {
+        FileError::new(
+            format!("无法读取Excel文件：{e}"),
+            format!("cannot read the XLSX file: {e}"),
+        )
+    })?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| FileError::new("Excel文件没有工作表", "the workbook has no sheet"))?
+        .map_err(|e| {
+            FileError::new(
+                format!("无法读取工作表：{e}"),
+                format!("cannot read the sheet: {e}"),
+            )
+        })?;
+    let first_row = range.start().map(|(row, _)| row as u64).unwrap_or(0);
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    for (index, cells) in range.rows().enumerate() {
+        let cells: Vec<String> = cells.iter().map(cell_text).collect();
+        let row_number = first_row + index as u64 + 1;
+        if headers.is_empty() {
+            if cells.iter().any(|c| !c.is_empty()) {
+                headers = cells;
+            }
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            rows.push((row_number, cells));
+        }
+    }
+    Ok(Table { headers, rows })
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        // Codes typed into Excel become numbers; print whole numbers without a decimal point.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt
+            .as_datetime()
+            .map(|d| d.date().format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| dt.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// A column the importer understands, with the header names it is known by.
+pub struct Column {
+    pub key: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+/// Header names compare without spaces, case or full-width punctuation: "法定代表人（负责人）" = "法定代表人(负责人)".
+fn normalise_header(header: &str) -> String {
+    header
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// Maps column keys to cell positions; fails naming the required columns the header lacks.
+pub fn locate(
+    headers: &[String],
+    columns: &[Column],
+) -> Result<HashMap<&'static str, usize>, FileError> {
+    let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    let mut found = HashMap::new();
+    let mut missing = Vec::new();
+    for column in columns {
+        let position = normalised.iter().position(|header| {
+            column.key == header
+                || column
+                    .aliases
+                    .iter()
+                    .any(|alias| normalise_header(alias) == *header)
+        });
+        match position {
+            Some(index) => {
+                found.insert(column.key, index);
+            }
+            None if column.required => {
+                missing.push(column.aliases.first().copied().unwrap_or(column.key))
+            }
+            None => {}
+        }
+    }
+    if !missing.is_empty() {
+        return Err(FileError::new(
+            format!("缺少必需的列：{}", missing.join("、")),
+            format!("required columns missing: {}", missing.join(", ")),
+        ));
+    }
+    Ok(found)
+}
+
+/// The trimmed cell of `key` in `cells`, if the column exists and the cell is not blank.
+pub fn cell<'a>(
+    cells: &'a [String],
+    positions: &HashMap<&'static str, usize>,
+    key: &str,
+) -> Option<&'a str> {
+    positions
+        .get(key)
+        .and_then(|&i| cells.get(i))
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gb18030_csv_is_decoded() {
+        let (encoded, _, _) =
+            encoding_rs::GB18030.encode("名称,统一社会信用代码\n测试合作社,91350100M000100Y43\n");
+        let table = read(&encoded).expect("readable");
+        assert_eq!(table.headers, vec!["名称", "统一社会信用代码"]);
+        assert_eq!(
+            table.rows,
+            vec![(
+                2,
+                vec!["测试合作社".to_owned(), "91350100M000100Y43".to_owned()]
+            )]
+        );
+    }
+
+    #[test]
+    fn bom_and_blank_rows_are_ignored_and_rows_keep_their_numbers() {
+        let table = read("\u{feff}code,name\n\n330203,海曙区\n".as_bytes()).expect("readable");
+        assert_eq!(table.headers, vec!["code", "name"]);
+        assert_eq!(table.rows[0].0, 3);
+    }
+
+    #[test]
+    fn headers_match_their_aliases() {
+        let columns = [
+            Column {
+                key: "legal_representative",
+                aliases: &["法定代表人(负责人)"],
+                required: true,
+            },
+            Column {
+                key: "address",
+                aliases: &["住所"],
+                required: false,
+            },
+        ];
+        let found = locate(&["法定代表人（负责人）".to_owned()], &columns).expect("found");
+        assert_eq!(found.get("legal_representative"), Some(&0));
+        let error = locate(&["住所".to_owned()], &columns).expect_err("missing");
+        assert!(error.0.zh.contains("法定代表人(负责人)"));
+    }
+}

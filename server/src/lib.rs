@@ -1,0 +1,23 @@
+//! hezuo server: the actix-web API, storage, importers and the `hezuo` command line.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod etag;
+pub mod import;
+pub mod metrics;
+pub mod middleware;
+pub mod models;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod validate;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,106 @@
+//! Prometheus metrics, served in the text exposition format at `/metrics`.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::db::Pool;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    /// The matched route pattern (`/api/v1/cooperatives/{id}`), never the raw path, to keep cardinality bounded.
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: String,
+}
+
+type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: Family<RequestLabels, Counter>,
+    pub http_duration: HistogramFamily,
+    pub logins: Family<OutcomeLabels, Counter>,
+    db_connections: Gauge,
+    db_idle_connections: Gauge,
+    pool: Pool,
+}
+
+fn latency_histogram() -> Histogram {
+    // 2 ms to ~8 s: covers a local read as well as a slow import on a busy machine.
+    Histogram::new(exponential_buckets(0.002, 2.0, 13))
+}
+
+impl Metrics {
+    pub fn new(pool: Pool) -> Self {
+        let mut registry = Registry::with_prefix("hezuo");
+        let http_requests = Family::<RequestLabels, Counter>::default();
+        let http_duration: HistogramFamily = Family::new_with_constructor(latency_histogram);
+        let logins = Family::<OutcomeLabels, Counter>::default();
+        let db_connections = Gauge::default();
+        let db_idle_connections = Gauge::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            http_duration.clone(),
+        );
+        registry.register("logins", "Login attempts by outcome", logins.clone());
+        registry.register(
+            "db_connections",
+            "Open database connections",
+            db_connections.clone(),
+        );
+        registry.register(
+            "db_idle_connections",
+            "Idle database connections",
+            db_idle_connections.clone(),
+        );
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            logins,
+            db_connections,
+            db_idle_connections,
+            pool,
+        }
+    }
+
+    pub fn count_login(&self, outcome: &str) {
+        self.logins
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The exposition text; pool gauges are sampled now.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        let state = self.pool.state();
+        self.db_connections.set(i64::from(state.connections));
+        self.db_idle_connections
+            .set(i64::from(state.idle_connections));
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,295 @@
+//! The cooperative registry table.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use hezuo_mobile_api::cooperatives::{
+    Cooperative, CooperativeSource, GxsRelation, Industry, NhlLevel,
+};
+use hezuo_mobile_api::{RegionCode, Uscc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::db::MultiBackend;
+use crate::db::schema::cooperatives;
+use crate::models::regions::{self as region_model, RegionRow};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = cooperatives, treat_none_as_null = true)]
+pub struct CooperativeRow {
+    pub id: String,
+    pub uscc: Option<String>,
+    pub name: String,
+    pub legal_representative: Option<String>,
+    pub registration_date: Option<String>,
+    pub address: Option<String>,
+    pub region_code: String,
+    pub region_path: String,
+    pub industry: Option<String>,
+    pub gxs_relation: String,
+    pub nhl_county: bool,
+    pub nhl_township: bool,
+    pub nhl_industry: bool,
+    pub star_level: Option<i64>,
+    pub annual_report_filed: Option<bool>,
+    pub on_abnormal_list: Option<bool>,
+    pub member_count: Option<i64>,
+    pub source: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl CooperativeRow {
+    pub fn nhl_memberships(&self) -> Vec<NhlLevel> {
+        [
+            (self.nhl_county, NhlLevel::County),
+            (self.nhl_township, NhlLevel::Township),
+            (self.nhl_industry, NhlLevel::Industry),
+        ]
+        .into_iter()
+        .filter_map(|(member, level)| member.then_some(level))
+        .collect()
+    }
+
+    pub fn set_nhl_memberships(&mut self, levels: &[NhlLevel]) {
+        self.nhl_county = levels.contains(&NhlLevel::County);
+        self.nhl_township = levels.contains(&NhlLevel::Township);
+        self.nhl_industry = levels.contains(&NhlLevel::Industry);
+    }
+
+    /// Whether anything a person would notice differs (ignoring version and timestamps).
+    pub fn same_content(&self, other: &CooperativeRow) -> bool {
+        let strip = |row: &CooperativeRow| CooperativeRow {
+            version: 0,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+            ..row.clone()
+        };
+        strip(self) == strip(other)
+    }
+}
+
+pub fn format_date(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CooperativeRow>> {
+    cooperatives::table
+        .find(id)
+        .select(CooperativeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_uscc(conn: &mut DbConn, uscc: &str) -> QueryResult<Option<CooperativeRow>> {
+    cooperatives::table
+        .filter(cooperatives::uscc.eq(uscc))
+        .select(CooperativeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<()> {
+    diesel::insert_into(cooperatives::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Writes every column of `row` (its version must already be bumped by the caller).
+pub fn save(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<()> {
+    diesel::update(cooperatives::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Filters for [`list`], already validated and resolved against the scope.
+#[derive(Default)]
+pub struct ListQuery {
+    /// The caller's scope as region paths; `None` is unrestricted.
+    pub scope_paths: Option<Vec<String>>,
+    /// Only this subtree.
+    pub within_path: Option<String>,
+    pub industry: Option<Industry>,
+    pub gxs_relation: Option<GxsRelation>,
+    pub nhl_member: Option<bool>,
+    pub nhl_level: Option<NhlLevel>,
+    pub star_level: Option<i64>,
+    pub star_min: Option<i64>,
+    pub annual_report_filed: Option<bool>,
+    pub on_abnormal_list: Option<bool>,
+    pub text: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(fn upper(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// One page of cooperatives ordered by id (creation order), plus whether more follow.
+pub fn list(conn: &mut DbConn, query: ListQuery) -> QueryResult<(Vec<CooperativeRow>, bool)> {
+    let mut sql = cooperatives::table
+        .select(CooperativeRow::as_select())
+        .order(cooperatives::id.asc())
+        .limit(query.limit + 1)
+        .into_boxed();
+    if let Some(paths) = &query.scope_paths {
+        sql = sql.filter(under_any(paths));
+    }
+    if let Some(path) = &query.within_path {
+        sql = sql.filter(cooperatives::region_path.like(format!("{path}%")));
+    }
+    if let Some(industry) = query.industry {
+        sql = sql.filter(cooperatives::industry.eq(industry.as_str()));
+    }
+    if let Some(relation) = query.gxs_relation {
+        sql = sql.filter(cooperatives::gxs_relation.eq(relation.as_str()));
+    }
+    match query.nhl_member {
+        Some(true) => {
+            sql = sql.filter(
+                cooperatives::nhl_county
+                    .eq(true)
+                    .or(cooperatives::nhl_township.eq(true))
+                    .or(cooperatives::nhl_industry.eq(true)),
+            )
+        }
+        Some(false) => {
+            sql = sql.filter(
+                cooperatives::nhl_county
+                    .eq(false)
+                    .and(cooperatives::nhl_township.eq(false))
+                    .and(cooperatives::nhl_industry.eq(false)),
+            )
+        }
+        None => {}
+    }
+    match query.nhl_level {
+        Some(NhlLevel::County) => sql = sql.filter(cooperatives::nhl_county.eq(true)),
+        Some(NhlLevel::Township) => sql = sql.filter(cooperatives::nhl_township.eq(true)),
+        Some(NhlLevel::Industry) => sql = sql.filter(cooperatives::nhl_industry.eq(true)),
+        None => {}
+    }
+    if let Some(star) = query.star_level {
+        sql = sql.filter(cooperatives::star_level.eq(star));
+    }
+    if let Some(star) = query.star_min {
+        sql = sql.filter(cooperatives::star_level.ge(star));
+    }
+    if let Some(filed) = query.annual_report_filed {
+        sql = sql.filter(cooperatives::annual_report_filed.eq(filed));
+    }
+    if let Some(abnormal) = query.on_abnormal_list {
+        sql = sql.filter(cooperatives::on_abnormal_list.eq(abnormal));
+    }
+    if let Some(text) = query.text {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let uscc_pattern = format!("%{}%", escape_like(&text.to_uppercase()));
+        sql = sql.filter(
+            lower(cooperatives::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(cooperatives::uscc.like(uscc_pattern).escape('\\'))
+                .or(lower(cooperatives::legal_representative.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    if let Some(after) = query.after_id {
+        sql = sql.filter(cooperatives::id.gt(after));
+    }
+    let mut rows = sql.load(conn)?;
+    let more = rows.len() as i64 > query.limit;
+    rows.truncate(query.limit as usize);
+    Ok((rows, more))
+}
+
+type CooperativeCondition = Box<
+    dyn BoxableExpression<cooperatives::table, MultiBackend, SqlType = diesel::sql_types::Bool>,
+>;
+
+/// `region_path LIKE p1% OR ...`: inside any of the subtrees; no paths selects nothing. Paths hold only digits and
+/// `/`, so nothing needs escaping.
+fn under_any(paths: &[String]) -> CooperativeCondition {
+    let mut condition: CooperativeCondition = Box::new(cooperatives::id.ne(cooperatives::id));
+    for path in paths {
+        condition = Box::new(condition.or(cooperatives::region_path.like(format!("{path}%"))));
+    }
+    condition
+}
+
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Converts rows to the API shape, resolving region names with two queries for the whole batch.
+pub fn to_api_many(conn: &mut DbConn, rows: &[CooperativeRow]) -> QueryResult<Vec<Cooperative>> {
+    let codes: Vec<String> = rows.iter().map(|r| r.region_code.clone()).collect();
+    let region_rows = region_model::find_many(conn, &codes)?;
+    let refs: Vec<&RegionRow> = region_rows.iter().collect();
+    let names = region_model::names_along(conn, &refs)?;
+    let by_code: std::collections::HashMap<&str, &RegionRow> =
+        region_rows.iter().map(|r| (r.code.as_str(), r)).collect();
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let full_name = by_code
+                .get(row.region_code.as_str())
+                .map(|region| region_model::full_name(region, &names).concat())
+                .unwrap_or_default();
+            to_api(row, full_name)
+        })
+        .collect())
+}
+
+pub fn to_api_one(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<Cooperative> {
+    let mut converted = to_api_many(conn, std::slice::from_ref(row))?;
+    converted.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
+    Cooperative {
+        id: Uuid::parse_str(&row.id).unwrap_or_default(),
+        uscc: row.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
+        name: row.name.clone(),
+        legal_representative: row.legal_representative.clone(),
+        registration_date: row
+            .registration_date
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        address: row.address.clone(),
+        region_code: RegionCode::parse(&row.region_code)
+            .expect("stored region codes were validated on write"),
+        region_full_name,
+        industry: row.industry.as_deref().and_then(Industry::parse),
+        gxs_relation: GxsRelation::parse(&row.gxs_relation).unwrap_or(GxsRelation::None),
+        nhl_memberships: row.nhl_memberships(),
+        star_level: row.star_level.and_then(|s| u8::try_from(s).ok()),
+        annual_report_filed: row.annual_report_filed,
+        on_abnormal_list: row.on_abnormal_list,
+        member_count: row.member_count.and_then(|m| u32::try_from(m).ok()),
+        source: CooperativeSource::parse(&row.source).unwrap_or(CooperativeSource::Manual),
+        version: row.version,
+        created_at: super::to_utc(row.created_at),
+        updated_at: super::to_utc(row.updated_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("100%_a\\b"), "100\\%\\_a\\\\b");
+    }
+}

@@ -1,0 +1,35 @@
+//! Rows of the relational schema and the queries on them. Functions take `&mut DbConn` and run inside whatever
+//! transaction the caller opened.
+
+pub mod audit;
+pub mod cooperatives;
+pub mod devices;
+pub mod regions;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// The current time as stored: naive UTC, truncated to microseconds (PostgreSQL's precision), so that a value read back
+/// equals the value written on both backends.
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond_truncated()
+}
+
+trait TruncateToMicros {
+    fn with_nanosecond_truncated(self) -> Self;
+}
+
+impl TruncateToMicros for NaiveDateTime {
+    fn with_nanosecond_truncated(self) -> Self {
+        use chrono::Timelike;
+        let micros = self.nanosecond() / 1_000 * 1_000;
+        self.with_nanosecond(micros).unwrap_or(self)
+    }
+}
+
+pub fn to_utc(value: NaiveDateTime) -> DateTime<Utc> {
+    value.and_utc()
+}

@@ -1,0 +1,156 @@
+//! User accounts and their region assignments.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use hezuo_mobile_api::RegionCode;
+use hezuo_mobile_api::users::{RegionRef, Role, User};
+use uuid::Uuid;
+
+use crate::auth::scope::{Scope, ScopeRoot};
+use crate::db::DbConn;
+use crate::db::schema::{regions, user_regions, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub phone: Option<String>,
+    pub is_active: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    /// Unknown role strings (which only a hand-edited database could hold) get the least privilege.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Viewer)
+    }
+
+    pub fn uuid(&self) -> Uuid {
+        Uuid::parse_str(&self.id).unwrap_or_default()
+    }
+}
+
+/// A user's assigned region: code, name and path.
+#[derive(Debug, Clone, Queryable)]
+pub struct AssignedRegion {
+    pub code: String,
+    pub name: String,
+    pub path: String,
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn assigned_regions(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<AssignedRegion>> {
+    user_regions::table
+        .inner_join(regions::table)
+        .filter(user_regions::user_id.eq(user_id))
+        .select((regions::code, regions::name, regions::path))
+        .order(regions::code)
+        .load(conn)
+}
+
+pub fn scope_of(user: &UserRow, assigned: &[AssignedRegion]) -> Scope {
+    match user.role() {
+        Role::Admin => Scope::All,
+        _ => Scope::Subtrees(
+            assigned
+                .iter()
+                .map(|r| ScopeRoot {
+                    code: r.code.clone(),
+                    path: r.path.clone(),
+                })
+                .collect(),
+        ),
+    }
+}
+
+pub fn set_regions(conn: &mut DbConn, user_id: &str, codes: &[String]) -> QueryResult<()> {
+    diesel::delete(user_regions::table.filter(user_regions::user_id.eq(user_id))).execute(conn)?;
+    for code in codes {
+        diesel::insert_into(user_regions::table)
+            .values((
+                user_regions::user_id.eq(user_id),
+                user_regions::region_code.eq(code),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> User {
+    User {
+        id: user.uuid(),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role(),
+        regions: assigned
+            .iter()
+            .filter_map(|r| {
+                Some(RegionRef {
+                    code: RegionCode::parse(&r.code).ok()?,
+                    name: r.name.clone(),
+                })
+            })
+            .collect(),
+        phone: user.phone.clone(),
+        is_active: user.is_active,
+        locked_until: user
+            .locked_until
+            .filter(|until| *until > super::now())
+            .map(super::to_utc),
+        created_at: super::to_utc(user.created_at),
+    }
+}
+
+/// Loads a user with their regions in the API shape.
+pub fn load_api(conn: &mut DbConn, user: &UserRow) -> QueryResult<User> {
+    let assigned = assigned_regions(conn, &user.id)?;
+    Ok(to_api(user, &assigned))
+}
+
+/// Usernames are compared in lower case; allowed: a–z, 0–9, `.`, `_`, `-`, 3 to 64 characters.
+pub fn normalise_username(raw: &str) -> Option<String> {
+    let name = raw.trim().to_ascii_lowercase();
+    let valid = (3..=64).contains(&name.len())
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
+    valid.then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lower_case_ascii() {
+        assert_eq!(
+            normalise_username(" Counsellor.Haishu.1 ").as_deref(),
+            Some("counsellor.haishu.1")
+        );
+        assert_eq!(normalise_username("ab"), None);
+        assert_eq!(normalise_username("张三"), None);
+        assert_eq!(normalise_username("a b c"), None);
+    }
+}

@@ -1,0 +1,47 @@
+//! The OpenAPI 3.1 document. Paths are collected from the route registrations in [`crate::routes`]; this adds the
+//! title, tags and the bearer security scheme.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hezuo API",
+        description = "合作社辅导员外勤系统接口。Backend of hezuo, the offline-first field-reporting system for \
+                       supply-and-marketing cooperative counsellors. Errors are RFC 9457 problem documents \
+                       (`application/problem+json`) with a stable `code`; messages are zh-CN unless \
+                       `Accept-Language` prefers English.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(hezuo_mobile_api::Problem, hezuo_mobile_api::ErrorCode)),
+    tags(
+        (name = "auth", description = "登录与令牌 — login, token refresh, logout"),
+        (name = "devices", description = "设备 — registered phones and their automerge actor ids"),
+        (name = "users", description = "账户 — accounts, roles and region assignments"),
+        (name = "regions", description = "行政区划 — the GB/T 2260 region tree"),
+        (name = "cooperatives", description = "合作社名录 — the cooperative registry"),
+        (name = "imports", description = "导入 — region list and registry imports"),
+        (name = "system", description = "运维 — health, readiness, metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}

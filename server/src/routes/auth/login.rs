@@ -1,0 +1,181 @@
+use actix_web::{HttpRequest, post, web};
+use chrono::Duration;
+use hezuo_mobile_api::auth::{LoginRequest, TokenResponse};
+use hezuo_mobile_api::{ErrorCode, Problem};
+
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit::{self, Actor, Entry};
+use crate::models::users::{self, UserRow};
+use crate::models::{devices, now, sessions};
+use crate::state::AppState;
+
+/// Logs in with username and password.
+///
+/// Failed attempts count per account: after `login_max_failures` in a row the account is locked for
+/// `login_lockout_secs`. Attempts are also throttled per client address. Passing the `device_id` of a device this
+/// user registered before binds the new session to it.
+#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, description = "Logged in", body = TokenResponse),
+    (status = 401, description = "Wrong username or password (`invalid_credentials`) or revoked device", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Account disabled", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts (`rate_limited`, `account_locked`); see Retry-After", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let address = super::client_address(&req, state.config.trust_forwarded_for);
+    if let Err(wait) = state.login_limiter.check(address) {
+        state.metrics.count_login("rate_limited");
+        return Err(ApiError::new(ErrorCode::RateLimited).with_retry_after(wait));
+    }
+    let LoginRequest {
+        username,
+        password,
+        device_id,
+    } = body.into_inner();
+
+    let username = users::normalise_username(&username);
+    let user = match username {
+        Some(name) => {
+            state
+                .db
+                .run(move |conn| Ok(users::find_by_username(conn, &name)?))
+                .await?
+        }
+        None => None,
+    };
+    let Some(user) = user else {
+        let state = state.clone();
+        web::block(move || state.passwords.verify_dummy(&password))
+            .await
+            .map_err(ApiError::internal)?;
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    };
+    if let Some(until) = user.locked_until.filter(|until| *until > now()) {
+        state.metrics.count_login("locked");
+        return Err(locked_error(until));
+    }
+
+    let verified = {
+        let state = state.clone();
+        let hash = user.password_hash.clone();
+        web::block(move || state.passwords.verify(&password, &hash))
+            .await
+            .map_err(ApiError::internal)?
+    };
+
+    let state_for_db = state.clone();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            if verified {
+                complete_login(conn, &state_for_db, user, device_id.map(|d| d.to_string())).map(Ok)
+            } else {
+                record_failure(conn, &state_for_db, &user).map(Err)
+            }
+        })
+        .await?;
+    state.metrics.count_login(if outcome.is_ok() {
+        "success"
+    } else {
+        "failure"
+    });
+    outcome.map(web::Json)
+}
+
+fn locked_error(until: chrono::NaiveDateTime) -> ApiError {
+    let seconds = (until - now()).num_seconds().max(1) as u64;
+    ApiError::new(ErrorCode::AccountLocked)
+        .with_detail(
+            format!("请在{}分钟后重试，或联系管理员解锁", seconds.div_ceil(60)),
+            format!(
+                "Try again in {} minutes or ask an administrator to unlock the account",
+                seconds.div_ceil(60)
+            ),
+        )
+        .with_retry_after(seconds)
+}
+
+/// Counts a failed attempt (committed, unlike an error) and says what to answer.
+fn record_failure(conn: &mut DbConn, state: &AppState, user: &UserRow) -> ApiResult<ApiError> {
+    use crate::db::schema::users::dsl;
+    use diesel::prelude::*;
+
+    let failures = user.failed_logins + 1;
+    if failures >= i64::from(state.config.login_max_failures) {
+        let until = now() + Duration::seconds(state.config.login_lockout_secs as i64);
+        diesel::update(dsl::users.find(&user.id))
+            .set((dsl::failed_logins.eq(0), dsl::locked_until.eq(Some(until))))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::system(),
+            Entry {
+                action: "user.locked",
+                entity_type: "user",
+                entity_id: &user.id,
+            },
+            audit::NONE,
+            Some(&serde_json::json!({ "locked_until": until })),
+        )?;
+        Ok(locked_error(until))
+    } else {
+        diesel::update(dsl::users.find(&user.id))
+            .set(dsl::failed_logins.eq(failures))
+            .execute(conn)?;
+        Ok(ApiError::new(ErrorCode::InvalidCredentials))
+    }
+}
+
+fn complete_login(
+    conn: &mut DbConn,
+    state: &AppState,
+    user: UserRow,
+    device_id: Option<String>,
+) -> ApiResult<TokenResponse> {
+    use crate::db::schema::users::dsl;
+    use diesel::prelude::*;
+
+    if user.failed_logins != 0 || user.locked_until.is_some() {
+        diesel::update(dsl::users.find(&user.id))
+            .set((
+                dsl::failed_logins.eq(0),
+                dsl::locked_until.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
+    if !user.is_active {
+        return Err(ApiError::new(ErrorCode::AccountDisabled));
+    }
+    if let Some(device_id) = &device_id {
+        let device = devices::find(conn, device_id)?
+            .filter(|d| d.user_id == user.id)
+            .ok_or_else(|| ApiError::new(ErrorCode::DeviceUnknown))?;
+        if device.revoked_at.is_some() {
+            return Err(ApiError::new(ErrorCode::DeviceRevoked));
+        }
+        devices::touch(conn, device_id)?;
+    }
+    let (session, refresh_token) =
+        sessions::create(conn, &user.id, device_id.as_deref(), state.refresh_ttl())?;
+    audit::record(
+        conn,
+        &Actor {
+            user_id: Some(user.id.clone()),
+            device_id: device_id.clone(),
+        },
+        Entry {
+            action: "session.create",
+            entity_type: "session",
+            entity_id: &session.id,
+        },
+        audit::NONE,
+        audit::NONE,
+    )?;
+    let ttl = state.refresh_ttl().num_seconds() as u64;
+    super::token_response(conn, state, &user, &session, refresh_token, ttl)
+}

@@ -1,0 +1,95 @@
+//! The cooperative registry. Everyone reads the cooperatives of their regions; supervisors and admins edit them.
+//! A cooperative outside the caller's regions answers 404, as if it did not exist.
+
+pub mod create;
+pub mod get;
+pub mod list;
+pub mod update;
+
+use hezuo_mobile_api::error::ExistingResource;
+use hezuo_mobile_api::users::Role;
+use hezuo_mobile_api::{ErrorCode, RegionCode, Uscc};
+
+use crate::auth::Authenticated;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::models::cooperatives::{self, CooperativeRow};
+use crate::models::regions::{self, RegionRow};
+
+/// Roles that may create and change registry entries.
+pub const EDITORS: &[Role] = &[Role::Admin, Role::Supervisor];
+
+/// A cooperative inside the caller's scope; otherwise 404.
+pub fn visible_cooperative(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    id: &str,
+) -> ApiResult<CooperativeRow> {
+    let row = cooperatives::find(conn, id)?.ok_or_else(ApiError::not_found)?;
+    let region = regions::find(conn, &row.region_code)?.ok_or_else(ApiError::not_found)?;
+    if caller.scope.covers_path(&region.path) {
+        Ok(row)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// A region that exists and lies inside the caller's scope.
+pub fn writable_region(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    code: &RegionCode,
+) -> ApiResult<RegionRow> {
+    let region = regions::find(conn, code.as_str())?.ok_or_else(|| {
+        ApiError::new(ErrorCode::RegionUnknown).with_field(
+            "region_code",
+            "region_unknown",
+            format!("行政区划{code}不存在"),
+            format!("region {code} does not exist"),
+        )
+    })?;
+    if !caller.scope.covers_path(&region.path) {
+        return Err(ApiError::new(ErrorCode::RegionOutOfScope).with_detail(
+            format!("{}（{code}）不在您的负责范围内", region.name),
+            format!("{} ({code}) is outside your regions", region.name),
+        ));
+    }
+    Ok(region)
+}
+
+/// Refuses a credit code another cooperative already has. The conflicting entry is named when the caller may see it.
+pub fn ensure_uscc_free(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    uscc: &Uscc,
+    except_id: Option<&str>,
+) -> ApiResult<()> {
+    let Some(existing) = cooperatives::find_by_uscc(conn, uscc.as_str())? else {
+        return Ok(());
+    };
+    if Some(existing.id.as_str()) == except_id {
+        return Ok(());
+    }
+    let visible = regions::find(conn, &existing.region_code)?
+        .is_some_and(|r| caller.scope.covers_path(&r.path));
+    let error = ApiError::new(ErrorCode::UsccDuplicate);
+    Err(if visible {
+        error
+            .with_detail(
+                format!("统一社会信用代码{uscc}已登记为“{}”", existing.name),
+                format!(
+                    "credit code {uscc} is already registered as \"{}\"",
+                    existing.name
+                ),
+            )
+            .with_existing(ExistingResource {
+                id: existing.id,
+                name: existing.name,
+            })
+    } else {
+        error.with_detail(
+            format!("统一社会信用代码{uscc}已在您负责范围以外的地区登记"),
+            format!("credit code {uscc} is already registered outside your regions"),
+        )
+    })
+}

@@ -1,0 +1,48 @@
+//! Every route of the server, wired in one place. One handler per file; the OpenAPI document is collected from the
+//! same registrations, so a route cannot be served without being documented.
+
+pub mod auth;
+pub mod cooperatives;
+pub mod devices;
+pub mod imports;
+pub mod me;
+pub mod regions;
+pub mod system;
+pub mod users;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(system::health::health)
+        .service(system::ready::ready)
+        .service(system::metrics::metrics)
+        .service(
+            scope(hezuo_mobile_api::API_PREFIX)
+                .service(auth::login::login)
+                .service(auth::refresh::refresh)
+                .service(auth::logout::logout)
+                .service(me::me)
+                .service(devices::register::register_device)
+                .service(devices::list::list_devices)
+                .service(devices::get::get_device)
+                .service(devices::revoke::revoke_device)
+                .service(users::create::create_user)
+                .service(users::list::list_users)
+                .service(users::get::get_user)
+                .service(users::update::update_user)
+                .service(regions::list::list_regions)
+                .service(regions::get::get_region)
+                .service(cooperatives::create::create_cooperative)
+                .service(cooperatives::list::list_cooperatives)
+                .service(cooperatives::get::get_cooperative)
+                .service(cooperatives::update::update_cooperative)
+                .service(imports::regions::import_regions)
+                .service(imports::cooperatives::import_cooperatives),
+        );
+}
+
+/// Answers every unknown path with a problem document.
+pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    Err(crate::error::ApiError::not_found())
+}

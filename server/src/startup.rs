@@ -1,0 +1,157 @@
+//! Building and running the HTTP server. [`Application::build`] binds the listener first, so tests can ask for
+//! port 0 and learn the port the OS chose.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::{Context, bail};
+use diesel_migrations::MigrationHarness;
+use hezuo_mobile_api::ErrorCode;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::{Config, Environment};
+use crate::db::{self, DbConn, Pool};
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+use crate::{middleware, routes};
+
+/// Largest JSON request body.
+const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database named by the configuration and builds the server. Must run inside an actix runtime.
+    pub fn build(config: Config) -> anyhow::Result<Self> {
+        let pool = db::build_pool(&config.database_url(), config.database_pool_size)?;
+        Self::build_with_pool(config, pool)
+    }
+
+    pub fn build_with_pool(config: Config, pool: Pool) -> anyhow::Result<Self> {
+        prepare_database(&config, &pool)?;
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = config.workers;
+        let max_import_bytes = config.max_import_bytes;
+        let state = web::Data::new(AppState::new(config, pool)?);
+
+        let mut server = HttpServer::new(move || {
+            let (app, api) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(state.clone())
+                .app_data(json_config())
+                .app_data(query_config())
+                .app_data(path_config())
+                .app_data(web::PayloadConfig::new(max_import_bytes))
+                .configure(routes::configure)
+                .split_for_parts();
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
+                .default_service(web::to(routes::not_found))
+                .wrap(actix_web::middleware::from_fn(middleware::observe))
+        })
+        .listen(listener)?
+        // Phones on 2G keep connections open a long time between requests.
+        .keep_alive(std::time::Duration::from_secs(75))
+        .shutdown_timeout(10);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Dev applies pending migrations at start; production refuses to start on an out-of-date schema, since migrating a
+/// shared database is an operator's decision (`hezuo migrate`).
+fn prepare_database(config: &Config, pool: &Pool) -> anyhow::Result<()> {
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    match config.env {
+        Environment::Dev => {
+            let applied = db::run_migrations(&mut conn)?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, "applied database migrations");
+            }
+        }
+        Environment::Production => {
+            let pending = match &mut *conn {
+                DbConn::Sqlite(c) => c.has_pending_migration(hezuo_migrations::SQLITE),
+                DbConn::Pg(c) => c.has_pending_migration(hezuo_migrations::POSTGRES),
+            }
+            .map_err(|e| anyhow::anyhow!("cannot read the migration state: {e}"))?;
+            if pending {
+                bail!("the database schema is out of date; run `hezuo migrate` first");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_JSON_BYTES)
+        .error_handler(|error, _req| {
+            use actix_web::error::JsonPayloadError;
+            let api_error = match &error {
+                JsonPayloadError::ContentType => ApiError::new(ErrorCode::UnsupportedMediaType)
+                    .with_detail(
+                        "请求体须为 application/json",
+                        "the request body must be application/json",
+                    ),
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => {
+                    ApiError::new(ErrorCode::PayloadTooLarge)
+                }
+                JsonPayloadError::Deserialize(inner) if inner.is_data() => {
+                    ApiError::new(ErrorCode::ValidationFailed)
+                        .with_detail(inner.to_string(), inner.to_string())
+                }
+                other => ApiError::new(ErrorCode::InvalidJson)
+                    .with_detail(other.to_string(), other.to_string()),
+            };
+            api_error.into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _req| {
+        ApiError::new(ErrorCode::InvalidQuery)
+            .with_detail(error.to_string(), error.to_string())
+            .into()
+    })
+}
+
+/// A path segment that does not parse (e.g. an id that is not a UUID) names nothing that could exist.
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_error, _req| ApiError::not_found().into())
+}

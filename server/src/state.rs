@@ -1,0 +1,35 @@
+//! What every handler shares.
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::rate_limit::LoginRateLimiter;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::db::{Db, Pool};
+use crate::metrics::Metrics;
+
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub passwords: PasswordHasher,
+    pub login_limiter: LoginRateLimiter,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(config: Config, pool: Pool) -> anyhow::Result<Self> {
+        let secret = config.resolve_jwt_secret()?;
+        Ok(Self {
+            tokens: TokenKeys::new(&secret, config.access_token_ttl_secs),
+            passwords: PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?,
+            login_limiter: LoginRateLimiter::new(config.login_rate_limit_per_minute),
+            metrics: Metrics::new(pool.clone()),
+            db: Db::new(pool),
+            config,
+        })
+    }
+
+    pub fn refresh_ttl(&self) -> chrono::Duration {
+        chrono::Duration::days(self.config.refresh_token_ttl_days as i64)
+    }
+}
