@@ -138,7 +138,8 @@ impl Serialize for RegionCode {
 impl<'de> Deserialize<'de> for RegionCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        RegionCode::parse(&raw).map_err(serde::de::Error::custom)
+        RegionCode::parse(&raw)
+            .map_err(|e| serde::de::Error::custom(format!("{} / {e}", e.message_zh())))
     }
 }
 

@@ -130,7 +130,7 @@ impl Serialize for Uscc {
 impl<'de> Deserialize<'de> for Uscc {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Uscc::parse(&raw).map_err(serde::de::Error::custom)
+        Uscc::parse(&raw).map_err(|e| serde::de::Error::custom(format!("{} / {e}", e.message_zh())))
     }
 }
 

@@ -1,8 +1,10 @@
 //! The OpenAPI 3.1 document. Paths are collected from the route registrations in [`crate::routes`]; this adds the
 //! title, tags and the bearer security scheme.
 
+use actix_web::App;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,3 +47,16 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+/// The complete document: the header above plus every path registered in [`crate::routes::configure`].
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    document
+}
+
+/// The document rendered once at start-up, served at `/api/v1/openapi.json`.
+pub struct OpenApiJson(pub String);

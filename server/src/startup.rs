@@ -8,14 +8,12 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::{Context, bail};
 use diesel_migrations::MigrationHarness;
 use hezuo_mobile_api::ErrorCode;
-use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::{Config, Environment};
 use crate::db::{self, DbConn, Pool};
 use crate::error::ApiError;
-use crate::openapi::ApiDoc;
+use crate::openapi::OpenApiJson;
 use crate::state::AppState;
 use crate::{middleware, routes};
 
@@ -42,19 +40,26 @@ impl Application {
         let workers = config.workers;
         let max_import_bytes = config.max_import_bytes;
         let state = web::Data::new(AppState::new(config, pool)?);
+        let openapi_json =
+            web::Data::new(OpenApiJson(crate::openapi::document().to_pretty_json()?));
 
         let mut server = HttpServer::new(move || {
-            let (app, api) = App::new()
-                .into_utoipa_app()
-                .openapi(ApiDoc::openapi())
+            App::new()
                 .app_data(state.clone())
+                .app_data(openapi_json.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())
                 .app_data(web::PayloadConfig::new(max_import_bytes))
-                .configure(routes::configure)
-                .split_for_parts();
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+                .configure(|config| {
+                    routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+                        config,
+                    ))
+                })
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+                )
                 .route(
                     "/docs",
                     web::get().to(|| async {

@@ -1,1 +1,476 @@
+//! The test harness: [`TestApp`] starts the real server on port 0 with a database of its own, seeds the demo region
+//! tree, five personas and a few cooperatives, and hands out SDK clients logged in as each persona.
+//!
+//! Databases: SQLite in a temporary directory by default; PostgreSQL when `HEZUO_TEST_POSTGRES_URL` names a server
+//! (each test then gets a schema of its own, dropped at the end). Server logs go to stderr when `TEST_LOG` is set.
 
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use actix_web::dev::ServerHandle;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use hezuo_mobile_api::auth::TokenResponse;
+use hezuo_mobile_api::client::{ApiClient, Phone, PhoneInfo};
+use hezuo_mobile_api::cooperatives::{GxsRelation, Industry, NhlLevel};
+use hezuo_mobile_api::users::Role;
+use hezuo_mobile_api::{RegionCode, Uscc};
+use hezuo_server::auth::password::PasswordHasher;
+use hezuo_server::config::Config;
+use hezuo_server::db::{self, Pool};
+use hezuo_server::import::cooperatives::CooperativeInput;
+use hezuo_server::models::audit::Actor;
+use hezuo_server::startup::Application;
+use hezuo_server::{demo, import};
+
+/// Password of every persona.
+pub const PASSWORD: &str = "persona-password-1";
+
+/// The people a test can act as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persona {
+    Admin,
+    /// Supervisor of 海曙区 (330203).
+    SupervisorHaishu,
+    /// Supervisor of 象山县 (330225).
+    SupervisorXiangshan,
+    /// Counsellor of 海曙区.
+    CounsellorHaishu,
+    /// Counsellor of 象山县.
+    CounsellorXiangshan,
+    /// Viewer of 海曙区.
+    ViewerHaishu,
+}
+
+impl Persona {
+    pub const ALL: [Persona; 6] = [
+        Persona::Admin,
+        Persona::SupervisorHaishu,
+        Persona::SupervisorXiangshan,
+        Persona::CounsellorHaishu,
+        Persona::CounsellorXiangshan,
+        Persona::ViewerHaishu,
+    ];
+
+    pub fn username(self) -> &'static str {
+        match self {
+            Persona::Admin => "admin",
+            Persona::SupervisorHaishu => "supervisor.haishu",
+            Persona::SupervisorXiangshan => "supervisor.xiangshan",
+            Persona::CounsellorHaishu => "counsellor.haishu",
+            Persona::CounsellorXiangshan => "counsellor.xiangshan",
+            Persona::ViewerHaishu => "viewer.haishu",
+        }
+    }
+
+    pub fn role(self) -> Role {
+        match self {
+            Persona::Admin => Role::Admin,
+            Persona::SupervisorHaishu | Persona::SupervisorXiangshan => Role::Supervisor,
+            Persona::CounsellorHaishu | Persona::CounsellorXiangshan => Role::Counsellor,
+            Persona::ViewerHaishu => Role::Viewer,
+        }
+    }
+
+    /// The district the persona works in (`None` for the admin).
+    pub fn district(self) -> Option<&'static str> {
+        match self {
+            Persona::Admin => None,
+            Persona::SupervisorHaishu | Persona::CounsellorHaishu | Persona::ViewerHaishu => {
+                Some(HAISHU)
+            }
+            Persona::SupervisorXiangshan | Persona::CounsellorXiangshan => Some(XIANGSHAN),
+        }
+    }
+}
+
+pub const HAISHU: &str = "330203";
+pub const XIANGSHAN: &str = "330225";
+/// A village in 海曙区 (高桥镇) and one in 象山县 (石浦镇) from the demo tree.
+pub const HAISHU_VILLAGE: &str = "330203101201";
+pub const XIANGSHAN_VILLAGE: &str = "330225101201";
+
+/// Cooperatives every test starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixture {
+    /// 海曙, fruit and vegetables, 领办, three stars, county 农合联 member.
+    HaishuFruit,
+    /// 海曙, rice, no 供销 relation, unrated, on the abnormal list.
+    HaishuRice,
+    /// 象山, fishery, 参办, five stars.
+    XiangshanFishery,
+}
+
+impl Fixture {
+    pub const ALL: [Fixture; 3] = [
+        Fixture::HaishuFruit,
+        Fixture::HaishuRice,
+        Fixture::XiangshanFishery,
+    ];
+
+    pub fn uscc(self) -> Uscc {
+        let body = match self {
+            Fixture::HaishuFruit => "93330203MA2H00001",
+            Fixture::HaishuRice => "93330203MA2H00002",
+            Fixture::XiangshanFishery => "93330225MA2H00003",
+        };
+        Uscc::from_body(body).expect("fixture codes are valid")
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fixture::HaishuFruit => "宁波市海曙区高桥绿源果蔬专业合作社",
+            Fixture::HaishuRice => "宁波市海曙区高桥金穗水稻专业合作社",
+            Fixture::XiangshanFishery => "象山县石浦海韵水产专业合作社",
+        }
+    }
+
+    fn input(self, row: u64) -> CooperativeInput {
+        let (region, industry, relation, star, nhl, abnormal) = match self {
+            Fixture::HaishuFruit => (
+                HAISHU_VILLAGE,
+                Industry::Planting,
+                GxsRelation::Led,
+                Some(3),
+                vec![NhlLevel::County],
+                false,
+            ),
+            Fixture::HaishuRice => (
+                HAISHU_VILLAGE,
+                Industry::Planting,
+                GxsRelation::None,
+                None,
+                vec![],
+                true,
+            ),
+            Fixture::XiangshanFishery => (
+                XIANGSHAN_VILLAGE,
+                Industry::Fishery,
+                GxsRelation::CoRun,
+                Some(5),
+                vec![NhlLevel::Industry],
+                false,
+            ),
+        };
+        CooperativeInput {
+            row,
+            uscc: Some(self.uscc()),
+            name: self.name().to_owned(),
+            region_code: RegionCode::parse(region).ok(),
+            legal_representative: Some(Some("王建国".to_owned())),
+            registration_date: Some(chrono::NaiveDate::from_ymd_opt(2015, 4, 1)),
+            address: Some(Some("浙江省宁波市".to_owned())),
+            annual_report_filed: Some(Some(!abnormal)),
+            on_abnormal_list: Some(Some(abnormal)),
+            industry: Some(Some(industry)),
+            gxs_relation: Some(relation),
+            star_level: Some(star),
+            nhl_memberships: Some(nhl),
+            member_count: Some(Some(120)),
+        }
+    }
+}
+
+/// A database of the test's own.
+pub enum TestDatabase {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        schema: String,
+        url: String,
+    },
+}
+
+impl TestDatabase {
+    pub fn create() -> TestDatabase {
+        match std::env::var("HEZUO_TEST_POSTGRES_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&admin_url)
+                    .expect("connect to HEZUO_TEST_POSTGRES_URL");
+                diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+                    .execute(&mut conn)
+                    .expect("create schema");
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+                TestDatabase::Postgres {
+                    admin_url,
+                    schema,
+                    url,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("hezuo.db").display());
+                TestDatabase::Sqlite { _dir: dir, url }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres {
+            admin_url, schema, ..
+        } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// The configuration tests run with: cheap password hashing (the algorithm is the same), generous login limits.
+pub fn test_config(database_url: &str, data_dir: PathBuf) -> Config {
+    Config {
+        bind: "127.0.0.1:0".to_owned(),
+        data_dir,
+        database_url: Some(database_url.to_owned()),
+        database_pool_size: 4,
+        workers: Some(2),
+        jwt_secret: Some("test-secret-test-secret-test-secret-0123".to_owned()),
+        argon2_memory_kib: 64,
+        argon2_iterations: 1,
+        login_rate_limit_per_minute: 10_000,
+        ..Config::default()
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub pool: Pool,
+    pub config: Config,
+    pub passwords: PasswordHasher,
+    handle: ServerHandle,
+    thread: Option<JoinHandle<()>>,
+    _data_dir: tempfile::TempDir,
+    // Dropped last, after the server stopped using it.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// A server with the standard seed.
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(|_| {})
+    }
+
+    /// A server whose configuration the test adjusts first.
+    pub fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        init_logging();
+        let database = TestDatabase::create();
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(database.url(), data_dir.path().to_path_buf());
+        adjust(&mut config);
+        let pool = db::build_pool(database.url(), config.database_pool_size).expect("pool");
+        {
+            let mut conn = pool.get().expect("connection");
+            db::run_migrations(&mut conn).expect("migrations");
+        }
+        let passwords = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)
+            .expect("hasher");
+        seed(&pool, &passwords);
+
+        let (sender, receiver) = mpsc::channel();
+        let server_config = config.clone();
+        let server_pool = pool.clone();
+        let thread = std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                match Application::build_with_pool(server_config, server_pool) {
+                    Ok(application) => {
+                        let _ = sender.send(Ok((application.port(), application.handle())));
+                        let _ = application.run_until_stopped().await;
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(format!("{error:#}")));
+                    }
+                }
+            });
+        });
+        let (port, handle) = receiver
+            .recv()
+            .expect("server thread answered")
+            .unwrap_or_else(|error| panic!("server failed to start: {error}"));
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            pool,
+            config,
+            passwords,
+            handle,
+            thread: Some(thread),
+            _data_dir: data_dir,
+            database,
+        }
+    }
+
+    /// A client without a token.
+    pub fn anonymous(&self) -> ApiClient {
+        ApiClient::new(&self.address)
+    }
+
+    /// Logs a persona in (no device) and returns the tokens.
+    pub fn login(&self, persona: Persona) -> TokenResponse {
+        self.anonymous()
+            .login(persona.username(), PASSWORD, None)
+            .unwrap_or_else(|e| panic!("{persona:?} logs in: {e}"))
+    }
+
+    /// A client carrying a fresh access token of the persona.
+    pub fn client(&self, persona: Persona) -> ApiClient {
+        let mut client = self.anonymous();
+        client.set_token(Some(self.login(persona).access_token));
+        client
+    }
+
+    /// A phone (the SDK) of the persona, logged in with its device registered, in a state directory of its own.
+    pub fn phone(&self, persona: Persona) -> TestPhone {
+        let mut phone = self.new_phone();
+        phone
+            .login(&self.address, persona.username(), PASSWORD)
+            .unwrap_or_else(|e| panic!("{persona:?} phone logs in: {e}"));
+        phone
+    }
+
+    /// A phone that has not logged in yet.
+    pub fn new_phone(&self) -> TestPhone {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let phone = Phone::open(dir.path(), phone_info()).expect("phone state");
+        TestPhone { phone, _dir: dir }
+    }
+
+    pub fn conn(&self) -> db::PooledConn {
+        self.pool.get().expect("connection")
+    }
+
+    /// The id of a fixture cooperative.
+    pub fn cooperative_id(&self, fixture: Fixture) -> uuid::Uuid {
+        let row = hezuo_server::models::cooperatives::find_by_uscc(
+            &mut self.conn(),
+            fixture.uscc().as_str(),
+        )
+        .expect("query")
+        .expect("fixture exists");
+        uuid::Uuid::parse_str(&row.id).expect("uuid")
+    }
+
+    /// The id of a persona's account.
+    pub fn user_id(&self, persona: Persona) -> uuid::Uuid {
+        let row =
+            hezuo_server::models::users::find_by_username(&mut self.conn(), persona.username())
+                .expect("query")
+                .expect("persona exists");
+        uuid::Uuid::parse_str(&row.id).expect("uuid")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // `stop` sends the command at once; the returned future only waits for completion.
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A phone with its state directory, which lives as long as the phone (and may outlive the server).
+pub struct TestPhone {
+    phone: Phone,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestPhone {
+    type Target = Phone;
+
+    fn deref(&self) -> &Phone {
+        &self.phone
+    }
+}
+
+impl std::ops::DerefMut for TestPhone {
+    fn deref_mut(&mut self) -> &mut Phone {
+        &mut self.phone
+    }
+}
+
+pub fn phone_info() -> PhoneInfo {
+    PhoneInfo {
+        device_name: "测试手机".to_owned(),
+        platform: "android".to_owned(),
+        app_version: "1.0.0-test".to_owned(),
+    }
+}
+
+fn seed(pool: &Pool, passwords: &PasswordHasher) {
+    let mut conn = pool.get().expect("connection");
+    let actor = Actor::system();
+    import::regions::apply(&mut conn, demo::regions(), &actor, &mut |_, _| {}).expect("regions");
+    let hash = passwords.hash(PASSWORD).expect("hash");
+    let logins: Vec<demo::DemoLogin> = Persona::ALL
+        .iter()
+        .map(|persona| demo::DemoLogin {
+            username: persona.username().to_owned(),
+            display_name: format!("{persona:?}"),
+            role: persona.role(),
+            region_codes: persona
+                .district()
+                .map(|d| vec![d.to_owned()])
+                .unwrap_or_default(),
+        })
+        .collect();
+    demo::create_logins(&mut conn, &logins, &hash).expect("personas");
+    let inputs: Vec<CooperativeInput> = Fixture::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, f)| f.input(i as u64 + 2))
+        .collect();
+    let report =
+        import::cooperatives::apply(&mut conn, inputs, &actor, &mut |_, _| {}).expect("fixtures");
+    assert_eq!(
+        report.inserted,
+        Fixture::ALL.len() as u64,
+        "fixtures seeded: {report:?}"
+    );
+}
+
+fn init_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let config = Config {
+            log_filter: "debug".to_owned(),
+            ..Config::default()
+        };
+        hezuo_server::telemetry::init(&config);
+    }
+}
+
+/// A binary of this workspace, built by the same `cargo test --workspace` run.
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let path = profile_dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing; run the suite with `cargo test --workspace` so that it gets built",
+        path.display()
+    );
+    path
+}

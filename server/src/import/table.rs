@@ -62,23 +62,45 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut headers = Vec::new();
+    let mut headers = None;
     let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
+    // Row numbers as a spreadsheet shows them: blank lines are rows (the csv crate skips them silently), a line break
+    // inside a quoted cell is not. A record's first line is found from where the reader stands after it.
+    let mut breaks_inside_cells = 0u64;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader.read_record(&mut record).map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
             FileError::new(
-                format!("第{}行无法按CSV解析：{e}", index + 1),
-                format!("row {} is not valid CSV: {e}", index + 1),
+                format!("第{line}行附近无法按CSV解析：{e}"),
+                format!("invalid CSV near line {line}: {e}"),
             )
         })?;
+        if !more {
+            break;
+        }
+        let after = reader.position();
+        let ends_the_file_without_newline =
+            after.byte() as usize >= text.len() && !text.ends_with('\n');
+        let last_line = if ends_the_file_without_newline {
+            after.line()
+        } else {
+            after.line().saturating_sub(1)
+        };
+        let breaks_here: u64 = record.iter().map(|c| c.matches('\n').count() as u64).sum();
+        let row = last_line.saturating_sub(breaks_here + breaks_inside_cells);
+        breaks_inside_cells += breaks_here;
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
-        if index == 0 {
-            headers = cells;
+        if headers.is_none() {
+            headers = Some(cells);
         } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((index as u64 + 1, cells));
+            rows.push((row, cells));
         }
     }
-    Ok(Table { headers, rows })
+    Ok(Table {
+        headers: headers.unwrap_or_default(),
+        rows,
+    })
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
@@ -225,6 +247,22 @@ mod tests {
         let table = read("\u{feff}code,name\n\n330203,海曙区\n".as_bytes()).expect("readable");
         assert_eq!(table.headers, vec!["code", "name"]);
         assert_eq!(table.rows[0].0, 3);
+    }
+
+    #[test]
+    fn line_breaks_inside_quoted_cells_do_not_shift_row_numbers() {
+        let table = read("name,address\n\"甲\",\"第一行\n第二行\"\n乙,地址\n".as_bytes())
+            .expect("readable");
+        assert_eq!(
+            table.rows.iter().map(|(row, _)| *row).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+    }
+
+    #[test]
+    fn the_last_row_without_a_newline_keeps_its_number() {
+        let table = read("code,name\n\n\n330203,海曙区".as_bytes()).expect("readable");
+        assert_eq!(table.rows[0].0, 4);
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(system::metrics::metrics)
         .service(
             scope(hezuo_mobile_api::API_PREFIX)
+                .route(
+                    "/openapi.json",
+                    actix_web::web::get().to(system::openapi::openapi_json),
+                )
                 .service(auth::login::login)
                 .service(auth::refresh::refresh)
                 .service(auth::logout::logout)

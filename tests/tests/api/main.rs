@@ -1,1 +1,28 @@
+//! All integration tests in one binary: each test starts the real server on a port of its own, with a database of
+//! its own, and drives it over HTTP with the phone SDK. They run on SQLite, and on PostgreSQL when
+//! `HEZUO_TEST_POSTGRES_URL` is set.
 
+mod auth;
+mod authorization;
+mod cooperatives;
+mod devices;
+mod field_cli;
+mod imports;
+mod openapi;
+mod phone;
+mod regions;
+mod system;
+mod tokens;
+mod users;
+
+use hezuo_mobile_api::ErrorCode;
+use hezuo_mobile_api::client::ClientError;
+
+/// The problem code of a failed call; panics when the call succeeded or failed without a problem document.
+#[track_caller]
+pub fn code_of<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ErrorCode {
+    match result {
+        Err(ClientError::Api(problem)) => problem.code,
+        other => panic!("expected a problem document, got {other:?}"),
+    }
+}

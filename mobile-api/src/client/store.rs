@@ -1,0 +1,123 @@
+//! What the phone keeps on disk: the login session and an offline copy of the registry. Files are replaced
+//! atomically (write, fsync, rename), so a phone that dies mid-write keeps the previous version.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::cooperatives::Cooperative;
+use crate::devices::Device;
+use crate::users::User;
+
+/// The login state a phone keeps between app starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSession {
+    pub server: String,
+    pub user: User,
+    pub session_id: Uuid,
+    /// Absent after the server ended the session: log in again.
+    pub access_token: Option<String>,
+    pub access_expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: Option<String>,
+    /// This phone's registration, kept across logins so the same device (and actor id) is reused.
+    pub device: Option<Device>,
+}
+
+impl SavedSession {
+    pub fn is_logged_in(&self) -> bool {
+        self.refresh_token.is_some()
+    }
+}
+
+/// The registry of the user's regions, downloaded for use without a link.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegistryCopy {
+    pub downloaded_at: Option<DateTime<Utc>>,
+    pub cooperatives: Vec<Cooperative>,
+}
+
+pub(crate) struct Store {
+    dir: PathBuf,
+}
+
+const SESSION_FILE: &str = "session.json";
+const REGISTRY_FILE: &str = "registry.json";
+
+impl Store {
+    pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn load_session(&self) -> std::io::Result<Option<SavedSession>> {
+        self.read(SESSION_FILE)
+    }
+
+    pub fn save_session(&self, session: &SavedSession) -> std::io::Result<()> {
+        self.write(SESSION_FILE, session)
+    }
+
+    pub fn load_registry(&self) -> std::io::Result<RegistryCopy> {
+        Ok(self.read(REGISTRY_FILE)?.unwrap_or_default())
+    }
+
+    pub fn save_registry(&self, registry: &RegistryCopy) -> std::io::Result<()> {
+        self.write(REGISTRY_FILE, registry)
+    }
+
+    pub fn remove_registry(&self) -> std::io::Result<()> {
+        match fs::remove_file(self.dir.join(REGISTRY_FILE)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    fn read<T: DeserializeOwned>(&self, name: &str) -> std::io::Result<Option<T>> {
+        match fs::read(self.dir.join(name)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{name}: {e}"))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write<T: Serialize>(&self, name: &str, value: &T) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+        let target = self.dir.join(name);
+        let temporary = self.dir.join(format!("{name}.tmp"));
+        {
+            let mut file = private_file(&temporary)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+        }
+        fs::rename(&temporary, &target)?;
+        // Make the rename itself durable.
+        if let Ok(dir) = fs::File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}
+
+/// Tokens are secrets: the files are readable by the owner only.
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
