@@ -229,6 +229,7 @@ pub fn create_logins(
             if users::find_by_username(conn, &login.username)?.is_some() {
                 continue;
             }
+            let created = now();
             let row = UserRow {
                 id: Uuid::now_v7().to_string(),
                 username: login.username.clone(),
@@ -239,8 +240,8 @@ pub fn create_logins(
                 is_active: true,
                 failed_logins: 0,
                 locked_until: None,
-                created_at: now(),
-                updated_at: now(),
+                created_at: created,
+                updated_at: created,
             };
             diesel::RunQueryDsl::execute(
                 diesel::insert_into(crate::db::schema::users::table).values(&row),

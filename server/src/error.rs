@@ -21,28 +21,35 @@ pub struct InvalidField {
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
-    pub detail: Option<Localized>,
-    pub fields: Vec<InvalidField>,
-    pub existing: Option<ExistingResource>,
-    pub retry_after_secs: Option<u64>,
+    /// Everything else, boxed: errors travel through every `Result` of the server, so they are kept small.
+    extra: Box<Extra>,
+}
+
+#[derive(Debug, Default)]
+struct Extra {
+    detail: Option<Localized>,
+    fields: Vec<InvalidField>,
+    existing: Option<ExistingResource>,
+    retry_after_secs: Option<u64>,
     /// The underlying cause of a server-side failure; logged, never sent.
-    pub source: Option<anyhow::Error>,
+    source: Option<anyhow::Error>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
         Self {
             code,
-            detail: None,
-            fields: Vec::new(),
-            existing: None,
-            retry_after_secs: None,
-            source: None,
+            extra: Box::default(),
         }
     }
 
+    fn with_source(mut self, source: anyhow::Error) -> Self {
+        self.extra.source = Some(source);
+        self
+    }
+
     pub fn with_detail(mut self, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        self.detail = Some(Localized::new(zh, en));
+        self.extra.detail = Some(Localized::new(zh, en));
         self
     }
 
@@ -53,7 +60,7 @@ impl ApiError {
         zh: impl Into<String>,
         en: impl Into<String>,
     ) -> Self {
-        self.fields.push(InvalidField {
+        self.extra.fields.push(InvalidField {
             field: field.to_owned(),
             code: code.to_owned(),
             message: Localized::new(zh, en),
@@ -62,12 +69,12 @@ impl ApiError {
     }
 
     pub fn with_existing(mut self, existing: ExistingResource) -> Self {
-        self.existing = Some(existing);
+        self.extra.existing = Some(existing);
         self
     }
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after_secs = Some(seconds.max(1));
+        self.extra.retry_after_secs = Some(seconds.max(1));
         self
     }
 
@@ -80,26 +87,22 @@ impl ApiError {
     }
 
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
-        Self {
-            source: Some(source.into()),
-            ..Self::new(ErrorCode::Internal)
-        }
+        Self::new(ErrorCode::Internal).with_source(source.into())
     }
 
     pub fn pool_exhausted(source: diesel::r2d2::PoolError) -> Self {
-        Self {
-            source: Some(anyhow::Error::new(source)),
-            ..Self::new(ErrorCode::ServiceUnavailable)
-        }
-        .with_retry_after(2)
+        Self::new(ErrorCode::ServiceUnavailable)
+            .with_source(anyhow::Error::new(source))
+            .with_retry_after(2)
     }
 
     /// The problem document in the given language.
     pub fn to_problem(&self, lang: Lang, instance: Option<&str>) -> Problem {
         let mut problem = Problem::new(self.code, lang);
-        problem.detail = self.detail.as_ref().map(|d| d.get(lang).to_owned());
+        problem.detail = self.extra.detail.as_ref().map(|d| d.get(lang).to_owned());
         problem.instance = instance.map(str::to_owned);
         problem.errors = self
+            .extra
             .fields
             .iter()
             .map(|f| FieldError {
@@ -108,8 +111,8 @@ impl ApiError {
                 message: f.message.get(lang).to_owned(),
             })
             .collect();
-        problem.existing = self.existing.clone();
-        problem.retry_after_secs = self.retry_after_secs;
+        problem.existing = self.extra.existing.clone();
+        problem.retry_after_secs = self.extra.retry_after_secs;
         problem
     }
 
@@ -120,7 +123,7 @@ impl ApiError {
         response
             .content_type(Problem::CONTENT_TYPE)
             .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
-        if let Some(seconds) = self.retry_after_secs {
+        if let Some(seconds) = self.extra.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
         }
         if self.code == ErrorCode::Unauthenticated || self.status_code() == StatusCode::UNAUTHORIZED
@@ -134,10 +137,10 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.code)?;
-        if let Some(detail) = &self.detail {
+        if let Some(detail) = &self.extra.detail {
             write!(f, ": {}", detail.en)?;
         }
-        if let Some(source) = &self.source {
+        if let Some(source) = &self.extra.source {
             write!(f, " ({source:#})")?;
         }
         Ok(())
@@ -167,15 +170,14 @@ impl From<DieselError> for ApiError {
     fn from(error: DieselError) -> Self {
         match &error {
             DieselError::NotFound => ApiError::not_found(),
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self {
-                source: Some(anyhow::Error::new(error)),
-                ..ApiError::new(ErrorCode::Conflict)
-            },
-            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self {
-                source: Some(anyhow::Error::new(error)),
-                ..ApiError::new(ErrorCode::ServiceUnavailable)
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::new(ErrorCode::Conflict).with_source(anyhow::Error::new(error))
             }
-            .with_retry_after(1),
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::new(ErrorCode::ServiceUnavailable)
+                    .with_source(anyhow::Error::new(error))
+                    .with_retry_after(1)
+            }
             _ => ApiError::internal(error),
         }
     }

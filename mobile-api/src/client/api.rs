@@ -71,7 +71,7 @@ impl RawResponse {
 
     fn into_error(self) -> ClientError {
         match serde_json::from_slice::<Problem>(&self.body) {
-            Ok(problem) => ClientError::Api(problem),
+            Ok(problem) => ClientError::Api(Box::new(problem)),
             Err(_) => ClientError::Protocol {
                 status: self.status,
                 message: String::from_utf8_lossy(&self.body)

@@ -5,7 +5,7 @@ use crate::error::{ErrorCode, Problem};
 pub enum ClientError {
     /// The server answered with a problem document.
     #[error("{0}")]
-    Api(Problem),
+    Api(Box<Problem>),
     /// No answer: no link, a dropped connection or a timeout. Safe to retry later.
     #[error("network unavailable: {0}")]
     Transport(String),

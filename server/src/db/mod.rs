@@ -2,7 +2,7 @@
 //!
 //! The backend is chosen by the URL scheme (`sqlite://`, `postgres://`), never by trying one after the other.
 //! Handlers reach the database through [`Db::run`], which runs synchronous diesel code on the blocking pool.
-//! The few statements that differ per backend go through [`with_backend!`].
+//! Statements that must differ per backend match on [`DbConn`]'s variants here (e.g. migrations, `BEGIN IMMEDIATE`).
 
 pub mod schema;
 
@@ -22,24 +22,6 @@ use crate::error::ApiError;
 pub enum DbConn {
     Sqlite(SqliteConnection),
     Pg(PgConnection),
-}
-
-/// Runs a block with the concrete connection of whichever backend is in use, for the rare statements whose SQL or
-/// diesel types differ between SQLite and PostgreSQL. The block is compiled once per backend.
-#[macro_export]
-macro_rules! with_backend {
-    ($conn:expr, |$inner:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConn::Sqlite($inner) => $body,
-            $crate::db::DbConn::Pg($inner) => $body,
-        }
-    };
-    ($conn:expr, sqlite: |$sqlite:ident| $sqlite_body:expr, postgres: |$pg:ident| $pg_body:expr $(,)?) => {
-        match $conn {
-            $crate::db::DbConn::Sqlite($sqlite) => $sqlite_body,
-            $crate::db::DbConn::Pg($pg) => $pg_body,
-        }
-    };
 }
 
 /// Which backend a URL selects.

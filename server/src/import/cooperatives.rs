@@ -500,6 +500,7 @@ fn upsert(
         None => None,
     };
     let is_new = existing.is_none();
+    let at = now();
     let base = existing.clone().unwrap_or_else(|| CooperativeRow {
         id: Uuid::now_v7().to_string(),
         uscc: uscc.clone(),
@@ -520,8 +521,8 @@ fn upsert(
         member_count: None,
         source: CooperativeSource::RegistryImport.as_str().to_owned(),
         version: 1,
-        created_at: now(),
-        updated_at: now(),
+        created_at: at,
+        updated_at: at,
     });
     let mut row = base.clone();
     row.name = input.name.clone();
@@ -572,7 +573,7 @@ fn upsert(
         return Ok(Upserted::Unchanged);
     }
     row.version = base.version + 1;
-    row.updated_at = now();
+    row.updated_at = at;
     cooperatives::save(conn, &row)?;
     record(conn, actor, "cooperative.import_update", &row, Some(&base))?;
     Ok(Upserted::Updated)

@@ -223,14 +223,15 @@ fn apply_one(
     let path = child_path(parent_path.as_deref(), code);
     let outcome = match region_model::find(conn, code)? {
         None => {
+            let created = now();
             let row = RegionRow {
                 code: code.to_owned(),
                 name: input.name.clone(),
                 level: input.code.level().as_str().to_owned(),
                 parent_code: input.parent.as_ref().map(|p| p.as_str().to_owned()),
                 path: path.clone(),
-                created_at: now(),
-                updated_at: now(),
+                created_at: created,
+                updated_at: created,
             };
             diesel::insert_into(regions::table)
                 .values(&row)

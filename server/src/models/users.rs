@@ -123,6 +123,34 @@ pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> User {
     }
 }
 
+/// Loads many users with their regions in two queries.
+pub fn load_api_many(conn: &mut DbConn, rows: &[UserRow]) -> QueryResult<Vec<User>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let assignments: Vec<(String, String, String, String)> = user_regions::table
+        .inner_join(regions::table)
+        .filter(user_regions::user_id.eq_any(&ids))
+        .select((
+            user_regions::user_id,
+            regions::code,
+            regions::name,
+            regions::path,
+        ))
+        .order(regions::code)
+        .load(conn)?;
+    let mut by_user: std::collections::HashMap<String, Vec<AssignedRegion>> =
+        std::collections::HashMap::new();
+    for (user_id, code, name, path) in assignments {
+        by_user
+            .entry(user_id)
+            .or_default()
+            .push(AssignedRegion { code, name, path });
+    }
+    Ok(rows
+        .iter()
+        .map(|row| to_api(row, by_user.get(&row.id).map(Vec::as_slice).unwrap_or(&[])))
+        .collect())
+}
+
 /// Loads a user with their regions in the API shape.
 pub fn load_api(conn: &mut DbConn, user: &UserRow) -> QueryResult<User> {
     let assigned = assigned_regions(conn, &user.id)?;

@@ -44,6 +44,7 @@ pub async fn create_cooperative(
             if let Some(uscc) = &request.uscc {
                 super::ensure_uscc_free(conn, &caller, uscc, None)?;
             }
+            let created = now();
             let mut row = CooperativeRow {
                 id: Uuid::now_v7().to_string(),
                 uscc: request.uscc.as_ref().map(|u| u.as_str().to_owned()),
@@ -64,8 +65,8 @@ pub async fn create_cooperative(
                 member_count: request.member_count.map(i64::from),
                 source: CooperativeSource::Manual.as_str().to_owned(),
                 version: 1,
-                created_at: now(),
-                updated_at: now(),
+                created_at: created,
+                updated_at: created,
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

@@ -53,6 +53,7 @@ pub async fn register_device(
                 let row = devices::find(conn, existing)?.ok_or_else(ApiError::not_found)?;
                 return Ok((devices::to_api(&row, &caller.user.username), false));
             }
+            let created = now();
             let row = DeviceRow {
                 id: Uuid::now_v7().to_string(),
                 user_id: caller.user.id.clone(),
@@ -60,8 +61,8 @@ pub async fn register_device(
                 platform,
                 app_version,
                 actor_id: ActorId::random().to_string(),
-                created_at: now(),
-                last_seen_at: Some(now()),
+                created_at: created,
+                last_seen_at: Some(created),
                 revoked_at: None,
                 revoked_by: None,
                 revoke_reason: None,

@@ -59,6 +59,7 @@ pub async fn create_user(
                 return Err(ApiError::new(ErrorCode::UsernameTaken));
             }
             let codes = super::resolve_regions(conn, &request.region_codes, request.role)?;
+            let created = now();
             let row = UserRow {
                 id: Uuid::now_v7().to_string(),
                 username,
@@ -69,8 +70,8 @@ pub async fn create_user(
                 is_active: true,
                 failed_logins: 0,
                 locked_until: None,
-                created_at: now(),
-                updated_at: now(),
+                created_at: created,
+                updated_at: created,
             };
             diesel::RunQueryDsl::execute(
                 diesel::insert_into(crate::db::schema::users::table).values(&row),

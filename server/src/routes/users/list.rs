@@ -100,10 +100,7 @@ pub async fn list_users(
             let next_cursor = more
                 .then(|| rows.last().map(|row| pagination::encode_cursor(&row.id)))
                 .flatten();
-            let items = rows
-                .iter()
-                .map(|row| user_model::load_api(conn, row))
-                .collect::<QueryResult<Vec<_>>>()?;
+            let items = user_model::load_api_many(conn, &rows)?;
             Ok(Page { items, next_cursor })
         })
         .await?;
