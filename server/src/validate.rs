@@ -69,3 +69,20 @@ pub fn check_star_level(checks: &mut Checks, field: &str, star: Option<u8>) {
         );
     }
 }
+
+/// A region code from a path or query parameter.
+pub fn region_code_param(value: &str) -> Result<hezuo_mobile_api::RegionCode, ApiError> {
+    hezuo_mobile_api::RegionCode::parse(value).map_err(|e| {
+        ApiError::new(ErrorCode::RegionCodeInvalid).with_detail(e.message_zh(), e.to_string())
+    })
+}
+
+/// A JSON body that may be left out entirely (an empty body means the defaults).
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(ErrorCode::InvalidJson).with_detail(e.to_string(), e.to_string())
+    })
+}

@@ -20,13 +20,7 @@ pub async fn logout(
     caller: Option<Authenticated>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let request: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        LogoutRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(ErrorCode::InvalidJson).with_detail(e.to_string(), e.to_string())
-        })?
-    };
+    let request: LogoutRequest = crate::validate::optional_json(&body)?;
     let caller_ids = caller.map(|c| (c.session_id.to_string(), c.actor()));
     state
         .db

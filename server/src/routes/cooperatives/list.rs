@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use hezuo_mobile_api::cooperatives::{Cooperative, CooperativeFilter};
-use hezuo_mobile_api::{ErrorCode, Page, Problem, RegionCode};
+use hezuo_mobile_api::{ErrorCode, Page, Problem};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
@@ -39,11 +39,8 @@ pub async fn list_cooperatives(
         .region
         .as_deref()
         .filter(|r| !r.trim().is_empty())
-        .map(RegionCode::parse)
-        .transpose()
-        .map_err(|e| {
-            ApiError::new(ErrorCode::RegionCodeInvalid).with_detail(e.message_zh(), e.to_string())
-        })?;
+        .map(crate::validate::region_code_param)
+        .transpose()?;
 
     let page = state
         .db

@@ -1,6 +1,6 @@
 use actix_web::{post, web};
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::devices::{Device, RevokeDeviceRequest};
-use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
@@ -25,13 +25,7 @@ pub async fn revoke_device(
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> ApiResult<web::Json<Device>> {
-    let request: RevokeDeviceRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        RevokeDeviceRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(ErrorCode::InvalidJson).with_detail(e.to_string(), e.to_string())
-        })?
-    };
+    let request: RevokeDeviceRequest = crate::validate::optional_json(&body)?;
     let reason = request
         .reason
         .map(|r| r.trim().chars().take(200).collect::<String>())

@@ -1,6 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::regions::Region;
-use hezuo_mobile_api::{ErrorCode, Problem, RegionCode};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
@@ -21,9 +21,7 @@ pub async fn get_region(
     _caller: Authenticated,
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let code = RegionCode::parse(&code).map_err(|e| {
-        ApiError::new(ErrorCode::RegionCodeInvalid).with_detail(e.message_zh(), e.to_string())
-    })?;
+    let code = crate::validate::region_code_param(&code)?;
     let region = state
         .db
         .run(move |conn| {

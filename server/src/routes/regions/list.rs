@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use hezuo_mobile_api::regions::Region;
-use hezuo_mobile_api::{ErrorCode, Problem, RegionCode};
+use hezuo_mobile_api::{Problem, RegionCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -32,11 +32,8 @@ pub async fn list_regions(
         .into_inner()
         .parent
         .filter(|p| !p.trim().is_empty())
-        .map(|p| RegionCode::parse(&p))
-        .transpose()
-        .map_err(|e| {
-            ApiError::new(ErrorCode::RegionCodeInvalid).with_detail(e.message_zh(), e.to_string())
-        })?;
+        .map(|code| crate::validate::region_code_param(&code))
+        .transpose()?;
     let list = state
         .db
         .run(move |conn| {

@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 use diesel::prelude::*;
 use hezuo_mobile_api::users::{Role, User};
-use hezuo_mobile_api::{ErrorCode, Page, Problem, RegionCode};
+use hezuo_mobile_api::{ErrorCode, Page, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -49,11 +49,8 @@ pub async fn list_users(
     let region = query
         .region
         .as_deref()
-        .map(RegionCode::parse)
-        .transpose()
-        .map_err(|e| {
-            ApiError::new(ErrorCode::RegionCodeInvalid).with_detail(e.message_zh(), e.to_string())
-        })?;
+        .map(crate::validate::region_code_param)
+        .transpose()?;
     let page = state
         .db
         .run(move |conn| {
