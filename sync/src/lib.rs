@@ -1,9 +1,11 @@
 //! hezuo's document model and sans-IO sync engine. No actix, no diesel, no tokio: it must also build for
 //! `wasm32-unknown-unknown` so a browser client can reuse it.
 //!
-//! So far it holds the identifiers both ends agree on: automerge actor ids assigned to devices and the
-//! automerge-repo compatible document ids of cooperative documents.
+//! - [`model`]: the typed cooperative document (autosurgeon) and the visit form.
+//! - [`ids`]: automerge actor ids assigned to devices, automerge-repo document ids.
 
+pub mod document;
 pub mod ids;
+pub mod model;
 
 pub use ids::{ActorId, DocumentId};

@@ -1,0 +1,266 @@
+//! Creating, reading, checking and editing cooperative documents.
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, ObjType, ROOT, ReadDoc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::model::{CooperativeDoc, Profile, Visit};
+
+/// The schema version new documents are written with.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The root keys only the genesis change writes.
+pub const CONTAINERS: [&str; 5] = ["profile", "visits", "photos", "review", "decisions"];
+
+/// The actor of a document's genesis change: `genesis:` followed by the cooperative's UUID (24 bytes, so it can never
+/// equal a 16-byte device actor).
+pub fn genesis_actor(cooperative_id: Uuid) -> ActorId {
+    let mut bytes = b"genesis:".to_vec();
+    bytes.extend_from_slice(cooperative_id.as_bytes());
+    ActorId::from(bytes)
+}
+
+/// The first change of every cooperative document. It is a pure function of the cooperative id (fixed actor, time 0,
+/// fixed operations), so every phone and every server instance creates the very same change: nobody ever creates a
+/// competing `visits` map whose contents a merge would hide.
+pub fn genesis(cooperative_id: Uuid) -> Automerge {
+    let mut doc = Automerge::new().with_actor(genesis_actor(cooperative_id));
+    let mut tx = doc.transaction();
+    let written: Result<(), AutomergeError> = (|| {
+        tx.put(ROOT, "schema_version", SCHEMA_VERSION)?;
+        tx.put(ROOT, "cooperative_id", cooperative_id.to_string())?;
+        for container in CONTAINERS {
+            tx.put_object(ROOT, container, ObjType::Map)?;
+        }
+        Ok(())
+    })();
+    written.expect("putting values into a fresh document cannot fail");
+    tx.commit_with(CommitOptions::default().with_time(0));
+    doc
+}
+
+/// The hash of [`genesis`]'s only change.
+pub fn genesis_hash(cooperative_id: Uuid) -> ChangeHash {
+    genesis(cooperative_id).get_heads()[0]
+}
+
+/// An 8-byte digest of a set of heads: what a phone sends for a document it believes unchanged.
+pub fn heads_digest(heads: &[ChangeHash]) -> [u8; 8] {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for head in sorted {
+        hasher.update(head.0);
+    }
+    let digest = hasher.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
+}
+
+/// Why a document does not fit the schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct SchemaError {
+    /// Where in the document, e.g. `visits.<id>.membership.members_total`.
+    pub path: String,
+    pub message: String,
+}
+
+/// Reads the document leniently: missing fields are absent, values that do not fit are an error.
+pub fn read(doc: &Automerge) -> Result<CooperativeDoc, autosurgeon::HydrateError> {
+    autosurgeon::hydrate(doc)
+}
+
+/// The strict check the trust boundary applies: no unknown fields, every code from its vocabulary, every value of its
+/// type and range, keys of the right form.
+pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
+    let json = serde_json::to_value(automerge::AutoSerde::from(doc)).map_err(|e| SchemaError {
+        path: String::new(),
+        message: e.to_string(),
+    })?;
+    let typed: CooperativeDoc =
+        serde_path_to_error::deserialize(json).map_err(|e| SchemaError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
+    for id in typed.visits.keys() {
+        if Uuid::parse_str(id).is_err() {
+            return Err(SchemaError {
+                path: format!("visits.{id}"),
+                message: "visit keys are UUIDs".to_owned(),
+            });
+        }
+    }
+    for hash in typed.photos.keys() {
+        if crate::model::PhotoHash::parse(hash).is_none() {
+            return Err(SchemaError {
+                path: format!("photos.{hash}"),
+                message: "photo keys are SHA-256 hex digests".to_owned(),
+            });
+        }
+    }
+    Ok(typed)
+}
+
+/// Saves a visit as one commit by the document's actor; returns the change, or `None` when nothing differed.
+pub fn put_visit(
+    doc: &mut Automerge,
+    visit_id: Uuid,
+    visit: &Visit,
+    time_ms: i64,
+) -> Result<Option<ChangeHash>, EditError> {
+    let mut tx = doc.transaction();
+    let visits = match tx.get(ROOT, "visits")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => return Err(EditError::NotACooperativeDocument),
+    };
+    autosurgeon::reconcile_prop(&mut tx, &visits, visit_id.to_string().as_str(), visit)?;
+    Ok(tx
+        .commit_with(CommitOptions::default().with_time(time_ms))
+        .0)
+}
+
+/// Saves the observed profile as one commit.
+pub fn put_profile(
+    doc: &mut Automerge,
+    profile: &Profile,
+    time_ms: i64,
+) -> Result<Option<ChangeHash>, EditError> {
+    let mut tx = doc.transaction();
+    if !matches!(
+        tx.get(ROOT, "profile")?,
+        Some((automerge::Value::Object(ObjType::Map), _))
+    ) {
+        return Err(EditError::NotACooperativeDocument);
+    }
+    autosurgeon::reconcile_prop(&mut tx, ROOT, "profile", profile)?;
+    Ok(tx
+        .commit_with(CommitOptions::default().with_time(time_ms))
+        .0)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("not a cooperative document (no genesis)")]
+    NotACooperativeDocument,
+    #[error(transparent)]
+    Automerge(#[from] AutomergeError),
+    #[error(transparent)]
+    Reconcile(#[from] autosurgeon::ReconcileError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Membership, VisitMeta, VisitStatus, VisitType};
+
+    fn id() -> Uuid {
+        Uuid::from_u128(0x0192_f0a4_7c5e_7a3b_9c1d_2e3f_4a5b_6c7d)
+    }
+
+    #[test]
+    fn genesis_is_the_same_everywhere() {
+        let a = genesis(id());
+        let b = genesis(id());
+        assert_eq!(a.get_heads(), b.get_heads());
+        assert_eq!(a.save(), b.save());
+        assert_ne!(genesis(Uuid::from_u128(7)).get_heads(), a.get_heads());
+        let read = read(&a).expect("reads");
+        assert_eq!(read.schema_version, Some(SCHEMA_VERSION));
+        assert_eq!(read.cooperative_id, Some(id().to_string()));
+        assert!(read.visits.is_empty());
+    }
+
+    #[test]
+    fn visits_written_by_two_phones_both_survive_a_merge() {
+        let mut first = genesis(id()).with_actor(ActorId::random());
+        let mut second = genesis(id()).with_actor(ActorId::random());
+        let visit = |kind| Visit {
+            status: Some(VisitStatus::Draft),
+            meta: Some(VisitMeta {
+                visit_type: Some(kind),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        put_visit(
+            &mut first,
+            Uuid::from_u128(1),
+            &visit(VisitType::Baseline),
+            1,
+        )
+        .expect("save");
+        put_visit(
+            &mut second,
+            Uuid::from_u128(2),
+            &visit(VisitType::Routine),
+            2,
+        )
+        .expect("save");
+        first.merge(&mut second).expect("merge");
+        let doc = check_schema(&first).expect("valid");
+        assert_eq!(doc.visits.len(), 2);
+    }
+
+    #[test]
+    fn absent_fields_are_not_written() {
+        let mut doc = genesis(id()).with_actor(ActorId::random());
+        let before = doc.save().len();
+        let visit = Visit {
+            status: Some(VisitStatus::Draft),
+            membership: Some(Membership {
+                members_total: Some(120),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        put_visit(&mut doc, Uuid::from_u128(3), &visit, 3).expect("save");
+        let stored = read(&doc).expect("reads").visits[&Uuid::from_u128(3).to_string()].clone();
+        assert_eq!(stored, visit);
+        // Two fields and two maps; no nulls for the dozens of absent fields.
+        assert!(
+            doc.save().len() - before < 300,
+            "{} bytes",
+            doc.save().len() - before
+        );
+        // Saving the same visit again changes nothing.
+        assert_eq!(
+            put_visit(&mut doc, Uuid::from_u128(3), &visit, 4).expect("save"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_strict_check_refuses_unknown_fields_and_codes() {
+        let mut doc = genesis(id()).with_actor(ActorId::random());
+        {
+            let mut tx = doc.transaction();
+            let (_, profile) = tx.get(ROOT, "profile").expect("get").expect("profile");
+            tx.put(&profile, "favourite_colour", "red").expect("put");
+            tx.commit();
+        }
+        let error = check_schema(&doc).expect_err("unknown field");
+        assert!(error.message.contains("favourite_colour"), "{error}");
+
+        let mut doc = genesis(id()).with_actor(ActorId::random());
+        {
+            let mut tx = doc.transaction();
+            let (_, profile) = tx.get(ROOT, "profile").expect("get").expect("profile");
+            tx.put(&profile, "operating_status", "thriving")
+                .expect("put");
+            tx.commit();
+        }
+        let error = check_schema(&doc).expect_err("unknown code");
+        assert_eq!(error.path, "profile.operating_status");
+    }
+
+    #[test]
+    fn digests_ignore_head_order() {
+        let a = ChangeHash([1; 32]);
+        let b = ChangeHash([2; 32]);
+        assert_eq!(heads_digest(&[a, b]), heads_digest(&[b, a]));
+        assert_ne!(heads_digest(&[a]), heads_digest(&[b]));
+    }
+}
