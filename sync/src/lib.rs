@@ -5,7 +5,9 @@
 //! - [`ids`]: automerge actor ids assigned to devices, automerge-repo document ids.
 
 pub mod document;
+pub mod engine;
 pub mod ids;
 pub mod model;
+pub mod trust;
 
 pub use ids::{ActorId, DocumentId};

@@ -1,0 +1,294 @@
+//! The trust boundary: which changes a device may make to a cooperative document (ARCHITECTURE.md §4).
+//!
+//! The check runs on the operations of the new changes, not on the merged state, so an operation hidden by a
+//! concurrent conflict is judged like any other. The server runs it on a fork before merging; the phone runs the same
+//! check before committing locally, so an honest phone never meets a refusal.
+
+use std::collections::HashMap;
+
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
+use uuid::Uuid;
+
+use crate::document::{self, SchemaError};
+
+/// Who wrote the new changes, as the server's device binding says.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    /// The actor the server assigned to the device.
+    pub actor: ActorId,
+    pub user_id: String,
+    pub device_id: String,
+    /// Counsellors and admins write; supervisors and viewers only read.
+    pub may_write: bool,
+}
+
+/// Why changes were refused. The `code` is stable; the messages are for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message_en}")]
+pub struct Refusal {
+    pub code: RefusalCode,
+    /// The document path concerned, e.g. `review.<visit>`.
+    pub path: Option<String>,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The device's role may read but not write.
+    ReadOnly,
+    /// A change by an actor that is not this device's.
+    ForeignActor,
+    /// A write to `review`, `decisions` or the document's identity.
+    ServerOnly,
+    /// An edit of a visit someone else wrote.
+    NotAuthor,
+    /// Deleting a visit or a container.
+    Delete,
+    /// A path the schema does not have.
+    UnknownPath,
+    /// The merged document does not fit the schema.
+    Schema,
+    /// A genesis change that is not the document's.
+    BadGenesis,
+}
+
+impl std::fmt::Display for RefusalCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        f.write_str(&text)
+    }
+}
+
+fn refuse(
+    code: RefusalCode,
+    path: Option<String>,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Refusal {
+    Refusal {
+        code,
+        path,
+        message_zh: zh.into(),
+        message_en: en.into(),
+    }
+}
+
+/// Checks the changes that turned `before` into `after` (a fork with them applied). `new_changes` are the changes
+/// `after` has and `before` has not.
+pub fn check_changes(
+    cooperative_id: Uuid,
+    before: &Automerge,
+    after: &Automerge,
+    new_changes: &[Change],
+    writer: &Writer,
+) -> Result<(), Refusal> {
+    let genesis_actor = document::genesis_actor(cooperative_id);
+    let genesis_hash = document::genesis_hash(cooperative_id);
+    let mut paths = PathCache::default();
+    for change in new_changes {
+        if change.actor_id() == &genesis_actor {
+            if change.hash() != genesis_hash {
+                return Err(refuse(
+                    RefusalCode::BadGenesis,
+                    None,
+                    "文档的初始变更与该合作社不符",
+                    "the genesis change does not belong to this cooperative",
+                ));
+            }
+            continue;
+        }
+        if change.actor_id() != &writer.actor {
+            return Err(refuse(
+                RefusalCode::ForeignActor,
+                None,
+                format!("变更的作者 {} 不是本设备", change.actor_id()),
+                format!(
+                    "change by actor {} which is not this device's",
+                    change.actor_id()
+                ),
+            ));
+        }
+        if !writer.may_write {
+            return Err(refuse(
+                RefusalCode::ReadOnly,
+                None,
+                "该账户只能查看，不能修改合作社文档",
+                "this account may read but not change cooperative documents",
+            ));
+        }
+        for op in change.decode().operations {
+            let object_path = paths.path_of(after, &op.obj.to_string())?;
+            let mut path = object_path.clone();
+            let is_map_key = match &op.key {
+                automerge::legacy::Key::Map(key) => {
+                    path.push(key.to_string());
+                    true
+                }
+                automerge::legacy::Key::Seq(_) => false,
+            };
+            let is_delete = matches!(op.action, automerge::legacy::OpType::Delete);
+            check_path(before, after, &path, is_map_key && is_delete, writer)?;
+        }
+    }
+    document::check_schema(after)
+        .map(|_| ())
+        .map_err(|SchemaError { path, message }| {
+            refuse(
+                RefusalCode::Schema,
+                Some(path.clone()),
+                format!("文档不符合数据规范（{path}）：{message}"),
+                format!("the document does not fit the schema at {path}: {message}"),
+            )
+        })
+}
+
+/// Applies the path rules to one operation at `path` (root first).
+fn check_path(
+    before: &Automerge,
+    after: &Automerge,
+    path: &[String],
+    deletes_key: bool,
+    writer: &Writer,
+) -> Result<(), Refusal> {
+    let shown = path.join(".");
+    let Some(first) = path.first() else {
+        return Err(refuse(
+            RefusalCode::UnknownPath,
+            None,
+            "不允许修改文档根",
+            "the document root cannot be changed",
+        ));
+    };
+    match (first.as_str(), path.len()) {
+        ("review" | "decisions" | "schema_version" | "cooperative_id", _) => Err(refuse(
+            RefusalCode::ServerOnly,
+            Some(shown.clone()),
+            format!("“{first}”只能由服务器写入"),
+            format!("only the server writes {first}"),
+        )),
+        ("profile" | "visits" | "photos", 1) => Err(refuse(
+            RefusalCode::Delete,
+            Some(shown),
+            format!("不能替换或删除“{first}”"),
+            format!("{first} cannot be replaced or deleted"),
+        )),
+        ("profile" | "photos", _) => Ok(()),
+        ("visits", _) => {
+            let visit_id = &path[1];
+            if path.len() == 2 && deletes_key {
+                return Err(refuse(
+                    RefusalCode::Delete,
+                    Some(shown),
+                    "走访记录不能删除，可标记为作废",
+                    "visits cannot be deleted; mark them discarded instead",
+                ));
+            }
+            check_visit_author(before, after, visit_id, writer).map_err(|mut refusal| {
+                refusal.path = Some(shown);
+                refusal
+            })
+        }
+        _ => Err(refuse(
+            RefusalCode::UnknownPath,
+            Some(shown.clone()),
+            format!("文档中没有“{shown}”"),
+            format!("the document has no {shown}"),
+        )),
+    }
+}
+
+/// A visit may be written by its author only: the author recorded before the change, or, for a new visit, the author
+/// it names, which must be this device's account and device.
+fn check_visit_author(
+    before: &Automerge,
+    after: &Automerge,
+    visit_id: &str,
+    writer: &Writer,
+) -> Result<(), Refusal> {
+    let existing = visit_author(before, visit_id);
+    let existed = existing.is_some();
+    let (author_user, author_device) = match existing {
+        Some(author) => author,
+        None => visit_author(after, visit_id).unwrap_or_default(),
+    };
+    let new_visit_claims_this_device =
+        existed || author_device.as_deref() == Some(writer.device_id.as_str());
+    if author_user.as_deref() == Some(writer.user_id.as_str()) && new_visit_claims_this_device {
+        Ok(())
+    } else {
+        Err(refuse(
+            RefusalCode::NotAuthor,
+            None,
+            "只能修改自己填写的走访记录",
+            "only the author of a visit may change it",
+        ))
+    }
+}
+
+fn visit_author(doc: &Automerge, visit_id: &str) -> Option<(Option<String>, Option<String>)> {
+    let (_, visits) = doc.get(ROOT, "visits").ok()??;
+    let (_, visit) = doc.get(&visits, visit_id).ok()??;
+    let text = |key: &str| {
+        doc.get(&visit, key)
+            .ok()
+            .flatten()
+            .and_then(|(value, _)| value.into_string().ok())
+    };
+    Some((text("author_user_id"), text("author_device_id")))
+}
+
+/// Resolves object ids to their path from the root, remembering what it resolved.
+#[derive(Default)]
+struct PathCache {
+    known: HashMap<String, Vec<String>>,
+}
+
+impl PathCache {
+    fn path_of(&mut self, doc: &Automerge, object: &str) -> Result<Vec<String>, Refusal> {
+        if object == "_root" {
+            return Ok(Vec::new());
+        }
+        if let Some(path) = self.known.get(object) {
+            return Ok(path.clone());
+        }
+        let unknown = || {
+            refuse(
+                RefusalCode::UnknownPath,
+                None,
+                "变更指向未知对象",
+                "a change refers to an unknown object",
+            )
+        };
+        let (id, _) = doc.import(object).map_err(|_| unknown())?;
+        let path = object_path(doc, &id).ok_or_else(unknown)?;
+        self.known.insert(object.to_owned(), path.clone());
+        Ok(path)
+    }
+}
+
+fn object_path(doc: &Automerge, id: &ObjId) -> Option<Vec<String>> {
+    let parents = doc.parents(id).ok()?;
+    let mut path: Vec<String> = parents
+        .map(|parent| match parent.prop {
+            Prop::Map(key) => key,
+            Prop::Seq(index) => format!("[{index}]"),
+        })
+        .collect();
+    path.reverse();
+    Some(path)
+}
+
+/// The changes `after` has that `before` has not.
+pub fn new_changes(before: &Automerge, after: &Automerge) -> Vec<Change> {
+    after.get_changes(&before.get_heads())
+}
+
+/// Heads as hex strings, for storage and logs.
+pub fn heads_hex(heads: &[ChangeHash]) -> Vec<String> {
+    heads.iter().map(|h| h.to_string()).collect()
+}

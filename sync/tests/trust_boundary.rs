@@ -1,0 +1,323 @@
+//! Every rule of the trust boundary, on real automerge documents exchanged through the engine.
+
+use automerge::sync::{State, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, Automerge, ROOT, ReadDoc};
+use hezuo_sync::document::{self, genesis};
+use hezuo_sync::engine::{self, ReceiveError};
+use hezuo_sync::model::{Profile, Visit, VisitStatus};
+use hezuo_sync::trust::{RefusalCode, Writer};
+use uuid::Uuid;
+
+const COOP: Uuid = Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001);
+
+fn writer(name: &str) -> Writer {
+    Writer {
+        actor: ActorId::random(),
+        user_id: format!("user-{name}"),
+        device_id: format!("device-{name}"),
+        may_write: true,
+    }
+}
+
+fn phone_doc(writer: &Writer) -> Automerge {
+    genesis(COOP).with_actor(writer.actor.clone())
+}
+
+fn visit_by(writer: &Writer) -> Visit {
+    Visit {
+        author_user_id: Some(writer.user_id.clone()),
+        author_device_id: Some(writer.device_id.clone()),
+        status: Some(VisitStatus::Draft),
+        notes: Some("门口挂牌".to_owned()),
+        ..Default::default()
+    }
+}
+
+/// Runs the exchange until quiet; the server side goes through the trust boundary.
+fn sync(server: &mut Automerge, phone: &mut Automerge, writer: &Writer) -> Result<(), RefusalCode> {
+    let mut server_state = State::new();
+    let mut phone_state = State::new();
+    for _ in 0..10 {
+        let to_server = phone.generate_sync_message(&mut phone_state);
+        if let Some(message) = to_server.clone() {
+            match engine::receive_from_device(COOP, server, &server_state, message, writer) {
+                Ok(received) => {
+                    *server = received.doc;
+                    server_state = received.state;
+                }
+                Err(ReceiveError::Refused(refusal)) => return Err(refusal.code),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        let to_phone = engine::generate(server, &mut server_state);
+        if let Some(bytes) = &to_phone {
+            engine::receive_from_server(phone, &mut phone_state, bytes).expect("server message");
+        }
+        if to_server.is_none() && to_phone.is_none() {
+            return Ok(());
+        }
+    }
+    panic!("sync did not settle");
+}
+
+#[test]
+fn a_counsellor_creates_and_edits_their_own_visit() {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let id = Uuid::from_u128(1);
+    let mut visit = visit_by(&counsellor);
+    document::put_visit(&mut phone, id, &visit, 1).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    visit.status = Some(VisitStatus::Submitted);
+    document::put_visit(&mut phone, id, &visit, 2).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    assert_eq!(server.get_heads(), phone.get_heads());
+    assert_eq!(
+        document::read(&server).expect("read").visits[&id.to_string()].status,
+        Some(VisitStatus::Submitted)
+    );
+}
+
+#[test]
+fn profile_edits_are_allowed() {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let profile = Profile {
+        name: Some("高桥绿源果蔬专业合作社".to_owned()),
+        member_count: Some(86),
+        ..Default::default()
+    };
+    document::put_profile(&mut phone, &profile, 1).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    assert_eq!(document::read(&server).expect("read").profile, profile);
+}
+
+fn refused_with(mut edit: impl FnMut(&mut Automerge, &Writer), code: RefusalCode) {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let before = server.get_heads();
+    let mut phone = phone_doc(&counsellor);
+    edit(&mut phone, &counsellor);
+    assert_eq!(sync(&mut server, &mut phone, &counsellor), Err(code));
+    assert_eq!(
+        server.get_heads(),
+        before,
+        "a refused change leaves the document untouched"
+    );
+}
+
+#[test]
+fn writing_review_is_refused() {
+    refused_with(
+        |doc, _| {
+            let mut tx = doc.transaction();
+            let (_, review) = tx.get(ROOT, "review").expect("get").expect("review");
+            tx.put_object(
+                &review,
+                Uuid::from_u128(9).to_string(),
+                automerge::ObjType::Map,
+            )
+            .expect("put");
+            tx.commit();
+        },
+        RefusalCode::ServerOnly,
+    );
+}
+
+#[test]
+fn writing_decisions_or_identity_is_refused() {
+    refused_with(
+        |doc, _| {
+            let mut tx = doc.transaction();
+            tx.put(ROOT, "cooperative_id", "someone-else").expect("put");
+            tx.commit();
+        },
+        RefusalCode::ServerOnly,
+    );
+}
+
+#[test]
+fn a_change_by_another_devices_actor_is_refused() {
+    let counsellor = writer("a");
+    let other = writer("b");
+    let mut server = genesis(COOP);
+    let mut phone = genesis(COOP).with_actor(other.actor.clone());
+    document::put_visit(&mut phone, Uuid::from_u128(2), &visit_by(&counsellor), 1).expect("save");
+    assert_eq!(
+        sync(&mut server, &mut phone, &counsellor),
+        Err(RefusalCode::ForeignActor)
+    );
+}
+
+#[test]
+fn editing_someone_elses_visit_is_refused() {
+    let author = writer("a");
+    let intruder = writer("b");
+    let mut server = genesis(COOP);
+    let mut author_phone = phone_doc(&author);
+    let id = Uuid::from_u128(3);
+    document::put_visit(&mut author_phone, id, &visit_by(&author), 1).expect("save");
+    sync(&mut server, &mut author_phone, &author).expect("accepted");
+
+    let mut intruder_phone = phone_doc(&intruder);
+    sync(&mut server, &mut intruder_phone, &intruder).expect("download");
+    let mut changed =
+        document::read(&intruder_phone).expect("read").visits[&id.to_string()].clone();
+    changed.notes = Some("篡改".to_owned());
+    document::put_visit(&mut intruder_phone, id, &changed, 2).expect("save");
+    let before = server.get_heads();
+    assert_eq!(
+        sync(&mut server, &mut intruder_phone, &intruder),
+        Err(RefusalCode::NotAuthor)
+    );
+    assert_eq!(server.get_heads(), before);
+}
+
+#[test]
+fn a_visit_claiming_another_author_is_refused() {
+    let counsellor = writer("a");
+    let other = writer("b");
+    refused_with(
+        |doc, _| {
+            document::put_visit(doc, Uuid::from_u128(4), &visit_by(&other), 1).expect("save");
+        },
+        RefusalCode::NotAuthor,
+    );
+    let _ = counsellor;
+}
+
+#[test]
+fn deleting_a_visit_is_refused() {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let id = Uuid::from_u128(5);
+    document::put_visit(&mut phone, id, &visit_by(&counsellor), 1).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    {
+        let mut tx = phone.transaction();
+        let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+        tx.delete(&visits, id.to_string()).expect("delete");
+        tx.commit();
+    }
+    assert_eq!(
+        sync(&mut server, &mut phone, &counsellor),
+        Err(RefusalCode::Delete)
+    );
+}
+
+#[test]
+fn unknown_paths_and_bad_values_are_refused() {
+    refused_with(
+        |doc, _| {
+            let mut tx = doc.transaction();
+            tx.put(ROOT, "secret_notes", "x").expect("put");
+            tx.commit();
+        },
+        RefusalCode::UnknownPath,
+    );
+    refused_with(
+        |doc, writer| {
+            let mut visit = visit_by(writer);
+            visit.notes = None;
+            document::put_visit(doc, Uuid::from_u128(6), &visit, 1).expect("save");
+            let mut tx = doc.transaction();
+            let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+            let (_, visit) = tx
+                .get(&visits, Uuid::from_u128(6).to_string())
+                .expect("get")
+                .expect("visit");
+            tx.put(&visit, "status", "approved-by-me").expect("put");
+            tx.commit();
+        },
+        RefusalCode::Schema,
+    );
+}
+
+#[test]
+fn a_read_only_account_cannot_write() {
+    let mut viewer = writer("v");
+    viewer.may_write = false;
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&viewer);
+    document::put_profile(
+        &mut phone,
+        &Profile {
+            notes: Some("x".into()),
+            ..Default::default()
+        },
+        1,
+    )
+    .expect("save");
+    assert_eq!(
+        sync(&mut server, &mut phone, &viewer),
+        Err(RefusalCode::ReadOnly)
+    );
+}
+
+#[test]
+fn a_hidden_write_to_review_is_caught_even_when_it_loses_a_conflict() {
+    // The server writes review/x; a phone concurrently writes review/x too. Whichever value wins, the phone's
+    // operation is judged on its own.
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    {
+        let mut tx = server.transaction();
+        let (_, review) = tx.get(ROOT, "review").expect("get").expect("review");
+        tx.put(&review, "x", "server").expect("put");
+        tx.commit();
+    }
+    let mut phone = phone_doc(&counsellor);
+    {
+        let mut tx = phone.transaction();
+        let (_, review) = tx.get(ROOT, "review").expect("get").expect("review");
+        tx.put(&review, "x", "phone").expect("put");
+        tx.commit();
+    }
+    let _ = State::new();
+    assert_eq!(
+        sync(&mut server, &mut phone, &counsellor),
+        Err(RefusalCode::ServerOnly)
+    );
+}
+
+#[test]
+fn a_genesis_from_another_cooperative_is_a_foreign_actor() {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = genesis(Uuid::from_u128(99)).with_actor(counsellor.actor.clone());
+    phone.merge(&mut genesis(COOP)).expect("merge");
+    assert_eq!(
+        sync(&mut server, &mut phone, &counsellor),
+        Err(RefusalCode::ForeignActor)
+    );
+}
+
+#[test]
+fn a_forged_genesis_is_refused() {
+    // A new cooperative created on a phone: the server has no document yet, and the first change claims the
+    // genesis actor but is not the genesis.
+    let counsellor = writer("a");
+    let mut server = Automerge::new();
+    let mut phone = Automerge::new().with_actor(document::genesis_actor(COOP));
+    {
+        let mut tx = phone.transaction();
+        tx.put(ROOT, "schema_version", 1_u64).expect("put");
+        tx.put_object(ROOT, "review", automerge::ObjType::Map)
+            .expect("put");
+        tx.commit();
+    }
+    assert_eq!(
+        sync(&mut server, &mut phone, &counsellor),
+        Err(RefusalCode::BadGenesis)
+    );
+
+    // The real genesis from a phone is accepted.
+    let mut server = Automerge::new();
+    let mut phone = phone_doc(&counsellor);
+    sync(&mut server, &mut phone, &counsellor).expect("genesis accepted");
+    assert_eq!(server.get_heads(), vec![document::genesis_hash(COOP)]);
+}
