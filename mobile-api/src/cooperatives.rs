@@ -85,6 +85,16 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// Whether the registry entry is confirmed.
+    Verification {
+        /// From the register, or entered by staff.
+        Registered = ("registered", "已登记"),
+        /// Created on a phone in the field; a supervisor confirms it.
+        Pending = ("pending", "待核实"),
+    }
+);
+
 impl GxsRelation {
     /// 参办 and 领办 are what the Ningbo plan counts as "sponsored" (参办领办).
     pub fn is_sponsored(self) -> bool {
@@ -125,6 +135,7 @@ pub struct Cooperative {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_count: Option<u32>,
     pub source: CooperativeSource,
+    pub verification: Verification,
     /// Increases with every change.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -291,6 +302,9 @@ pub struct CooperativeFilter {
     pub annual_report_filed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_abnormal_list: Option<bool>,
+    /// Only registered or only pending (created in the field) entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
     /// Text search in the name, the credit code and the legal representative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,

@@ -13,6 +13,7 @@ pub mod localized;
 pub mod pagination;
 pub mod region_code;
 pub mod regions;
+pub mod sync;
 pub mod uscc;
 pub mod users;
 

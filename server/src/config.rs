@@ -63,6 +63,8 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// Largest accepted import file.
     pub max_import_bytes: usize,
+    /// Memory for cached cooperative documents (estimated), in MiB.
+    pub document_cache_mb: usize,
 }
 
 impl Default for Config {
@@ -87,6 +89,7 @@ impl Default for Config {
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             max_import_bytes: 64 * 1024 * 1024,
+            document_cache_mb: 256,
         }
     }
 }

@@ -25,6 +25,7 @@ use utoipa_actix_web::AppExt;
         (name = "regions", description = "行政区划 — the GB/T 2260 region tree"),
         (name = "cooperatives", description = "合作社名录 — the cooperative registry"),
         (name = "imports", description = "导入 — region list and registry imports"),
+        (name = "sync", description = "同步 — HTTP batch sync, manifest, quarantines"),
         (name = "system", description = "运维 — health, readiness, metrics"),
     )
 )]

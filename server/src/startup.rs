@@ -70,6 +70,8 @@ impl Application {
                 )
                 .default_service(web::to(routes::not_found))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
+                // Outermost: compress whatever the client accepts (gzip, zstd); 2G links pay for every byte.
+                .wrap(actix_web::middleware::Compress::default())
         })
         .listen(listener)?
         // Phones on 2G keep connections open a long time between requests.

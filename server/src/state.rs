@@ -5,6 +5,7 @@ use crate::auth::rate_limit::LoginRateLimiter;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{Db, Pool};
+use crate::documents::cache::DocCache;
 use crate::metrics::Metrics;
 
 pub struct AppState {
@@ -14,6 +15,7 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub login_limiter: LoginRateLimiter,
     pub metrics: Metrics,
+    pub documents: DocCache,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             passwords: PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?,
             login_limiter: LoginRateLimiter::new(config.login_rate_limit_per_minute),
             metrics: Metrics::new(pool.clone()),
+            documents: DocCache::new(config.document_cache_mb * 1024 * 1024),
             db: Db::new(pool),
             config,
         })

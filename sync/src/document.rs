@@ -141,14 +141,27 @@ pub fn put_profile(
         .0)
 }
 
+/// Why an edit could not be applied. The causes are boxed: edits return this through every layer of the phone SDK.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
     #[error("not a cooperative document (no genesis)")]
     NotACooperativeDocument,
     #[error(transparent)]
-    Automerge(#[from] AutomergeError),
+    Automerge(Box<AutomergeError>),
     #[error(transparent)]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(Box<autosurgeon::ReconcileError>),
+}
+
+impl From<AutomergeError> for EditError {
+    fn from(error: AutomergeError) -> Self {
+        EditError::Automerge(Box::new(error))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for EditError {
+    fn from(error: autosurgeon::ReconcileError) -> Self {
+        EditError::Reconcile(Box::new(error))
+    }
 }
 
 #[cfg(test)]

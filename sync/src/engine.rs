@@ -69,6 +69,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<Message, ReceiveError> {
 /// message carries everything it lacks at once instead of first asking what it has.
 pub fn assume_peer_has(state: &mut State, heads: Vec<ChangeHash>) {
     state.their_heads = Some(heads.clone());
+    state.their_need = Some(Vec::new());
     state.their_have = Some(vec![Have {
         last_sync: heads.clone(),
         bloom: BloomFilter::default(),

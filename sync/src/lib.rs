@@ -4,6 +4,7 @@
 //! - [`model`]: the typed cooperative document (autosurgeon) and the visit form.
 //! - [`ids`]: automerge actor ids assigned to devices, automerge-repo document ids.
 
+pub mod conflicts;
 pub mod document;
 pub mod engine;
 pub mod ids;

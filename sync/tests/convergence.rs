@@ -148,15 +148,15 @@ impl World {
                 document::put_visit(&mut phone.doc, id, &visit, self.clock).expect("save visit");
             }
             Step::ToServer { phone, fate } => {
-                self.to_server(phone, fate);
+                self.send_to_server(phone, fate);
             }
             Step::ToPhone { phone, fate } => {
-                self.to_phone(phone, fate);
+                self.send_to_phone(phone, fate);
             }
         }
     }
 
-    fn to_server(&mut self, index: usize, fate: Fate) -> bool {
+    fn send_to_server(&mut self, index: usize, fate: Fate) -> bool {
         let phone = &mut self.phones[index];
         let Some(bytes) = engine::generate(&phone.doc, &mut phone.state) else {
             return false;
@@ -182,7 +182,7 @@ impl World {
         true
     }
 
-    fn to_phone(&mut self, index: usize, fate: Fate) -> bool {
+    fn send_to_phone(&mut self, index: usize, fate: Fate) -> bool {
         let phone = &mut self.phones[index];
         let Some(bytes) = engine::generate(&self.server, &mut phone.server_state) else {
             return false;
@@ -209,8 +209,8 @@ impl World {
         for _ in 0..20 {
             let mut talked = false;
             for index in 0..PHONES {
-                talked |= self.to_server(index, Fate::Deliver);
-                talked |= self.to_phone(index, Fate::Deliver);
+                talked |= self.send_to_server(index, Fate::Deliver);
+                talked |= self.send_to_phone(index, Fate::Deliver);
             }
             if !talked {
                 return;

@@ -428,6 +428,64 @@ impl ApiClient {
         .into_result()
     }
 
+    // ---- sync ----
+
+    /// One HTTP batch sync exchange: CBOR, gzip-compressed both ways.
+    pub fn sync_batch(
+        &self,
+        request: &crate::sync::SyncRequest,
+    ) -> Result<crate::sync::SyncResponse, ClientError> {
+        use std::io::Write;
+        let mut cbor = Vec::new();
+        ciborium::into_writer(request, &mut cbor).map_err(|e| ClientError::Protocol {
+            status: 0,
+            message: format!("cannot encode the sync request: {e}"),
+        })?;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&cbor)?;
+        let compressed = encoder.finish()?;
+        let response = self.send(
+            Method::POST,
+            "/api/v1/sync",
+            &[],
+            &[("Content-Encoding", "gzip")],
+            Payload::Bytes(crate::sync::CBOR, &compressed),
+        )?;
+        if !(200..300).contains(&response.status) {
+            return Err(response.into_error());
+        }
+        ciborium::from_reader(response.body.as_slice()).map_err(|e| ClientError::Protocol {
+            status: response.status,
+            message: format!("invalid CBOR reply: {e}"),
+        })
+    }
+
+    pub fn manifest(&self, cursor: Option<&str>) -> Result<crate::sync::Manifest, ClientError> {
+        let query: Vec<(String, String)> = cursor
+            .map(|c| ("cursor".to_owned(), c.to_owned()))
+            .into_iter()
+            .collect();
+        self.get("/api/v1/sync/manifest", &query)
+    }
+
+    pub fn list_quarantines(
+        &self,
+        query: &[(String, String)],
+    ) -> Result<Page<crate::sync::Quarantine>, ClientError> {
+        self.get("/api/v1/quarantines", query)
+    }
+
+    pub fn release_quarantine(&self, id: Uuid) -> Result<crate::sync::Quarantine, ClientError> {
+        self.send(
+            Method::POST,
+            &format!("/api/v1/quarantines/{id}/release"),
+            &[],
+            &[],
+            Payload::None,
+        )?
+        .into_result()
+    }
+
     // ---- imports ----
 
     pub fn import_regions(&self, file: &[u8]) -> Result<ImportReport, ClientError> {

@@ -17,6 +17,12 @@ pub enum ClientError {
     NotLoggedIn,
     #[error("local storage: {0}")]
     Storage(#[from] std::io::Error),
+    /// The change breaks a rule of the trust boundary; the server would refuse it, so it was not saved.
+    #[error("{}", .0.message_zh)]
+    Refused(hezuo_sync::trust::Refusal),
+    /// A request the phone cannot make (e.g. an unknown cooperative or visit).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl ClientError {
@@ -26,7 +32,10 @@ impl ClientError {
             ClientError::Transport(_) => true,
             ClientError::Api(problem) => problem.code.is_retryable(),
             ClientError::Protocol { status, .. } => *status >= 500,
-            ClientError::NotLoggedIn | ClientError::Storage(_) => false,
+            ClientError::NotLoggedIn
+            | ClientError::Storage(_)
+            | ClientError::Refused(_)
+            | ClientError::Invalid(_) => false,
         }
     }
 

@@ -7,11 +7,15 @@
 //! The `hezuo-field` CLI drives [`Phone`] exactly as an app would.
 
 mod api;
+mod docs;
 mod error;
+mod fieldwork;
 mod phone;
 mod store;
 
 pub use api::{ApiClient, Conditional, ListParams, RawResponse, query_pairs};
+pub use docs::{DocInfo, DocStatus};
 pub use error::ClientError;
+pub use fieldwork::{Backoff, PullSummary, RecordStatus, SyncReport, VisitRecord};
 pub use phone::{Phone, PhoneInfo};
 pub use store::{RegistryCopy, SavedSession};

@@ -29,10 +29,10 @@ pub struct PhoneInfo {
 const REFRESH_MARGIN_SECS: i64 = 60;
 
 pub struct Phone {
-    store: Store,
+    pub(super) store: Store,
     info: PhoneInfo,
-    client: Option<ApiClient>,
-    session: Option<SavedSession>,
+    pub(super) client: Option<ApiClient>,
+    pub(super) session: Option<SavedSession>,
     lang: Lang,
 }
 
@@ -201,7 +201,7 @@ impl Phone {
 
     /// Runs a call with a valid access token: refreshes first when it is about to expire, and once more if the server
     /// says it expired anyway (clock skew).
-    fn call<T>(
+    pub(super) fn call<T>(
         &mut self,
         f: impl Fn(&ApiClient) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {

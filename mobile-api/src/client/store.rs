@@ -94,20 +94,25 @@ impl Store {
 
     fn write<T: Serialize>(&self, name: &str, value: &T) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-        let target = self.dir.join(name);
-        let temporary = self.dir.join(format!("{name}.tmp"));
-        {
-            let mut file = private_file(&temporary)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-        }
-        fs::rename(&temporary, &target)?;
-        // Make the rename itself durable.
-        if let Ok(dir) = fs::File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        write_atomically(&self.dir, name, &bytes)
     }
+}
+
+/// Replaces `dir/name` with `bytes` so that a crash leaves either the old or the new file, never a torn one.
+pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let target = dir.join(name);
+    let temporary = dir.join(format!("{name}.tmp"));
+    {
+        let mut file = private_file(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    fs::rename(&temporary, &target)?;
+    // Make the rename itself durable.
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    Ok(())
 }
 
 /// Tokens are secrets: the files are readable by the owner only.

@@ -2,7 +2,7 @@
 //!
 //! The backend is chosen by the URL scheme (`sqlite://`, `postgres://`), never by trying one after the other.
 //! Handlers reach the database through [`Db::run`], which runs synchronous diesel code on the blocking pool.
-//! Statements that must differ per backend match on [`DbConn`]'s variants here (e.g. migrations, `BEGIN IMMEDIATE`).
+//! The few statements that differ per backend go through [`with_backend!`].
 
 pub mod schema;
 
@@ -22,6 +22,18 @@ use crate::error::ApiError;
 pub enum DbConn {
     Sqlite(SqliteConnection),
     Pg(PgConnection),
+}
+
+/// Runs a block with the concrete connection of whichever backend is in use, for the statements whose SQL or diesel
+/// types differ between SQLite and PostgreSQL (row locks, insert-if-absent). The block is compiled once per backend.
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, |$inner:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($inner) => $body,
+            $crate::db::DbConn::Pg($inner) => $body,
+        }
+    };
 }
 
 /// Which backend a URL selects.

@@ -96,6 +96,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        verification -> Text,
+        claimed_uscc -> Nullable<Text>,
     }
 }
 
@@ -120,7 +122,122 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (cooperative_id) {
+        cooperative_id -> Text,
+        heads -> Text,
+        version -> BigInt,
+        snapshot -> Nullable<Binary>,
+        snapshot_bytes -> BigInt,
+        chunk_bytes -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_chunks (id) {
+        id -> BigInt,
+        cooperative_id -> Text,
+        data -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_changes (hash) {
+        hash -> Text,
+        cooperative_id -> Text,
+        actor -> Text,
+        device_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sync_states (cooperative_id, device_id) {
+        cooperative_id -> Text,
+        device_id -> Text,
+        state -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quarantines (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        device_id -> Text,
+        code -> Text,
+        reason_zh -> Text,
+        reason_en -> Text,
+        path -> Nullable<Text>,
+        created_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
+        released_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    device_documents (device_id, cooperative_id) {
+        device_id -> Text,
+        cooperative_id -> Text,
+    }
+}
+
+diesel::table! {
+    cooperative_profiles (cooperative_id) {
+        cooperative_id -> Text,
+        data -> Text,
+        operating_status -> Nullable<Text>,
+        heads -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        author_user_id -> Nullable<Text>,
+        author_device_id -> Nullable<Text>,
+        status -> Text,
+        visit_type -> Nullable<Text>,
+        visit_date -> Nullable<Text>,
+        device_created_at -> Nullable<Timestamp>,
+        submitted_at -> Nullable<Timestamp>,
+        data -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conflicts (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        path -> Text,
+        candidates -> Text,
+        detected_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    duplicate_candidates (id) {
+        id -> Text,
+        uscc -> Text,
+        cooperative_id -> Text,
+        duplicate_of -> Text,
+        detected_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
+diesel::joinable!(quarantines -> devices (device_id));
+diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(user_regions -> regions (region_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -136,4 +253,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     cooperatives,
     audit_log,
     settings,
+    documents,
+    document_chunks,
+    document_changes,
+    sync_states,
+    quarantines,
+    device_documents,
+    cooperative_profiles,
+    visits,
+    conflicts,
+    duplicate_candidates,
 );

@@ -523,6 +523,8 @@ fn upsert(
         version: 1,
         created_at: at,
         updated_at: at,
+        verification: cooperatives::REGISTERED.to_owned(),
+        claimed_uscc: None,
     });
     let mut row = base.clone();
     row.name = input.name.clone();

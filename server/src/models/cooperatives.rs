@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use hezuo_mobile_api::cooperatives::{
-    Cooperative, CooperativeSource, GxsRelation, Industry, NhlLevel,
+    Cooperative, CooperativeSource, GxsRelation, Industry, NhlLevel, Verification,
 };
 use hezuo_mobile_api::{RegionCode, Uscc};
 use serde::Serialize;
@@ -38,7 +38,14 @@ pub struct CooperativeRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `registered` (from the registry or entered by staff) or `pending` (created on a phone, not yet verified).
+    pub verification: String,
+    /// A credit code a phone reported that another cooperative already has (a duplicate for a supervisor to merge).
+    pub claimed_uscc: Option<String>,
 }
+
+pub const REGISTERED: &str = "registered";
+pub const PENDING_VERIFICATION: &str = "pending";
 
 impl CooperativeRow {
     pub fn nhl_memberships(&self) -> Vec<NhlLevel> {
@@ -120,6 +127,7 @@ pub struct ListQuery {
     pub star_min: Option<i64>,
     pub annual_report_filed: Option<bool>,
     pub on_abnormal_list: Option<bool>,
+    pub verification: Option<Verification>,
     pub text: Option<String>,
     pub after_id: Option<String>,
     pub limit: i64,
@@ -184,6 +192,9 @@ pub fn list(conn: &mut DbConn, query: ListQuery) -> QueryResult<(Vec<Cooperative
     if let Some(abnormal) = query.on_abnormal_list {
         sql = sql.filter(cooperatives::on_abnormal_list.eq(abnormal));
     }
+    if let Some(verification) = query.verification {
+        sql = sql.filter(cooperatives::verification.eq(verification.as_str()));
+    }
     if let Some(text) = query.text {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
         let uscc_pattern = format!("%{}%", escape_like(&text.to_uppercase()));
@@ -206,13 +217,13 @@ pub fn list(conn: &mut DbConn, query: ListQuery) -> QueryResult<(Vec<Cooperative
     Ok((rows, more))
 }
 
-type CooperativeCondition = Box<
+pub type CooperativeCondition = Box<
     dyn BoxableExpression<cooperatives::table, MultiBackend, SqlType = diesel::sql_types::Bool>,
 >;
 
 /// `region_path LIKE p1% OR ...`: inside any of the subtrees; no paths selects nothing. Paths hold only digits and
 /// `/`, so nothing needs escaping.
-fn under_any(paths: &[String]) -> CooperativeCondition {
+pub fn under_any(paths: &[String]) -> CooperativeCondition {
     let mut condition: CooperativeCondition = Box::new(cooperatives::id.ne(cooperatives::id));
     for path in paths {
         condition = Box::new(condition.or(cooperatives::region_path.like(format!("{path}%"))));
@@ -278,6 +289,7 @@ fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
         on_abnormal_list: row.on_abnormal_list,
         member_count: row.member_count.and_then(|m| u32::try_from(m).ok()),
         source: CooperativeSource::parse(&row.source).unwrap_or(CooperativeSource::Manual),
+        verification: Verification::parse(&row.verification).unwrap_or(Verification::Registered),
         version: row.version,
         created_at: super::to_utc(row.created_at),
         updated_at: super::to_utc(row.updated_at),

@@ -6,7 +6,9 @@ pub mod cooperatives;
 pub mod devices;
 pub mod imports;
 pub mod me;
+pub mod quarantines;
 pub mod regions;
+pub mod sync;
 pub mod system;
 pub mod users;
 
@@ -42,7 +44,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(cooperatives::get::get_cooperative)
                 .service(cooperatives::update::update_cooperative)
                 .service(imports::regions::import_regions)
-                .service(imports::cooperatives::import_cooperatives),
+                .service(imports::cooperatives::import_cooperatives)
+                .service(sync::batch::sync_batch)
+                .service(sync::manifest::manifest)
+                .service(quarantines::list::list_quarantines)
+                .service(quarantines::release::release_quarantine),
         );
 }
 

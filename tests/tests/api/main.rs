@@ -11,6 +11,7 @@ mod imports;
 mod openapi;
 mod phone;
 mod regions;
+mod sync;
 mod system;
 mod tokens;
 mod users;

@@ -67,6 +67,8 @@ pub async fn create_cooperative(
                 version: 1,
                 created_at: created,
                 updated_at: created,
+                verification: cooperatives::REGISTERED.to_owned(),
+                claimed_uscc: None,
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

@@ -67,6 +67,7 @@ pub async fn list_cooperatives(
                 star_min: filter.star_min.map(i64::from),
                 annual_report_filed: filter.annual_report_filed,
                 on_abnormal_list: filter.on_abnormal_list,
+                verification: filter.verification,
                 text: filter
                     .q
                     .map(|q| q.trim().to_owned())

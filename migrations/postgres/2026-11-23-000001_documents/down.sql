@@ -1,0 +1,12 @@
+DROP TABLE duplicate_candidates;
+ALTER TABLE cooperatives DROP COLUMN claimed_uscc;
+ALTER TABLE cooperatives DROP COLUMN verification;
+DROP TABLE conflicts;
+DROP TABLE visits;
+DROP TABLE cooperative_profiles;
+DROP TABLE device_documents;
+DROP TABLE quarantines;
+DROP TABLE sync_states;
+DROP TABLE document_changes;
+DROP TABLE document_chunks;
+DROP TABLE documents;

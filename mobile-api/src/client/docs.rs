@@ -1,0 +1,113 @@
+//! The phone's cooperative documents on disk: `docs/<id>.am` (the saved document), `docs/<id>.sync` (the sync state
+//! with the server) and `docs/index.json` (names and sync status). Every file is replaced atomically, and a local
+//! change is on disk before the call that made it returns, so an app killed at any moment loses nothing it reported
+//! saved. A document without a file is at its genesis, which every peer can recreate.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+
+use automerge::Automerge;
+use automerge::sync::State;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::store::write_atomically;
+
+/// How a document stands with the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum DocStatus {
+    /// Nothing local that the server lacks.
+    #[default]
+    Synced,
+    /// Local changes not yet acknowledged by the server.
+    Pending,
+    /// The last attempt failed in a way a retry can fix.
+    Error { message: String },
+    /// The server refused this device's changes to this document; an administrator must release it.
+    Quarantined { message: String },
+    /// The cooperative left this user's regions; unsent local changes are kept but cannot be sent.
+    OutOfScope { message: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocInfo {
+    pub name: String,
+    pub region_code: String,
+    #[serde(default)]
+    pub status: DocStatus,
+    /// Created on this phone (not in the registry yet).
+    #[serde(default)]
+    pub created_here: bool,
+}
+
+pub(crate) struct DocStore {
+    dir: PathBuf,
+}
+
+const INDEX: &str = "index.json";
+
+impl DocStore {
+    pub fn open(state_dir: &std::path::Path) -> std::io::Result<Self> {
+        let dir = state_dir.join("docs");
+        fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    pub fn index(&self) -> std::io::Result<BTreeMap<Uuid, DocInfo>> {
+        match fs::read(self.dir.join(INDEX)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{INDEX}: {e}"))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn save_index(&self, index: &BTreeMap<Uuid, DocInfo>) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec(index).map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, INDEX, &bytes)
+    }
+
+    pub fn load(&self, id: Uuid) -> std::io::Result<Automerge> {
+        match fs::read(self.dir.join(format!("{id}.am"))) {
+            Ok(bytes) => Automerge::load(&bytes).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("document {id}: {e}"),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(hezuo_sync::document::genesis(id))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn save(&self, id: Uuid, doc: &Automerge) -> std::io::Result<()> {
+        write_atomically(&self.dir, &format!("{id}.am"), &doc.save())
+    }
+
+    pub fn load_state(&self, id: Uuid) -> std::io::Result<State> {
+        match fs::read(self.dir.join(format!("{id}.sync"))) {
+            Ok(bytes) => Ok(hezuo_sync::engine::decode_state(&bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn save_state(&self, id: Uuid, state: &State) -> std::io::Result<()> {
+        write_atomically(&self.dir, &format!("{id}.sync"), &state.encode())
+    }
+
+    pub fn remove(&self, id: Uuid) -> std::io::Result<()> {
+        for name in [format!("{id}.am"), format!("{id}.sync")] {
+            match fs::remove_file(self.dir.join(name)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,556 @@
+//! Field work on the phone: the documents of the user's regions, visits and observations written offline, and the
+//! sync that brings them to the server whenever a link appears.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
+
+use automerge::sync::State;
+use automerge::{ActorId, Automerge, ChangeHash};
+use hezuo_sync::document::{self, EditError};
+use hezuo_sync::engine;
+use hezuo_sync::model::{CooperativeDoc, Profile, Visit, VisitStatus};
+use hezuo_sync::trust::{self, Writer};
+use uuid::Uuid;
+
+use super::docs::{DocInfo, DocStatus, DocStore};
+use super::error::ClientError;
+use super::phone::Phone;
+use crate::Uscc;
+use crate::sync::{DocEntry, SYNC_PROTOCOL, SyncRequest};
+use crate::users::Role;
+
+/// Exchanges per sync call before giving up on a document that keeps talking.
+const MAX_ROUNDS: usize = 8;
+
+/// What a pull changed locally.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullSummary {
+    pub documents: usize,
+    pub added: usize,
+    pub removed: usize,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub round_trips: usize,
+    /// Documents whose local copy changed (the server sent news).
+    pub updated: BTreeSet<Uuid>,
+    /// Documents the server took changes of.
+    pub sent: BTreeSet<Uuid>,
+    /// Documents with an error or a refusal, and why.
+    pub problems: BTreeMap<Uuid, DocStatus>,
+}
+
+/// A visit with how it stands with the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitRecord {
+    pub cooperative_id: Uuid,
+    pub id: Uuid,
+    pub visit: Visit,
+    pub status: RecordStatus,
+}
+
+/// Per-record sync status, for the app to show next to each visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordStatus {
+    Synced,
+    /// Saved on the phone, not yet on the server.
+    Pending,
+    Error(String),
+    Quarantined(String),
+}
+
+/// Exponential backoff between sync attempts: 2 s doubling up to about 5 minutes, with ±20 % jitter so that phones
+/// which lost the link together do not return together.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Backoff {
+    pub const CAP: Duration = Duration::from_secs(300);
+
+    pub fn new() -> Self {
+        Self { failures: 0 }
+    }
+
+    pub fn succeeded(&mut self) {
+        self.failures = 0;
+    }
+
+    /// Records a failure and says how long to wait before the next attempt.
+    pub fn failed(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let base = 2f64 * 2f64.powi(self.failures.saturating_sub(1).min(16) as i32);
+        let jitter = 0.8 + 0.4 * rand_unit();
+        Duration::from_secs_f64((base * jitter).min(Self::CAP.as_secs_f64()))
+    }
+}
+
+fn rand_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    (hasher.finish() % 10_000) as f64 / 10_000.0
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
+    let a: BTreeSet<&ChangeHash> = a.iter().collect();
+    let b: BTreeSet<&ChangeHash> = b.iter().collect();
+    a == b
+}
+
+impl Phone {
+    fn doc_store(&self) -> Result<DocStore, ClientError> {
+        Ok(DocStore::open(self.state_dir())?)
+    }
+
+    /// The trust-boundary identity of this phone: its server-assigned actor, its account and device.
+    fn writer(&self) -> Result<Writer, ClientError> {
+        let session = self.session().ok_or(ClientError::NotLoggedIn)?;
+        let device = session.device.as_ref().ok_or(ClientError::NotLoggedIn)?;
+        let actor = hex::decode(&device.actor_id)
+            .map(ActorId::from)
+            .map_err(|_| ClientError::Invalid("the stored actor id is not hex".to_owned()))?;
+        Ok(Writer {
+            actor,
+            user_id: session.user.id.to_string(),
+            device_id: device.id.to_string(),
+            may_write: matches!(session.user.role, Role::Counsellor | Role::Admin),
+        })
+    }
+
+    /// Fetches the list of cooperatives in the user's regions. New ones become local documents (at their genesis, so
+    /// nothing is downloaded until they change); ones that left the scope are deleted unless they hold unsent work.
+    pub fn pull(&mut self) -> Result<PullSummary, ClientError> {
+        let store = self.doc_store()?;
+        let mut index = store.index()?;
+        let mut summary = PullSummary::default();
+        let mut cursor: Option<String> = None;
+        let mut first = true;
+        loop {
+            let page = self.call(|client| client.manifest(cursor.as_deref()))?;
+            if first {
+                for id in &page.removed {
+                    let doc = store.load(*id)?;
+                    let state = store.load_state(*id)?;
+                    if has_unsent(*id, &doc, &state) {
+                        if let Some(info) = index.get_mut(id) {
+                            info.status = DocStatus::OutOfScope {
+                                message: "该合作社已不在您的负责范围内，本地未同步的内容已保留"
+                                    .to_owned(),
+                            };
+                        }
+                    } else {
+                        store.remove(*id)?;
+                        if index.remove(id).is_some() {
+                            summary.removed += 1;
+                        }
+                    }
+                }
+                first = false;
+            }
+            for item in page.items {
+                let entry = index.entry(item.cooperative_id).or_insert_with(|| {
+                    summary.added += 1;
+                    DocInfo::default()
+                });
+                entry.name = item.name;
+                entry.region_code = item.region_code;
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        store.save_index(&index)?;
+        summary.documents = index.len();
+        Ok(summary)
+    }
+
+    /// The local documents with their names and sync status.
+    pub fn cooperatives(&self) -> Result<BTreeMap<Uuid, DocInfo>, ClientError> {
+        Ok(self.doc_store()?.index()?)
+    }
+
+    /// The local copy of a cooperative's document.
+    pub fn document(&self, cooperative_id: Uuid) -> Result<CooperativeDoc, ClientError> {
+        let doc = self.doc_store()?.load(cooperative_id)?;
+        document::read(&doc)
+            .map_err(|e| ClientError::Invalid(format!("document {cooperative_id}: {e}")))
+    }
+
+    /// Applies one edit as a commit by this device, checks it with the same rules the server applies, and stores it
+    /// before returning. Nothing is saved when the check fails.
+    fn commit(
+        &mut self,
+        cooperative_id: Uuid,
+        edit: impl FnOnce(&mut Automerge, i64) -> Result<Option<ChangeHash>, EditError>,
+    ) -> Result<(), ClientError> {
+        let writer = self.writer()?;
+        let store = self.doc_store()?;
+        let mut index = store.index()?;
+        let info = index.get(&cooperative_id).ok_or_else(|| {
+            ClientError::Invalid(format!(
+                "合作社 {cooperative_id} 不在本机，请先同步列表（pull）"
+            ))
+        })?;
+        if let DocStatus::Quarantined { message } | DocStatus::OutOfScope { message } = &info.status
+        {
+            return Err(ClientError::Invalid(message.clone()));
+        }
+        let before = store.load(cooperative_id)?;
+        let mut after = before.clone().with_actor(writer.actor.clone());
+        let changed =
+            edit(&mut after, now_ms()).map_err(|e| ClientError::Invalid(e.to_string()))?;
+        if changed.is_none() {
+            return Ok(());
+        }
+        let new_changes = trust::new_changes(&before, &after);
+        trust::check_changes(cooperative_id, &before, &after, &new_changes, &writer)
+            .map_err(ClientError::Refused)?;
+        store.save(cooperative_id, &after)?;
+        if let Some(info) = index.get_mut(&cooperative_id) {
+            info.status = DocStatus::Pending;
+        }
+        store.save_index(&index)?;
+        Ok(())
+    }
+
+    /// Creates a cooperative found in the field that is not in the registry. The server registers it as pending
+    /// verification when it syncs.
+    pub fn create_cooperative(
+        &mut self,
+        name: &str,
+        region_code: &str,
+        uscc: Option<&Uscc>,
+    ) -> Result<Uuid, ClientError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ClientError::Invalid("新合作社需要名称".to_owned()));
+        }
+        crate::RegionCode::parse(region_code).map_err(|e| ClientError::Invalid(e.message_zh()))?;
+        let id = Uuid::now_v7();
+        let store = self.doc_store()?;
+        let mut index = store.index()?;
+        index.insert(
+            id,
+            DocInfo {
+                name: name.to_owned(),
+                region_code: region_code.to_owned(),
+                status: DocStatus::Pending,
+                created_here: true,
+            },
+        );
+        store.save_index(&index)?;
+        let profile = Profile {
+            name: Some(name.to_owned()),
+            region_code: Some(region_code.to_owned()),
+            uscc: uscc.map(|u| u.to_string()),
+            ..Profile::default()
+        };
+        let created = self.commit(id, |doc, time| document::put_profile(doc, &profile, time));
+        if created.is_err() {
+            index.remove(&id);
+            store.save_index(&index)?;
+        }
+        created.map(|()| id)
+    }
+
+    /// Starts a visit (a draft) by this counsellor; returns its id.
+    pub fn new_visit(
+        &mut self,
+        cooperative_id: Uuid,
+        mut visit: Visit,
+    ) -> Result<Uuid, ClientError> {
+        let writer = self.writer()?;
+        let id = Uuid::now_v7();
+        visit.author_user_id = Some(writer.user_id);
+        visit.author_device_id = Some(writer.device_id);
+        visit.status = Some(VisitStatus::Draft);
+        visit.created_at = Some(now_ms());
+        self.commit(cooperative_id, |doc, time| {
+            document::put_visit(doc, id, &visit, time)
+        })?;
+        Ok(id)
+    }
+
+    /// Changes a visit (the author's own only; the check refuses others).
+    pub fn edit_visit(
+        &mut self,
+        cooperative_id: Uuid,
+        visit_id: Uuid,
+        edit: impl FnOnce(&mut Visit),
+    ) -> Result<(), ClientError> {
+        let mut visit = self
+            .document(cooperative_id)?
+            .visits
+            .remove(&visit_id.to_string())
+            .ok_or_else(|| ClientError::Invalid(format!("走访记录 {visit_id} 不存在")))?;
+        edit(&mut visit);
+        self.commit(cooperative_id, |doc, time| {
+            document::put_visit(doc, visit_id, &visit, time)
+        })
+    }
+
+    /// Submits a draft for review.
+    pub fn submit_visit(
+        &mut self,
+        cooperative_id: Uuid,
+        visit_id: Uuid,
+    ) -> Result<(), ClientError> {
+        self.edit_visit(cooperative_id, visit_id, |visit| {
+            if visit.status != Some(VisitStatus::Submitted) {
+                visit.status = Some(VisitStatus::Submitted);
+                visit.submitted_at = Some(now_ms());
+            }
+        })
+    }
+
+    /// Changes the observed profile of a cooperative.
+    pub fn edit_profile(
+        &mut self,
+        cooperative_id: Uuid,
+        edit: impl FnOnce(&mut Profile),
+    ) -> Result<(), ClientError> {
+        let mut profile = self.document(cooperative_id)?.profile;
+        edit(&mut profile);
+        self.commit(cooperative_id, |doc, time| {
+            document::put_profile(doc, &profile, time)
+        })
+    }
+
+    /// Every visit on the phone with its sync status.
+    pub fn visits(&self) -> Result<Vec<VisitRecord>, ClientError> {
+        let store = self.doc_store()?;
+        let mut records = Vec::new();
+        for (cooperative_id, info) in store.index()? {
+            let doc = store.load(cooperative_id)?;
+            let typed = match document::read(&doc) {
+                Ok(typed) => typed,
+                Err(_) => continue,
+            };
+            if typed.visits.is_empty() {
+                continue;
+            }
+            let state = store.load_state(cooperative_id)?;
+            let pending = pending_visits(cooperative_id, &doc, &state);
+            for (id, visit) in typed.visits {
+                let Ok(id) = Uuid::parse_str(&id) else {
+                    continue;
+                };
+                let status = if !pending.contains(&id) {
+                    RecordStatus::Synced
+                } else {
+                    match &info.status {
+                        DocStatus::Quarantined { message } | DocStatus::OutOfScope { message } => {
+                            RecordStatus::Quarantined(message.clone())
+                        }
+                        DocStatus::Error { message } => RecordStatus::Error(message.clone()),
+                        DocStatus::Synced | DocStatus::Pending => RecordStatus::Pending,
+                    }
+                };
+                records.push(VisitRecord {
+                    cooperative_id,
+                    id,
+                    visit,
+                    status,
+                });
+            }
+        }
+        Ok(records)
+    }
+
+    /// One sync: every local document goes up as a digest (nothing new) or a message (local changes); replies are
+    /// applied and answered until nothing differs. A failure of the link leaves everything stored for the next try;
+    /// retry with [`Backoff`].
+    pub fn sync(&mut self) -> Result<SyncReport, ClientError> {
+        let store = self.doc_store()?;
+        let mut index = store.index()?;
+        let mut report = SyncReport::default();
+        let mut open: HashMap<Uuid, (Automerge, State)> = HashMap::new();
+        let mut entries = Vec::new();
+        for (&id, info) in &index {
+            if matches!(
+                info.status,
+                DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
+            ) {
+                continue;
+            }
+            let doc = store.load(id)?;
+            let mut state = store.load_state(id)?;
+            let known_by_server = if state.shared_heads.is_empty() {
+                vec![document::genesis_hash(id)]
+            } else {
+                state.shared_heads.clone()
+            };
+            if same_heads(&doc.get_heads(), &known_by_server) {
+                entries.push(DocEntry {
+                    id: id.as_bytes().to_vec(),
+                    heads_digest: Some(document::heads_digest(&doc.get_heads()).to_vec()),
+                    message: None,
+                });
+                continue;
+            }
+            // The server has at least what it acknowledged: send everything after that in this very request.
+            engine::assume_peer_has(&mut state, known_by_server);
+            let message = engine::generate(&doc, &mut state);
+            entries.push(DocEntry {
+                id: id.as_bytes().to_vec(),
+                heads_digest: None,
+                message,
+            });
+            report.sent.insert(id);
+            open.insert(id, (doc, state));
+        }
+        let mut answered: BTreeSet<Uuid> = BTreeSet::new();
+        for _ in 0..MAX_ROUNDS {
+            if entries.is_empty() {
+                break;
+            }
+            let request = SyncRequest {
+                protocol: SYNC_PROTOCOL,
+                docs: std::mem::take(&mut entries),
+            };
+            let response = self.call(|client| client.sync_batch(&request))?;
+            report.round_trips += 1;
+            for reply in response.docs {
+                let Ok(id) = <[u8; 16]>::try_from(reply.id.as_slice()).map(Uuid::from_bytes) else {
+                    continue;
+                };
+                answered.insert(id);
+                if let Some(error) = reply.error {
+                    let status = match error.code.as_str() {
+                        "quarantined" | "refused" => DocStatus::Quarantined {
+                            message: error.message_zh,
+                        },
+                        "out_of_scope" => DocStatus::OutOfScope {
+                            message: error.message_zh,
+                        },
+                        _ => DocStatus::Error {
+                            message: error.message_zh,
+                        },
+                    };
+                    report.problems.insert(id, status.clone());
+                    if let Some(info) = index.get_mut(&id) {
+                        info.status = status;
+                    }
+                    open.remove(&id);
+                    continue;
+                }
+                let Some(message): Option<Vec<u8>> = reply.message else {
+                    continue;
+                };
+                let (doc, state) = match open.entry(id) {
+                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert((store.load(id)?, store.load_state(id)?))
+                    }
+                };
+                let heads_before = doc.get_heads();
+                engine::receive_from_server(doc, state, &message).map_err(|e| {
+                    ClientError::Protocol {
+                        status: 200,
+                        message: e.to_string(),
+                    }
+                })?;
+                if !same_heads(&heads_before, &doc.get_heads()) {
+                    store.save(id, doc)?;
+                    report.updated.insert(id);
+                }
+                store.save_state(id, state)?;
+                if let Some(next) = engine::generate(doc, state) {
+                    entries.push(DocEntry {
+                        id: id.as_bytes().to_vec(),
+                        heads_digest: None,
+                        message: Some(next),
+                    });
+                }
+            }
+        }
+        // Statuses: a document is synced when the server has all of it.
+        for (id, info) in index.iter_mut() {
+            if report.problems.contains_key(id) {
+                continue;
+            }
+            let (doc, state) = match open.get(id) {
+                Some((doc, state)) => (doc.clone(), state.clone()),
+                None => (store.load(*id)?, store.load_state(*id)?),
+            };
+            let digest_only = !report.sent.contains(id) && !answered.contains(id);
+            if digest_only
+                && matches!(
+                    info.status,
+                    DocStatus::Synced | DocStatus::Pending | DocStatus::Error { .. }
+                )
+            {
+                if !has_unsent(*id, &doc, &state) {
+                    info.status = DocStatus::Synced;
+                }
+                continue;
+            }
+            info.status = if has_unsent(*id, &doc, &state) {
+                DocStatus::Pending
+            } else {
+                DocStatus::Synced
+            };
+        }
+        store.save_index(&index)?;
+        Ok(report)
+    }
+}
+
+/// Whether the document holds changes the server is not known to have.
+fn has_unsent(id: Uuid, doc: &Automerge, state: &State) -> bool {
+    let known = if state.shared_heads.is_empty() {
+        vec![document::genesis_hash(id)]
+    } else {
+        state.shared_heads.clone()
+    };
+    !doc.get_changes(&known).is_empty()
+}
+
+/// The visits touched by changes the server is not known to have.
+fn pending_visits(id: Uuid, doc: &Automerge, state: &State) -> BTreeSet<Uuid> {
+    let known = if state.shared_heads.is_empty() {
+        vec![document::genesis_hash(id)]
+    } else {
+        state.shared_heads.clone()
+    };
+    let mut pending = BTreeSet::new();
+    for patch in doc.diff(&known, &doc.get_heads()) {
+        let mut path: Vec<String> = patch
+            .path
+            .iter()
+            .map(|(_, prop)| match prop {
+                automerge::Prop::Map(key) => key.clone(),
+                automerge::Prop::Seq(index) => index.to_string(),
+            })
+            .collect();
+        if let automerge::PatchAction::PutMap { key, .. } = &patch.action {
+            path.push(key.clone());
+        }
+        if path.first().map(String::as_str) == Some("visits")
+            && let Some(visit) = path.get(1).and_then(|v| Uuid::parse_str(v).ok())
+        {
+            pending.insert(visit);
+        }
+    }
+    pending
+}

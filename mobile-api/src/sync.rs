@@ -1,0 +1,121 @@
+//! The HTTP batch sync protocol (`POST /api/v1/sync`): one request carries, for every document the phone holds, either
+//! an 8-byte digest of its heads (nothing new here) or an automerge sync message; the reply carries the server's
+//! messages for the documents that differ and a status for each document that needs one. Bodies are CBOR
+//! (`application/cbor`), usually gzip-compressed. Field names are one letter to keep 300-document reconnects small.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this crate speaks.
+pub const SYNC_PROTOCOL: u32 = 1;
+pub const CBOR: &str = "application/cbor";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    #[serde(rename = "v")]
+    pub protocol: u32,
+    #[serde(rename = "d")]
+    pub docs: Vec<DocEntry>,
+}
+
+/// One document in a request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocEntry {
+    /// The cooperative's UUID, 16 bytes (the automerge-repo document id is its base58check form).
+    #[serde(rename = "i", with = "serde_bytes")]
+    pub id: Vec<u8>,
+    /// Digest of the phone's heads when it has nothing new to say.
+    #[serde(
+        rename = "h",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes"
+    )]
+    pub heads_digest: Option<Vec<u8>>,
+    /// An automerge sync message.
+    #[serde(
+        rename = "m",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes"
+    )]
+    pub message: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// Only documents with something to say: a message, an error, or "still differs".
+    #[serde(rename = "d")]
+    pub docs: Vec<DocReply>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocReply {
+    #[serde(rename = "i", with = "serde_bytes")]
+    pub id: Vec<u8>,
+    #[serde(
+        rename = "m",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes"
+    )]
+    pub message: Option<Vec<u8>>,
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<DocError>,
+    /// The document still differs after this exchange: sync again.
+    #[serde(rename = "c", default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+}
+
+/// Why the server could not take a document's message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocError {
+    /// A stable code: `out_of_scope`, `quarantined`, `refused`, `malformed`, `unknown_document`, `busy`.
+    #[serde(rename = "k")]
+    pub code: String,
+    /// Whether sending the same thing later can succeed.
+    #[serde(rename = "r", default)]
+    pub retryable: bool,
+    #[serde(rename = "z")]
+    pub message_zh: String,
+    #[serde(rename = "n")]
+    pub message_en: String,
+}
+
+/// Documents a device may hold, listed by the manifest endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ManifestEntry {
+    pub cooperative_id: uuid::Uuid,
+    /// The automerge-repo document id (base58check of the UUID).
+    pub document_id: String,
+    pub name: String,
+    pub region_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Manifest {
+    pub items: Vec<ManifestEntry>,
+    /// Documents this device held that left its scope: delete them locally. Only on the first page.
+    #[serde(default)]
+    pub removed: Vec<uuid::Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A device that refused changes put on hold for one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quarantine {
+    pub id: uuid::Uuid,
+    pub cooperative_id: uuid::Uuid,
+    pub device_id: uuid::Uuid,
+    pub username: String,
+    pub code: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_at: Option<chrono::DateTime<chrono::Utc>>,
+}

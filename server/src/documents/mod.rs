@@ -1,0 +1,8 @@
+//! Cooperative documents on the server: storage (snapshot, incremental chunks, compaction), an in-memory cache with a
+//! memory budget, the relational projections rebuilt after each accepted merge, and the batch sync service that puts
+//! every incoming change through the trust boundary.
+
+pub mod cache;
+pub mod projection;
+pub mod service;
+pub mod store;

@@ -1,0 +1,143 @@
+//! Relational projections of a document — the observed profile, the visits, the open conflicts — rebuilt after every
+//! accepted merge. Queries, rules, reports and exports read these; they can always be rebuilt from the documents.
+
+use std::collections::HashMap;
+
+use automerge::Automerge;
+use chrono::DateTime;
+use diesel::prelude::*;
+use hezuo_sync::{conflicts, document};
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, devices, visits};
+use crate::models::now;
+
+use super::store::encode_heads;
+
+/// Rewrites every projection row of one cooperative from its document.
+pub fn rebuild(conn: &mut DbConn, id: Uuid, doc: &Automerge) -> QueryResult<()> {
+    let key = id.to_string();
+    let typed = document::read(doc)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+    let at = now();
+
+    diesel::delete(cooperative_profiles::table.find(&key)).execute(conn)?;
+    diesel::insert_into(cooperative_profiles::table)
+        .values((
+            cooperative_profiles::cooperative_id.eq(&key),
+            cooperative_profiles::data.eq(json(&typed.profile)),
+            cooperative_profiles::operating_status
+                .eq(typed.profile.operating_status.map(|s| s.as_str())),
+            cooperative_profiles::heads.eq(encode_heads(&doc.get_heads())),
+            cooperative_profiles::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+
+    diesel::delete(visits::table.filter(visits::cooperative_id.eq(&key))).execute(conn)?;
+    for (visit_id, visit) in &typed.visits {
+        let timestamp = |ms: Option<i64>| {
+            ms.and_then(DateTime::from_timestamp_millis)
+                .map(|t| t.naive_utc())
+        };
+        let meta = visit.meta.as_ref();
+        diesel::insert_into(visits::table)
+            .values((
+                visits::id.eq(visit_id),
+                visits::cooperative_id.eq(&key),
+                visits::author_user_id.eq(visit.author_user_id.as_deref()),
+                visits::author_device_id.eq(visit.author_device_id.as_deref()),
+                visits::status.eq(visit.status.map(|s| s.as_str()).unwrap_or("draft")),
+                visits::visit_type.eq(meta.and_then(|m| m.visit_type).map(|t| t.as_str())),
+                visits::visit_date.eq(meta.and_then(|m| m.visit_date.as_ref()).map(|d| d.as_str())),
+                visits::device_created_at.eq(timestamp(visit.created_at)),
+                visits::submitted_at.eq(timestamp(visit.submitted_at)),
+                visits::data.eq(json(visit)),
+                visits::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+
+    record_conflicts(conn, &key, doc)
+}
+
+/// Opens a row for each newly conflicted field, refreshes the ones still open, and closes those a later change settled.
+fn record_conflicts(conn: &mut DbConn, key: &str, doc: &Automerge) -> QueryResult<()> {
+    let found = conflicts::find(doc);
+    let actors: Vec<String> = found
+        .iter()
+        .flat_map(|c| {
+            c.candidates
+                .iter()
+                .filter_map(|v| v.actor.as_ref().map(|a| a.to_hex_string()))
+        })
+        .collect();
+    let bound: HashMap<String, (String, String)> = devices::table
+        .filter(devices::actor_id.eq_any(&actors))
+        .select((devices::actor_id, devices::id, devices::user_id))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(actor, device, user)| (actor, (device, user)))
+        .collect();
+    let open: HashMap<String, String> = conflict_rows::table
+        .filter(conflict_rows::cooperative_id.eq(key))
+        .filter(conflict_rows::resolved_at.is_null())
+        .select((conflict_rows::path, conflict_rows::id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let at = now();
+    let mut still_open = Vec::new();
+    for conflict in &found {
+        let path = conflict.path.join(".");
+        let candidates: Vec<serde_json::Value> = conflict
+            .candidates
+            .iter()
+            .map(|candidate| {
+                let actor = candidate.actor.as_ref().map(|a| a.to_hex_string());
+                let binding = actor.as_ref().and_then(|a| bound.get(a));
+                serde_json::json!({
+                    "value": candidate.value,
+                    "actor": actor,
+                    "device_id": binding.map(|b| &b.0),
+                    "user_id": binding.map(|b| &b.1),
+                })
+            })
+            .collect();
+        let candidates = serde_json::Value::Array(candidates).to_string();
+        match open.get(&path) {
+            Some(id) => {
+                diesel::update(conflict_rows::table.find(id))
+                    .set(conflict_rows::candidates.eq(&candidates))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(conflict_rows::table)
+                    .values((
+                        conflict_rows::id.eq(Uuid::now_v7().to_string()),
+                        conflict_rows::cooperative_id.eq(key),
+                        conflict_rows::path.eq(&path),
+                        conflict_rows::candidates.eq(&candidates),
+                        conflict_rows::detected_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        still_open.push(path);
+    }
+    let settled: Vec<&String> = open
+        .iter()
+        .filter(|(path, _)| !still_open.contains(path))
+        .map(|(_, id)| id)
+        .collect();
+    if !settled.is_empty() {
+        diesel::update(conflict_rows::table.filter(conflict_rows::id.eq_any(settled)))
+            .set(conflict_rows::resolved_at.eq(Some(at)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}

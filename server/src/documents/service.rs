@@ -1,0 +1,443 @@
+//! The HTTP batch sync service: a request's documents, each checked for scope and quarantine, merged through the
+//! trust boundary, persisted before the reply is built.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::ActorId;
+use diesel::prelude::*;
+use hezuo_mobile_api::sync::{DocEntry, DocError, DocReply, SyncRequest, SyncResponse};
+use hezuo_sync::document::{self, heads_digest};
+use hezuo_sync::engine::{self, ReceiveError, Received};
+use hezuo_sync::trust::{Refusal, Writer};
+use uuid::Uuid;
+
+use super::cache::DocCache;
+use super::store::{self, Author, Persisted};
+use crate::auth::Scope;
+use crate::db::schema::{cooperatives, quarantines};
+use crate::db::{DbConn, write_transaction};
+use crate::error::{ApiError, ApiResult};
+use crate::models::{now, regions};
+
+/// The device on the other end, as the session and the device binding say.
+pub struct Caller {
+    pub user_id: String,
+    pub device_id: String,
+    pub actor: ActorId,
+    pub may_write: bool,
+    pub scope: Scope,
+}
+
+impl Caller {
+    fn writer(&self) -> Writer {
+        Writer {
+            actor: self.actor.clone(),
+            user_id: self.user_id.clone(),
+            device_id: self.device_id.clone(),
+            may_write: self.may_write,
+        }
+    }
+}
+
+/// Retries of a merge that lost a race with another writer of the same document.
+const STALE_RETRIES: usize = 3;
+
+fn doc_error(
+    code: &str,
+    retryable: bool,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> DocError {
+    DocError {
+        code: code.to_owned(),
+        retryable,
+        message_zh: zh.into(),
+        message_en: en.into(),
+    }
+}
+
+/// What the server knows of the documents a request names.
+struct Known {
+    /// Region paths of registered cooperatives.
+    region_paths: HashMap<String, String>,
+    /// Active quarantines of this device: cooperative id → (code, reason in Chinese, reason in English).
+    quarantined: HashMap<String, (String, String, String)>,
+}
+
+fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResult<Known> {
+    let mut region_paths = HashMap::new();
+    let mut quarantined = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String)> = cooperatives::table
+            .filter(cooperatives::id.eq_any(chunk))
+            .select((cooperatives::id, cooperatives::region_path))
+            .load(conn)?;
+        region_paths.extend(rows);
+        let held: Vec<(String, String, String, String)> = quarantines::table
+            .filter(quarantines::device_id.eq(&caller.device_id))
+            .filter(quarantines::cooperative_id.eq_any(chunk))
+            .filter(quarantines::released_at.is_null())
+            .select((
+                quarantines::cooperative_id,
+                quarantines::code,
+                quarantines::reason_zh,
+                quarantines::reason_en,
+            ))
+            .load(conn)?;
+        quarantined.extend(
+            held.into_iter()
+                .map(|(id, code, zh, en)| (id, (code, zh, en))),
+        );
+    }
+    Ok(Known {
+        region_paths,
+        quarantined,
+    })
+}
+
+pub fn handle(
+    conn: &mut DbConn,
+    cache: &DocCache,
+    caller: &Caller,
+    request: SyncRequest,
+) -> ApiResult<SyncResponse> {
+    let mut entries: Vec<(Uuid, DocEntry)> = Vec::with_capacity(request.docs.len());
+    let mut seen = HashSet::new();
+    for entry in request.docs {
+        let id = <[u8; 16]>::try_from(entry.id.as_slice())
+            .map(Uuid::from_bytes)
+            .map_err(|_| {
+                ApiError::new(hezuo_mobile_api::ErrorCode::BadRequest)
+                    .with_detail("文档编号应为16字节", "document ids are 16 bytes")
+            })?;
+        if seen.insert(id) {
+            entries.push((id, entry));
+        }
+    }
+    let ids: Vec<String> = entries.iter().map(|(id, _)| id.to_string()).collect();
+    let known = look_up(conn, caller, &ids)?;
+    let current = store::heads_of(conn, &ids)?;
+
+    let mut replies = Vec::new();
+    for (id, entry) in entries {
+        let key = id.to_string();
+        let reply = |message: Option<Vec<u8>>, error: Option<DocError>, more: bool| DocReply {
+            id: id.as_bytes().to_vec(),
+            message,
+            error,
+            more,
+        };
+        let registered = known.region_paths.get(&key);
+        if let Some(path) = registered
+            && !caller.scope.covers_path(path)
+        {
+            replies.push(reply(
+                None,
+                Some(doc_error(
+                    "out_of_scope",
+                    false,
+                    "该合作社不在您的负责范围内",
+                    "this cooperative is outside your regions",
+                )),
+                false,
+            ));
+            continue;
+        }
+        if let Some((code, zh, en)) = known.quarantined.get(&key) {
+            replies.push(reply(
+                None,
+                Some(doc_error(
+                    "quarantined",
+                    false,
+                    format!("本设备对该合作社的修改已被暂停（{code}）：{zh}。请联系管理员。"),
+                    format!("changes from this device to this cooperative are on hold ({code}): {en}. Ask an administrator."),
+                )),
+                false,
+            ));
+            continue;
+        }
+        match entry.message {
+            Some(bytes) => replies.push(receive(
+                conn,
+                cache,
+                caller,
+                id,
+                registered.is_some(),
+                &bytes,
+            )?),
+            None => {
+                let server_heads = current
+                    .get(&key)
+                    .map(|(heads, _)| heads.clone())
+                    .unwrap_or_else(|| vec![document::genesis_hash(id)]);
+                if entry.heads_digest.as_deref() == Some(heads_digest(&server_heads).as_slice()) {
+                    continue;
+                }
+                let stored = store::load(conn, cache, id)?;
+                let mut state = store::load_state(conn, id, &caller.device_id)?;
+                if entry.heads_digest.as_deref()
+                    == Some(heads_digest(&state.shared_heads).as_slice())
+                {
+                    let shared = state.shared_heads.clone();
+                    engine::assume_peer_has(&mut state, shared);
+                }
+                let message = engine::generate(&stored.doc, &mut state);
+                replies.push(reply(message, None, true));
+            }
+        }
+    }
+    Ok(SyncResponse { docs: replies })
+}
+
+/// Takes one document's message: fork, check, persist, answer.
+fn receive(
+    conn: &mut DbConn,
+    cache: &DocCache,
+    caller: &Caller,
+    id: Uuid,
+    registered: bool,
+    bytes: &[u8],
+) -> ApiResult<DocReply> {
+    let reply = |message: Option<Vec<u8>>, error: Option<DocError>, more: bool| DocReply {
+        id: id.as_bytes().to_vec(),
+        message,
+        error,
+        more,
+    };
+    let writer = caller.writer();
+    for _ in 0..STALE_RETRIES {
+        let stored = store::load(conn, cache, id)?;
+        let state = store::load_state(conn, id, &caller.device_id)?;
+        let message = match engine::decode_message(bytes) {
+            Ok(message) => message,
+            Err(error) => {
+                return Ok(reply(
+                    None,
+                    Some(doc_error(
+                        "malformed",
+                        false,
+                        "同步消息无法解析",
+                        error.to_string(),
+                    )),
+                    false,
+                ));
+            }
+        };
+        let mut received =
+            match engine::receive_from_device(id, &stored.doc, &state, message, &writer) {
+                Ok(received) => received,
+                Err(ReceiveError::Refused(refusal)) => {
+                    quarantine(conn, caller, id, &refusal)?;
+                    return Ok(reply(None, Some(refused(&refusal)), false));
+                }
+                Err(ReceiveError::Malformed(detail)) => {
+                    return Ok(reply(
+                        None,
+                        Some(doc_error("malformed", false, "同步消息无法解析", detail)),
+                        false,
+                    ));
+                }
+            };
+        if !received.new_changes.is_empty() {
+            if !registered && let Err(refusal) = check_new_cooperative(conn, caller, &received) {
+                quarantine(conn, caller, id, &refusal)?;
+                return Ok(reply(None, Some(refused(&refusal)), false));
+            }
+            let author = Author {
+                device_id: &caller.device_id,
+                user_id: &caller.user_id,
+            };
+            let outcome = write_transaction(conn, |conn| {
+                let outcome = store::persist(conn, cache, id, stored.version, &received, &author)?;
+                if matches!(outcome, Persisted::Stored(_)) {
+                    if !registered {
+                        register_field_cooperative(conn, caller, id, &received)?;
+                    }
+                    super::projection::rebuild(conn, id, &received.doc)?;
+                    store::save_state(conn, id, &caller.device_id, &state, &received.state)?;
+                }
+                Ok::<_, diesel::result::Error>(outcome)
+            })?;
+            if matches!(outcome, Persisted::Stale) {
+                continue;
+            }
+        } else {
+            store::save_state(conn, id, &caller.device_id, &state, &received.state)?;
+        }
+        let message = engine::generate(&received.doc, &mut received.state);
+        let more = received.state.their_heads.as_ref() != Some(&received.doc.get_heads());
+        return Ok(reply(message, None, more));
+    }
+    Ok(reply(
+        None,
+        Some(doc_error(
+            "busy",
+            true,
+            "该合作社正被频繁修改，请稍后再同步",
+            "the document is busy; sync again shortly",
+        )),
+        false,
+    ))
+}
+
+fn refused(refusal: &Refusal) -> DocError {
+    doc_error(
+        "refused",
+        false,
+        format!("修改被拒绝：{}", refusal.message_zh),
+        format!("changes refused: {}", refusal.message_en),
+    )
+}
+
+/// Puts the device on hold for this document (once; an existing hold stays).
+fn quarantine(conn: &mut DbConn, caller: &Caller, id: Uuid, refusal: &Refusal) -> QueryResult<()> {
+    tracing::warn!(cooperative_id = %id, device_id = %caller.device_id, code = %refusal.code, "changes refused; device quarantined for the document");
+    let row = (
+        quarantines::id.eq(Uuid::now_v7().to_string()),
+        quarantines::cooperative_id.eq(id.to_string()),
+        quarantines::device_id.eq(&caller.device_id),
+        quarantines::code.eq(refusal.code.to_string()),
+        quarantines::reason_zh.eq(&refusal.message_zh),
+        quarantines::reason_en.eq(&refusal.message_en),
+        quarantines::path.eq(refusal.path.as_deref()),
+        quarantines::created_at.eq(now()),
+    );
+    let inserted = crate::with_backend!(conn, |c| diesel::insert_into(quarantines::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c));
+    inserted.map(|_| ())
+}
+
+/// A cooperative first seen in a phone's document must name itself and lie in the caller's regions.
+fn check_new_cooperative(
+    conn: &mut DbConn,
+    caller: &Caller,
+    received: &Received,
+) -> Result<(), Refusal> {
+    let refusal = |zh: String, en: String| Refusal {
+        code: hezuo_sync::trust::RefusalCode::Schema,
+        path: Some("profile".to_owned()),
+        message_zh: zh,
+        message_en: en,
+    };
+    let profile = document::read(&received.doc)
+        .map_err(|e| {
+            refusal(
+                format!("无法读取新合作社：{e}"),
+                format!("cannot read the new cooperative: {e}"),
+            )
+        })?
+        .profile;
+    if profile.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(refusal(
+            "新合作社需要填写名称".to_owned(),
+            "a new cooperative needs a name".to_owned(),
+        ));
+    }
+    let code = profile.region_code.unwrap_or_default();
+    let region = regions::find(conn, &code).ok().flatten();
+    match region {
+        Some(region) if caller.scope.covers_path(&region.path) => Ok(()),
+        Some(_) => Err(refusal(
+            format!("行政区划{code}不在您的负责范围内"),
+            format!("region {code} is outside your regions"),
+        )),
+        None => Err(refusal(
+            format!("行政区划“{code}”不存在"),
+            format!("unknown region {code:?}"),
+        )),
+    }
+}
+
+/// Enters a phone-created cooperative in the registry as pending verification. A credit code that another entry
+/// already has is kept aside and the pair flagged as a likely duplicate.
+fn register_field_cooperative(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: Uuid,
+    received: &Received,
+) -> QueryResult<()> {
+    use crate::db::schema::duplicate_candidates;
+    use crate::models::cooperatives::{self, CooperativeRow, PENDING_VERIFICATION};
+    use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation};
+
+    let profile = document::read(&received.doc)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?
+        .profile;
+    let region_code = profile.region_code.clone().unwrap_or_default();
+    let region = regions::find(conn, &region_code)?.ok_or(diesel::result::Error::NotFound)?;
+    let uscc = profile
+        .uscc
+        .as_deref()
+        .and_then(|u| hezuo_mobile_api::Uscc::parse(u).ok())
+        .map(|u| u.to_string());
+    let existing = match &uscc {
+        Some(code) => cooperatives::find_by_uscc(conn, code)?,
+        None => None,
+    };
+    let at = now();
+    let row = CooperativeRow {
+        id: id.to_string(),
+        uscc: if existing.is_none() {
+            uscc.clone()
+        } else {
+            None
+        },
+        name: profile.name.clone().unwrap_or_default(),
+        legal_representative: profile.legal_representative.clone(),
+        registration_date: None,
+        address: profile.address.clone(),
+        region_code,
+        region_path: region.path,
+        industry: None,
+        gxs_relation: profile
+            .gxs_relation
+            .map(|r| r.as_str())
+            .unwrap_or(GxsRelation::None.as_str())
+            .to_owned(),
+        nhl_county: false,
+        nhl_township: false,
+        nhl_industry: false,
+        star_level: None,
+        annual_report_filed: None,
+        on_abnormal_list: None,
+        member_count: profile.member_count.map(i64::from),
+        source: CooperativeSource::Field.as_str().to_owned(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        verification: PENDING_VERIFICATION.to_owned(),
+        claimed_uscc: if existing.is_some() {
+            uscc.clone()
+        } else {
+            None
+        },
+    };
+    cooperatives::insert(conn, &row)?;
+    if let (Some(code), Some(existing)) = (uscc, existing) {
+        diesel::insert_into(duplicate_candidates::table)
+            .values((
+                duplicate_candidates::id.eq(Uuid::now_v7().to_string()),
+                duplicate_candidates::uscc.eq(code),
+                duplicate_candidates::cooperative_id.eq(id.to_string()),
+                duplicate_candidates::duplicate_of.eq(existing.id),
+                duplicate_candidates::detected_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    crate::models::audit::record(
+        conn,
+        &crate::models::audit::Actor {
+            user_id: Some(caller.user_id.clone()),
+            device_id: Some(caller.device_id.clone()),
+        },
+        crate::models::audit::Entry {
+            action: "cooperative.field_create",
+            entity_type: "cooperative",
+            entity_id: &row.id,
+        },
+        crate::models::audit::NONE,
+        Some(&row),
+    )
+}

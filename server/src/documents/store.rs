@@ -1,0 +1,268 @@
+//! Persistence of documents: a snapshot plus the incremental chunks accepted since, compacted when the chunks outgrow
+//! the snapshot; the sync state per (document, device); and who made each change.
+
+use std::collections::HashMap;
+
+use automerge::sync::State;
+use automerge::{Automerge, ChangeHash};
+use chrono::DateTime;
+use diesel::prelude::*;
+use hezuo_sync::document;
+use hezuo_sync::engine::{self, Received};
+use uuid::Uuid;
+
+use super::cache::DocCache;
+use crate::db::DbConn;
+use crate::db::schema::{document_changes, document_chunks, documents, sync_states};
+use crate::models::now;
+use crate::with_backend;
+
+/// Chunks are folded into a new snapshot once they hold more bytes than this or than the snapshot.
+const MIN_COMPACTION_BYTES: i64 = 64 * 1024;
+
+pub struct StoredDoc {
+    pub doc: Automerge,
+    /// 0 for a document still at its genesis (no row).
+    pub version: i64,
+}
+
+pub fn encode_heads(heads: &[ChangeHash]) -> String {
+    let mut hex: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+    hex.sort();
+    hex.join(" ")
+}
+
+pub fn decode_heads(text: &str) -> Vec<ChangeHash> {
+    text.split_whitespace()
+        .filter_map(|h| h.parse().ok())
+        .collect()
+}
+
+/// Current heads and version of the given documents that have rows; absent ones are at their genesis.
+pub fn heads_of(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<HashMap<String, (Vec<ChangeHash>, i64)>> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, i64)> = documents::table
+            .filter(documents::cooperative_id.eq_any(chunk))
+            .select((
+                documents::cooperative_id,
+                documents::heads,
+                documents::version,
+            ))
+            .load(conn)?;
+        for (id, heads, version) in rows {
+            found.insert(id, (decode_heads(&heads), version));
+        }
+    }
+    Ok(found)
+}
+
+/// Loads a document: from the cache when it is current, else from the snapshot and chunks.
+pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<StoredDoc> {
+    let key = id.to_string();
+    let row: Option<(i64, Option<Vec<u8>>)> = documents::table
+        .find(&key)
+        .select((documents::version, documents::snapshot))
+        .first(conn)
+        .optional()?;
+    let Some((version, snapshot)) = row else {
+        return Ok(StoredDoc {
+            doc: document::genesis(id),
+            version: 0,
+        });
+    };
+    if let Some(doc) = cache.get(id, version) {
+        return Ok(StoredDoc { doc, version });
+    }
+    let mut doc = match &snapshot {
+        Some(bytes) => Automerge::load(bytes).map_err(corrupt)?,
+        None => document::genesis(id),
+    };
+    let chunks: Vec<Vec<u8>> = document_chunks::table
+        .filter(document_chunks::cooperative_id.eq(&key))
+        .order(document_chunks::id.asc())
+        .select(document_chunks::data)
+        .load(conn)?;
+    let mut saved = snapshot.as_ref().map(Vec::len).unwrap_or(0);
+    for chunk in &chunks {
+        doc.load_incremental(chunk).map_err(corrupt)?;
+        saved += chunk.len();
+    }
+    cache.put(id, version, doc.clone(), saved);
+    Ok(StoredDoc { doc, version })
+}
+
+fn corrupt(error: automerge::AutomergeError) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(error))
+}
+
+/// Who made a batch of changes, from the device binding.
+pub struct Author<'a> {
+    pub device_id: &'a str,
+    pub user_id: &'a str,
+}
+
+pub enum Persisted {
+    /// Stored at this version.
+    Stored(i64),
+    /// Someone else wrote the document since it was loaded: load again and redo the merge.
+    Stale,
+}
+
+/// Stores accepted changes. Call inside a write transaction; the document row is locked (PostgreSQL) or the database
+/// write-locked (SQLite) until commit, so writers to one document take turns and none overwrites another.
+pub fn persist(
+    conn: &mut DbConn,
+    cache: &DocCache,
+    id: Uuid,
+    loaded_version: i64,
+    received: &Received,
+    author: &Author<'_>,
+) -> QueryResult<Persisted> {
+    let key = id.to_string();
+    let at = now();
+    ensure_row(conn, &key, at)?;
+    let (version, snapshot_bytes, chunk_bytes) = lock_row(conn, &key)?;
+    if version != loaded_version {
+        return Ok(Persisted::Stale);
+    }
+    let chunk = received.chunk();
+    let new_version = version + 1;
+    let heads = received.doc.get_heads();
+    let mut chunk_total = chunk_bytes + chunk.len() as i64;
+    let compact = chunk_total > snapshot_bytes.max(MIN_COMPACTION_BYTES);
+    if compact {
+        let snapshot = received.doc.save();
+        diesel::delete(document_chunks::table.filter(document_chunks::cooperative_id.eq(&key)))
+            .execute(conn)?;
+        diesel::update(documents::table.find(&key))
+            .set((
+                documents::snapshot.eq(Some(&snapshot)),
+                documents::snapshot_bytes.eq(snapshot.len() as i64),
+            ))
+            .execute(conn)?;
+        chunk_total = 0;
+    } else {
+        diesel::insert_into(document_chunks::table)
+            .values((
+                document_chunks::cooperative_id.eq(&key),
+                document_chunks::data.eq(&chunk),
+                document_chunks::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(documents::table.find(&key))
+        .set((
+            documents::heads.eq(encode_heads(&heads)),
+            documents::version.eq(new_version),
+            documents::chunk_bytes.eq(chunk_total),
+            documents::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    for change in &received.new_changes {
+        diesel::insert_into(document_changes::table)
+            .values((
+                document_changes::hash.eq(change.hash().to_string()),
+                document_changes::cooperative_id.eq(&key),
+                document_changes::actor.eq(change.actor_id().to_hex_string()),
+                document_changes::device_id.eq(author.device_id),
+                document_changes::user_id.eq(author.user_id),
+                document_changes::claimed_at
+                    .eq(DateTime::from_timestamp_millis(change.timestamp()).map(|t| t.naive_utc())),
+                document_changes::received_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    cache.put(
+        id,
+        new_version,
+        received.doc.clone(),
+        received.doc.save().len(),
+    );
+    Ok(Persisted::Stored(new_version))
+}
+
+/// Creates the document's row at its genesis if it has none; concurrent creators do not collide.
+fn ensure_row(conn: &mut DbConn, key: &str, at: chrono::NaiveDateTime) -> QueryResult<()> {
+    let genesis = Uuid::parse_str(key)
+        .map(|id| encode_heads(&[document::genesis_hash(id)]))
+        .unwrap_or_default();
+    let row = (
+        documents::cooperative_id.eq(key),
+        documents::heads.eq(genesis),
+        documents::version.eq(0_i64),
+        documents::snapshot_bytes.eq(0_i64),
+        documents::chunk_bytes.eq(0_i64),
+        documents::created_at.eq(at),
+        documents::updated_at.eq(at),
+    );
+    with_backend!(conn, |c| diesel::insert_into(documents::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(())
+}
+
+/// (version, snapshot bytes, chunk bytes), locking the row on PostgreSQL; SQLite's write transaction already holds the
+/// database's write lock.
+fn lock_row(conn: &mut DbConn, key: &str) -> QueryResult<(i64, i64, i64)> {
+    let columns = (
+        documents::version,
+        documents::snapshot_bytes,
+        documents::chunk_bytes,
+    );
+    match conn {
+        DbConn::Pg(c) => documents::table
+            .find(key)
+            .select(columns)
+            .for_update()
+            .first(c),
+        DbConn::Sqlite(c) => documents::table.find(key).select(columns).first(c),
+    }
+}
+
+pub fn load_state(conn: &mut DbConn, id: Uuid, device_id: &str) -> QueryResult<State> {
+    let bytes: Option<Vec<u8>> = sync_states::table
+        .find((id.to_string(), device_id))
+        .select(sync_states::state)
+        .first(conn)
+        .optional()?;
+    Ok(bytes.map(|b| engine::decode_state(&b)).unwrap_or_default())
+}
+
+/// Stores the sync state when the part that lasts across sessions (the shared heads) changed.
+pub fn save_state(
+    conn: &mut DbConn,
+    id: Uuid,
+    device_id: &str,
+    before: &State,
+    after: &State,
+) -> QueryResult<()> {
+    if before.shared_heads == after.shared_heads {
+        return Ok(());
+    }
+    let key = id.to_string();
+    let encoded = after.encode();
+    let updated = diesel::update(sync_states::table.find((&key, device_id)))
+        .set((
+            sync_states::state.eq(&encoded),
+            sync_states::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        let row = (
+            sync_states::cooperative_id.eq(&key),
+            sync_states::device_id.eq(device_id),
+            sync_states::state.eq(&encoded),
+            sync_states::updated_at.eq(now()),
+        );
+        with_backend!(conn, |c| diesel::insert_into(sync_states::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Devices put on hold for a document after refused changes: admins list them and release them.
+
+pub mod list;
+pub mod release;
+
+use diesel::prelude::*;
+use hezuo_mobile_api::sync::Quarantine;
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::db::schema::{devices, quarantines, users};
+use crate::models::to_utc;
+
+/// Which quarantines to load.
+#[derive(Default)]
+pub struct Filter {
+    pub id: Option<String>,
+    pub include_released: bool,
+    pub device_id: Option<String>,
+    pub cooperative_id: Option<String>,
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    String,
+);
+
+/// Quarantines by id, with the device's username; reasons in Chinese.
+pub fn load(conn: &mut DbConn, filter: Filter) -> QueryResult<Vec<Quarantine>> {
+    let mut sql = quarantines::table
+        .inner_join(devices::table.inner_join(users::table))
+        .select((
+            quarantines::id,
+            quarantines::cooperative_id,
+            quarantines::device_id,
+            quarantines::code,
+            quarantines::reason_zh,
+            quarantines::path,
+            quarantines::created_at,
+            quarantines::released_at,
+            users::username,
+        ))
+        .order(quarantines::id.asc())
+        .into_boxed();
+    if let Some(id) = filter.id {
+        sql = sql.filter(quarantines::id.eq(id));
+    } else if !filter.include_released {
+        sql = sql.filter(quarantines::released_at.is_null());
+    }
+    if let Some(device) = filter.device_id {
+        sql = sql.filter(quarantines::device_id.eq(device));
+    }
+    if let Some(cooperative) = filter.cooperative_id {
+        sql = sql.filter(quarantines::cooperative_id.eq(cooperative));
+    }
+    if let Some(after) = filter.after {
+        sql = sql.filter(quarantines::id.gt(after));
+    }
+    if let Some(limit) = filter.limit {
+        sql = sql.limit(limit);
+    }
+    let rows: Vec<Row> = sql.load(conn)?;
+    Ok(rows.into_iter().map(to_api).collect())
+}
+
+fn to_api(row: Row) -> Quarantine {
+    let (id, cooperative_id, device_id, code, reason, path, created_at, released_at, username) =
+        row;
+    Quarantine {
+        id: Uuid::parse_str(&id).unwrap_or_default(),
+        cooperative_id: Uuid::parse_str(&cooperative_id).unwrap_or_default(),
+        device_id: Uuid::parse_str(&device_id).unwrap_or_default(),
+        username,
+        code,
+        reason,
+        path,
+        created_at: to_utc(created_at),
+        released_at: released_at.map(to_utc),
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Quarantine>> {
+    Ok(load(
+        conn,
+        Filter {
+            id: Some(id.to_owned()),
+            ..Filter::default()
+        },
+    )?
+    .pop())
+}

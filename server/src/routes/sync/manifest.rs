@@ -1,0 +1,136 @@
+use std::collections::HashSet;
+
+use actix_web::{get, web};
+use diesel::prelude::*;
+use hezuo_mobile_api::Problem;
+use hezuo_mobile_api::sync::{Manifest, ManifestEntry};
+use hezuo_sync::DocumentId;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::db::schema::{cooperatives, device_documents};
+use crate::db::write_transaction;
+use crate::error::ApiResult;
+use crate::models::cooperatives::under_any;
+use crate::pagination;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ManifestQuery {
+    pub cursor: Option<String>,
+    /// Page size, 1–500 (default 500).
+    pub limit: Option<u32>,
+}
+
+/// The cooperative documents this device should hold — everything in its user's regions — page by page, by id.
+/// The first page also lists the documents the device was told about before that have left its scope (a region
+/// reassigned, a cooperative moved), for the phone to delete.
+#[utoipa::path(tag = "sync", params(ManifestQuery), responses(
+    (status = 200, description = "A page of the manifest", body = Manifest),
+    (status = 403, description = "The session has no registered device", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/sync/manifest")]
+pub async fn manifest(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<ManifestQuery>,
+) -> ApiResult<web::Json<Manifest>> {
+    let limit = pagination::page_size(Some(query.limit.unwrap_or(500)))?;
+    let after = pagination::decode_cursor(query.cursor.as_deref())?;
+    let manifest = state
+        .db
+        .run(move |conn| {
+            let device = super::caller_device(conn, &caller)?;
+            let removed = if after.is_none() {
+                reconcile_scope(conn, &device.device_id, caller.scope.paths())?
+            } else {
+                Vec::new()
+            };
+            let mut sql = cooperatives::table
+                .select((
+                    cooperatives::id,
+                    cooperatives::name,
+                    cooperatives::region_code,
+                ))
+                .order(cooperatives::id.asc())
+                .limit(limit + 1)
+                .into_boxed();
+            if let Some(paths) = caller.scope.paths() {
+                sql = sql.filter(under_any(&paths));
+            }
+            if let Some(after) = after {
+                sql = sql.filter(cooperatives::id.gt(after));
+            }
+            let mut rows: Vec<(String, String, String)> = sql.load(conn)?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(limit as usize);
+            let next_cursor = more
+                .then(|| rows.last().map(|(id, _, _)| pagination::encode_cursor(id)))
+                .flatten();
+            let items = rows
+                .into_iter()
+                .filter_map(|(id, name, region_code)| {
+                    let cooperative_id = Uuid::parse_str(&id).ok()?;
+                    Some(ManifestEntry {
+                        document_id: DocumentId::from_uuid(cooperative_id).to_string(),
+                        cooperative_id,
+                        name,
+                        region_code,
+                    })
+                })
+                .collect();
+            Ok(Manifest {
+                items,
+                removed,
+                next_cursor,
+            })
+        })
+        .await?;
+    Ok(web::Json(manifest))
+}
+
+/// Brings the record of what the device was told about up to its current scope; returns what left it.
+fn reconcile_scope(
+    conn: &mut crate::db::DbConn,
+    device_id: &str,
+    paths: Option<Vec<String>>,
+) -> ApiResult<Vec<Uuid>> {
+    let mut sql = cooperatives::table.select(cooperatives::id).into_boxed();
+    if let Some(paths) = paths {
+        sql = sql.filter(under_any(&paths));
+    }
+    let in_scope: HashSet<String> = sql.load::<String>(conn)?.into_iter().collect();
+    let device = device_id.to_owned();
+    write_transaction(conn, move |conn| {
+        let held: HashSet<String> = device_documents::table
+            .filter(device_documents::device_id.eq(&device))
+            .select(device_documents::cooperative_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        let gone: Vec<String> = held.difference(&in_scope).cloned().collect();
+        for chunk in gone.chunks(500) {
+            diesel::delete(
+                device_documents::table
+                    .filter(device_documents::device_id.eq(&device))
+                    .filter(device_documents::cooperative_id.eq_any(chunk)),
+            )
+            .execute(conn)?;
+        }
+        for id in in_scope.difference(&held) {
+            diesel::insert_into(device_documents::table)
+                .values((
+                    device_documents::device_id.eq(&device),
+                    device_documents::cooperative_id.eq(id),
+                ))
+                .execute(conn)?;
+        }
+        Ok(gone
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect())
+    })
+}

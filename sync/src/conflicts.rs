@@ -1,0 +1,156 @@
+//! Finding fields with concurrent values. Automerge keeps every concurrent value (`get_all`); one wins for reading,
+//! the others are kept. Here they become data for the review queue: the field, each value and the actor who wrote it.
+
+use automerge::{ActorId, Automerge, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldConflict {
+    /// From the root, e.g. `["profile", "member_count"]`.
+    pub path: Vec<String>,
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub value: serde_json::Value,
+    /// Who wrote this value (the operation's actor); `None` for values the server cannot attribute.
+    pub actor: Option<ActorId>,
+}
+
+/// Every conflicted field in the counsellor-written parts of the document (`profile`, `visits`, `photos`).
+pub fn find(doc: &Automerge) -> Vec<FieldConflict> {
+    let mut found = Vec::new();
+    for top in ["profile", "visits", "photos"] {
+        if let Ok(Some((Value::Object(kind), id))) = doc.get(ROOT, top) {
+            walk(doc, &id, kind, &mut vec![top.to_owned()], &mut found);
+        }
+    }
+    found
+}
+
+fn walk(
+    doc: &Automerge,
+    obj: &ObjId,
+    kind: ObjType,
+    path: &mut Vec<String>,
+    found: &mut Vec<FieldConflict>,
+) {
+    match kind {
+        ObjType::Map | ObjType::Table => {
+            let keys: Vec<String> = doc.keys(obj).collect();
+            for key in keys {
+                path.push(key.clone());
+                visit_prop(doc, obj, automerge::Prop::Map(key), path, found);
+                path.pop();
+            }
+        }
+        ObjType::List => {
+            for index in 0..doc.length(obj) {
+                path.push(format!("[{index}]"));
+                visit_prop(doc, obj, automerge::Prop::Seq(index), path, found);
+                path.pop();
+            }
+        }
+        ObjType::Text => {}
+    }
+}
+
+fn visit_prop(
+    doc: &Automerge,
+    obj: &ObjId,
+    prop: automerge::Prop,
+    path: &mut Vec<String>,
+    found: &mut Vec<FieldConflict>,
+) {
+    let Ok(values) = doc.get_all(obj, prop) else {
+        return;
+    };
+    if values.len() > 1 {
+        found.push(FieldConflict {
+            path: path.clone(),
+            candidates: values
+                .iter()
+                .map(|(value, id)| Candidate {
+                    value: to_json(value),
+                    actor: match id {
+                        automerge::ObjId::Id(_, actor, _) => Some(actor.clone()),
+                        automerge::ObjId::Root => None,
+                    },
+                })
+                .collect(),
+        });
+    }
+    // Descend into the winning value only: the losing objects are reported as whole values above.
+    if let Some((Value::Object(kind), id)) = values.last() {
+        walk(doc, id, *kind, path, found);
+    }
+}
+
+fn to_json(value: &Value<'_>) -> serde_json::Value {
+    match value {
+        Value::Object(kind) => serde_json::json!({ "object": format!("{kind:?}").to_lowercase() }),
+        Value::Scalar(scalar) => match scalar.as_ref() {
+            ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
+            ScalarValue::Int(i) => serde_json::json!(i),
+            ScalarValue::Uint(u) => serde_json::json!(u),
+            ScalarValue::F64(f) => serde_json::json!(f),
+            ScalarValue::Boolean(b) => serde_json::json!(b),
+            ScalarValue::Null => serde_json::Value::Null,
+            ScalarValue::Timestamp(t) => serde_json::json!(t),
+            other => serde_json::Value::String(other.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{genesis, put_profile};
+    use crate::model::Profile;
+    use uuid::Uuid;
+
+    #[test]
+    fn concurrent_values_of_one_field_are_reported_with_their_actors() {
+        let id = Uuid::from_u128(42);
+        let first_actor = ActorId::random();
+        let second_actor = ActorId::random();
+        let mut first = genesis(id).with_actor(first_actor.clone());
+        let mut second = genesis(id).with_actor(second_actor.clone());
+        put_profile(
+            &mut first,
+            &Profile {
+                member_count: Some(80),
+                name: Some("甲".into()),
+                ..Default::default()
+            },
+            1,
+        )
+        .expect("save");
+        put_profile(
+            &mut second,
+            &Profile {
+                member_count: Some(95),
+                ..Default::default()
+            },
+            2,
+        )
+        .expect("save");
+        first.merge(&mut second).expect("merge");
+        let conflicts = find(&first);
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!(conflicts[0].path, vec!["profile", "member_count"]);
+        let mut values: Vec<_> = conflicts[0]
+            .candidates
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
+        values.sort_by_key(|v| v.to_string());
+        assert_eq!(values, vec![serde_json::json!(80), serde_json::json!(95)]);
+        let actors: Vec<_> = conflicts[0]
+            .candidates
+            .iter()
+            .filter_map(|c| c.actor.clone())
+            .collect();
+        assert!(actors.contains(&first_actor) && actors.contains(&second_actor));
+    }
+}

@@ -1,0 +1,353 @@
+//! Offline sync end to end: phones (the SDK) record work offline and sync through the real server.
+
+use diesel::prelude::*;
+use hezuo_mobile_api::client::{ClientError, DocStatus, RecordStatus};
+use hezuo_mobile_api::users::{CreateUserRequest, Role};
+use hezuo_mobile_api::{ErrorCode, RegionCode, Uscc};
+use hezuo_sync::model::{Membership, OperatingStatus, Visit, VisitMeta, VisitType};
+use hezuo_tests::{Fixture, PASSWORD, Persona, TestApp, TestPhone};
+
+use crate::code_of;
+
+/// A counsellor of 海曙 besides the persona, logged in on a phone of their own.
+fn another_haishu_counsellor(app: &TestApp, username: &str) -> TestPhone {
+    app.client(Persona::Admin)
+        .create_user(&CreateUserRequest {
+            username: username.to_owned(),
+            display_name: username.to_owned(),
+            role: Role::Counsellor,
+            password: PASSWORD.to_owned(),
+            region_codes: vec![RegionCode::parse("330203").expect("code")],
+            phone: None,
+        })
+        .expect("create counsellor");
+    let mut phone = app.new_phone();
+    phone
+        .login(&app.address, username, PASSWORD)
+        .expect("login");
+    phone
+}
+
+fn baseline_visit(note: &str) -> Visit {
+    Visit {
+        notes: Some(note.to_owned()),
+        meta: Some(VisitMeta {
+            visit_date: hezuo_sync::model::Day::parse("2026-11-20"),
+            visit_type: Some(VisitType::Baseline),
+            ..Default::default()
+        }),
+        membership: Some(Membership {
+            members_total: Some(120),
+            members_farmer: Some(110),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_counsellor_records_a_visit_offline_and_it_reaches_the_server() {
+    let app = TestApp::spawn();
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    let pulled = phone.pull().expect("pull");
+    assert_eq!(pulled.documents, 2, "the two 海曙 cooperatives");
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+
+    let visit = phone
+        .new_visit(cooperative, baseline_visit("理事长在场"))
+        .expect("saved offline");
+    assert_eq!(
+        phone.visits().expect("visits")[0].status,
+        RecordStatus::Pending
+    );
+    phone
+        .submit_visit(cooperative, visit)
+        .expect("submitted offline");
+
+    let report = phone.sync().expect("sync");
+    assert_eq!(
+        report.round_trips, 1,
+        "new work goes up in one round trip: {report:?}"
+    );
+    assert!(report.problems.is_empty(), "{report:?}");
+    let records = phone.visits().expect("visits");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].status, RecordStatus::Synced);
+
+    let (status, author): (String, Option<String>) = hezuo_server::db::schema::visits::table
+        .find(visit.to_string())
+        .select((
+            hezuo_server::db::schema::visits::status,
+            hezuo_server::db::schema::visits::author_user_id,
+        ))
+        .first(&mut app.conn())
+        .expect("projected");
+    assert_eq!(status, "submitted");
+    assert_eq!(
+        author,
+        Some(app.user_id(Persona::CounsellorHaishu).to_string())
+    );
+
+    // Nothing new: one round trip, nothing changes.
+    let again = phone.sync().expect("sync");
+    assert_eq!(again.round_trips, 1);
+    assert!(
+        again.updated.is_empty() && again.sent.is_empty(),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn three_phones_editing_one_cooperative_offline_converge_and_the_conflict_is_recorded() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut first = app.phone(Persona::CounsellorHaishu);
+    let mut second = another_haishu_counsellor(&app, "counsellor.haishu.b");
+    let mut third = another_haishu_counsellor(&app, "counsellor.haishu.c");
+    for phone in [&mut first, &mut second, &mut third] {
+        phone.pull().expect("pull");
+    }
+
+    // All offline: two change the same field, the third another one; each records a visit.
+    first
+        .edit_profile(cooperative, |p| p.member_count = Some(80))
+        .expect("edit");
+    second
+        .edit_profile(cooperative, |p| p.member_count = Some(95))
+        .expect("edit");
+    third
+        .edit_profile(cooperative, |p| {
+            p.operating_status = Some(OperatingStatus::Seasonal)
+        })
+        .expect("edit");
+    for (phone, note) in [(&mut first, "甲"), (&mut second, "乙"), (&mut third, "丙")] {
+        phone
+            .new_visit(cooperative, baseline_visit(note))
+            .expect("visit");
+    }
+
+    // Sync in an arbitrary order, twice round so everyone hears from everyone.
+    for _ in 0..2 {
+        for phone in [&mut second, &mut third, &mut first] {
+            let report = phone.sync().expect("sync");
+            assert!(report.problems.is_empty(), "{report:?}");
+        }
+    }
+    let docs: Vec<_> = [&first, &second, &third]
+        .iter()
+        .map(|phone| phone.document(cooperative).expect("document"))
+        .collect();
+    assert_eq!(docs[0], docs[1]);
+    assert_eq!(docs[1], docs[2]);
+    assert_eq!(docs[0].visits.len(), 3, "no visit lost");
+    assert_eq!(
+        docs[0].profile.operating_status,
+        Some(OperatingStatus::Seasonal)
+    );
+
+    // The conflict is data: both values and both authors.
+    use hezuo_server::db::schema::conflicts;
+    let rows: Vec<(String, String)> = conflicts::table
+        .filter(conflicts::cooperative_id.eq(cooperative.to_string()))
+        .filter(conflicts::resolved_at.is_null())
+        .select((conflicts::path, conflicts::candidates))
+        .load(&mut app.conn())
+        .expect("conflicts");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "profile.member_count");
+    let candidates: Vec<serde_json::Value> = serde_json::from_str(&rows[0].1).expect("json");
+    let mut values: Vec<i64> = candidates
+        .iter()
+        .filter_map(|c| c["value"].as_i64())
+        .collect();
+    values.sort();
+    assert_eq!(values, vec![80, 95]);
+    let authors: std::collections::BTreeSet<String> = candidates
+        .iter()
+        .filter_map(|c| c["user_id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(authors.len(), 2, "{candidates:?}");
+    assert!(authors.contains(&app.user_id(Persona::CounsellorHaishu).to_string()));
+}
+
+#[test]
+fn a_cooperative_found_in_the_field_is_registered_pending_and_a_duplicate_code_is_flagged() {
+    let app = TestApp::spawn();
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    let new_code = Uscc::from_body("93330203MA2H00077").expect("valid");
+    let fresh = phone
+        .create_cooperative(
+            "宁波市海曙区高桥新发现专业合作社",
+            "330203101201",
+            Some(&new_code),
+        )
+        .expect("created offline");
+    phone
+        .new_visit(fresh, baseline_visit("首次发现"))
+        .expect("visit");
+    // A second one claims the credit code of a registered cooperative.
+    let duplicate = phone
+        .create_cooperative(
+            "高桥绿源（挂牌名）",
+            "330203101201",
+            Some(&Fixture::HaishuFruit.uscc()),
+        )
+        .expect("created offline");
+    let report = phone.sync().expect("sync");
+    assert!(report.problems.is_empty(), "{report:?}");
+
+    let admin = app.client(Persona::Admin);
+    let registered = admin.get_cooperative(fresh).expect("registered");
+    assert_eq!(
+        registered.verification,
+        hezuo_mobile_api::cooperatives::Verification::Pending
+    );
+    assert_eq!(
+        registered.source,
+        hezuo_mobile_api::cooperatives::CooperativeSource::Field
+    );
+    assert_eq!(registered.uscc, Some(new_code));
+    let duplicate_row = admin.get_cooperative(duplicate).expect("registered");
+    assert_eq!(
+        duplicate_row.uscc, None,
+        "the code stays with the registered cooperative"
+    );
+
+    use hezuo_server::db::schema::duplicate_candidates;
+    let pairs: Vec<(String, String)> = duplicate_candidates::table
+        .select((
+            duplicate_candidates::cooperative_id,
+            duplicate_candidates::duplicate_of,
+        ))
+        .load(&mut app.conn())
+        .expect("pairs");
+    assert_eq!(
+        pairs,
+        vec![(
+            duplicate.to_string(),
+            app.cooperative_id(Fixture::HaishuFruit).to_string()
+        )]
+    );
+
+    // Another counsellor of the region sees the new cooperative after pulling.
+    let mut colleague = app.phone(Persona::ViewerHaishu);
+    colleague.pull().expect("pull");
+    colleague.sync().expect("sync");
+    assert_eq!(colleague.document(fresh).expect("document").visits.len(), 1);
+}
+
+#[test]
+fn a_new_cooperative_outside_the_counsellors_regions_is_refused_locally() {
+    let app = TestApp::spawn();
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    // The phone cannot know the server's scope rule, so this one is caught by the server.
+    let elsewhere = phone
+        .create_cooperative("象山某合作社", "330225101201", None)
+        .expect("created offline");
+    let report = phone.sync().expect("sync");
+    assert!(
+        matches!(
+            report.problems.get(&elsewhere),
+            Some(DocStatus::Quarantined { .. })
+        ),
+        "{report:?}"
+    );
+    assert_eq!(
+        code_of(app.client(Persona::Admin).get_cooperative(elsewhere)),
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn the_phone_refuses_to_save_what_the_server_would_refuse() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut author = app.phone(Persona::CounsellorHaishu);
+    author.pull().expect("pull");
+    let visit = author
+        .new_visit(cooperative, baseline_visit("原文"))
+        .expect("visit");
+    author.sync().expect("sync");
+
+    let mut other = another_haishu_counsellor(&app, "counsellor.haishu.d");
+    other.pull().expect("pull");
+    other.sync().expect("sync");
+    let error = other
+        .edit_visit(cooperative, visit, |v| v.notes = Some("改写".into()))
+        .expect_err("not the author");
+    assert!(matches!(error, ClientError::Refused(_)), "{error:?}");
+    assert_eq!(
+        other.document(cooperative).expect("doc").visits[&visit.to_string()]
+            .notes
+            .as_deref(),
+        Some("原文")
+    );
+}
+
+#[test]
+fn a_viewer_reads_but_cannot_write() {
+    let app = TestApp::spawn();
+    let mut viewer = app.phone(Persona::ViewerHaishu);
+    viewer.pull().expect("pull");
+    let cooperative = app.cooperative_id(Fixture::HaishuRice);
+    let error = viewer
+        .new_visit(cooperative, Visit::default())
+        .expect_err("read only");
+    assert!(matches!(error, ClientError::Refused(_)), "{error:?}");
+}
+
+#[test]
+fn syncing_needs_a_registered_device_and_a_revoked_one_is_refused() {
+    let app = TestApp::spawn();
+    let without_device = app.client(Persona::CounsellorHaishu);
+    let request = hezuo_mobile_api::sync::SyncRequest {
+        protocol: hezuo_mobile_api::sync::SYNC_PROTOCOL,
+        docs: vec![],
+    };
+    assert_eq!(
+        code_of(without_device.sync_batch(&request)),
+        ErrorCode::DeviceRequired
+    );
+
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    phone
+        .new_visit(cooperative, baseline_visit("丢失前"))
+        .expect("visit");
+    let device = phone.device().map(|d| d.id).expect("device");
+    app.client(Persona::SupervisorHaishu)
+        .revoke_device(device, Some("手机丢失"))
+        .expect("revoke");
+    assert_eq!(code_of(phone.sync()), ErrorCode::DeviceRevoked);
+    // The unsent visit is still on the phone.
+    assert_eq!(phone.visits().expect("visits").len(), 1);
+}
+
+#[test]
+fn a_wrong_protocol_version_or_garbage_is_refused_whole() {
+    let app = TestApp::spawn();
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let mut client = app.anonymous();
+    client.set_token(phone.session().and_then(|s| s.access_token.clone()));
+    let future = hezuo_mobile_api::sync::SyncRequest {
+        protocol: 99,
+        docs: vec![],
+    };
+    assert_eq!(
+        code_of(client.sync_batch(&future)),
+        ErrorCode::UnsupportedProtocol
+    );
+    let garbage = client
+        .raw(
+            ureq::http::Method::POST,
+            "/api/v1/sync",
+            &[],
+            &[],
+            Some(("application/cbor", b"\xff\x00garbage")),
+        )
+        .expect("answer");
+    assert_eq!(garbage.status, 400);
+}
