@@ -12,6 +12,7 @@ mod openapi;
 mod phone;
 mod regions;
 mod sync;
+mod sync_refusals;
 mod system;
 mod tokens;
 mod users;
