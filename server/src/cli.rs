@@ -60,6 +60,8 @@ pub enum Command {
         #[arg(long = "region")]
         regions: Vec<String>,
     },
+    /// Rebuild the relational projections (observed profiles, visits, conflicts) from the stored documents.
+    RebuildProjections,
     /// Print the effective configuration, secrets redacted.
     PrintConfig,
 }
@@ -147,6 +149,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             display_name,
             regions,
         } => create_user(&config, username, role, display_name, regions),
+        Command::RebuildProjections => rebuild_projections(&config),
         Command::PrintConfig => {
             print!("{}", config.redacted_toml()?);
             Ok(())
@@ -280,5 +283,42 @@ fn create_user(
         &passwords.hash(&password)?,
     )?;
     println!("已创建账户 / created {username} ({})", role.as_str());
+    Ok(())
+}
+
+fn rebuild_projections(config: &Config) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+
+    use crate::db::schema::documents;
+    use crate::documents::{cache::DocCache, projection, store};
+
+    let pool = open_pool(config)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    let ids: Vec<String> = documents::table
+        .select(documents::cooperative_id)
+        .load(&mut *conn)?;
+    // No caching: each document is read once.
+    let cache = DocCache::new(0);
+    let started = std::time::Instant::now();
+    let bar = progress_bar();
+    bar.set_length(ids.len() as u64);
+    for id in &ids {
+        let cooperative =
+            uuid::Uuid::parse_str(id).with_context(|| format!("document id {id} is not a UUID"))?;
+        let stored = store::load(&mut conn, &cache, cooperative)?;
+        db::write_transaction(&mut conn, |conn| {
+            projection::rebuild(conn, cooperative, &stored.doc)
+        })?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "已重建 {} 份文档的投影，用时 {:.1} 秒 / rebuilt projections of {} documents in {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f64(),
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -52,6 +52,43 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Fetch the list of cooperative documents of my regions.
+    Pull,
+    /// Cooperatives on this phone with their sync status (`--visits`: the visits instead).
+    List {
+        #[arg(long)]
+        visits: bool,
+    },
+    /// Record and change visits offline.
+    Visit {
+        #[command(subcommand)]
+        command: VisitCommand,
+    },
+    /// Change what you observed about a cooperative (from a TOML or JSON file of profile fields).
+    Profile {
+        /// Cooperative id or part of its name.
+        cooperative: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Register a cooperative found in the field that is not in the registry.
+    NewCooperative {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        uscc: Option<String>,
+    },
+    /// Submit a draft visit for review.
+    Submit { cooperative: String, visit: Uuid },
+    /// What is waiting to be sent, and what went wrong.
+    Status,
+    /// Send and receive changes; `--watch` keeps trying with backoff until everything is through.
+    Sync {
+        #[arg(long)]
+        watch: bool,
+    },
     /// End the session on the server and forget the tokens.
     Logout,
 }
@@ -73,6 +110,32 @@ enum CoopCommand {
     },
     /// One cooperative in full.
     Show { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+enum VisitCommand {
+    /// Start a visit (a draft). Fields come from a TOML/JSON file in the document's visit schema and/or flags.
+    New {
+        /// Cooperative id or part of its name.
+        cooperative: String,
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// baseline, routine, star_recheck, follow_up or complaint_check.
+        #[arg(long = "type")]
+        visit_type: Option<String>,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Change a visit: the fields in the file replace the visit's, the others stay.
+    Edit {
+        cooperative: String,
+        visit: Uuid,
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,12 +240,293 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("已停用 / revoked: {} ({})", device.id, device.name);
             }
         },
+        Command::Pull => {
+            let summary = phone.pull()?;
+            println!(
+                "共 {} 家合作社（新增 {}，移除 {}）/ {} cooperatives ({} new, {} removed)",
+                summary.documents,
+                summary.added,
+                summary.removed,
+                summary.documents,
+                summary.added,
+                summary.removed
+            );
+        }
+        Command::List { visits } => fieldwork::list(&phone, visits)?,
+        Command::Visit { command } => fieldwork::visit(&mut phone, command)?,
+        Command::Profile { cooperative, file } => {
+            let id = fieldwork::resolve(&phone, &cooperative)?;
+            let patch: serde_json::Value = fieldwork::read_fields(&file)?;
+            phone.edit_profile(id, |profile| fieldwork::merge_into(profile, &patch))?;
+            println!("已保存（待同步）/ saved, waiting to sync");
+        }
+        Command::NewCooperative { name, region, uscc } => {
+            let uscc = uscc
+                .as_deref()
+                .map(hezuo_mobile_api::Uscc::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
+            let id = phone.create_cooperative(&name, &region, uscc.as_ref())?;
+            println!("已新建合作社（待核实）/ created, pending verification: {id}");
+        }
+        Command::Submit { cooperative, visit } => {
+            let id = fieldwork::resolve(&phone, &cooperative)?;
+            phone.submit_visit(id, visit)?;
+            println!("已提交（待同步）/ submitted, waiting to sync");
+        }
+        Command::Status => fieldwork::status(&phone)?,
+        Command::Sync { watch } => fieldwork::sync(&mut phone, watch)?,
         Command::Logout => {
             phone.logout()?;
             println!("已退出 / logged out");
         }
     }
     Ok(())
+}
+
+mod fieldwork {
+    use std::path::Path;
+
+    use anyhow::{Context, bail};
+    use hezuo_mobile_api::client::{Backoff, DocStatus, Phone, RecordStatus};
+    use hezuo_sync::model::{Day, Visit, VisitMeta, VisitType};
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use uuid::Uuid;
+
+    use super::VisitCommand;
+
+    /// A cooperative by id, or by a part of its name that matches exactly one on this phone.
+    pub fn resolve(phone: &Phone, text: &str) -> anyhow::Result<Uuid> {
+        if let Ok(id) = Uuid::parse_str(text) {
+            return Ok(id);
+        }
+        let matches: Vec<(Uuid, String)> = phone
+            .cooperatives()?
+            .into_iter()
+            .filter(|(_, info)| info.name.contains(text))
+            .map(|(id, info)| (id, info.name))
+            .collect();
+        match matches.as_slice() {
+            [(id, _)] => Ok(*id),
+            [] => bail!("本机没有名称包含“{text}”的合作社（先运行 pull）/ no cooperative matches"),
+            many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .take(10)
+                    .map(|(id, name)| format!("  {id} {name}"))
+                    .collect();
+                bail!(
+                    "“{text}”匹配多家合作社，请用编号 / several match:\n{}",
+                    names.join("\n")
+                )
+            }
+        }
+    }
+
+    /// Reads a TOML or JSON file (by extension) into JSON.
+    pub fn read_fields(path: &Path) -> anyhow::Result<serde_json::Value> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if path.extension().and_then(|e| e.to_str()) == Some("json") {
+            Ok(serde_json::from_str(&text)?)
+        } else {
+            let value: toml::Value = toml::from_str(&text)
+                .with_context(|| format!("{} is not valid TOML", path.display()))?;
+            Ok(serde_json::to_value(value)?)
+        }
+    }
+
+    /// Overlays `patch` on `target` field by field (nested maps merge; lists and values replace). Fields the schema
+    /// does not know are refused when the result is read back.
+    pub fn merge_into<T: Serialize + DeserializeOwned>(target: &mut T, patch: &serde_json::Value) {
+        fn overlay(base: &mut serde_json::Value, patch: &serde_json::Value) {
+            match (base, patch) {
+                (serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+                    for (key, value) in patch {
+                        overlay(
+                            base.entry(key.clone()).or_insert(serde_json::Value::Null),
+                            value,
+                        );
+                    }
+                }
+                (base, patch) => *base = patch.clone(),
+            }
+        }
+        let Ok(mut value) = serde_json::to_value(&*target) else {
+            return;
+        };
+        overlay(&mut value, patch);
+        match serde_json::from_value(value) {
+            Ok(merged) => *target = merged,
+            Err(error) => eprintln!("忽略无效字段 / ignored invalid fields: {error}"),
+        }
+    }
+
+    fn parse_fields<T: DeserializeOwned>(patch: &serde_json::Value) -> anyhow::Result<T> {
+        serde_json::from_value(patch.clone())
+            .map_err(|e| anyhow::anyhow!("字段无效 / invalid fields: {e}"))
+    }
+
+    pub fn visit(phone: &mut Phone, command: VisitCommand) -> anyhow::Result<()> {
+        match command {
+            VisitCommand::New {
+                cooperative,
+                file,
+                visit_type,
+                date,
+                note,
+            } => {
+                let id = resolve(phone, &cooperative)?;
+                let mut visit: Visit = match &file {
+                    Some(path) => parse_fields(&read_fields(path)?)?,
+                    None => Visit::default(),
+                };
+                let meta = visit.meta.get_or_insert_with(VisitMeta::default);
+                if let Some(kind) = visit_type {
+                    meta.visit_type = Some(
+                        VisitType::parse(&kind)
+                            .with_context(|| format!("unknown visit type {kind:?}"))?,
+                    );
+                }
+                let day = date.unwrap_or_else(|| chrono::Local::now().date_naive().to_string());
+                if meta.visit_date.is_none() {
+                    meta.visit_date = Some(
+                        Day::parse(&day).with_context(|| format!("{day:?} is not YYYY-MM-DD"))?,
+                    );
+                }
+                if note.is_some() {
+                    visit.notes = note;
+                }
+                let visit_id = phone.new_visit(id, visit)?;
+                println!("已保存草稿（待同步）/ draft saved, waiting to sync: {visit_id}");
+            }
+            VisitCommand::Edit {
+                cooperative,
+                visit,
+                file,
+            } => {
+                let id = resolve(phone, &cooperative)?;
+                let patch = read_fields(&file)?;
+                phone.edit_visit(id, visit, |existing| merge_into(existing, &patch))?;
+                println!("已保存（待同步）/ saved, waiting to sync");
+            }
+        }
+        Ok(())
+    }
+
+    fn describe(status: &DocStatus) -> String {
+        match status {
+            DocStatus::Synced => "已同步 synced".to_owned(),
+            DocStatus::Pending => "待同步 pending".to_owned(),
+            DocStatus::Error { message } => format!("出错 error: {message}"),
+            DocStatus::Quarantined { message } => format!("已暂停 quarantined: {message}"),
+            DocStatus::OutOfScope { message } => format!("范围外 out of scope: {message}"),
+        }
+    }
+
+    pub fn list(phone: &Phone, visits: bool) -> anyhow::Result<()> {
+        if visits {
+            for record in phone.visits()? {
+                let status = match &record.status {
+                    RecordStatus::Synced => "已同步 synced".to_owned(),
+                    RecordStatus::Pending => "待同步 pending".to_owned(),
+                    RecordStatus::Error(m) => format!("出错 error: {m}"),
+                    RecordStatus::Quarantined(m) => format!("已暂停 quarantined: {m}"),
+                };
+                let kind = record
+                    .visit
+                    .meta
+                    .as_ref()
+                    .and_then(|m| m.visit_type)
+                    .map(|t| t.label_zh())
+                    .unwrap_or("—");
+                let state = record.visit.status.map(|s| s.label_zh()).unwrap_or("—");
+                println!(
+                    "{}  {}  {kind}  {state}  {status}",
+                    record.id, record.cooperative_id
+                );
+            }
+            return Ok(());
+        }
+        for (id, info) in phone.cooperatives()? {
+            let mark = if info.created_here { " (新建)" } else { "" };
+            println!(
+                "{id}  {}{mark}  {}  {}",
+                info.name,
+                info.region_code,
+                describe(&info.status)
+            );
+        }
+        Ok(())
+    }
+
+    pub fn status(phone: &Phone) -> anyhow::Result<()> {
+        let docs = phone.cooperatives()?;
+        let pending = docs
+            .values()
+            .filter(|d| d.status == DocStatus::Pending)
+            .count();
+        println!(
+            "合作社 {} 家，待同步 {pending} 家 / {} cooperatives, {pending} pending",
+            docs.len(),
+            docs.len()
+        );
+        for (id, info) in &docs {
+            if matches!(
+                info.status,
+                DocStatus::Error { .. }
+                    | DocStatus::Quarantined { .. }
+                    | DocStatus::OutOfScope { .. }
+            ) {
+                println!("  {id} {}: {}", info.name, describe(&info.status));
+            }
+        }
+        let visits = phone.visits()?;
+        let waiting = visits
+            .iter()
+            .filter(|v| v.status != RecordStatus::Synced)
+            .count();
+        println!(
+            "走访记录 {} 条，未同步 {waiting} 条 / {} visits, {waiting} not yet on the server",
+            visits.len(),
+            visits.len()
+        );
+        Ok(())
+    }
+
+    pub fn sync(phone: &mut Phone, watch: bool) -> anyhow::Result<()> {
+        let mut backoff = Backoff::new();
+        loop {
+            match phone.sync() {
+                Ok(report) => {
+                    println!(
+                        "同步完成：往返 {} 次，上传 {} 份，收到更新 {} 份 / synced: {} round trips, {} sent, {} updated",
+                        report.round_trips,
+                        report.sent.len(),
+                        report.updated.len(),
+                        report.round_trips,
+                        report.sent.len(),
+                        report.updated.len()
+                    );
+                    for (id, status) in &report.problems {
+                        println!("  {id}: {}", describe(status));
+                    }
+                    return Ok(());
+                }
+                Err(error) if watch && error.is_retryable() => {
+                    let wait = backoff.failed();
+                    eprintln!(
+                        "暂时无法同步，{} 秒后重试 / retrying in {}s: {error}",
+                        wait.as_secs(),
+                        wait.as_secs()
+                    );
+                    std::thread::sleep(wait);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
 }
 
 fn coops(phone: &mut Phone, command: CoopCommand) -> anyhow::Result<()> {

@@ -93,3 +93,86 @@ fn a_wrong_password_fails_with_the_servers_message() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("用户名或密码错误"));
 }
+
+#[test]
+fn a_counsellors_day_with_the_cli_phone() {
+    let app = TestApp::spawn();
+    let dir = tempfile::tempdir().expect("dir");
+    stdout(&field(
+        &app,
+        dir.path(),
+        &["login", "--username", "counsellor.haishu"],
+    ));
+    let pulled = stdout(&field(&app, dir.path(), &["pull"]));
+    assert!(pulled.contains("共 2 家"), "{pulled}");
+
+    // Offline: a visit from a TOML file plus flags, found by part of the cooperative's name.
+    let form = dir.path().join("visit.toml");
+    std::fs::write(
+        &form,
+        "notes = \"理事长在场，账簿齐全\"\n\n[membership]\nmembers_total = 126\nmembers_farmer = 118\n\n[finance]\nmember_accounts = true\n",
+    )
+    .expect("write");
+    let created = stdout(&field(
+        &app,
+        dir.path(),
+        &[
+            "visit",
+            "new",
+            "果蔬",
+            "--file",
+            form.to_str().expect("utf-8"),
+            "--type",
+            "baseline",
+            "--date",
+            "2026-11-20",
+        ],
+    ));
+    let visit_id = created.split_whitespace().last().expect("id").to_owned();
+    let listed = stdout(&field(&app, dir.path(), &["list", "--visits"]));
+    assert!(
+        listed.contains(&visit_id) && listed.contains("摸底排查") && listed.contains("待同步"),
+        "{listed}"
+    );
+    let status = stdout(&field(&app, dir.path(), &["status"]));
+    assert!(status.contains("未同步 1 条"), "{status}");
+
+    // An unknown field in the form is refused, not silently dropped.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"membership": {"members_totl": 3}}"#).expect("write");
+    let refused = field(
+        &app,
+        dir.path(),
+        &[
+            "visit",
+            "new",
+            "果蔬",
+            "--file",
+            bad.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("members_totl"));
+
+    let synced = stdout(&field(&app, dir.path(), &["sync"]));
+    assert!(synced.contains("上传 1 份"), "{synced}");
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit).to_string();
+    stdout(&field(
+        &app,
+        dir.path(),
+        &["submit", &cooperative, &visit_id],
+    ));
+    stdout(&field(&app, dir.path(), &["sync", "--watch"]));
+    let status = stdout(&field(&app, dir.path(), &["status"]));
+    assert!(status.contains("未同步 0 条"), "{status}");
+
+    use diesel::prelude::*;
+    use hezuo_server::db::schema::visits;
+    let (state, data): (String, String) = visits::table
+        .find(&visit_id)
+        .select((visits::status, visits::data))
+        .first(&mut app.conn())
+        .expect("on the server");
+    assert_eq!(state, "submitted");
+    assert!(data.contains("\"members_total\":126"), "{data}");
+}

@@ -351,3 +351,53 @@ fn a_wrong_protocol_version_or_garbage_is_refused_whole() {
         .expect("answer");
     assert_eq!(garbage.status, 400);
 }
+
+#[test]
+fn projections_are_rebuilt_from_the_documents() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    let visit = phone
+        .new_visit(cooperative, baseline_visit("重建测试"))
+        .expect("visit");
+    phone
+        .edit_profile(cooperative, |p| {
+            p.operating_status = Some(OperatingStatus::Operating)
+        })
+        .expect("edit");
+    phone.sync().expect("sync");
+
+    use hezuo_server::db::schema::{cooperative_profiles, visits};
+    diesel::delete(visits::table)
+        .execute(&mut app.conn())
+        .expect("wipe");
+    diesel::delete(cooperative_profiles::table)
+        .execute(&mut app.conn())
+        .expect("wipe");
+
+    let output = std::process::Command::new(hezuo_tests::workspace_binary("hezuo"))
+        .arg("rebuild-projections")
+        .env("HEZUO_DATABASE_URL", app.database.url())
+        .env("HEZUO_DATA_DIR", app.config.data_dir.as_os_str())
+        .output()
+        .expect("run hezuo");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 documents"));
+    let restored: i64 = visits::table
+        .filter(visits::id.eq(visit.to_string()))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(restored, 1);
+    let status: Option<String> = cooperative_profiles::table
+        .find(cooperative.to_string())
+        .select(cooperative_profiles::operating_status)
+        .first(&mut app.conn())
+        .expect("profile");
+    assert_eq!(status.as_deref(), Some("operating"));
+}
