@@ -263,14 +263,17 @@ pub struct TestApp {
     pub database: TestDatabase,
 }
 
-impl TestApp {
-    /// A server with the standard seed.
-    pub fn spawn() -> TestApp {
-        Self::spawn_with(|_| {})
-    }
+/// A migrated, seeded database with the configuration to serve it, without a server.
+pub struct SeededDatabase {
+    pub config: Config,
+    pub pool: Pool,
+    pub passwords: PasswordHasher,
+    pub data_dir: tempfile::TempDir,
+    pub database: TestDatabase,
+}
 
-    /// A server whose configuration the test adjusts first.
-    pub fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+impl SeededDatabase {
+    pub fn create(adjust: impl FnOnce(&mut Config)) -> Self {
         init_logging();
         let database = TestDatabase::create();
         let data_dir = tempfile::tempdir().expect("temp dir");
@@ -284,6 +287,151 @@ impl TestApp {
         let passwords = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)
             .expect("hasher");
         seed(&pool, &passwords);
+        Self {
+            config,
+            pool,
+            passwords,
+            data_dir,
+            database,
+        }
+    }
+
+    /// The id of a fixture cooperative.
+    pub fn cooperative_id(&self, fixture: Fixture) -> uuid::Uuid {
+        let mut conn = self.pool.get().expect("connection");
+        let row =
+            hezuo_server::models::cooperatives::find_by_uscc(&mut conn, fixture.uscc().as_str())
+                .expect("query")
+                .expect("fixture exists");
+        uuid::Uuid::parse_str(&row.id).expect("uuid")
+    }
+}
+
+/// The `hezuo` binary serving a [`SeededDatabase`] as a separate process, which a test can kill and restart.
+pub struct ServerProcess {
+    pub address: String,
+    port: u16,
+    child: Option<std::process::Child>,
+    environment: Vec<(String, String)>,
+}
+
+impl ServerProcess {
+    pub fn start(database: &SeededDatabase) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let config = &database.config;
+        let environment = vec![
+            ("HEZUO_BIND".to_owned(), format!("127.0.0.1:{port}")),
+            (
+                "HEZUO_DATABASE_URL".to_owned(),
+                database.database.url().to_owned(),
+            ),
+            (
+                "HEZUO_DATA_DIR".to_owned(),
+                config.data_dir.display().to_string(),
+            ),
+            (
+                "HEZUO_JWT_SECRET".to_owned(),
+                config.jwt_secret.clone().unwrap_or_default(),
+            ),
+            (
+                "HEZUO_ARGON2_MEMORY_KIB".to_owned(),
+                config.argon2_memory_kib.to_string(),
+            ),
+            (
+                "HEZUO_ARGON2_ITERATIONS".to_owned(),
+                config.argon2_iterations.to_string(),
+            ),
+            (
+                "HEZUO_LOGIN_RATE_LIMIT_PER_MINUTE".to_owned(),
+                "100000".to_owned(),
+            ),
+            ("HEZUO_WORKERS".to_owned(), "2".to_owned()),
+            ("HEZUO_LOG_FILTER".to_owned(), "warn".to_owned()),
+        ];
+        let mut server = ServerProcess {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            child: None,
+            environment,
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts the process (again) and waits until it answers.
+    pub fn restart(&mut self) {
+        let child = std::process::Command::new(workspace_binary("hezuo"))
+            .arg("serve")
+            .envs(
+                self.environment
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            })
+            .spawn()
+            .expect("start hezuo serve");
+        self.child = Some(child);
+        let client = ApiClient::new(&self.address);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if let Ok(response) = client.raw(ureq::http::Method::GET, "/ready", &[], &[], None)
+                && response.status == 200
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("hezuo serve on port {} did not become ready", self.port);
+    }
+
+    /// SIGKILL: no shutdown, no flushing, as when a machine loses power or the OOM killer strikes.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// A phone logged in on this server.
+    pub fn phone(&self, persona: Persona) -> TestPhone {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut phone = Phone::open(dir.path(), phone_info()).expect("phone state");
+        phone
+            .login(&self.address, persona.username(), PASSWORD)
+            .unwrap_or_else(|e| panic!("{persona:?} logs in: {e}"));
+        TestPhone { phone, _dir: dir }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl TestApp {
+    /// A server with the standard seed.
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(|_| {})
+    }
+
+    /// A server whose configuration the test adjusts first.
+    pub fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let SeededDatabase {
+            config,
+            pool,
+            passwords,
+            data_dir,
+            database,
+        } = SeededDatabase::create(adjust);
 
         let (sender, receiver) = mpsc::channel();
         let server_config = config.clone();

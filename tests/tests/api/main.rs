@@ -5,9 +5,11 @@
 mod auth;
 mod authorization;
 mod cooperatives;
+mod crash;
 mod devices;
 mod field_cli;
 mod imports;
+mod multi_instance;
 mod openapi;
 mod phone;
 mod regions;
