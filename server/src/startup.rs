@@ -39,7 +39,15 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let max_import_bytes = config.max_import_bytes;
+        let database_url = config.database_url();
         let state = web::Data::new(AppState::new(config, pool)?);
+        if let Ok(db::DatabaseUrl::Postgres(url)) = db::DatabaseUrl::parse(&database_url) {
+            crate::documents::feed::listen_to_other_instances(
+                url,
+                state.feed.clone(),
+                state.documents.clone(),
+            );
+        }
         let openapi_json =
             web::Data::new(OpenApiJson(crate::openapi::document().to_pretty_json()?));
 

@@ -6,6 +6,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{Db, Pool};
 use crate::documents::cache::DocCache;
+use crate::documents::feed::ChangeFeed;
 use crate::metrics::Metrics;
 
 pub struct AppState {
@@ -15,7 +16,8 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub login_limiter: LoginRateLimiter,
     pub metrics: Metrics,
-    pub documents: DocCache,
+    pub documents: std::sync::Arc<DocCache>,
+    pub feed: ChangeFeed,
 }
 
 impl AppState {
@@ -26,7 +28,8 @@ impl AppState {
             passwords: PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?,
             login_limiter: LoginRateLimiter::new(config.login_rate_limit_per_minute),
             metrics: Metrics::new(pool.clone()),
-            documents: DocCache::new(config.document_cache_mb * 1024 * 1024),
+            documents: std::sync::Arc::new(DocCache::new(config.document_cache_mb * 1024 * 1024)),
+            feed: ChangeFeed::new(),
             db: Db::new(pool),
             config,
         })

@@ -3,6 +3,8 @@
 //! every incoming change through the trust boundary.
 
 pub mod cache;
+pub mod feed;
 pub mod projection;
+pub mod repo_protocol;
 pub mod service;
 pub mod store;

@@ -12,6 +12,7 @@ use hezuo_sync::trust::{Refusal, Writer};
 use uuid::Uuid;
 
 use super::cache::DocCache;
+use super::feed::ChangeFeed;
 use super::store::{self, Author, Persisted};
 use crate::auth::Scope;
 use crate::db::schema::{cooperatives, quarantines};
@@ -22,6 +23,7 @@ use crate::models::{now, regions};
 /// The device on the other end, as the session and the device binding say.
 pub struct Caller {
     pub user_id: String,
+    /// Empty when the session has no registered device (read-only WebSocket clients).
     pub device_id: String,
     pub actor: ActorId,
     pub may_write: bool,
@@ -57,14 +59,14 @@ fn doc_error(
 }
 
 /// What the server knows of the documents a request names.
-struct Known {
+pub struct Known {
     /// Region paths of registered cooperatives.
-    region_paths: HashMap<String, String>,
+    pub region_paths: HashMap<String, String>,
     /// Active quarantines of this device: cooperative id → (code, reason in Chinese, reason in English).
-    quarantined: HashMap<String, (String, String, String)>,
+    pub quarantined: HashMap<String, (String, String, String)>,
 }
 
-fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResult<Known> {
+pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResult<Known> {
     let mut region_paths = HashMap::new();
     let mut quarantined = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -95,9 +97,32 @@ fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResult<Kn
     })
 }
 
+/// Why a document cannot be synced by this caller at all, if it cannot.
+pub fn access_error(known: &Known, caller: &Caller, key: &str) -> Option<DocError> {
+    if let Some(path) = known.region_paths.get(key)
+        && !caller.scope.covers_path(path)
+    {
+        return Some(doc_error(
+            "out_of_scope",
+            false,
+            "该合作社不在您的负责范围内",
+            "this cooperative is outside your regions",
+        ));
+    }
+    known.quarantined.get(key).map(|(code, zh, en)| {
+        doc_error(
+            "quarantined",
+            false,
+            format!("本设备对该合作社的修改已被暂停（{code}）：{zh}。请联系管理员。"),
+            format!("changes from this device to this cooperative are on hold ({code}): {en}. Ask an administrator."),
+        )
+    })
+}
+
 pub fn handle(
     conn: &mut DbConn,
     cache: &DocCache,
+    feed: &ChangeFeed,
     caller: &Caller,
     request: SyncRequest,
 ) -> ApiResult<SyncResponse> {
@@ -127,44 +152,27 @@ pub fn handle(
             error,
             more,
         };
-        let registered = known.region_paths.get(&key);
-        if let Some(path) = registered
-            && !caller.scope.covers_path(path)
-        {
-            replies.push(reply(
-                None,
-                Some(doc_error(
-                    "out_of_scope",
-                    false,
-                    "该合作社不在您的负责范围内",
-                    "this cooperative is outside your regions",
-                )),
-                false,
-            ));
-            continue;
-        }
-        if let Some((code, zh, en)) = known.quarantined.get(&key) {
-            replies.push(reply(
-                None,
-                Some(doc_error(
-                    "quarantined",
-                    false,
-                    format!("本设备对该合作社的修改已被暂停（{code}）：{zh}。请联系管理员。"),
-                    format!("changes from this device to this cooperative are on hold ({code}): {en}. Ask an administrator."),
-                )),
-                false,
-            ));
+        let registered = known.region_paths.contains_key(&key);
+        if let Some(error) = access_error(&known, caller, &key) {
+            replies.push(reply(None, Some(error), false));
             continue;
         }
         match entry.message {
-            Some(bytes) => replies.push(receive(
-                conn,
-                cache,
-                caller,
-                id,
-                registered.is_some(),
-                &bytes,
-            )?),
+            Some(bytes) => {
+                let state = store::load_state(conn, id, &caller.device_id)?;
+                let outcome = receive(
+                    conn,
+                    cache,
+                    feed,
+                    caller,
+                    id,
+                    registered,
+                    &state,
+                    &bytes,
+                    Persist::SyncState,
+                )?;
+                replies.push(reply(outcome.reply, outcome.error, outcome.more));
+            }
             None => {
                 let server_heads = current
                     .get(&key)
@@ -189,95 +197,111 @@ pub fn handle(
     Ok(SyncResponse { docs: replies })
 }
 
-/// Takes one document's message: fork, check, persist, answer.
-fn receive(
+/// Whether the sync state is stored (HTTP, where every request is a new session) or kept by the caller (a
+/// WebSocket connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persist {
+    SyncState,
+    Nothing,
+}
+
+/// What taking one message produced.
+pub struct Outcome {
+    /// The server's next message for the device.
+    pub reply: Option<Vec<u8>>,
+    pub error: Option<DocError>,
+    /// The device still lacks something or has something the server lacks.
+    pub more: bool,
+    /// The sync state after the exchange.
+    pub state: automerge::sync::State,
+}
+
+/// Takes one document's message: fork, check, persist, answer. Every change the reply acknowledges is committed first.
+#[allow(clippy::too_many_arguments)]
+pub fn receive(
     conn: &mut DbConn,
     cache: &DocCache,
+    feed: &ChangeFeed,
     caller: &Caller,
     id: Uuid,
     registered: bool,
+    state: &automerge::sync::State,
     bytes: &[u8],
-) -> ApiResult<DocReply> {
-    let reply = |message: Option<Vec<u8>>, error: Option<DocError>, more: bool| DocReply {
-        id: id.as_bytes().to_vec(),
-        message,
+    persist: Persist,
+) -> ApiResult<Outcome> {
+    let outcome = |reply: Option<Vec<u8>>,
+                   error: Option<DocError>,
+                   more: bool,
+                   state: automerge::sync::State| Outcome {
+        reply,
         error,
         more,
+        state,
     };
     let writer = caller.writer();
     for _ in 0..STALE_RETRIES {
         let stored = store::load(conn, cache, id)?;
-        let state = store::load_state(conn, id, &caller.device_id)?;
         let message = match engine::decode_message(bytes) {
             Ok(message) => message,
             Err(error) => {
-                return Ok(reply(
-                    None,
-                    Some(doc_error(
-                        "malformed",
-                        false,
-                        "同步消息无法解析",
-                        error.to_string(),
-                    )),
-                    false,
-                ));
+                let error = doc_error("malformed", false, "同步消息无法解析", error.to_string());
+                return Ok(outcome(None, Some(error), false, state.clone()));
             }
         };
         let mut received =
-            match engine::receive_from_device(id, &stored.doc, &state, message, &writer) {
+            match engine::receive_from_device(id, &stored.doc, state, message, &writer) {
                 Ok(received) => received,
                 Err(ReceiveError::Refused(refusal)) => {
                     quarantine(conn, caller, id, &refusal)?;
-                    return Ok(reply(None, Some(refused(&refusal)), false));
+                    return Ok(outcome(None, Some(refused(&refusal)), false, state.clone()));
                 }
                 Err(ReceiveError::Malformed(detail)) => {
-                    return Ok(reply(
-                        None,
-                        Some(doc_error("malformed", false, "同步消息无法解析", detail)),
-                        false,
-                    ));
+                    let error = doc_error("malformed", false, "同步消息无法解析", detail);
+                    return Ok(outcome(None, Some(error), false, state.clone()));
                 }
             };
         if !received.new_changes.is_empty() {
             if !registered && let Err(refusal) = check_new_cooperative(conn, caller, &received) {
                 quarantine(conn, caller, id, &refusal)?;
-                return Ok(reply(None, Some(refused(&refusal)), false));
+                return Ok(outcome(None, Some(refused(&refusal)), false, state.clone()));
             }
             let author = Author {
                 device_id: &caller.device_id,
                 user_id: &caller.user_id,
             };
-            let outcome = write_transaction(conn, |conn| {
-                let outcome = store::persist(conn, cache, id, stored.version, &received, &author)?;
-                if matches!(outcome, Persisted::Stored(_)) {
+            let persisted = write_transaction(conn, |conn| {
+                let persisted =
+                    store::persist(conn, cache, id, stored.version, &received, &author)?;
+                if matches!(persisted, Persisted::Stored(_)) {
                     if !registered {
                         register_field_cooperative(conn, caller, id, &received)?;
                     }
                     super::projection::rebuild(conn, id, &received.doc)?;
-                    store::save_state(conn, id, &caller.device_id, &state, &received.state)?;
+                    if persist == Persist::SyncState {
+                        store::save_state(conn, id, &caller.device_id, state, &received.state)?;
+                    }
+                    feed.announce_in_transaction(conn, id)?;
                 }
-                Ok::<_, diesel::result::Error>(outcome)
+                Ok::<_, diesel::result::Error>(persisted)
             })?;
-            if matches!(outcome, Persisted::Stale) {
+            if matches!(persisted, Persisted::Stale) {
                 continue;
             }
-        } else {
-            store::save_state(conn, id, &caller.device_id, &state, &received.state)?;
+            feed.publish(id);
+        } else if persist == Persist::SyncState {
+            store::save_state(conn, id, &caller.device_id, state, &received.state)?;
         }
-        let message = engine::generate(&received.doc, &mut received.state);
+        let reply = engine::generate(&received.doc, &mut received.state);
         let more = received.state.their_heads.as_ref() != Some(&received.doc.get_heads());
-        return Ok(reply(message, None, more));
+        return Ok(outcome(reply, None, more, received.state));
     }
-    Ok(reply(
-        None,
-        Some(doc_error(
-            "busy",
-            true,
-            "该合作社正被频繁修改，请稍后再同步",
-            "the document is busy; sync again shortly",
-        )),
-        false,
-    ))
+    let busy = doc_error(
+        "busy",
+        true,
+        "该合作社正被频繁修改，请稍后再同步",
+        "the document is busy; sync again shortly",
+    );
+    Ok(outcome(None, Some(busy), false, state.clone()))
 }
 
 fn refused(refusal: &Refusal) -> DocError {
@@ -289,8 +313,12 @@ fn refused(refusal: &Refusal) -> DocError {
     )
 }
 
-/// Puts the device on hold for this document (once; an existing hold stays).
+/// Puts the device on hold for this document (once; an existing hold stays). A session without a device has nothing
+/// to hold: its changes are refused, that is all.
 fn quarantine(conn: &mut DbConn, caller: &Caller, id: Uuid, refusal: &Refusal) -> QueryResult<()> {
+    if caller.device_id.is_empty() {
+        return Ok(());
+    }
     tracing::warn!(cooperative_id = %id, device_id = %caller.device_id, code = %refusal.code, "changes refused; device quarantined for the document");
     let row = (
         quarantines::id.eq(Uuid::now_v7().to_string()),

@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::cooperatives::import_cooperatives)
                 .service(sync::batch::sync_batch)
                 .service(sync::manifest::manifest)
+                .service(sync::websocket::websocket)
                 .service(quarantines::list::list_quarantines)
                 .service(quarantines::release::release_quarantine),
         );

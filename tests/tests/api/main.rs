@@ -18,6 +18,7 @@ mod sync_refusals;
 mod system;
 mod tokens;
 mod users;
+mod websocket;
 
 use hezuo_mobile_api::ErrorCode;
 use hezuo_mobile_api::client::ClientError;

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod manifest;
+pub mod websocket;
 
 use automerge::ActorId;
 use hezuo_mobile_api::ErrorCode;

@@ -1,0 +1,95 @@
+//! Telling live connections that a document changed. Within one process a broadcast channel carries the news; with
+//! PostgreSQL a `NOTIFY hezuo_documents` in the writing transaction carries it to the other instances, whose listener
+//! forwards it to their own channel.
+
+use diesel::connection::SimpleConnection;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::db::DbConn;
+
+/// The PostgreSQL channel instances announce changed documents on.
+pub const CHANNEL: &str = "hezuo_documents";
+
+#[derive(Clone)]
+pub struct ChangeFeed {
+    sender: broadcast::Sender<Uuid>,
+}
+
+impl Default for ChangeFeed {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChangeFeed {
+    pub fn new() -> Self {
+        // A lagging listener loses old news, not correctness: it resyncs on its next message.
+        let (sender, _) = broadcast::channel(4096);
+        Self { sender }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
+        self.sender.subscribe()
+    }
+
+    /// Tells this process's connections.
+    pub fn publish(&self, id: Uuid) {
+        let _ = self.sender.send(id);
+    }
+
+    /// Tells the other instances on commit (PostgreSQL only; SQLite serves one process).
+    pub fn announce_in_transaction(&self, conn: &mut DbConn, id: Uuid) -> diesel::QueryResult<()> {
+        match conn {
+            DbConn::Pg(pg) => pg.batch_execute(&format!("NOTIFY {CHANNEL}, '{id}'")),
+            DbConn::Sqlite(_) => Ok(()),
+        }
+    }
+}
+
+/// Listens for other instances' announcements on a connection of its own and forwards them to `feed`, until the
+/// process ends. Reconnects after failures.
+pub fn listen_to_other_instances(
+    database_url: String,
+    feed: ChangeFeed,
+    cache: std::sync::Arc<super::cache::DocCache>,
+) {
+    use diesel::Connection;
+    std::thread::Builder::new()
+        .name("hezuo-listen".to_owned())
+        .spawn(move || {
+            loop {
+                match diesel::PgConnection::establish(&database_url) {
+                    Ok(mut conn) => {
+                        if conn.batch_execute(&format!("LISTEN {CHANNEL}")).is_err() {
+                            std::thread::sleep(std::time::Duration::from_secs(5));
+                            continue;
+                        }
+                        loop {
+                            let mut failed = false;
+                            for notification in conn.notifications_iter() {
+                                match notification {
+                                    Ok(notification) => {
+                                        if let Ok(id) = Uuid::parse_str(&notification.payload) {
+                                            cache.forget(id);
+                                            feed.publish(id);
+                                        }
+                                    }
+                                    Err(_) => failed = true,
+                                }
+                            }
+                            if failed {
+                                break;
+                            }
+                            // Notifications queue on the socket; a short pause bounds the delay without busy-waiting.
+                            std::thread::sleep(std::time::Duration::from_millis(100));
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "cannot listen for other instances' changes; retrying"),
+                }
+                std::thread::sleep(std::time::Duration::from_secs(5));
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|error| tracing::error!(%error, "cannot start the change listener"));
+}

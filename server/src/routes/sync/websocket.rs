@@ -1,0 +1,326 @@
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::AggregatedMessage;
+use automerge::sync::State;
+use hezuo_mobile_api::{ErrorCode, Problem};
+use hezuo_sync::DocumentId;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::extractor::load_session;
+use crate::documents::repo_protocol::{PROTOCOL_V1, RepoMessage};
+use crate::documents::service::{self, Caller, Persist};
+use crate::documents::store;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Phones on 2G go quiet for long stretches: ping every 30 s, give up after 3 minutes without a word.
+const PING_EVERY: Duration = Duration::from_secs(30);
+const SILENCE_LIMIT: Duration = Duration::from_secs(180);
+/// A first sync of a large document arrives as one message.
+const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WebSocketQuery {
+    /// An access token (browsers cannot set headers on a WebSocket upgrade).
+    pub token: Option<String>,
+}
+
+/// automerge-repo network protocol v1 over WebSocket, for unmodified `@automerge/automerge-repo` clients with the
+/// `@automerge/automerge-repo-network-websocket` adapter. The share policy is the region rule: documents outside the
+/// caller's regions, and ids that are not cooperatives, are `doc-unavailable`. Changes pass the same trust boundary as
+/// HTTP batch sync; a session without a registered device reads only.
+#[utoipa::path(tag = "sync", params(WebSocketQuery), responses(
+    (status = 101, description = "Switching to the WebSocket protocol"),
+    (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/sync/ws")]
+pub async fn websocket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    query: web::Query<WebSocketQuery>,
+) -> ApiResult<HttpResponse> {
+    let header_token = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let token = query
+        .into_inner()
+        .token
+        .or(header_token)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
+    let claims = state.tokens.verify(&token)?;
+    let caller = state
+        .db
+        .run(move |conn| {
+            let authenticated = load_session(conn, claims.sub, claims.sid)?;
+            match authenticated.device_id {
+                Some(_) => super::caller_device(conn, &authenticated),
+                None => Ok(Caller {
+                    user_id: authenticated.user.id.clone(),
+                    device_id: String::new(),
+                    actor: automerge::ActorId::random(),
+                    may_write: false,
+                    scope: authenticated.scope.clone(),
+                }),
+            }
+        })
+        .await?;
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+        ApiError::new(ErrorCode::BadRequest).with_detail(
+            format!("WebSocket握手失败：{e}"),
+            format!("WebSocket handshake failed: {e}"),
+        )
+    })?;
+    let stream = stream
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_MESSAGE_BYTES);
+    actix_web::rt::spawn(run(state.into_inner(), caller, session, stream));
+    Ok(response)
+}
+
+struct Connection {
+    state: std::sync::Arc<AppState>,
+    caller: std::sync::Arc<Caller>,
+    session: actix_ws::Session,
+    server_peer: String,
+    client_peer: Option<String>,
+    /// Sync state per document this connection syncs.
+    docs: HashMap<Uuid, State>,
+}
+
+async fn run(
+    state: std::sync::Arc<AppState>,
+    caller: Caller,
+    session: actix_ws::Session,
+    mut stream: actix_ws::AggregatedMessageStream,
+) {
+    let mut feed = state.feed.subscribe();
+    let mut connection = Connection {
+        state,
+        caller: std::sync::Arc::new(caller),
+        session,
+        server_peer: format!("hezuo-server-{}", Uuid::now_v7().simple()),
+        client_peer: None,
+        docs: HashMap::new(),
+    };
+    let mut ticker = tokio::time::interval(PING_EVERY);
+    let mut last_heard = Instant::now();
+    loop {
+        tokio::select! {
+            incoming = stream.recv() => {
+                last_heard = Instant::now();
+                match incoming {
+                    Some(Ok(AggregatedMessage::Binary(bytes))) => {
+                        if connection.frame(&bytes).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        if connection.session.pong(&bytes).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Pong(_))) => {}
+                    Some(Ok(AggregatedMessage::Text(_))) => {
+                        let error = RepoMessage::error(&connection.server_peer, connection.client_peer.as_deref(), "binary CBOR frames only");
+                        let _ = connection.session.binary(error.encode()).await;
+                    }
+                    Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) | None => break,
+                }
+            }
+            changed = feed.recv() => {
+                if let Ok(id) = changed
+                    && connection.docs.contains_key(&id)
+                    && connection.push(id).await.is_err()
+                {
+                    break;
+                }
+            }
+            _ = ticker.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT || connection.session.ping(b"").await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = connection.session.close(None).await;
+}
+
+impl Connection {
+    async fn send(&mut self, message: RepoMessage) -> Result<(), actix_ws::Closed> {
+        self.session.binary(message.encode()).await
+    }
+
+    /// Handles one frame from the client; `Err` ends the connection.
+    async fn frame(&mut self, bytes: &[u8]) -> Result<(), actix_ws::Closed> {
+        let message = match RepoMessage::decode(bytes) {
+            Ok(message) => message,
+            Err(error) => {
+                self.send(RepoMessage::error(
+                    &self.server_peer,
+                    None,
+                    format!("invalid CBOR: {error}"),
+                ))
+                .await?;
+                return Err(actix_ws::Closed);
+            }
+        };
+        match message.kind.as_str() {
+            "join" => {
+                let supported = message
+                    .supported_protocol_versions
+                    .as_ref()
+                    .is_none_or(|versions| versions.iter().any(|v| v == PROTOCOL_V1));
+                let client = message.sender_id.clone().unwrap_or_default();
+                if !supported {
+                    self.send(RepoMessage::error(
+                        &self.server_peer,
+                        Some(&client),
+                        "unsupported protocol version",
+                    ))
+                    .await?;
+                    return Err(actix_ws::Closed);
+                }
+                self.client_peer = Some(client.clone());
+                self.send(RepoMessage::peer(&self.server_peer, &client))
+                    .await
+            }
+            "request" | "sync" => self.sync(message).await,
+            // Ephemeral messages and remote-heads subscriptions are not part of what this server offers.
+            _ => Ok(()),
+        }
+    }
+
+    async fn sync(&mut self, message: RepoMessage) -> Result<(), actix_ws::Closed> {
+        let client = self
+            .client_peer
+            .clone()
+            .or(message.sender_id.clone())
+            .unwrap_or_default();
+        let document = message.document_id.clone().unwrap_or_default();
+        let (Ok(id), Some(data)) = (DocumentId::parse(&document).map(|d| d.uuid()), message.data)
+        else {
+            return self
+                .send(RepoMessage::unavailable(
+                    &self.server_peer,
+                    &client,
+                    &document,
+                ))
+                .await;
+        };
+        let state = self.docs.get(&id).cloned().unwrap_or_default();
+        let app = self.state.clone();
+        let caller = self.caller.clone();
+        let handled = self
+            .state
+            .db
+            .run(move |conn| {
+                let key = id.to_string();
+                let known = service::look_up(conn, &caller, std::slice::from_ref(&key))?;
+                // Only registered cooperatives in the caller's regions are shared over WebSocket.
+                if !known.region_paths.contains_key(&key)
+                    || service::access_error(&known, &caller, &key).is_some()
+                {
+                    return Ok(None);
+                }
+                service::receive(
+                    conn,
+                    &app.documents,
+                    &app.feed,
+                    &caller,
+                    id,
+                    true,
+                    &state,
+                    &data,
+                    Persist::Nothing,
+                )
+                .map(Some)
+            })
+            .await;
+        match handled {
+            Ok(None) => {
+                self.docs.remove(&id);
+                self.send(RepoMessage::unavailable(
+                    &self.server_peer,
+                    &client,
+                    &document,
+                ))
+                .await
+            }
+            Ok(Some(outcome)) => {
+                if let Some(error) = outcome.error {
+                    self.docs.remove(&id);
+                    return self
+                        .send(RepoMessage::error(
+                            &self.server_peer,
+                            Some(&client),
+                            error.message_en,
+                        ))
+                        .await;
+                }
+                self.docs.insert(id, outcome.state);
+                match outcome.reply {
+                    Some(reply) => {
+                        self.send(RepoMessage::sync(
+                            &self.server_peer,
+                            &client,
+                            &document,
+                            reply,
+                        ))
+                        .await
+                    }
+                    None => Ok(()),
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "websocket sync failed");
+                self.send(RepoMessage::error(
+                    &self.server_peer,
+                    Some(&client),
+                    "temporary server error; retry",
+                ))
+                .await
+            }
+        }
+    }
+
+    /// Sends a client what changed in a document it syncs (someone else's change, here or on another instance).
+    async fn push(&mut self, id: Uuid) -> Result<(), actix_ws::Closed> {
+        let Some(mut state) = self.docs.get(&id).cloned() else {
+            return Ok(());
+        };
+        let app = self.state.clone();
+        let loaded = self
+            .state
+            .db
+            .run(move |conn| Ok(store::load(conn, &app.documents, id)?.doc))
+            .await;
+        let Ok(doc) = loaded else {
+            return Ok(());
+        };
+        let message = hezuo_sync::engine::generate(&doc, &mut state);
+        self.docs.insert(id, state);
+        match (message, self.client_peer.clone()) {
+            (Some(bytes), Some(client)) => {
+                let document = DocumentId::from_uuid(id).to_string();
+                self.send(RepoMessage::sync(
+                    &self.server_peer,
+                    &client,
+                    &document,
+                    bytes,
+                ))
+                .await
+            }
+            _ => Ok(()),
+        }
+    }
+}

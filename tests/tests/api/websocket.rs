@@ -1,0 +1,185 @@
+//! An unmodified automerge-repo JavaScript client (the npm packages `@automerge/automerge-repo` and
+//! `@automerge/automerge-repo-network-websocket`) syncs a cooperative document through the WebSocket endpoint with a
+//! valid token, is refused without one, and sees documents of its own regions only. Needs `node`; the packages are
+//! installed into `tests/js` on first use (CI installs them before the suite).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use hezuo_sync::DocumentId;
+use hezuo_sync::model::Visit;
+use hezuo_tests::{Fixture, Persona, TestApp};
+
+fn js_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+/// `None` when this machine has no node; the packages are installed when missing.
+fn node_ready() -> Option<()> {
+    let node = Command::new("node").arg("--version").output().ok()?;
+    if !node.status.success() {
+        return None;
+    }
+    if !js_dir()
+        .join("node_modules/@automerge/automerge-repo-network-websocket")
+        .exists()
+    {
+        let installed = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund"])
+            .current_dir(js_dir())
+            .status()
+            .expect("run npm");
+        assert!(installed.success(), "npm install in tests/js failed");
+    }
+    Some(())
+}
+
+fn client(url: &str, document: &str, visits: usize, timeout_ms: u64) -> Child {
+    Command::new("node")
+        .arg(js_dir().join("sync-client.mjs"))
+        .args([url, document, &visits.to_string(), &timeout_ms.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start node")
+}
+
+fn result(child: Child) -> serde_json::Value {
+    let output = child.wait_with_output().expect("node finished");
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or("{}"))
+        .unwrap_or_else(|_| panic!("unexpected output: {text}"))
+}
+
+fn ws_url(app: &TestApp, token: Option<&str>) -> String {
+    let base = app.address.replace("http://", "ws://");
+    match token {
+        Some(token) => format!("{base}/api/v1/sync/ws?token={token}"),
+        None => format!("{base}/api/v1/sync/ws"),
+    }
+}
+
+#[test]
+fn a_js_automerge_repo_client_syncs_with_a_token_and_hears_new_work() {
+    if node_ready().is_none() {
+        eprintln!("node is not installed: skipping the automerge-repo interop test");
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let document = DocumentId::from_uuid(cooperative).to_string();
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    phone
+        .new_visit(
+            cooperative,
+            Visit {
+                notes: Some("第一次".into()),
+                ..Default::default()
+            },
+        )
+        .expect("visit");
+    phone.sync().expect("sync");
+
+    // A supervisor's browser, logged in without a registered device: reads.
+    let token = app.login(Persona::SupervisorHaishu).access_token;
+    let found = result(client(&ws_url(&app, Some(&token)), &document, 1, 20_000));
+    assert_eq!(found["status"], "ok", "{found}");
+    assert_eq!(found["cooperative_id"], cooperative.to_string());
+    assert_eq!(found["notes"][0], "第一次");
+
+    // A connected client is pushed a change another device syncs meanwhile.
+    let waiting = client(&ws_url(&app, Some(&token)), &document, 2, 30_000);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    phone
+        .new_visit(
+            cooperative,
+            Visit {
+                notes: Some("第二次".into()),
+                ..Default::default()
+            },
+        )
+        .expect("visit");
+    phone.sync().expect("sync");
+    let pushed = result(waiting);
+    assert_eq!(pushed["status"], "ok", "{pushed}");
+    assert_eq!(pushed["visits"], 2);
+}
+
+#[test]
+fn without_a_token_or_outside_the_region_the_js_client_gets_nothing() {
+    if node_ready().is_none() {
+        eprintln!("node is not installed: skipping the automerge-repo interop test");
+        return;
+    }
+    let app = TestApp::spawn();
+    let document = DocumentId::from_uuid(app.cooperative_id(Fixture::HaishuFruit)).to_string();
+
+    let anonymous = result(client(&ws_url(&app, None), &document, 0, 6_000));
+    assert_ne!(anonymous["status"], "ok", "{anonymous}");
+    let forged = result(client(
+        &ws_url(&app, Some("not-a-token")),
+        &document,
+        0,
+        6_000,
+    ));
+    assert_ne!(forged["status"], "ok", "{forged}");
+
+    let foreign_token = app.login(Persona::CounsellorXiangshan).access_token;
+    let foreign = result(client(
+        &ws_url(&app, Some(&foreign_token)),
+        &document,
+        0,
+        10_000,
+    ));
+    assert_ne!(foreign["status"], "ok", "{foreign}");
+}
+
+#[test]
+fn a_client_on_one_instance_hears_a_change_synced_through_another() {
+    if node_ready().is_none() {
+        eprintln!("node is not installed: skipping the automerge-repo interop test");
+        return;
+    }
+    if std::env::var("HEZUO_TEST_POSTGRES_URL").is_err() {
+        eprintln!(
+            "several instances share PostgreSQL only: skipping the cross-instance push test on SQLite"
+        );
+        return;
+    }
+    let database = hezuo_tests::SeededDatabase::create(|_| {});
+    let first = hezuo_tests::ServerProcess::start(&database);
+    let second = hezuo_tests::ServerProcess::start(&database);
+    let cooperative = database.cooperative_id(Fixture::HaishuFruit);
+    let document = DocumentId::from_uuid(cooperative).to_string();
+    let token = hezuo_mobile_api::client::ApiClient::new(&first.address)
+        .login(
+            Persona::SupervisorHaishu.username(),
+            hezuo_tests::PASSWORD,
+            None,
+        )
+        .expect("login")
+        .access_token;
+    let url = format!(
+        "{}/api/v1/sync/ws?token={token}",
+        first.address.replace("http://", "ws://")
+    );
+    let waiting = client(&url, &document, 1, 30_000);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+
+    let mut phone = second.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    phone
+        .new_visit(
+            cooperative,
+            Visit {
+                notes: Some("经二号实例".into()),
+                ..Default::default()
+            },
+        )
+        .expect("visit");
+    phone.sync().expect("sync");
+    let pushed = result(waiting);
+    assert_eq!(pushed["status"], "ok", "{pushed}");
+    assert_eq!(pushed["notes"][0], "经二号实例");
+}
