@@ -1,7 +1,8 @@
-//! The HTTP batch sync protocol (`POST /api/v1/sync`): one request carries, for every document the phone holds, either
-//! an 8-byte digest of its heads (nothing new here) or an automerge sync message; the reply carries the server's
-//! messages for the documents that differ and a status for each document that needs one. Bodies are CBOR
-//! (`application/cbor`), usually gzip-compressed. Field names are one letter to keep 300-document reconnects small.
+//! The HTTP batch sync protocol (`POST /api/v1/sync`). A request carries automerge sync messages for the documents
+//! with local changes, and one 8-byte summary of the heads of all the others. When the server's heads give the same
+//! summary, nothing else differs and one round trip is the whole sync. When they do not, the reply asks for a digest
+//! per document (`want_digests`), and the next request carries them so the server can answer just the documents that
+//! differ. Bodies are CBOR (`application/cbor`), usually gzip-compressed; field names are one letter.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,18 @@ pub struct SyncRequest {
     pub protocol: u32,
     #[serde(rename = "d")]
     pub docs: Vec<DocEntry>,
+    /// The heads of every other document the phone holds, in one digest.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+/// A digest over (document id, heads digest) of a set of documents, sorted by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    #[serde(rename = "n")]
+    pub count: u32,
+    #[serde(rename = "h", with = "serde_bytes")]
+    pub digest: Vec<u8>,
 }
 
 /// One document in a request.
@@ -46,6 +59,9 @@ pub struct SyncResponse {
     /// Only documents with something to say: a message, an error, or "still differs".
     #[serde(rename = "d")]
     pub docs: Vec<DocReply>,
+    /// The summary did not match: send a digest for each of those documents.
+    #[serde(rename = "w", default, skip_serializing_if = "std::ops::Not::not")]
+    pub want_digests: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,6 +77,15 @@ pub struct DocReply {
     pub message: Option<Vec<u8>>,
     #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<DocError>,
+    /// The server now has exactly the heads with this digest and nothing for the phone: a short acknowledgement in
+    /// place of a sync message.
+    #[serde(
+        rename = "a",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes"
+    )]
+    pub acked: Option<Vec<u8>>,
     /// The document still differs after this exchange: sync again.
     #[serde(rename = "c", default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,

@@ -40,9 +40,29 @@ pub fn genesis(cooperative_id: Uuid) -> Automerge {
     doc
 }
 
-/// The hash of [`genesis`]'s only change.
+/// The hash of [`genesis`]'s only change. Remembered per id: a sync compares it for every document a phone holds.
 pub fn genesis_hash(cooperative_id: Uuid) -> ChangeHash {
-    genesis(cooperative_id).get_heads()[0]
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    /// Bounds the memo (about 50 bytes an entry); it is simply emptied when full.
+    const REMEMBERED: usize = 200_000;
+    static KNOWN: OnceLock<Mutex<HashMap<Uuid, ChangeHash>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hash) = known
+        .lock()
+        .ok()
+        .and_then(|map| map.get(&cooperative_id).copied())
+    {
+        return hash;
+    }
+    let hash = genesis(cooperative_id).get_heads()[0];
+    if let Ok(mut map) = known.lock() {
+        if map.len() >= REMEMBERED {
+            map.clear();
+        }
+        map.insert(cooperative_id, hash);
+    }
+    hash
 }
 
 /// An 8-byte digest of a set of heads: what a phone sends for a document it believes unchanged.
@@ -52,6 +72,25 @@ pub fn heads_digest(heads: &[ChangeHash]) -> [u8; 8] {
     let mut hasher = Sha256::new();
     for head in sorted {
         hasher.update(head.0);
+    }
+    let digest = hasher.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
+}
+
+/// The summary digest over many documents: SHA-256 over (id, heads digest) sorted by id, cut to 8 bytes. Phone and
+/// server compute it alike, so equal summaries mean equal heads everywhere (but for a 2^-64 chance).
+pub fn summary_digest<'a>(docs: impl IntoIterator<Item = (Uuid, &'a [ChangeHash])>) -> [u8; 8] {
+    let mut entries: Vec<(Uuid, [u8; 8])> = docs
+        .into_iter()
+        .map(|(id, heads)| (id, heads_digest(heads)))
+        .collect();
+    entries.sort();
+    let mut hasher = Sha256::new();
+    for (id, digest) in entries {
+        hasher.update(id.as_bytes());
+        hasher.update(digest);
     }
     let digest = hasher.finalize();
     let mut out = [0u8; 8];

@@ -349,6 +349,10 @@ impl ServerProcess {
                 "100000".to_owned(),
             ),
             ("HEZUO_WORKERS".to_owned(), "2".to_owned()),
+            (
+                "HEZUO_DATABASE_POOL_SIZE".to_owned(),
+                config.database_pool_size.to_string(),
+            ),
             ("HEZUO_LOG_FILTER".to_owned(), "warn".to_owned()),
         ];
         let mut server = ServerProcess {
@@ -398,6 +402,11 @@ impl ServerProcess {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// The server's process id (for reading its memory use).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(std::process::Child::id)
     }
 
     /// A phone logged in on this server.
@@ -607,18 +616,99 @@ fn init_logging() {
     }
 }
 
-/// A binary of this workspace, built by the same `cargo test --workspace` run.
+/// A binary of this workspace, built by the same `cargo test --workspace` run (or by `cargo build` for benchmarks):
+/// next to the running executable, or one level up from a test's `deps` directory.
 pub fn workspace_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    let path = profile_dir.join(name);
-    assert!(
-        path.exists(),
-        "{} is missing; run the suite with `cargo test --workspace` so that it gets built",
-        path.display()
-    );
-    path
+    let exe = std::env::current_exe().expect("executable path");
+    let here = exe.parent().expect("executable directory");
+    let candidates = [
+        here.join(name),
+        here.parent().map(|p| p.join(name)).unwrap_or_default(),
+    ];
+    candidates
+        .iter()
+        .find(|path| path.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is missing next to {}; run the suite with `cargo test --workspace`, or build it first",
+                exe.display()
+            )
+        })
+}
+
+/// A TCP proxy on loopback that counts the bytes crossing it each way: what a phone's link would carry (HTTP headers
+/// and bodies; TCP/IP overhead aside).
+pub struct CountingProxy {
+    pub address: String,
+    up: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    down: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    connections: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl CountingProxy {
+    /// Forwards `127.0.0.1:<new port>` to `upstream` (`host:port`).
+    pub fn start(upstream: &str) -> CountingProxy {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("address").port();
+        let up = std::sync::Arc::new(AtomicU64::new(0));
+        let down = std::sync::Arc::new(AtomicU64::new(0));
+        let connections = std::sync::Arc::new(AtomicU64::new(0));
+        let upstream = upstream.to_owned();
+        let (up_total, down_total, count) = (up.clone(), down.clone(), connections.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                count.fetch_add(1, Ordering::Relaxed);
+                let pipe = |mut from: std::net::TcpStream,
+                            mut to: std::net::TcpStream,
+                            total: std::sync::Arc<AtomicU64>| {
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let mut buffer = [0u8; 16 * 1024];
+                        while let Ok(n) = from.read(&mut buffer) {
+                            if n == 0 || to.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                            total.fetch_add(n as u64, Ordering::Relaxed);
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                };
+                if let (Ok(client_copy), Ok(server_copy)) = (client.try_clone(), server.try_clone())
+                {
+                    pipe(client_copy, server, up_total.clone());
+                    pipe(server_copy, client, down_total.clone());
+                }
+            }
+        });
+        CountingProxy {
+            address: format!("http://127.0.0.1:{port}"),
+            up,
+            down,
+            connections,
+        }
+    }
+
+    /// (bytes phone → server, bytes server → phone) since the last reset.
+    pub fn bytes(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering;
+        (
+            self.up.load(Ordering::Relaxed),
+            self.down.load(Ordering::Relaxed),
+        )
+    }
+
+    pub fn connections(&self) -> u64 {
+        self.connections.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn reset(&self) {
+        use std::sync::atomic::Ordering;
+        self.up.store(0, Ordering::Relaxed);
+        self.down.store(0, Ordering::Relaxed);
+    }
 }

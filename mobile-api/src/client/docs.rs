@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
-use automerge::Automerge;
 use automerge::sync::State;
+use automerge::{Automerge, ChangeHash};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,6 +40,44 @@ pub struct DocInfo {
     /// Created on this phone (not in the registry yet).
     #[serde(default)]
     pub created_here: bool,
+    /// The document's heads (hex), kept here so a sync need not open unchanged documents. Empty: at its genesis.
+    #[serde(default)]
+    pub heads: Vec<String>,
+    /// The heads the server is known to have (the sync state's shared heads). Empty: the genesis.
+    #[serde(default)]
+    pub acked: Vec<String>,
+}
+
+impl DocInfo {
+    pub(crate) fn set_heads(&mut self, heads: &[ChangeHash]) {
+        self.heads = hex_heads(heads);
+    }
+
+    pub(crate) fn set_acked(&mut self, heads: &[ChangeHash]) {
+        self.acked = hex_heads(heads);
+    }
+
+    /// The recorded heads, or the genesis when none are recorded.
+    pub(crate) fn heads_or_genesis(&self, id: Uuid) -> Vec<ChangeHash> {
+        parse_heads(&self.heads).unwrap_or_else(|| vec![hezuo_sync::document::genesis_hash(id)])
+    }
+
+    pub(crate) fn acked_or_genesis(&self, id: Uuid) -> Vec<ChangeHash> {
+        parse_heads(&self.acked).unwrap_or_else(|| vec![hezuo_sync::document::genesis_hash(id)])
+    }
+}
+
+fn hex_heads(heads: &[ChangeHash]) -> Vec<String> {
+    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
+    hex.sort();
+    hex
+}
+
+fn parse_heads(hex: &[String]) -> Option<Vec<ChangeHash>> {
+    if hex.is_empty() {
+        return None;
+    }
+    hex.iter().map(|h| h.parse().ok()).collect()
 }
 
 pub(crate) struct DocStore {
@@ -83,6 +121,10 @@ impl DocStore {
             }
             Err(e) => Err(e),
         }
+    }
+
+    pub fn has_file(&self, id: Uuid) -> bool {
+        self.dir.join(format!("{id}.am")).exists()
     }
 
     pub fn save(&self, id: Uuid, doc: &Automerge) -> std::io::Result<()> {

@@ -16,7 +16,7 @@ use super::docs::{DocInfo, DocStatus, DocStore};
 use super::error::ClientError;
 use super::phone::Phone;
 use crate::Uscc;
-use crate::sync::{DocEntry, SYNC_PROTOCOL, SyncRequest};
+use crate::sync::{DocEntry, SYNC_PROTOCOL, Summary, SyncRequest};
 use crate::users::Role;
 
 /// Exchanges per sync call before giving up on a document that keeps talking.
@@ -228,6 +228,7 @@ impl Phone {
         store.save(cooperative_id, &after)?;
         if let Some(info) = index.get_mut(&cooperative_id) {
             info.status = DocStatus::Pending;
+            info.set_heads(&after.get_heads());
         }
         store.save_index(&index)?;
         Ok(())
@@ -256,6 +257,7 @@ impl Phone {
                 region_code: region_code.to_owned(),
                 status: DocStatus::Pending,
                 created_here: true,
+                ..DocInfo::default()
             },
         );
         store.save_index(&index)?;
@@ -377,8 +379,9 @@ impl Phone {
         Ok(records)
     }
 
-    /// One sync: every local document goes up as a digest (nothing new) or a message (local changes); replies are
-    /// applied and answered until nothing differs. A failure of the link leaves everything stored for the next try;
+    /// One sync. Documents with local changes go up as automerge messages; all the others as one summary of their
+    /// heads. If the server's heads for those give a different summary it asks for a digest per document, and the
+    /// documents that differ are then exchanged. A failure of the link leaves everything stored for the next try;
     /// retry with [`Backoff`].
     pub fn sync(&mut self) -> Result<SyncReport, ClientError> {
         let store = self.doc_store()?;
@@ -386,55 +389,67 @@ impl Phone {
         let mut report = SyncReport::default();
         let mut open: HashMap<Uuid, (Automerge, State)> = HashMap::new();
         let mut entries = Vec::new();
-        for (&id, info) in &index {
+        let mut unchanged: Vec<(Uuid, Vec<ChangeHash>)> = Vec::new();
+        for (&id, info) in index.iter_mut() {
             if matches!(
                 info.status,
                 DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
             ) {
                 continue;
             }
-            let doc = store.load(id)?;
-            let mut state = store.load_state(id)?;
-            let known_by_server = if state.shared_heads.is_empty() {
-                vec![document::genesis_hash(id)]
-            } else {
-                state.shared_heads.clone()
-            };
-            if same_heads(&doc.get_heads(), &known_by_server) {
-                entries.push(DocEntry {
-                    id: id.as_bytes().to_vec(),
-                    heads_digest: Some(document::heads_digest(&doc.get_heads()).to_vec()),
-                    message: None,
-                });
+            if info.heads.is_empty() && store.has_file(id) {
+                // An index written before heads were recorded: read them once.
+                info.set_heads(&store.load(id)?.get_heads());
+            }
+            let heads = info.heads_or_genesis(id);
+            let acked = info.acked_or_genesis(id);
+            if same_heads(&heads, &acked) {
+                unchanged.push((id, heads));
                 continue;
             }
+            let doc = store.load(id)?;
+            let mut state = store.load_state(id)?;
             // The server has at least what it acknowledged: send everything after that in this very request.
-            engine::assume_peer_has(&mut state, known_by_server);
-            let message = engine::generate(&doc, &mut state);
+            engine::assume_peer_has(&mut state, acked);
             entries.push(DocEntry {
                 id: id.as_bytes().to_vec(),
                 heads_digest: None,
-                message,
+                message: engine::generate(&doc, &mut state),
             });
             report.sent.insert(id);
             open.insert(id, (doc, state));
         }
-        let mut answered: BTreeSet<Uuid> = BTreeSet::new();
+        let mut summary = (!unchanged.is_empty()).then(|| Summary {
+            count: unchanged.len() as u32,
+            digest: document::summary_digest(
+                unchanged.iter().map(|(id, heads)| (*id, heads.as_slice())),
+            )
+            .to_vec(),
+        });
         for _ in 0..MAX_ROUNDS {
-            if entries.is_empty() {
+            if entries.is_empty() && summary.is_none() {
                 break;
             }
             let request = SyncRequest {
                 protocol: SYNC_PROTOCOL,
                 docs: std::mem::take(&mut entries),
+                summary: summary.take(),
             };
             let response = self.call(|client| client.sync_batch(&request))?;
             report.round_trips += 1;
+            if response.want_digests {
+                for (id, heads) in &unchanged {
+                    entries.push(DocEntry {
+                        id: id.as_bytes().to_vec(),
+                        heads_digest: Some(document::heads_digest(heads).to_vec()),
+                        message: None,
+                    });
+                }
+            }
             for reply in response.docs {
                 let Ok(id) = <[u8; 16]>::try_from(reply.id.as_slice()).map(Uuid::from_bytes) else {
                     continue;
                 };
-                answered.insert(id);
                 if let Some(error) = reply.error {
                     let status = match error.code.as_str() {
                         "quarantined" | "refused" => DocStatus::Quarantined {
@@ -452,6 +467,19 @@ impl Phone {
                         info.status = status;
                     }
                     open.remove(&id);
+                    continue;
+                }
+                if let Some(acked) = &reply.acked {
+                    // The server holds exactly our heads: record that, no message needed.
+                    if let Some((doc, state)) = open.get_mut(&id)
+                        && acked.as_slice() == document::heads_digest(&doc.get_heads()).as_slice()
+                    {
+                        state.shared_heads = doc.get_heads();
+                        store.save_state(id, state)?;
+                        if let Some(info) = index.get_mut(&id) {
+                            info.set_acked(&state.shared_heads);
+                        }
+                    }
                     continue;
                 }
                 let Some(message): Option<Vec<u8>> = reply.message else {
@@ -475,6 +503,10 @@ impl Phone {
                     report.updated.insert(id);
                 }
                 store.save_state(id, state)?;
+                if let Some(info) = index.get_mut(&id) {
+                    info.set_heads(&doc.get_heads());
+                    info.set_acked(&state.shared_heads);
+                }
                 if let Some(next) = engine::generate(doc, state) {
                     entries.push(DocEntry {
                         id: id.as_bytes().to_vec(),
@@ -483,32 +515,28 @@ impl Phone {
                     });
                 }
             }
+            // Digests were requested and sent this round; the summary is not sent again.
+            if response.want_digests {
+                unchanged.clear();
+            }
         }
         // Statuses: a document is synced when the server has all of it.
         for (id, info) in index.iter_mut() {
-            if report.problems.contains_key(id) {
-                continue;
-            }
-            let (doc, state) = match open.get(id) {
-                Some((doc, state)) => (doc.clone(), state.clone()),
-                None => (store.load(*id)?, store.load_state(*id)?),
-            };
-            let digest_only = !report.sent.contains(id) && !answered.contains(id);
-            if digest_only
-                && matches!(
+            if report.problems.contains_key(id)
+                || matches!(
                     info.status,
-                    DocStatus::Synced | DocStatus::Pending | DocStatus::Error { .. }
+                    DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
                 )
             {
-                if !has_unsent(*id, &doc, &state) {
-                    info.status = DocStatus::Synced;
-                }
                 continue;
             }
-            info.status = if has_unsent(*id, &doc, &state) {
-                DocStatus::Pending
-            } else {
-                DocStatus::Synced
+            info.status = match open.get(id) {
+                Some((doc, state)) if has_unsent(*id, doc, state) => DocStatus::Pending,
+                Some(_) => DocStatus::Synced,
+                None if same_heads(&info.heads_or_genesis(*id), &info.acked_or_genesis(*id)) => {
+                    DocStatus::Synced
+                }
+                None => info.status.clone(),
             };
         }
         store.save_index(&index)?;

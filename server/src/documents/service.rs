@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::ActorId;
 use diesel::prelude::*;
-use hezuo_mobile_api::sync::{DocEntry, DocError, DocReply, SyncRequest, SyncResponse};
+use hezuo_mobile_api::sync::{DocEntry, DocError, DocReply, Summary, SyncRequest, SyncResponse};
 use hezuo_sync::document::{self, heads_digest};
 use hezuo_sync::engine::{self, ReceiveError, Received};
 use hezuo_sync::trust::{Refusal, Writer};
@@ -126,6 +126,7 @@ pub fn handle(
     caller: &Caller,
     request: SyncRequest,
 ) -> ApiResult<SyncResponse> {
+    let request_summary = request.summary.clone();
     let mut entries: Vec<(Uuid, DocEntry)> = Vec::with_capacity(request.docs.len());
     let mut seen = HashSet::new();
     for entry in request.docs {
@@ -139,6 +140,7 @@ pub fn handle(
             entries.push((id, entry));
         }
     }
+    let requested: HashSet<Uuid> = seen;
     let ids: Vec<String> = entries.iter().map(|(id, _)| id.to_string()).collect();
     let known = look_up(conn, caller, &ids)?;
     let current = store::heads_of(conn, &ids)?;
@@ -151,6 +153,7 @@ pub fn handle(
             message,
             error,
             more,
+            acked: None,
         };
         let registered = known.region_paths.contains_key(&key);
         if let Some(error) = access_error(&known, caller, &key) {
@@ -171,7 +174,9 @@ pub fn handle(
                     &bytes,
                     Persist::SyncState,
                 )?;
-                replies.push(reply(outcome.reply, outcome.error, outcome.more));
+                let mut answer = reply(outcome.reply, outcome.error, outcome.more);
+                answer.acked = outcome.acked;
+                replies.push(answer);
             }
             None => {
                 let server_heads = current
@@ -194,7 +199,54 @@ pub fn handle(
             }
         }
     }
-    Ok(SyncResponse { docs: replies })
+    let want_digests = match &request_summary {
+        Some(summary) => !summary_matches(conn, caller, &requested, summary)?,
+        None => false,
+    };
+    Ok(SyncResponse {
+        docs: replies,
+        want_digests,
+    })
+}
+
+/// Whether the phone's summary equals the server's heads for the documents the device holds that the request did not
+/// name. A device's documents are those the manifest gave it plus those it created.
+fn summary_matches(
+    conn: &mut DbConn,
+    caller: &Caller,
+    named: &HashSet<Uuid>,
+    summary: &Summary,
+) -> ApiResult<bool> {
+    use crate::db::schema::device_documents;
+    if caller.device_id.is_empty() {
+        return Ok(false);
+    }
+    let held: Vec<String> = device_documents::table
+        .filter(device_documents::device_id.eq(&caller.device_id))
+        .select(device_documents::cooperative_id)
+        .load(conn)?;
+    let ids: Vec<Uuid> = held
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .filter(|id| !named.contains(id))
+        .collect();
+    if ids.len() != summary.count as usize {
+        return Ok(false);
+    }
+    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let current = store::heads_of(conn, &keys)?;
+    let heads: Vec<(Uuid, Vec<automerge::ChangeHash>)> = ids
+        .iter()
+        .map(|id| {
+            let heads = current
+                .get(&id.to_string())
+                .map(|(heads, _)| heads.clone())
+                .unwrap_or_else(|| vec![document::genesis_hash(*id)]);
+            (*id, heads)
+        })
+        .collect();
+    let digest = document::summary_digest(heads.iter().map(|(id, heads)| (*id, heads.as_slice())));
+    Ok(digest.as_slice() == summary.digest.as_slice())
 }
 
 /// Whether the sync state is stored (HTTP, where every request is a new session) or kept by the caller (a
@@ -214,6 +266,9 @@ pub struct Outcome {
     pub more: bool,
     /// The sync state after the exchange.
     pub state: automerge::sync::State,
+    /// With [`Persist::SyncState`]: the digest of the heads both sides now share, sent instead of a message that would
+    /// only say so.
+    pub acked: Option<Vec<u8>>,
 }
 
 /// Takes one document's message: fork, check, persist, answer. Every change the reply acknowledges is committed first.
@@ -237,6 +292,7 @@ pub fn receive(
         error,
         more,
         state,
+        acked: None,
     };
     let writer = caller.writer();
     for _ in 0..STALE_RETRIES {
@@ -291,9 +347,15 @@ pub fn receive(
         } else if persist == Persist::SyncState {
             store::save_state(conn, id, &caller.device_id, state, &received.state)?;
         }
+        let heads = received.doc.get_heads();
+        let in_step = received.state.their_heads.as_ref() == Some(&heads);
+        if in_step && persist == Persist::SyncState {
+            let mut done = outcome(None, None, false, received.state);
+            done.acked = Some(document::heads_digest(&heads).to_vec());
+            return Ok(done);
+        }
         let reply = engine::generate(&received.doc, &mut received.state);
-        let more = received.state.their_heads.as_ref() != Some(&received.doc.get_heads());
-        return Ok(outcome(reply, None, more, received.state));
+        return Ok(outcome(reply, None, !in_step, received.state));
     }
     let busy = doc_error(
         "busy",
@@ -443,6 +505,15 @@ fn register_field_cooperative(
         },
     };
     cooperatives::insert(conn, &row)?;
+    if !caller.device_id.is_empty() {
+        use crate::db::schema::device_documents;
+        diesel::insert_into(device_documents::table)
+            .values((
+                device_documents::device_id.eq(&caller.device_id),
+                device_documents::cooperative_id.eq(&row.id),
+            ))
+            .execute(conn)?;
+    }
     if let (Some(code), Some(existing)) = (uscc, existing) {
         diesel::insert_into(duplicate_candidates::table)
             .values((

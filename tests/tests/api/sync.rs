@@ -305,6 +305,7 @@ fn syncing_needs_a_registered_device_and_a_revoked_one_is_refused() {
     let request = hezuo_mobile_api::sync::SyncRequest {
         protocol: hezuo_mobile_api::sync::SYNC_PROTOCOL,
         docs: vec![],
+        summary: None,
     };
     assert_eq!(
         code_of(without_device.sync_batch(&request)),
@@ -334,7 +335,7 @@ fn a_wrong_protocol_version_or_garbage_is_refused_whole() {
     client.set_token(phone.session().and_then(|s| s.access_token.clone()));
     let future = hezuo_mobile_api::sync::SyncRequest {
         protocol: 99,
-        docs: vec![],
+        ..Default::default()
     };
     assert_eq!(
         code_of(client.sync_batch(&future)),
@@ -400,4 +401,61 @@ fn projections_are_rebuilt_from_the_documents() {
         .first(&mut app.conn())
         .expect("profile");
     assert_eq!(status.as_deref(), Some("operating"));
+}
+
+#[test]
+fn edits_after_an_acknowledged_sync_are_sent_too() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    let visit = phone
+        .new_visit(cooperative, baseline_visit("第一稿"))
+        .expect("visit");
+    phone.sync().expect("sync");
+    for round in 0..3 {
+        phone
+            .edit_visit(cooperative, visit, |v| {
+                v.notes = Some(format!("第{round}次修改"))
+            })
+            .expect("edit");
+        let report = phone.sync().expect("sync");
+        assert!(report.problems.is_empty(), "{report:?}");
+        let records = phone.visits().expect("visits");
+        assert_eq!(
+            records[0].status,
+            RecordStatus::Synced,
+            "round {round}: {report:?}"
+        );
+    }
+    phone.submit_visit(cooperative, visit).expect("submit");
+    phone.sync().expect("sync");
+    assert_eq!(
+        phone.visits().expect("visits")[0].status,
+        RecordStatus::Synced
+    );
+}
+
+#[test]
+fn edits_after_an_acknowledged_sync_survive_an_app_restart() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    let visit = phone
+        .new_visit(cooperative, baseline_visit("第一稿"))
+        .expect("visit");
+    phone.sync().expect("sync");
+    let dir = phone.state_dir().to_path_buf();
+    let reopen =
+        || hezuo_mobile_api::client::Phone::open(&dir, hezuo_tests::phone_info()).expect("reopen");
+    reopen().submit_visit(cooperative, visit).expect("submit");
+    let mut restarted = reopen();
+    let report = restarted.sync().expect("sync");
+    assert!(report.problems.is_empty(), "{report:?}");
+    assert_eq!(
+        restarted.visits().expect("visits")[0].status,
+        RecordStatus::Synced,
+        "{report:?}"
+    );
 }

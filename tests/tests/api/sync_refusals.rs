@@ -53,6 +53,7 @@ fn push(device: &RawDevice, id: Uuid, doc: &Automerge) -> DocReply {
             heads_digest: None,
             message: Some(message),
         }],
+        summary: None,
     };
     let mut response = device.client.sync_batch(&request).expect("answer");
     assert_eq!(response.docs.len(), 1);

@@ -1,0 +1,326 @@
+//! `cargo build --release -p hezuo-server && cargo run --release -p hezuo-tests --bin bench-sync [-- --phones N]`
+//!
+//! Sync over weak links, measured against a release `hezuo serve` process (SQLite, or PostgreSQL when
+//! `HEZUO_TEST_POSTGRES_URL` is set) through a byte-counting proxy, and printed:
+//!
+//! 1. uploading 10 new visits: bytes on the wire and round trips (target ≤ 4 KB, ≤ 2 round trips);
+//! 2. reconnecting with 300 unchanged documents: bytes and round trips (target 1 round trip, ≤ 12 KB);
+//! 3. fan-in: N phones (default 200), each with a day of offline work, reconnecting at once: time until everything
+//!    is on the server, requests per second, sync latency p50/p99, and the server's peak memory.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hezuo_mobile_api::client::{ApiClient, Phone, RecordStatus};
+use hezuo_mobile_api::users::Role;
+use hezuo_server::demo::{self, DemoLogin};
+use hezuo_server::import;
+use hezuo_server::models::audit::Actor;
+use hezuo_sync::model::*;
+use hezuo_tests::{CountingProxy, PASSWORD, SeededDatabase, ServerProcess, phone_info};
+use uuid::Uuid;
+
+/// Enough cooperatives in 海曙 villages that, with the two fixtures there, a 海曙 counsellor holds 300 documents.
+const DOCUMENTS: usize = 300;
+
+fn arg(name: &str, default: usize) -> usize {
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A visit as a counsellor fills it in on site: about fifty fields over most sections of the form.
+fn realistic_visit(n: usize) -> Visit {
+    let day = Day::parse("2026-11-20");
+    Visit {
+        notes: Some(format!(
+            "第{n}户：理事长在场，挂牌和办公室都在，账簿齐全，成员抽查三人均知情。"
+        )),
+        meta: Some(VisitMeta {
+            visit_date: day.clone(),
+            visit_type: Some(VisitType::Baseline),
+            geo: Some(GeoPoint {
+                lat: Some(29.8712 + n as f64 * 0.0003),
+                lon: Some(121.4421),
+                datum: Some(Datum::Wgs84),
+                accuracy_m: Some(12.0),
+            }),
+            interviewees: vec![Interviewee {
+                role: Some(IntervieweeRole::Chair),
+                name: Some("王建国".into()),
+                phone: Some("13805740000".into()),
+            }],
+        }),
+        registration: Some(RegistrationCheck {
+            reg_status: Some(RegistrationStatus::Active),
+            annual_report_filed_last_year: Some(true),
+            on_abnormal_list: Some(false),
+            tax_filing_status: Some(TaxFilingStatus::Normal),
+            charter_on_file: Some(true),
+            office_present: Some(true),
+            bank_account_independent: Some(true),
+            ..Default::default()
+        }),
+        membership: Some(Membership {
+            members_total: Some(126),
+            members_farmer: Some(118),
+            members_verified_sample: (0..3)
+                .map(|i| SampledMember {
+                    name: Some(format!("成员{i}")),
+                    contacted: Some(true),
+                    knows_membership: Some(true),
+                    contributed_capital: Some(i != 2),
+                    traded_last_12m: Some(true),
+                })
+                .collect(),
+            capital_total: Some(1_200_000.0),
+            ..Default::default()
+        }),
+        governance: Some(Governance {
+            board_exists: Some(true),
+            supervisor_type: Some(SupervisorType::SingleSupervisor),
+            meetings: vec![Meeting {
+                meeting_type: Some(MeetingType::GeneralMeeting),
+                date: Day::parse("2026-03-15"),
+                attendees: Some(87),
+                minutes_signed: Some(true),
+                photos: vec![],
+            }],
+            affairs_disclosed: Some(true),
+            ..Default::default()
+        }),
+        finance: Some(Finance {
+            bookkeeping: Some(Bookkeeping::Agency),
+            member_accounts: Some(true),
+            revenue_last_year: Some(3_850_000.0),
+            distributable_surplus: Some(210_000.0),
+            rebate_by_transaction: Some(140_000.0),
+            ..Default::default()
+        }),
+        operations: Some(Operations {
+            last_substantive_transaction_date: day,
+            base_area_mu: Some(320.0),
+            base_in_use: Some(true),
+            unified_sales_pct: Percent::new(65.0),
+            certifications: vec![Certification::Green],
+            ..Default::default()
+        }),
+        gxs_link: Some(GxsLink {
+            gxs_relation: Some(GxsRelation::Led),
+            nhl_membership: vec![NhlLevel::County],
+            ..Default::default()
+        }),
+        assessment: Some(Assessment {
+            coop_state: Some(CoopState::ActiveStandard),
+            recommended_actions: vec![RecommendedAction::ApplyForStarRating],
+            counsellor_signed: Some(true),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+fn phone_for(address: &str, username: &str) -> (Phone, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut phone = Phone::open(dir.path(), phone_info()).expect("phone");
+    phone.login(address, username, PASSWORD).expect("login");
+    (phone, dir)
+}
+
+fn main() {
+    let phones = arg("--phones", 200);
+    let backend = if std::env::var("HEZUO_TEST_POSTGRES_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "hezuo sync benchmark — backend {backend}, release server process, phones through a byte-counting proxy"
+    );
+
+    let database = SeededDatabase::create(|config| config.database_pool_size = 8);
+    {
+        let mut conn = database.pool.get().expect("connection");
+        let mut inputs = demo::cooperatives(DOCUMENTS - 2);
+        for input in &mut inputs {
+            input.region_code = hezuo_mobile_api::RegionCode::parse("330203101202").ok();
+        }
+        import::cooperatives::apply(&mut conn, inputs, &Actor::system(), &mut |_, _| {})
+            .expect("cooperatives");
+        let hash = database.passwords.hash(PASSWORD).expect("hash");
+        let logins: Vec<DemoLogin> = (0..phones)
+            .map(|i| DemoLogin {
+                username: format!("bench.counsellor.{i}"),
+                display_name: format!("压测辅导员{i}"),
+                role: Role::Counsellor,
+                region_codes: vec!["330203".to_owned()],
+            })
+            .collect();
+        demo::create_logins(&mut conn, &logins, &hash).expect("counsellors");
+    }
+    let server = ServerProcess::start(&database);
+    let proxy = CountingProxy::start(server.address.trim_start_matches("http://"));
+
+    // --- 1 and 2: one phone holding 300 documents -------------------------------------------------------------
+    let (mut phone, _dir) = phone_for(&proxy.address, "bench.counsellor.0");
+    let pulled = phone.pull().expect("pull");
+    let ids: Vec<Uuid> = phone
+        .cooperatives()
+        .expect("index")
+        .keys()
+        .copied()
+        .collect();
+    // Give every document a history, as a season of visits would.
+    for id in &ids {
+        phone
+            .edit_profile(*id, |p| {
+                p.operating_status = Some(OperatingStatus::Operating)
+            })
+            .expect("edit");
+    }
+    phone.sync().expect("initial sync");
+    phone.sync().expect("settle");
+
+    for (index, id) in ids.iter().take(10).enumerate() {
+        phone.new_visit(*id, realistic_visit(index)).expect("visit");
+    }
+    proxy.reset();
+    let report = phone.sync().expect("upload");
+    let (up, down) = proxy.bytes();
+    println!(
+        "1. upload 10 new visits ({} documents): {:>6} B up + {:>6} B down = {:.2} KB, {} round trip(s)   [target ≤ 4 KB, ≤ 2]",
+        report.sent.len(),
+        up,
+        down,
+        (up + down) as f64 / 1024.0,
+        report.round_trips
+    );
+    assert!(
+        phone
+            .visits()
+            .expect("visits")
+            .iter()
+            .all(|v| v.status == RecordStatus::Synced)
+    );
+
+    phone.sync().expect("settle");
+    proxy.reset();
+    let report = phone.sync().expect("reconnect");
+    let (up, down) = proxy.bytes();
+    println!(
+        "2. reconnect holding {} unchanged documents: {:>6} B up + {:>6} B down = {:.2} KB, {} round trip(s)   [target 1, ≤ 12 KB]",
+        pulled.documents,
+        up,
+        down,
+        (up + down) as f64 / 1024.0,
+        report.round_trips
+    );
+
+    // --- 3: fan-in ---------------------------------------------------------------------------------------------
+    println!(
+        "3. fan-in: preparing {phones} phones, each with a day offline (5 visits, 1 shared observation)…"
+    );
+    let mut fleet = Vec::with_capacity(phones);
+    for i in 0..phones {
+        let (mut phone, dir) = phone_for(&server.address, &format!("bench.counsellor.{i}"));
+        phone.pull().expect("pull");
+        for v in 0..5 {
+            let target = ids[(i * 5 + v) % ids.len()];
+            phone.new_visit(target, realistic_visit(v)).expect("visit");
+        }
+        // Everyone notes the same hot cooperative: concurrent edits of one document.
+        phone
+            .edit_profile(ids[0], |p| p.notes = Some(format!("辅导员{i}的观察")))
+            .expect("edit");
+        fleet.push((phone, dir));
+    }
+    let rss_before = server.pid().and_then(peak_rss_kib);
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let round_trips = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for (phone, _) in &mut fleet {
+            let latencies = latencies.clone();
+            let round_trips = round_trips.clone();
+            scope.spawn(move || {
+                let mut backoff = Duration::from_millis(200);
+                for _ in 0..200 {
+                    let began = Instant::now();
+                    let outcome = phone.sync();
+                    let elapsed = began.elapsed();
+                    match outcome {
+                        Ok(report) => {
+                            latencies.lock().map(|mut l| l.push(elapsed)).ok();
+                            round_trips.fetch_add(
+                                report.round_trips,
+                                std::sync::atomic::Ordering::Relaxed,
+                            );
+                            let pending = phone
+                                .visits()
+                                .expect("visits")
+                                .iter()
+                                .any(|v| v.status != RecordStatus::Synced)
+                                || phone.cooperatives().expect("index").values().any(|d| {
+                                    d.status != hezuo_mobile_api::client::DocStatus::Synced
+                                });
+                            if !pending {
+                                return;
+                            }
+                        }
+                        Err(_) => {
+                            std::thread::sleep(backoff);
+                            backoff = (backoff * 2).min(Duration::from_secs(5));
+                        }
+                    }
+                }
+                panic!("a phone did not converge");
+            });
+        }
+    });
+    let elapsed = started.elapsed();
+    let mut samples = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let requests = round_trips.load(std::sync::atomic::Ordering::Relaxed);
+    let visits_on_server = {
+        let admin = ApiClient::new(&server.address);
+        let _ = admin;
+        use diesel::prelude::*;
+        hezuo_server::db::schema::visits::table
+            .count()
+            .get_result::<i64>(&mut database.pool.get().expect("connection"))
+            .expect("count")
+    };
+    println!(
+        "   {phones} phones converged in {:.2} s: {} sync requests ({:.0} req/s), sync latency p50 {:.0} ms, p99 {:.0} ms",
+        elapsed.as_secs_f64(),
+        requests,
+        requests as f64 / elapsed.as_secs_f64(),
+        percentile(&mut samples, 0.5).as_secs_f64() * 1000.0,
+        percentile(&mut samples, 0.99).as_secs_f64() * 1000.0,
+    );
+    println!(
+        "   visits on the server: {visits_on_server} (expected {}); server peak RSS {} MiB (before the fan-in {} MiB)",
+        phones * 5 + 10,
+        server
+            .pid()
+            .and_then(peak_rss_kib)
+            .map(|k| k / 1024)
+            .unwrap_or(0),
+        rss_before.map(|k| k / 1024).unwrap_or(0)
+    );
+}
