@@ -35,22 +35,33 @@ pub enum ReceiveError {
     Malformed(String),
 }
 
-/// Fork, apply, check, and only then accept: the server's handling of a device's message. On refusal the caller's
-/// document and state are untouched (they were never borrowed mutably).
+/// Fork, apply, check, and only then accept: the server's handling of a device's message. It takes the document by
+/// value (the caller's copy); on refusal that copy is dropped and whatever the caller stored is untouched. A message
+/// without changes (heads, needs, bloom filters) cannot alter the document and is applied without a fork.
 pub fn receive_from_device(
     cooperative_id: Uuid,
-    doc: &Automerge,
+    doc: Automerge,
     state: &State,
     message: Message,
     writer: &Writer,
 ) -> Result<Received, ReceiveError> {
-    let mut fork = doc.clone();
     let mut state = state.clone();
+    if message.changes.is_empty() {
+        let mut doc = doc;
+        doc.receive_sync_message(&mut state, message)
+            .map_err(|e| ReceiveError::Malformed(e.to_string()))?;
+        return Ok(Received {
+            doc,
+            state,
+            new_changes: Vec::new(),
+        });
+    }
+    let mut fork = doc.clone();
     fork.receive_sync_message(&mut state, message)
         .map_err(|e| ReceiveError::Malformed(e.to_string()))?;
-    let new_changes = trust::new_changes(doc, &fork);
+    let new_changes = trust::new_changes(&doc, &fork);
     if !new_changes.is_empty() {
-        trust::check_changes(cooperative_id, doc, &fork, &new_changes, writer)
+        trust::check_changes(cooperative_id, &doc, &fork, &new_changes, writer)
             .map_err(ReceiveError::Refused)?;
     }
     Ok(Received {
@@ -58,6 +69,11 @@ pub fn receive_from_device(
         state,
         new_changes,
     })
+}
+
+/// Whether both sides now hold the same heads, so there is nothing to say (the next sync's digest will show it).
+pub fn in_step(doc: &Automerge, state: &State) -> bool {
+    state.their_heads.as_ref() == Some(&doc.get_heads())
 }
 
 /// Decodes a message from the wire.

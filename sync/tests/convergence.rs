@@ -170,7 +170,7 @@ impl World {
             let message = engine::decode_message(&bytes).expect("decode");
             let received = engine::receive_from_device(
                 COOP,
-                &self.server,
+                self.server.clone(),
                 &phone.server_state,
                 message,
                 &phone.writer,

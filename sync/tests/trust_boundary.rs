@@ -41,7 +41,8 @@ fn sync(server: &mut Automerge, phone: &mut Automerge, writer: &Writer) -> Resul
     for _ in 0..10 {
         let to_server = phone.generate_sync_message(&mut phone_state);
         if let Some(message) = to_server.clone() {
-            match engine::receive_from_device(COOP, server, &server_state, message, writer) {
+            match engine::receive_from_device(COOP, server.clone(), &server_state, message, writer)
+            {
                 Ok(received) => {
                     *server = received.doc;
                     server_state = received.state;

@@ -353,7 +353,10 @@ impl ServerProcess {
                 "HEZUO_DATABASE_POOL_SIZE".to_owned(),
                 config.database_pool_size.to_string(),
             ),
-            ("HEZUO_LOG_FILTER".to_owned(), "warn".to_owned()),
+            (
+                "HEZUO_LOG_FILTER".to_owned(),
+                std::env::var("HEZUO_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            ),
         ];
         let mut server = ServerProcess {
             address: format!("http://127.0.0.1:{port}"),

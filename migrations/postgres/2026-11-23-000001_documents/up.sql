@@ -42,6 +42,8 @@ CREATE TABLE sync_states (
     cooperative_id TEXT NOT NULL,
     device_id TEXT NOT NULL REFERENCES devices (id),
     state BYTEA NOT NULL,
+    -- The heads the server last sent the device everything up to, for recognising its digest next time.
+    offered_heads TEXT,
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (cooperative_id, device_id)
 );

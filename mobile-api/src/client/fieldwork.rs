@@ -507,6 +507,15 @@ impl Phone {
                     info.set_heads(&doc.get_heads());
                     info.set_acked(&state.shared_heads);
                 }
+                // In step with the server: nothing to answer; the next sync's summary tells it so.
+                if engine::in_step(doc, state) {
+                    state.shared_heads = doc.get_heads();
+                    store.save_state(id, state)?;
+                    if let Some(info) = index.get_mut(&id) {
+                        info.set_acked(&state.shared_heads);
+                    }
+                    continue;
+                }
                 if let Some(next) = engine::generate(doc, state) {
                     entries.push(DocEntry {
                         id: id.as_bytes().to_vec(),

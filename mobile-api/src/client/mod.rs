@@ -18,4 +18,4 @@ pub use docs::{DocInfo, DocStatus};
 pub use error::ClientError;
 pub use fieldwork::{Backoff, PullSummary, RecordStatus, SyncReport, VisitRecord};
 pub use phone::{Phone, PhoneInfo};
-pub use store::{RegistryCopy, SavedSession};
+pub use store::{RegistryCopy, SavedSession, simulate_many_phones_without_fsync};

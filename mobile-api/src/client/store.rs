@@ -98,18 +98,29 @@ impl Store {
     }
 }
 
+static FLUSH_TO_DISK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns off `fsync` for every phone in this process. Only for simulations running many phones on one machine, whose
+/// shared disk would otherwise measure itself; a real phone keeps it on (the default).
+pub fn simulate_many_phones_without_fsync() {
+    FLUSH_TO_DISK.store(false, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Replaces `dir/name` with `bytes` so that a crash leaves either the old or the new file, never a torn one.
 pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let flush = FLUSH_TO_DISK.load(std::sync::atomic::Ordering::Relaxed);
     let target = dir.join(name);
     let temporary = dir.join(format!("{name}.tmp"));
     {
         let mut file = private_file(&temporary)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if flush {
+            file.sync_all()?;
+        }
     }
     fs::rename(&temporary, &target)?;
     // Make the rename itself durable.
-    if let Ok(handle) = fs::File::open(dir) {
+    if flush && let Ok(handle) = fs::File::open(dir) {
         let _ = handle.sync_all();
     }
     Ok(())

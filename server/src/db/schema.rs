@@ -161,6 +161,7 @@ diesel::table! {
         cooperative_id -> Text,
         device_id -> Text,
         state -> Binary,
+        offered_heads -> Nullable<Text>,
         updated_at -> Timestamp,
     }
 }

@@ -46,6 +46,11 @@ impl DocCache {
 
     /// A copy of the cached document if it is at `version`.
     pub fn get(&self, id: Uuid, version: i64) -> Option<Automerge> {
+        self.get_with_size(id, version).map(|(doc, _)| doc)
+    }
+
+    /// Like [`DocCache::get`], with the saved size the entry was put with.
+    pub fn get_with_size(&self, id: Uuid, version: i64) -> Option<(Automerge, usize)> {
         let mut inner = self.lock();
         inner.tick += 1;
         let tick = inner.tick;
@@ -54,7 +59,7 @@ impl DocCache {
             return None;
         }
         entry.last_used = tick;
-        Some(entry.doc.clone())
+        Some((entry.doc.clone(), entry.bytes / MEMORY_PER_SAVED_BYTE))
     }
 
     pub fn put(&self, id: Uuid, version: i64, doc: Automerge, saved_bytes: usize) {

@@ -47,25 +47,27 @@ impl ChangeFeed {
     }
 }
 
-/// Listens for other instances' announcements on a connection of its own and forwards them to `feed`, until the
-/// process ends. Reconnects after failures.
+/// Listens for other instances' announcements on a connection of its own and forwards them to `feed`. Reconnects
+/// after failures; ends (closing its connection) once the application that owns `cache` is gone.
 pub fn listen_to_other_instances(
     database_url: String,
     feed: ChangeFeed,
     cache: std::sync::Arc<super::cache::DocCache>,
 ) {
     use diesel::Connection;
+    let cache = std::sync::Arc::downgrade(&cache);
+    let application_alive = move || cache.upgrade();
     std::thread::Builder::new()
         .name("hezuo-listen".to_owned())
         .spawn(move || {
-            loop {
+            while application_alive().is_some() {
                 match diesel::PgConnection::establish(&database_url) {
                     Ok(mut conn) => {
                         if conn.batch_execute(&format!("LISTEN {CHANNEL}")).is_err() {
                             std::thread::sleep(std::time::Duration::from_secs(5));
                             continue;
                         }
-                        loop {
+                        while let Some(cache) = application_alive() {
                             let mut failed = false;
                             for notification in conn.notifications_iter() {
                                 match notification {
@@ -78,6 +80,7 @@ pub fn listen_to_other_instances(
                                     Err(_) => failed = true,
                                 }
                             }
+                            drop(cache);
                             if failed {
                                 break;
                             }

@@ -126,6 +126,7 @@ pub fn handle(
     caller: &Caller,
     request: SyncRequest,
 ) -> ApiResult<SyncResponse> {
+    let started = std::time::Instant::now();
     let request_summary = request.summary.clone();
     let mut entries: Vec<(Uuid, DocEntry)> = Vec::with_capacity(request.docs.len());
     let mut seen = HashSet::new();
@@ -146,6 +147,8 @@ pub fn handle(
     let current = store::heads_of(conn, &ids)?;
 
     let mut replies = Vec::new();
+    let mut pending: Vec<Merged> = Vec::new();
+    let mut behind: Vec<(Uuid, i64, Option<Vec<u8>>)> = Vec::new();
     for (id, entry) in entries {
         let key = id.to_string();
         let reply = |message: Option<Vec<u8>>, error: Option<DocError>, more: bool| DocReply {
@@ -163,46 +166,106 @@ pub fn handle(
         match entry.message {
             Some(bytes) => {
                 let state = store::load_state(conn, id, &caller.device_id)?;
-                let outcome = receive(
-                    conn,
-                    cache,
-                    feed,
-                    caller,
-                    id,
-                    registered,
-                    &state,
-                    &bytes,
-                    Persist::SyncState,
-                )?;
-                let mut answer = reply(outcome.reply, outcome.error, outcome.more);
-                answer.acked = outcome.acked;
-                replies.push(answer);
+                match merge(conn, cache, caller, id, registered, &state, &bytes)? {
+                    Ok(merged) => pending.push(merged),
+                    Err(error) => replies.push(reply(None, Some(error), false)),
+                }
             }
             None => {
-                let server_heads = current
+                let (server_heads, version) = current
                     .get(&key)
-                    .map(|(heads, _)| heads.clone())
-                    .unwrap_or_else(|| vec![document::genesis_hash(id)]);
-                if entry.heads_digest.as_deref() == Some(heads_digest(&server_heads).as_slice()) {
-                    continue;
+                    .cloned()
+                    .unwrap_or_else(|| (vec![document::genesis_hash(id)], 0));
+                if entry.heads_digest.as_deref() != Some(heads_digest(&server_heads).as_slice()) {
+                    behind.push((id, version, entry.heads_digest));
                 }
-                let stored = store::load(conn, cache, id)?;
-                let mut state = store::load_state(conn, id, &caller.device_id)?;
-                if entry.heads_digest.as_deref()
-                    == Some(heads_digest(&state.shared_heads).as_slice())
-                {
-                    let shared = state.shared_heads.clone();
-                    engine::assume_peer_has(&mut state, shared);
-                }
-                let message = engine::generate(&stored.doc, &mut state);
-                replies.push(reply(message, None, true));
             }
         }
+    }
+    // Documents the phone lacks something of: one query for their sync states; cached copies need none.
+    let behind_ids: Vec<Uuid> = behind.iter().map(|(id, _, _)| *id).collect();
+    let mut states = store::load_states(conn, &behind_ids, &caller.device_id)?;
+    let mut offers = Vec::new();
+    for (id, version, digest) in behind {
+        let stored = store::load_at(conn, cache, id, version)?;
+        let (mut state, offered) = states.remove(&id).unwrap_or_default();
+        // Where the digest tells exactly what the phone has — what it last acknowledged, what it was last sent, or the
+        // genesis every document starts from — everything it lacks goes out at once.
+        let genesis = vec![document::genesis_hash(id)];
+        let known = [state.shared_heads.clone(), offered, genesis]
+            .into_iter()
+            .find(|heads| {
+                !heads.is_empty() && digest.as_deref() == Some(heads_digest(heads).as_slice())
+            });
+        if let Some(heads) = known {
+            engine::assume_peer_has(&mut state, heads);
+            offers.push((id, stored.doc.get_heads()));
+        }
+        replies.push(DocReply {
+            id: id.as_bytes().to_vec(),
+            message: engine::generate(&stored.doc, &mut state),
+            error: None,
+            more: true,
+            acked: None,
+        });
+    }
+    if !offers.is_empty() && !caller.device_id.is_empty() {
+        write_transaction(conn, |conn| {
+            store::save_offers(conn, &caller.device_id, &offers)
+        })?;
+    }
+    let merged_at = started.elapsed();
+    // One transaction, one commit, for every document of the request: all durable before any is acknowledged.
+    let stored: Vec<bool> = if pending.is_empty() {
+        Vec::new()
+    } else {
+        write_transaction(conn, |conn| {
+            pending
+                .iter()
+                .map(|merged| store_merged(conn, feed, caller, merged, Persist::SyncState))
+                .collect::<QueryResult<Vec<bool>>>()
+        })?
+    };
+    let committed_at = started.elapsed();
+    let documents = pending.len();
+    for (merged, stored) in pending.into_iter().zip(stored) {
+        let id = merged.id;
+        let outcome = if stored {
+            finish(cache, feed, merged, Persist::SyncState)
+        } else {
+            // Another writer got there first: merge again on its version, this document alone.
+            receive(
+                conn,
+                cache,
+                feed,
+                caller,
+                id,
+                merged.registered,
+                &merged.state_before,
+                &merged.bytes,
+                Persist::SyncState,
+            )?
+        };
+        replies.push(DocReply {
+            id: id.as_bytes().to_vec(),
+            message: outcome.reply,
+            error: outcome.error,
+            more: outcome.more,
+            acked: outcome.acked,
+        });
     }
     let want_digests = match &request_summary {
         Some(summary) => !summary_matches(conn, caller, &requested, summary)?,
         None => false,
     };
+    tracing::debug!(
+        documents,
+        merge_ms = merged_at.as_secs_f64() * 1000.0,
+        commit_ms = (committed_at - merged_at).as_secs_f64() * 1000.0,
+        total_ms = started.elapsed().as_secs_f64() * 1000.0,
+        want_digests,
+        "batch sync"
+    );
     Ok(SyncResponse {
         docs: replies,
         want_digests,
@@ -271,6 +334,172 @@ pub struct Outcome {
     pub acked: Option<Vec<u8>>,
 }
 
+/// A device's message merged into a fork that passed the trust boundary, not yet stored.
+pub struct Merged {
+    pub id: Uuid,
+    pub registered: bool,
+    /// The sync state before the message, kept for a retry.
+    pub state_before: automerge::sync::State,
+    pub bytes: Vec<u8>,
+    /// The version of the document the merge started from.
+    pub version: i64,
+    pub saved_bytes: usize,
+    pub received: Received,
+}
+
+/// Loads the document and merges the message on a fork through the trust boundary. A refusal puts the device on
+/// hold for the document and comes back as the error to report.
+pub fn merge(
+    conn: &mut DbConn,
+    cache: &DocCache,
+    caller: &Caller,
+    id: Uuid,
+    registered: bool,
+    state: &automerge::sync::State,
+    bytes: &[u8],
+) -> ApiResult<Result<Merged, DocError>> {
+    let stored = store::load(conn, cache, id)?;
+    let message = match engine::decode_message(bytes) {
+        Ok(message) => message,
+        Err(error) => {
+            return Ok(Err(doc_error(
+                "malformed",
+                false,
+                "同步消息无法解析",
+                error.to_string(),
+            )));
+        }
+    };
+    let version = stored.version;
+    let saved_bytes = stored.saved_bytes;
+    let received =
+        match engine::receive_from_device(id, stored.doc, state, message, &caller.writer()) {
+            Ok(received) => received,
+            Err(ReceiveError::Refused(refusal)) => {
+                quarantine(conn, caller, id, &refusal)?;
+                return Ok(Err(refused(&refusal)));
+            }
+            Err(ReceiveError::Malformed(detail)) => {
+                return Ok(Err(doc_error(
+                    "malformed",
+                    false,
+                    "同步消息无法解析",
+                    detail,
+                )));
+            }
+        };
+    if !received.new_changes.is_empty()
+        && !registered
+        && let Err(refusal) = check_new_cooperative(conn, caller, &received)
+    {
+        quarantine(conn, caller, id, &refusal)?;
+        return Ok(Err(refused(&refusal)));
+    }
+    Ok(Ok(Merged {
+        id,
+        registered,
+        state_before: state.clone(),
+        bytes: bytes.to_vec(),
+        version,
+        saved_bytes,
+        received,
+    }))
+}
+
+/// Writes one merge inside the caller's transaction; `false` when another writer changed the document meanwhile
+/// (nothing was written for it then).
+fn store_merged(
+    conn: &mut DbConn,
+    feed: &ChangeFeed,
+    caller: &Caller,
+    merged: &Merged,
+    persist: Persist,
+) -> QueryResult<bool> {
+    let received = &merged.received;
+    if received.new_changes.is_empty() {
+        if persist == Persist::SyncState {
+            store::save_state(
+                conn,
+                merged.id,
+                &caller.device_id,
+                &merged.state_before,
+                &received.state,
+            )?;
+        }
+        return Ok(true);
+    }
+    let author = Author {
+        device_id: &caller.device_id,
+        user_id: &caller.user_id,
+    };
+    if matches!(
+        store::persist(conn, merged.id, merged.version, received, &author)?,
+        Persisted::Stale
+    ) {
+        return Ok(false);
+    }
+    if !merged.registered {
+        register_field_cooperative(conn, caller, merged.id, received)?;
+    }
+    super::projection::rebuild(conn, merged.id, &received.doc)?;
+    if persist == Persist::SyncState {
+        store::save_state(
+            conn,
+            merged.id,
+            &caller.device_id,
+            &merged.state_before,
+            &received.state,
+        )?;
+    }
+    feed.announce_in_transaction(conn, merged.id)?;
+    Ok(true)
+}
+
+/// After the commit: cache the new version, tell live connections, and answer the device.
+fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Persist) -> Outcome {
+    if !merged.received.new_changes.is_empty() {
+        store::remember(
+            cache,
+            merged.id,
+            merged.version + 1,
+            &merged.received,
+            merged.saved_bytes,
+        );
+        feed.publish(merged.id);
+    }
+    let received = &mut merged.received;
+    let heads = received.doc.get_heads();
+    let in_step = received.state.their_heads.as_ref() == Some(&heads);
+    if in_step && persist == Persist::SyncState {
+        // On HTTP a short acknowledgement replaces a message that would only say "we agree".
+        return Outcome {
+            reply: None,
+            error: None,
+            more: false,
+            state: received.state.clone(),
+            acked: Some(document::heads_digest(&heads).to_vec()),
+        };
+    }
+    let reply = engine::generate(&received.doc, &mut received.state);
+    Outcome {
+        reply,
+        error: None,
+        more: !in_step,
+        state: received.state.clone(),
+        acked: None,
+    }
+}
+
+fn failed(state: &automerge::sync::State, error: DocError) -> Outcome {
+    Outcome {
+        reply: None,
+        error: Some(error),
+        more: false,
+        state: state.clone(),
+        acked: None,
+    }
+}
+
 /// Takes one document's message: fork, check, persist, answer. Every change the reply acknowledges is committed first.
 #[allow(clippy::too_many_arguments)]
 pub fn receive(
@@ -284,78 +513,17 @@ pub fn receive(
     bytes: &[u8],
     persist: Persist,
 ) -> ApiResult<Outcome> {
-    let outcome = |reply: Option<Vec<u8>>,
-                   error: Option<DocError>,
-                   more: bool,
-                   state: automerge::sync::State| Outcome {
-        reply,
-        error,
-        more,
-        state,
-        acked: None,
-    };
-    let writer = caller.writer();
     for _ in 0..STALE_RETRIES {
-        let stored = store::load(conn, cache, id)?;
-        let message = match engine::decode_message(bytes) {
-            Ok(message) => message,
-            Err(error) => {
-                let error = doc_error("malformed", false, "同步消息无法解析", error.to_string());
-                return Ok(outcome(None, Some(error), false, state.clone()));
-            }
+        let merged = match merge(conn, cache, caller, id, registered, state, bytes)? {
+            Ok(merged) => merged,
+            Err(error) => return Ok(failed(state, error)),
         };
-        let mut received =
-            match engine::receive_from_device(id, &stored.doc, state, message, &writer) {
-                Ok(received) => received,
-                Err(ReceiveError::Refused(refusal)) => {
-                    quarantine(conn, caller, id, &refusal)?;
-                    return Ok(outcome(None, Some(refused(&refusal)), false, state.clone()));
-                }
-                Err(ReceiveError::Malformed(detail)) => {
-                    let error = doc_error("malformed", false, "同步消息无法解析", detail);
-                    return Ok(outcome(None, Some(error), false, state.clone()));
-                }
-            };
-        if !received.new_changes.is_empty() {
-            if !registered && let Err(refusal) = check_new_cooperative(conn, caller, &received) {
-                quarantine(conn, caller, id, &refusal)?;
-                return Ok(outcome(None, Some(refused(&refusal)), false, state.clone()));
-            }
-            let author = Author {
-                device_id: &caller.device_id,
-                user_id: &caller.user_id,
-            };
-            let persisted = write_transaction(conn, |conn| {
-                let persisted =
-                    store::persist(conn, cache, id, stored.version, &received, &author)?;
-                if matches!(persisted, Persisted::Stored(_)) {
-                    if !registered {
-                        register_field_cooperative(conn, caller, id, &received)?;
-                    }
-                    super::projection::rebuild(conn, id, &received.doc)?;
-                    if persist == Persist::SyncState {
-                        store::save_state(conn, id, &caller.device_id, state, &received.state)?;
-                    }
-                    feed.announce_in_transaction(conn, id)?;
-                }
-                Ok::<_, diesel::result::Error>(persisted)
-            })?;
-            if matches!(persisted, Persisted::Stale) {
-                continue;
-            }
-            feed.publish(id);
-        } else if persist == Persist::SyncState {
-            store::save_state(conn, id, &caller.device_id, state, &received.state)?;
+        let stored = write_transaction(conn, |conn| {
+            store_merged(conn, feed, caller, &merged, persist)
+        })?;
+        if stored {
+            return Ok(finish(cache, feed, merged, persist));
         }
-        let heads = received.doc.get_heads();
-        let in_step = received.state.their_heads.as_ref() == Some(&heads);
-        if in_step && persist == Persist::SyncState {
-            let mut done = outcome(None, None, false, received.state);
-            done.acked = Some(document::heads_digest(&heads).to_vec());
-            return Ok(done);
-        }
-        let reply = engine::generate(&received.doc, &mut received.state);
-        return Ok(outcome(reply, None, !in_step, received.state));
     }
     let busy = doc_error(
         "busy",
@@ -363,7 +531,7 @@ pub fn receive(
         "该合作社正被频繁修改，请稍后再同步",
         "the document is busy; sync again shortly",
     );
-    Ok(outcome(None, Some(busy), false, state.clone()))
+    Ok(failed(state, busy))
 }
 
 fn refused(refusal: &Refusal) -> DocError {

@@ -24,6 +24,8 @@ pub struct StoredDoc {
     pub doc: Automerge,
     /// 0 for a document still at its genesis (no row).
     pub version: i64,
+    /// Bytes of snapshot and chunks it was loaded from (an estimate for cached copies).
+    pub saved_bytes: usize,
 }
 
 pub fn encode_heads(heads: &[ChangeHash]) -> String {
@@ -60,6 +62,30 @@ pub fn heads_of(
     Ok(found)
 }
 
+/// Loads a document whose current version the caller already read (see [`heads_of`]): a cache hit costs no query.
+pub fn load_at(
+    conn: &mut DbConn,
+    cache: &DocCache,
+    id: Uuid,
+    version: i64,
+) -> QueryResult<StoredDoc> {
+    if version == 0 {
+        return Ok(StoredDoc {
+            doc: document::genesis(id),
+            version: 0,
+            saved_bytes: 0,
+        });
+    }
+    match cache.get_with_size(id, version) {
+        Some((doc, saved_bytes)) => Ok(StoredDoc {
+            doc,
+            version,
+            saved_bytes,
+        }),
+        None => load(conn, cache, id),
+    }
+}
+
 /// Loads a document: from the cache when it is current, else from the snapshot and chunks.
 pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<StoredDoc> {
     let key = id.to_string();
@@ -72,10 +98,15 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
         return Ok(StoredDoc {
             doc: document::genesis(id),
             version: 0,
+            saved_bytes: 0,
         });
     };
-    if let Some(doc) = cache.get(id, version) {
-        return Ok(StoredDoc { doc, version });
+    if let Some((doc, saved_bytes)) = cache.get_with_size(id, version) {
+        return Ok(StoredDoc {
+            doc,
+            version,
+            saved_bytes,
+        });
     }
     let mut doc = match &snapshot {
         Some(bytes) => Automerge::load(bytes).map_err(corrupt)?,
@@ -92,7 +123,11 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
         saved += chunk.len();
     }
     cache.put(id, version, doc.clone(), saved);
-    Ok(StoredDoc { doc, version })
+    Ok(StoredDoc {
+        doc,
+        version,
+        saved_bytes: saved,
+    })
 }
 
 fn corrupt(error: automerge::AutomergeError) -> diesel::result::Error {
@@ -113,10 +148,10 @@ pub enum Persisted {
 }
 
 /// Stores accepted changes. Call inside a write transaction; the document row is locked (PostgreSQL) or the database
-/// write-locked (SQLite) until commit, so writers to one document take turns and none overwrites another.
+/// write-locked (SQLite) until commit, so writers to one document take turns and none overwrites another. Put the
+/// document in the cache only after the commit (see [`remember`]), so a rolled-back write is never cached.
 pub fn persist(
     conn: &mut DbConn,
-    cache: &DocCache,
     id: Uuid,
     loaded_version: i64,
     received: &Received,
@@ -176,13 +211,20 @@ pub fn persist(
             ))
             .execute(conn)?;
     }
-    cache.put(
-        id,
-        new_version,
-        received.doc.clone(),
-        received.doc.save().len(),
-    );
     Ok(Persisted::Stored(new_version))
+}
+
+/// Caches a document just committed at `version`. Its size is estimated from the change bytes of this write plus
+/// what was loaded, rather than by saving the whole document again.
+pub fn remember(
+    cache: &DocCache,
+    id: Uuid,
+    version: i64,
+    received: &Received,
+    previous_saved_bytes: usize,
+) {
+    let saved = previous_saved_bytes + received.chunk().len();
+    cache.put(id, version, received.doc.clone(), saved);
 }
 
 /// Creates the document's row at its genesis if it has none; concurrent creators do not collide.
@@ -231,6 +273,67 @@ pub fn load_state(conn: &mut DbConn, id: Uuid, device_id: &str) -> QueryResult<S
         .first(conn)
         .optional()?;
     Ok(bytes.map(|b| engine::decode_state(&b)).unwrap_or_default())
+}
+
+/// The sync states of many documents with one device, with the heads last offered to it, in one query; documents
+/// without one get a fresh state.
+pub fn load_states(
+    conn: &mut DbConn,
+    ids: &[Uuid],
+    device_id: &str,
+) -> QueryResult<HashMap<Uuid, (State, Vec<ChangeHash>)>> {
+    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let mut states = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let rows: Vec<(String, Vec<u8>, Option<String>)> = sync_states::table
+            .filter(sync_states::device_id.eq(device_id))
+            .filter(sync_states::cooperative_id.eq_any(chunk))
+            .select((
+                sync_states::cooperative_id,
+                sync_states::state,
+                sync_states::offered_heads,
+            ))
+            .load(conn)?;
+        for (id, bytes, offered) in rows {
+            if let Ok(id) = Uuid::parse_str(&id) {
+                let offered = offered.map(|o| decode_heads(&o)).unwrap_or_default();
+                states.insert(id, (engine::decode_state(&bytes), offered));
+            }
+        }
+    }
+    Ok(states)
+}
+
+/// Records that the device was sent everything up to `heads` of each document.
+pub fn save_offers(
+    conn: &mut DbConn,
+    device_id: &str,
+    offers: &[(Uuid, Vec<ChangeHash>)],
+) -> QueryResult<()> {
+    for (id, heads) in offers {
+        let key = id.to_string();
+        let encoded = encode_heads(heads);
+        let updated = diesel::update(sync_states::table.find((&key, device_id)))
+            .set((
+                sync_states::offered_heads.eq(&encoded),
+                sync_states::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            let row = (
+                sync_states::cooperative_id.eq(&key),
+                sync_states::device_id.eq(device_id),
+                sync_states::state.eq(State::new().encode()),
+                sync_states::offered_heads.eq(Some(&encoded)),
+                sync_states::updated_at.eq(now()),
+            );
+            with_backend!(conn, |c| diesel::insert_into(sync_states::table)
+                .values(row)
+                .on_conflict_do_nothing()
+                .execute(c))?;
+        }
+    }
+    Ok(())
 }
 
 /// Stores the sync state when the part that lasts across sessions (the shared heads) changed.

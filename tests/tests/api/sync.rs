@@ -459,3 +459,47 @@ fn edits_after_an_acknowledged_sync_survive_an_app_restart() {
         "{report:?}"
     );
 }
+
+#[test]
+fn chunks_are_compacted_into_a_snapshot_and_the_document_reloads_from_it() {
+    use hezuo_server::db::schema::{document_chunks, documents};
+    use hezuo_server::documents::{cache::DocCache, store};
+
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.phone(Persona::CounsellorHaishu);
+    phone.pull().expect("pull");
+    // Enough visits, synced one by one, that the chunks outgrow the 64 KiB compaction threshold.
+    let mut written: usize = 0;
+    let mut compacted = false;
+    while !compacted {
+        let mut visit = baseline_visit(&"长".repeat(400));
+        visit.notes = Some(format!("{written}{}", "记录".repeat(300)));
+        phone.new_visit(cooperative, visit).expect("visit");
+        phone.sync().expect("sync");
+        written += 1;
+        let snapshot: Option<i64> = documents::table
+            .find(cooperative.to_string())
+            .select(documents::snapshot_bytes)
+            .first(&mut app.conn())
+            .optional()
+            .expect("row");
+        compacted = snapshot.unwrap_or(0) > 0;
+        assert!(written < 200, "compaction never happened");
+    }
+    let chunks: i64 = document_chunks::table
+        .filter(document_chunks::cooperative_id.eq(cooperative.to_string()))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert!(
+        chunks < written as i64,
+        "chunks were folded into the snapshot ({chunks} left of {written})"
+    );
+
+    // A cold load (no cache) from snapshot and chunks gives the same document the phone has.
+    let cold = store::load(&mut app.conn(), &DocCache::new(0), cooperative).expect("load");
+    let from_db = hezuo_sync::document::read(&cold.doc).expect("read");
+    assert_eq!(from_db, phone.document(cooperative).expect("phone copy"));
+    assert_eq!(from_db.visits.len(), written);
+}
