@@ -647,6 +647,11 @@ pub struct CountingProxy {
     up: std::sync::Arc<std::sync::atomic::AtomicU64>,
     down: std::sync::Arc<std::sync::atomic::AtomicU64>,
     connections: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Bytes the link still carries up and down before it drops, as a 2G link does; negative: no limit.
+    budget_up: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    budget_down: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// Milliseconds each chunk waits before it is passed on, as on a slow link.
+    latency_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl CountingProxy {
@@ -658,33 +663,64 @@ impl CountingProxy {
         let up = std::sync::Arc::new(AtomicU64::new(0));
         let down = std::sync::Arc::new(AtomicU64::new(0));
         let connections = std::sync::Arc::new(AtomicU64::new(0));
+        let budget_up = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1));
+        let budget_down = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1));
         let upstream = upstream.to_owned();
         let (up_total, down_total, count) = (up.clone(), down.clone(), connections.clone());
+        let (up_budget, down_budget) = (budget_up.clone(), budget_down.clone());
+        let latency_ms = std::sync::Arc::new(AtomicU64::new(0));
+        let latency = latency_ms.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let Ok(server) = std::net::TcpStream::connect(&upstream) else {
                     continue;
                 };
                 count.fetch_add(1, Ordering::Relaxed);
-                let pipe = |mut from: std::net::TcpStream,
-                            mut to: std::net::TcpStream,
-                            total: std::sync::Arc<AtomicU64>| {
-                    std::thread::spawn(move || {
-                        use std::io::{Read, Write};
-                        let mut buffer = [0u8; 16 * 1024];
-                        while let Ok(n) = from.read(&mut buffer) {
-                            if n == 0 || to.write_all(&buffer[..n]).is_err() {
-                                break;
+                let pipe =
+                    |mut from: std::net::TcpStream,
+                     mut to: std::net::TcpStream,
+                     total: std::sync::Arc<AtomicU64>,
+                     budget: std::sync::Arc<std::sync::atomic::AtomicI64>| {
+                        let latency = latency.clone();
+                        std::thread::spawn(move || {
+                            use std::io::{Read, Write};
+                            let mut buffer = [0u8; 16 * 1024];
+                            let mut dropped = false;
+                            while let Ok(n) = from.read(&mut buffer) {
+                                let allowed = match budget.load(Ordering::SeqCst) {
+                                    remaining if remaining < 0 => n,
+                                    remaining => n.min(remaining as usize),
+                                };
+                                if allowed < n {
+                                    budget.store(0, Ordering::SeqCst);
+                                    dropped = true;
+                                } else if budget.load(Ordering::SeqCst) >= 0 {
+                                    budget.fetch_sub(allowed as i64, Ordering::SeqCst);
+                                }
+                                std::thread::sleep(std::time::Duration::from_millis(
+                                    latency.load(Ordering::Relaxed),
+                                ));
+                                if allowed > 0 && to.write_all(&buffer[..allowed]).is_err() {
+                                    break;
+                                }
+                                total.fetch_add(allowed as u64, Ordering::Relaxed);
+                                if n == 0 || dropped {
+                                    break;
+                                }
                             }
-                            total.fetch_add(n as u64, Ordering::Relaxed);
-                        }
-                        let _ = to.shutdown(std::net::Shutdown::Write);
-                    });
-                };
+                            if dropped {
+                                // The link is gone: both ends see the connection drop.
+                                let _ = from.shutdown(std::net::Shutdown::Both);
+                                let _ = to.shutdown(std::net::Shutdown::Both);
+                            } else {
+                                let _ = to.shutdown(std::net::Shutdown::Write);
+                            }
+                        });
+                    };
                 if let (Ok(client_copy), Ok(server_copy)) = (client.try_clone(), server.try_clone())
                 {
-                    pipe(client_copy, server, up_total.clone());
-                    pipe(server_copy, client, down_total.clone());
+                    pipe(client_copy, server, up_total.clone(), up_budget.clone());
+                    pipe(server_copy, client, down_total.clone(), down_budget.clone());
                 }
             }
         });
@@ -693,7 +729,27 @@ impl CountingProxy {
             up,
             down,
             connections,
+            budget_up,
+            budget_down,
+            latency_ms,
         }
+    }
+
+    /// Every chunk crossing the link from now on waits `delay` first.
+    pub fn set_latency(&self, delay: std::time::Duration) {
+        self.latency_ms.store(
+            delay.as_millis() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// The link drops once it has carried `up` more bytes towards the server or `down` more towards the phone
+    /// (`None`: no limit that way). `drop_after(None, None)` is a good link again.
+    pub fn drop_after(&self, up: Option<u64>, down: Option<u64>) {
+        use std::sync::atomic::Ordering;
+        let budget = |bytes: Option<u64>| bytes.map_or(-1, |b| b as i64);
+        self.budget_up.store(budget(up), Ordering::SeqCst);
+        self.budget_down.store(budget(down), Ordering::SeqCst);
     }
 
     /// (bytes phone → server, bytes server → phone) since the last reset.

@@ -419,6 +419,7 @@ mod fieldwork {
         match status {
             DocStatus::Synced => "已同步 synced".to_owned(),
             DocStatus::Pending => "待同步 pending".to_owned(),
+            DocStatus::Syncing => "同步中 syncing".to_owned(),
             DocStatus::Error { message } => format!("出错 error: {message}"),
             DocStatus::Quarantined { message } => format!("已暂停 quarantined: {message}"),
             DocStatus::OutOfScope { message } => format!("范围外 out of scope: {message}"),
@@ -431,6 +432,7 @@ mod fieldwork {
                 let status = match &record.status {
                     RecordStatus::Synced => "已同步 synced".to_owned(),
                     RecordStatus::Pending => "待同步 pending".to_owned(),
+                    RecordStatus::Syncing => "同步中 syncing".to_owned(),
                     RecordStatus::Error(m) => format!("出错 error: {m}"),
                     RecordStatus::Quarantined(m) => format!("已暂停 quarantined: {m}"),
                 };
@@ -465,7 +467,7 @@ mod fieldwork {
         let docs = phone.cooperatives()?;
         let pending = docs
             .values()
-            .filter(|d| d.status == DocStatus::Pending)
+            .filter(|d| matches!(d.status, DocStatus::Pending | DocStatus::Syncing))
             .count();
         println!(
             "合作社 {} 家，待同步 {pending} 家 / {} cooperatives, {pending} pending",

@@ -23,6 +23,8 @@ pub enum DocStatus {
     Synced,
     /// Local changes not yet acknowledged by the server.
     Pending,
+    /// Local changes on their way: a sync sending them is under way (or was cut off by the app ending).
+    Syncing,
     /// The last attempt failed in a way a retry can fix.
     Error { message: String },
     /// The server refused this device's changes to this document; an administrator must release it.
@@ -80,6 +82,11 @@ fn parse_heads(hex: &[String]) -> Option<Vec<ChangeHash>> {
     hex.iter().map(|h| h.parse().ok()).collect()
 }
 
+/// Held while this process changes the phone's documents (see [`DocStore::lock_for_writing`]).
+pub(crate) struct WriteLock {
+    _file: fs::File,
+}
+
 pub(crate) struct DocStore {
     dir: PathBuf,
 }
@@ -91,6 +98,19 @@ impl DocStore {
         let dir = state_dir.join("docs");
         fs::create_dir_all(&dir)?;
         Ok(Self { dir })
+    }
+
+    /// Waits for, then holds, the right to change the documents and the index: the CLI in another terminal (or a
+    /// second process of the app) must not save a document this process is merging into, or the index it is
+    /// rewriting. Released when the guard drops.
+    pub fn lock_for_writing(&self) -> std::io::Result<WriteLock> {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(".lock"))?;
+        file.lock()?;
+        Ok(WriteLock { _file: file })
     }
 
     pub fn index(&self) -> std::io::Result<BTreeMap<Uuid, DocInfo>> {

@@ -12,7 +12,7 @@ use hezuo_sync::model::{CooperativeDoc, Profile, Visit, VisitStatus};
 use hezuo_sync::trust::{self, Writer};
 use uuid::Uuid;
 
-use super::docs::{DocInfo, DocStatus, DocStore};
+use super::docs::{DocInfo, DocStatus, DocStore, WriteLock};
 use super::error::ClientError;
 use super::phone::Phone;
 use crate::Uscc;
@@ -57,6 +57,8 @@ pub enum RecordStatus {
     Synced,
     /// Saved on the phone, not yet on the server.
     Pending,
+    /// Being sent right now.
+    Syncing,
     Error(String),
     Quarantined(String),
 }
@@ -121,6 +123,13 @@ impl Phone {
         Ok(DocStore::open(self.state_dir())?)
     }
 
+    /// The document store, held for writing until the returned lock drops.
+    fn doc_store_for_writing(&self) -> Result<(DocStore, WriteLock), ClientError> {
+        let store = self.doc_store()?;
+        let lock = store.lock_for_writing()?;
+        Ok((store, lock))
+    }
+
     /// The trust-boundary identity of this phone: its server-assigned actor, its account and device.
     fn writer(&self) -> Result<Writer, ClientError> {
         let session = self.session().ok_or(ClientError::NotLoggedIn)?;
@@ -139,7 +148,7 @@ impl Phone {
     /// Fetches the list of cooperatives in the user's regions. New ones become local documents (at their genesis, so
     /// nothing is downloaded until they change); ones that left the scope are deleted unless they hold unsent work.
     pub fn pull(&mut self) -> Result<PullSummary, ClientError> {
-        let store = self.doc_store()?;
+        let (store, _writing) = self.doc_store_for_writing()?;
         let mut index = store.index()?;
         let mut summary = PullSummary::default();
         let mut cursor: Option<String> = None;
@@ -203,8 +212,18 @@ impl Phone {
         cooperative_id: Uuid,
         edit: impl FnOnce(&mut Automerge, i64) -> Result<Option<ChangeHash>, EditError>,
     ) -> Result<(), ClientError> {
+        let (store, _writing) = self.doc_store_for_writing()?;
+        self.commit_locked(&store, cooperative_id, edit)
+    }
+
+    /// [`Self::commit`] with the store already held for writing.
+    fn commit_locked(
+        &mut self,
+        store: &DocStore,
+        cooperative_id: Uuid,
+        edit: impl FnOnce(&mut Automerge, i64) -> Result<Option<ChangeHash>, EditError>,
+    ) -> Result<(), ClientError> {
         let writer = self.writer()?;
-        let store = self.doc_store()?;
         let mut index = store.index()?;
         let info = index.get(&cooperative_id).ok_or_else(|| {
             ClientError::Invalid(format!(
@@ -248,7 +267,7 @@ impl Phone {
         }
         crate::RegionCode::parse(region_code).map_err(|e| ClientError::Invalid(e.message_zh()))?;
         let id = Uuid::now_v7();
-        let store = self.doc_store()?;
+        let (store, _writing) = self.doc_store_for_writing()?;
         let mut index = store.index()?;
         index.insert(
             id,
@@ -267,7 +286,9 @@ impl Phone {
             uscc: uscc.map(|u| u.to_string()),
             ..Profile::default()
         };
-        let created = self.commit(id, |doc, time| document::put_profile(doc, &profile, time));
+        let created = self.commit_locked(&store, id, |doc, time| {
+            document::put_profile(doc, &profile, time)
+        });
         if created.is_err() {
             index.remove(&id);
             store.save_index(&index)?;
@@ -365,6 +386,7 @@ impl Phone {
                             RecordStatus::Quarantined(message.clone())
                         }
                         DocStatus::Error { message } => RecordStatus::Error(message.clone()),
+                        DocStatus::Syncing => RecordStatus::Syncing,
                         DocStatus::Synced | DocStatus::Pending => RecordStatus::Pending,
                     }
                 };
@@ -384,7 +406,7 @@ impl Phone {
     /// documents that differ are then exchanged. A failure of the link leaves everything stored for the next try;
     /// retry with [`Backoff`].
     pub fn sync(&mut self) -> Result<SyncReport, ClientError> {
-        let store = self.doc_store()?;
+        let (store, _writing) = self.doc_store_for_writing()?;
         let mut index = store.index()?;
         let mut report = SyncReport::default();
         let mut open: HashMap<Uuid, (Automerge, State)> = HashMap::new();
@@ -419,13 +441,79 @@ impl Phone {
             report.sent.insert(id);
             open.insert(id, (doc, state));
         }
-        let mut summary = (!unchanged.is_empty()).then(|| Summary {
+        // Other readers of the index (the app's lists, `hezuo-field status`) see what is on its way.
+        if !report.sent.is_empty() {
+            for id in &report.sent {
+                if let Some(info) = index.get_mut(id) {
+                    info.status = DocStatus::Syncing;
+                }
+            }
+            store.save_index(&index)?;
+        }
+        let summary = (!unchanged.is_empty()).then(|| Summary {
             count: unchanged.len() as u32,
             digest: document::summary_digest(
                 unchanged.iter().map(|(id, heads)| (*id, heads.as_slice())),
             )
             .to_vec(),
         });
+        let exchanged = self.exchange(
+            &store,
+            &mut index,
+            &mut report,
+            &mut open,
+            entries,
+            unchanged,
+            summary,
+        );
+        if let Err(error) = exchanged {
+            // Everything stays stored for the next try; the documents on their way say why they did not arrive.
+            for info in index.values_mut() {
+                if info.status == DocStatus::Syncing {
+                    info.status = DocStatus::Error {
+                        message: format!("同步中断，将自动重试：{error}"),
+                    };
+                }
+            }
+            store.save_index(&index)?;
+            return Err(error);
+        }
+        // Statuses: a document is synced when the server has all of it.
+        for (id, info) in index.iter_mut() {
+            if report.problems.contains_key(id)
+                || matches!(
+                    info.status,
+                    DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
+                )
+            {
+                continue;
+            }
+            info.status = match open.get(id) {
+                Some((doc, state)) if has_unsent(*id, doc, state) => DocStatus::Pending,
+                Some(_) => DocStatus::Synced,
+                None if same_heads(&info.heads_or_genesis(*id), &info.acked_or_genesis(*id)) => {
+                    DocStatus::Synced
+                }
+                None => info.status.clone(),
+            };
+        }
+        store.save_index(&index)?;
+        Ok(report)
+    }
+
+    /// The request–reply rounds of one sync: sends `entries` and the `summary`, takes the server's messages into the
+    /// documents (saving each before the next round), and answers until nothing differs or the rounds run out.
+    #[allow(clippy::too_many_arguments)]
+    fn exchange(
+        &mut self,
+        store: &DocStore,
+        index: &mut BTreeMap<Uuid, DocInfo>,
+        report: &mut SyncReport,
+        open: &mut HashMap<Uuid, (Automerge, State)>,
+        mut entries: Vec<DocEntry>,
+        mut unchanged: Vec<(Uuid, Vec<ChangeHash>)>,
+        mut summary: Option<Summary>,
+    ) -> Result<(), ClientError> {
         for _ in 0..MAX_ROUNDS {
             if entries.is_empty() && summary.is_none() {
                 break;
@@ -529,27 +617,7 @@ impl Phone {
                 unchanged.clear();
             }
         }
-        // Statuses: a document is synced when the server has all of it.
-        for (id, info) in index.iter_mut() {
-            if report.problems.contains_key(id)
-                || matches!(
-                    info.status,
-                    DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
-                )
-            {
-                continue;
-            }
-            info.status = match open.get(id) {
-                Some((doc, state)) if has_unsent(*id, doc, state) => DocStatus::Pending,
-                Some(_) => DocStatus::Synced,
-                None if same_heads(&info.heads_or_genesis(*id), &info.acked_or_genesis(*id)) => {
-                    DocStatus::Synced
-                }
-                None => info.status.clone(),
-            };
-        }
-        store.save_index(&index)?;
-        Ok(report)
+        Ok(())
     }
 }
 

@@ -5,14 +5,16 @@
 //!
 //! 1. uploading 10 new visits: bytes on the wire and round trips (target ≤ 4 KB, ≤ 2 round trips);
 //! 2. reconnecting with 300 unchanged documents: bytes and round trips (target 1 round trip, ≤ 12 KB);
-//! 3. fan-in: N phones (default 200), each with a day of offline work, reconnecting at once: time until everything
-//!    is on the server, requests per second, sync latency p50/p99, and the server's peak memory. The simulated phones
-//!    write their files without fsync (they share one disk here); the server keeps full durability.
+//! 3. fan-in: N phones (default 200), one township each, each with a day of offline work, reconnecting at once: time
+//!    until everything is on the server and until every phone is up to date, requests per second, sync latency
+//!    p50/p99, the server's CPU time and peak memory. The simulated phones write their files without fsync (they
+//!    share one disk here); the server keeps full durability.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hezuo_mobile_api::client::{ApiClient, Phone, RecordStatus};
+use hezuo_mobile_api::client::{DocStatus, Phone, RecordStatus, SyncReport};
 use hezuo_mobile_api::users::Role;
 use hezuo_server::demo::{self, DemoLogin};
 use hezuo_server::import;
@@ -21,8 +23,12 @@ use hezuo_sync::model::*;
 use hezuo_tests::{CountingProxy, PASSWORD, SeededDatabase, ServerProcess, phone_info};
 use uuid::Uuid;
 
-/// Enough cooperatives in 海曙 villages that, with the two fixtures there, a 海曙 counsellor holds 300 documents.
+/// The cooperatives of the village whose counsellor benchmarks 1 and 2 measure.
 const DOCUMENTS: usize = 300;
+const VILLAGE: &str = "330203101202";
+const VILLAGE_DISTRICT: &str = "330203";
+/// Cooperatives generated over the city for the fan-in (those of the benchmark village's district are left out).
+const CITY_COOPERATIVES: usize = 2400;
 
 fn arg(name: &str, default: usize) -> usize {
     std::env::args()
@@ -137,6 +143,31 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// CPU time (user + system) a process has used, from `/proc/<pid>/stat` in Linux's fixed 100 ticks per second.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the whole line.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// The phone's own work is all acknowledged by the server.
+fn all_synced(phone: &Phone) -> bool {
+    phone
+        .visits()
+        .expect("visits")
+        .iter()
+        .all(|v| v.status == RecordStatus::Synced)
+        && phone
+            .cooperatives()
+            .expect("index")
+            .values()
+            .all(|d| d.status == DocStatus::Synced)
+}
+
 fn phone_for(address: &str, username: &str) -> (Phone, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let mut phone = Phone::open(dir.path(), phone_info()).expect("phone");
@@ -156,30 +187,61 @@ fn main() {
     );
 
     let database = SeededDatabase::create(|config| config.database_pool_size = 8);
-    {
+    let townships = {
         let mut conn = database.pool.get().expect("connection");
-        let mut inputs = demo::cooperatives(DOCUMENTS - 2);
-        for input in &mut inputs {
-            input.region_code = hezuo_mobile_api::RegionCode::parse("330203101202").ok();
+        // 1 and 2: one village of 海曙 holding 300 cooperatives, and a counsellor of that village.
+        let mut village = demo::cooperatives(DOCUMENTS);
+        for input in &mut village {
+            input.region_code = hezuo_mobile_api::RegionCode::parse(VILLAGE).ok();
         }
-        import::cooperatives::apply(&mut conn, inputs, &Actor::system(), &mut |_, _| {})
-            .expect("cooperatives");
-        let hash = database.passwords.hash(PASSWORD).expect("hash");
-        let logins: Vec<DemoLogin> = (0..phones)
-            .map(|i| DemoLogin {
-                username: format!("bench.counsellor.{i}"),
-                display_name: format!("压测辅导员{i}"),
-                role: Role::Counsellor,
-                region_codes: vec!["330203".to_owned()],
+        // 3: the rest of the city, where the fan-in's counsellors each look after one township.
+        let taken: std::collections::HashSet<String> = village
+            .iter()
+            .filter_map(|input| input.uscc.as_ref().map(|u| u.as_str().to_owned()))
+            .collect();
+        let city: Vec<_> = demo::cooperatives(CITY_COOPERATIVES)
+            .into_iter()
+            .filter(|input| {
+                input
+                    .uscc
+                    .as_ref()
+                    .is_some_and(|u| !taken.contains(u.as_str()))
+                    && input
+                        .region_code
+                        .as_ref()
+                        .is_some_and(|r| !r.as_str().starts_with(VILLAGE_DISTRICT))
             })
             .collect();
+        let townships: std::collections::BTreeSet<String> = city
+            .iter()
+            .filter_map(|input| input.region_code.as_ref())
+            .map(|r| r.as_str()[..9].to_owned())
+            .collect();
+        village.extend(city);
+        import::cooperatives::apply(&mut conn, village, &Actor::system(), &mut |_, _| {})
+            .expect("cooperatives");
+        let townships: Vec<String> = townships.into_iter().collect();
+        let hash = database.passwords.hash(PASSWORD).expect("hash");
+        let mut logins = vec![DemoLogin {
+            username: "bench.village".to_owned(),
+            display_name: "压测村辅导员".to_owned(),
+            role: Role::Counsellor,
+            region_codes: vec![VILLAGE.to_owned()],
+        }];
+        logins.extend((0..phones).map(|i| DemoLogin {
+            username: format!("bench.counsellor.{i}"),
+            display_name: format!("压测辅导员{i}"),
+            role: Role::Counsellor,
+            region_codes: vec![townships[i % townships.len()].clone()],
+        }));
         demo::create_logins(&mut conn, &logins, &hash).expect("counsellors");
-    }
+        townships
+    };
     let server = ServerProcess::start(&database);
     let proxy = CountingProxy::start(server.address.trim_start_matches("http://"));
 
     // --- 1 and 2: one phone holding 300 documents -------------------------------------------------------------
-    let (mut phone, _dir) = phone_for(&proxy.address, "bench.counsellor.0");
+    let (mut phone, _dir) = phone_for(&proxy.address, "bench.village");
     let pulled = phone.pull().expect("pull");
     let ids: Vec<Uuid> = phone
         .cooperatives()
@@ -235,16 +297,19 @@ fn main() {
 
     // --- 3: fan-in ---------------------------------------------------------------------------------------------
     println!(
-        "3. fan-in: preparing {phones} phones: each syncs its documents, then works a day offline (5 visits, 1 shared observation)…"
+        "3. fan-in: preparing {phones} phones, one township each ({} townships): each syncs its documents, then works a day offline (5 visits, 1 observation of a cooperative its township colleagues also visit)…",
+        townships.len()
     );
     // The simulated phones share this machine's one disk; without this their fsyncs, not the server, would be measured.
     // The server keeps its full durability.
     hezuo_mobile_api::client::simulate_many_phones_without_fsync();
     let prepared = Mutex::new(Vec::with_capacity(phones));
+    let held = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for worker in 0..4 {
             let prepared = &prepared;
-            let ids = &ids;
+            let held = &held;
+            let township_count = townships.len();
             let address = server.address.clone();
             scope.spawn(move || {
                 for i in (worker..phones).step_by(4) {
@@ -253,11 +318,19 @@ fn main() {
                     for _ in 0..3 {
                         phone.sync().expect("download before going offline");
                     }
-                    // A day offline: visits at the phone's own cooperatives, and one observation of a cooperative
-                    // everybody visits (concurrent edits of one document).
+                    let ids: Vec<Uuid> = phone
+                        .cooperatives()
+                        .expect("index")
+                        .keys()
+                        .copied()
+                        .collect();
+                    held.fetch_add(ids.len(), Ordering::Relaxed);
+                    // A day offline: visits at cooperatives of the township, and one observation of the cooperative
+                    // every colleague of the township also observes (concurrent edits of one document).
+                    let colleague = i / township_count;
                     for v in 0..5 {
                         phone
-                            .new_visit(ids[(i * 5 + v) % ids.len()], realistic_visit(v))
+                            .new_visit(ids[(colleague * 5 + v) % ids.len()], realistic_visit(v))
                             .expect("visit");
                     }
                     phone
@@ -271,55 +344,101 @@ fn main() {
         }
     });
     let mut fleet = prepared.into_inner().unwrap_or_default();
+    let fleet_size = fleet.len();
+    println!(
+        "   each phone holds {:.0} documents on average",
+        held.load(Ordering::Relaxed) as f64 / fleet_size.max(1) as f64
+    );
     let rss_before = server.pid().and_then(peak_rss_kib);
-    let latencies = Arc::new(Mutex::new(Vec::new()));
-    let round_trips = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let cpu_before = server.pid().and_then(cpu_seconds);
+    let latencies = Mutex::new(Vec::new());
+    let round_trips = AtomicUsize::new(0);
+    let uploaded = AtomicUsize::new(0);
+    let all_uploaded_at = Mutex::new(None);
     let started = Instant::now();
     std::thread::scope(|scope| {
         for (phone, _) in &mut fleet {
-            let latencies = latencies.clone();
-            let round_trips = round_trips.clone();
+            let (latencies, round_trips, uploaded, all_uploaded_at) =
+                (&latencies, &round_trips, &uploaded, &all_uploaded_at);
             scope.spawn(move || {
-                let mut backoff = Duration::from_millis(200);
-                for _ in 0..200 {
+                let sync = |phone: &mut Phone| -> Option<SyncReport> {
                     let began = Instant::now();
-                    let outcome = phone.sync();
-                    let elapsed = began.elapsed();
-                    match outcome {
-                        Ok(report) => {
-                            latencies.lock().map(|mut l| l.push(elapsed)).ok();
-                            round_trips.fetch_add(
-                                report.round_trips,
-                                std::sync::atomic::Ordering::Relaxed,
-                            );
-                            let pending = phone
-                                .visits()
-                                .expect("visits")
-                                .iter()
-                                .any(|v| v.status != RecordStatus::Synced)
-                                || phone.cooperatives().expect("index").values().any(|d| {
-                                    d.status != hezuo_mobile_api::client::DocStatus::Synced
-                                });
-                            if !pending {
-                                return;
-                            }
-                        }
-                        Err(_) => {
-                            std::thread::sleep(backoff);
-                            backoff = (backoff * 2).min(Duration::from_secs(5));
-                        }
+                    let report = phone.sync().ok()?;
+                    latencies.lock().map(|mut l| l.push(began.elapsed())).ok();
+                    round_trips.fetch_add(report.round_trips, Ordering::Relaxed);
+                    Some(report)
+                };
+                // Until its own day of work is on the server, retrying with backoff as the SDK's loop does.
+                let mut backoff = Duration::from_millis(200);
+                loop {
+                    if sync(phone).is_some() && all_synced(phone) {
+                        break;
                     }
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
-                panic!("a phone did not converge");
+                if uploaded.fetch_add(1, Ordering::SeqCst) + 1 == fleet_size {
+                    all_uploaded_at
+                        .lock()
+                        .map(|mut at| *at = Some(started.elapsed()))
+                        .ok();
+                }
+                // Then syncing every few seconds, as `hezuo-field sync --watch` does, until the colleagues' work is
+                // all here too: everybody has uploaded and a sync after that brought nothing new.
+                loop {
+                    let everybody = uploaded.load(Ordering::SeqCst) == fleet_size;
+                    if let Some(report) = sync(phone)
+                        && everybody
+                        && report.updated.is_empty()
+                        && all_synced(phone)
+                    {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_secs(2));
+                }
             });
         }
     });
     let elapsed = started.elapsed();
-    let mut samples = latencies.lock().map(|l| l.clone()).unwrap_or_default();
-    let requests = round_trips.load(std::sync::atomic::Ordering::Relaxed);
+    let uploaded_in = all_uploaded_at
+        .into_inner()
+        .ok()
+        .flatten()
+        .unwrap_or(elapsed);
+    let server_cpu = server
+        .pid()
+        .and_then(cpu_seconds)
+        .zip(cpu_before)
+        .map(|(after, before)| after - before)
+        .unwrap_or(0.0);
+    let mut samples = latencies.into_inner().unwrap_or_default();
+    let requests = round_trips.load(Ordering::Relaxed);
+    // Converged means every phone holds exactly the server's version of every document it holds.
+    let differing = {
+        let mut conn = database.pool.get().expect("connection");
+        fleet
+            .iter()
+            .map(|(phone, _)| {
+                let held = phone.cooperatives().expect("index");
+                let ids: Vec<String> = held.keys().map(Uuid::to_string).collect();
+                let server_heads = hezuo_server::documents::store::heads_of(&mut conn, &ids)
+                    .expect("server heads");
+                held.iter()
+                    .filter(|(id, info)| {
+                        let mut on_server: Vec<String> = server_heads
+                            .get(&id.to_string())
+                            .map(|(heads, _)| heads.iter().map(|h| h.to_string()).collect())
+                            .unwrap_or_default();
+                        let mut on_phone = info.heads.clone();
+                        on_server.sort();
+                        on_phone.sort();
+                        on_server != on_phone
+                    })
+                    .count()
+            })
+            .sum::<usize>()
+    };
     let visits_on_server = {
-        let admin = ApiClient::new(&server.address);
-        let _ = admin;
         use diesel::prelude::*;
         hezuo_server::db::schema::visits::table
             .count()
@@ -327,12 +446,18 @@ fn main() {
             .expect("count")
     };
     println!(
-        "   {phones} phones reconnecting at once converged in {:.2} s: {} sync requests ({:.0} req/s), sync latency p50 {:.0} ms, p99 {:.0} ms",
+        "   {phones} phones reconnecting at once: all work on the server after {:.2} s, every phone up to date after {:.2} s ({} documents differ from the server's)",
+        uploaded_in.as_secs_f64(),
         elapsed.as_secs_f64(),
+        differing,
+    );
+    println!(
+        "   {} sync requests ({:.0} req/s), sync latency p50 {:.0} ms, p99 {:.0} ms; server CPU {:.1} s over the fan-in",
         requests,
         requests as f64 / elapsed.as_secs_f64(),
         percentile(&mut samples, 0.5).as_secs_f64() * 1000.0,
         percentile(&mut samples, 0.99).as_secs_f64() * 1000.0,
+        server_cpu,
     );
     println!(
         "   visits on the server: {visits_on_server} (expected {}); server peak RSS {} MiB (before the fan-in {} MiB)",

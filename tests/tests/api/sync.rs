@@ -503,3 +503,126 @@ fn chunks_are_compacted_into_a_snapshot_and_the_document_reloads_from_it() {
     assert_eq!(from_db, phone.document(cooperative).expect("phone copy"));
     assert_eq!(from_db.visits.len(), written);
 }
+
+#[test]
+fn a_link_that_drops_mid_request_loses_nothing_and_duplicates_nothing() {
+    use hezuo_server::db::schema::visits;
+
+    let app = TestApp::spawn();
+    let link = hezuo_tests::CountingProxy::start(app.address.trim_start_matches("http://"));
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.new_phone();
+    phone
+        .login(
+            &link.address,
+            Persona::CounsellorHaishu.username(),
+            PASSWORD,
+        )
+        .expect("login");
+    phone.pull().expect("pull");
+    let recorded: Vec<_> = (0..3)
+        .map(|n| {
+            phone
+                .new_visit(cooperative, baseline_visit(&format!("第{n}户")))
+                .expect("visit")
+        })
+        .collect();
+    let visits_on_server = || -> i64 {
+        visits::table
+            .filter(visits::cooperative_id.eq(cooperative.to_string()))
+            .count()
+            .get_result(&mut app.conn())
+            .expect("count")
+    };
+
+    // The request is cut off halfway: the server takes nothing, the phone says why its work is still here.
+    link.drop_after(Some(400), None);
+    phone.sync().expect_err("the link dropped");
+    assert_eq!(visits_on_server(), 0);
+    for record in phone.visits().expect("visits") {
+        assert!(
+            matches!(&record.status, RecordStatus::Error(reason) if reason.contains("同步中断")),
+            "{record:?}"
+        );
+    }
+
+    // The request arrives whole but the answer is lost: the server has the work, the phone does not know it yet.
+    link.drop_after(None, Some(20));
+    phone.sync().expect_err("the link dropped");
+    assert_eq!(visits_on_server(), 3);
+
+    // On a good link the retry finds the work already there: acknowledged once, stored once.
+    link.drop_after(None, None);
+    let report = phone.sync().expect("sync");
+    assert!(report.problems.is_empty(), "{report:?}");
+    let records = phone.visits().expect("visits");
+    assert_eq!(records.len(), 3);
+    assert!(records.iter().all(|r| r.status == RecordStatus::Synced));
+    assert_eq!(visits_on_server(), 3);
+    let on_server: Vec<String> = visits::table
+        .filter(visits::cooperative_id.eq(cooperative.to_string()))
+        .select(visits::id)
+        .order(visits::id)
+        .load(&mut app.conn())
+        .expect("ids");
+    let mut expected: Vec<String> = recorded.iter().map(|id| id.to_string()).collect();
+    expected.sort();
+    assert_eq!(on_server, expected);
+    assert_eq!(
+        phone.cooperatives().expect("index")[&cooperative].status,
+        DocStatus::Synced
+    );
+}
+
+#[test]
+fn a_visit_saved_while_a_sync_is_under_way_is_not_lost() {
+    use hezuo_server::db::schema::visits;
+
+    let app = TestApp::spawn();
+    let link = hezuo_tests::CountingProxy::start(app.address.trim_start_matches("http://"));
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut syncing = app.new_phone();
+    syncing
+        .login(
+            &link.address,
+            Persona::CounsellorHaishu.username(),
+            PASSWORD,
+        )
+        .expect("login");
+    syncing.pull().expect("pull");
+    let first = syncing
+        .new_visit(cooperative, baseline_visit("第一户"))
+        .expect("visit");
+
+    // A slow link keeps the sync busy while the counsellor (the app's UI, or the CLI in another terminal) saves
+    // another visit in the same phone state.
+    link.set_latency(std::time::Duration::from_millis(300));
+    let dir = syncing.state_dir().to_path_buf();
+    let second = std::thread::scope(|scope| {
+        let sync = scope.spawn(|| syncing.sync());
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        let mut editing = hezuo_mobile_api::client::Phone::open(&dir, hezuo_tests::phone_info())
+            .expect("same phone state");
+        let second = editing
+            .new_visit(cooperative, baseline_visit("第二户"))
+            .expect("visit");
+        sync.join().expect("sync thread").expect("sync");
+        second
+    });
+    link.set_latency(std::time::Duration::ZERO);
+
+    let report = syncing.sync().expect("sync");
+    assert!(report.problems.is_empty(), "{report:?}");
+    let records = syncing.visits().expect("visits");
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert!(records.iter().all(|r| r.status == RecordStatus::Synced));
+    let mut on_server: Vec<String> = visits::table
+        .filter(visits::cooperative_id.eq(cooperative.to_string()))
+        .select(visits::id)
+        .load(&mut app.conn())
+        .expect("ids");
+    on_server.sort();
+    let mut expected = vec![first.to_string(), second.to_string()];
+    expected.sort();
+    assert_eq!(on_server, expected);
+}
