@@ -28,6 +28,28 @@ pub struct OutcomeLabels {
     pub outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SyncLabels {
+    pub transport: &'static str,
+    pub outcome: String,
+}
+
+/// How a document reached the server.
+#[derive(Clone, Copy, Debug)]
+pub enum Transport {
+    Http,
+    WebSocket,
+}
+
+impl Transport {
+    fn label(self) -> &'static str {
+        match self {
+            Transport::Http => "http",
+            Transport::WebSocket => "websocket",
+        }
+    }
+}
+
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 pub struct Metrics {
@@ -35,6 +57,9 @@ pub struct Metrics {
     pub http_requests: Family<RequestLabels, Counter>,
     pub http_duration: HistogramFamily,
     pub logins: Family<OutcomeLabels, Counter>,
+    sync_documents: Family<SyncLabels, Counter>,
+    document_cache_documents: Gauge,
+    document_cache_bytes: Gauge,
     db_connections: Gauge,
     db_idle_connections: Gauge,
     pool: Pool,
@@ -51,6 +76,9 @@ impl Metrics {
         let http_requests = Family::<RequestLabels, Counter>::default();
         let http_duration: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let logins = Family::<OutcomeLabels, Counter>::default();
+        let sync_documents = Family::<SyncLabels, Counter>::default();
+        let document_cache_documents = Gauge::default();
+        let document_cache_bytes = Gauge::default();
         let db_connections = Gauge::default();
         let db_idle_connections = Gauge::default();
         registry.register(
@@ -64,6 +92,22 @@ impl Metrics {
             http_duration.clone(),
         );
         registry.register("logins", "Login attempts by outcome", logins.clone());
+        registry.register(
+            "sync_documents",
+            "Documents handled by sync, by transport and outcome (stored: the device's changes were stored; \
+             in_step: nothing new from it; sent: the server sent what it lacked; otherwise the per-document error code)",
+            sync_documents.clone(),
+        );
+        registry.register(
+            "document_cache_documents",
+            "Cooperative documents held in memory",
+            document_cache_documents.clone(),
+        );
+        registry.register(
+            "document_cache_bytes",
+            "Estimated memory of the cached documents",
+            document_cache_bytes.clone(),
+        );
         registry.register(
             "db_connections",
             "Open database connections",
@@ -79,6 +123,9 @@ impl Metrics {
             http_requests,
             http_duration,
             logins,
+            sync_documents,
+            document_cache_documents,
+            document_cache_bytes,
             db_connections,
             db_idle_connections,
             pool,
@@ -93,8 +140,21 @@ impl Metrics {
             .inc();
     }
 
-    /// The exposition text; pool gauges are sampled now.
-    pub fn render(&self) -> Result<String, std::fmt::Error> {
+    pub fn count_sync(&self, transport: Transport, outcome: &str) {
+        self.sync_documents
+            .get_or_create(&SyncLabels {
+                transport: transport.label(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The exposition text; pool and cache gauges are sampled now, the cache's as (documents, bytes).
+    pub fn render(&self, document_cache: (usize, usize)) -> Result<String, std::fmt::Error> {
+        self.document_cache_documents
+            .set(i64::try_from(document_cache.0).unwrap_or(i64::MAX));
+        self.document_cache_bytes
+            .set(i64::try_from(document_cache.1).unwrap_or(i64::MAX));
         let state = self.pool.state();
         self.db_connections.set(i64::from(state.connections));
         self.db_idle_connections

@@ -18,6 +18,7 @@ use crate::auth::Scope;
 use crate::db::schema::{cooperatives, quarantines};
 use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
+use crate::metrics::{Metrics, Transport};
 use crate::models::{now, regions};
 
 /// The device on the other end, as the session and the device binding say.
@@ -123,6 +124,7 @@ pub fn handle(
     conn: &mut DbConn,
     cache: &DocCache,
     feed: &ChangeFeed,
+    metrics: &Metrics,
     caller: &Caller,
     request: SyncRequest,
 ) -> ApiResult<SyncResponse> {
@@ -201,6 +203,7 @@ pub fn handle(
             engine::assume_peer_has(&mut state, heads);
             offers.push((id, stored.doc.get_heads()));
         }
+        metrics.count_sync(Transport::Http, "sent");
         replies.push(DocReply {
             id: id.as_bytes().to_vec(),
             message: engine::generate(&stored.doc, &mut state),
@@ -246,6 +249,12 @@ pub fn handle(
                 Persist::SyncState,
             )?
         };
+        if outcome.error.is_none() {
+            metrics.count_sync(
+                Transport::Http,
+                if outcome.stored { "stored" } else { "in_step" },
+            );
+        }
         replies.push(DocReply {
             id: id.as_bytes().to_vec(),
             message: outcome.reply,
@@ -253,6 +262,9 @@ pub fn handle(
             more: outcome.more,
             acked: outcome.acked,
         });
+    }
+    for error in replies.iter().filter_map(|reply| reply.error.as_ref()) {
+        metrics.count_sync(Transport::Http, &error.code);
     }
     let want_digests = match &request_summary {
         Some(summary) => !summary_matches(conn, caller, &requested, summary)?,
@@ -322,6 +334,8 @@ pub enum Persist {
 
 /// What taking one message produced.
 pub struct Outcome {
+    /// The device's message brought changes, now stored.
+    pub stored: bool,
     /// The server's next message for the device.
     pub reply: Option<Vec<u8>>,
     pub error: Option<DocError>,
@@ -457,7 +471,8 @@ fn store_merged(
 
 /// After the commit: cache the new version, tell live connections, and answer the device.
 fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Persist) -> Outcome {
-    if !merged.received.new_changes.is_empty() {
+    let stored = !merged.received.new_changes.is_empty();
+    if stored {
         store::remember(
             cache,
             merged.id,
@@ -473,6 +488,7 @@ fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Pers
     if in_step && persist == Persist::SyncState {
         // On HTTP a short acknowledgement replaces a message that would only say "we agree".
         return Outcome {
+            stored,
             reply: None,
             error: None,
             more: false,
@@ -482,6 +498,7 @@ fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Pers
     }
     let reply = engine::generate(&received.doc, &mut received.state);
     Outcome {
+        stored,
         reply,
         error: None,
         more: !in_step,
@@ -492,6 +509,7 @@ fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Pers
 
 fn failed(state: &automerge::sync::State, error: DocError) -> Outcome {
     Outcome {
+        stored: false,
         reply: None,
         error: Some(error),
         more: false,

@@ -354,6 +354,62 @@ fn a_wrong_protocol_version_or_garbage_is_refused_whole() {
 }
 
 #[test]
+fn a_zstd_compressed_request_gets_a_zstd_compressed_reply() {
+    use hezuo_mobile_api::sync::{CBOR, DocEntry, SYNC_PROTOCOL, SyncRequest, SyncResponse};
+
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    // The server holds a visit this client has never seen.
+    let mut writer = app.phone(Persona::CounsellorHaishu);
+    writer.pull().expect("pull");
+    writer
+        .new_visit(cooperative, baseline_visit("理事长在场"))
+        .expect("visit");
+    writer.sync().expect("sync");
+
+    let reader = app.phone(Persona::CounsellorHaishu);
+    let mut client = app.anonymous();
+    client.set_token(reader.session().and_then(|s| s.access_token.clone()));
+    let genesis = hezuo_sync::document::genesis(cooperative).get_heads();
+    let request = SyncRequest {
+        protocol: SYNC_PROTOCOL,
+        docs: vec![DocEntry {
+            id: cooperative.as_bytes().to_vec(),
+            heads_digest: Some(hezuo_sync::document::heads_digest(&genesis).to_vec()),
+            message: None,
+        }],
+        summary: None,
+    };
+    let mut cbor = Vec::new();
+    ciborium::into_writer(&request, &mut cbor).expect("encode");
+    let compressed = zstd::encode_all(cbor.as_slice(), 3).expect("zstd");
+    let response = client
+        .raw(
+            ureq::http::Method::POST,
+            "/api/v1/sync",
+            &[],
+            &[("Content-Encoding", "zstd"), ("Accept-Encoding", "zstd")],
+            Some((CBOR, &compressed)),
+        )
+        .expect("answer");
+    assert_eq!(
+        response.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&response.body)
+    );
+    assert_eq!(response.header("content-encoding"), Some("zstd"));
+    let body = zstd::decode_all(response.body.as_slice()).expect("zstd reply");
+    let reply: SyncResponse = ciborium::from_reader(body.as_slice()).expect("CBOR reply");
+    let doc = reply
+        .docs
+        .iter()
+        .find(|d| d.id == cooperative.as_bytes())
+        .expect("the cooperative differs");
+    assert!(doc.message.is_some() && doc.error.is_none(), "{doc:?}");
+}
+
+#[test]
 fn projections_are_rebuilt_from_the_documents() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);

@@ -135,6 +135,19 @@ fn writing_review_is_refused_and_quarantines_the_device_until_an_admin_releases_
     assert_eq!(active_quarantines(&app), 0);
     assert_eq!(push(&device, id, &honest).error, None);
     assert!(server_heads(&app, id).is_some());
+
+    // Operators see the same story in the metrics.
+    let metrics = app
+        .anonymous()
+        .raw(ureq::http::Method::GET, "/metrics", &[], &[], None)
+        .expect("metrics");
+    let text = String::from_utf8(metrics.body).expect("utf-8");
+    for (outcome, count) in [("refused", 1), ("quarantined", 1), ("stored", 2)] {
+        let line = format!(
+            r#"hezuo_sync_documents_total{{transport="http",outcome="{outcome}"}} {count}"#
+        );
+        assert!(text.contains(&line), "{line} in {text}");
+    }
 }
 
 #[test]

@@ -57,7 +57,14 @@ pub async fn sync_batch(
         .db
         .run(move |conn| {
             let device = super::caller_device(conn, &caller)?;
-            service::handle(conn, &shared.documents, &shared.feed, &device, request)
+            service::handle(
+                conn,
+                &shared.documents,
+                &shared.feed,
+                &shared.metrics,
+                &device,
+                request,
+            )
         })
         .await?;
     let mut body = Vec::new();

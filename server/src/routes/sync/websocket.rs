@@ -257,6 +257,14 @@ impl Connection {
                 .await
             }
             Ok(Some(outcome)) => {
+                let counted = match &outcome.error {
+                    Some(error) => error.code.as_str(),
+                    None if outcome.stored => "stored",
+                    None => "in_step",
+                };
+                self.state
+                    .metrics
+                    .count_sync(crate::metrics::Transport::WebSocket, counted);
                 if let Some(error) = outcome.error {
                     self.docs.remove(&id);
                     return self
