@@ -430,32 +430,23 @@ fn store_merged(
     persist: Persist,
 ) -> QueryResult<bool> {
     let received = &merged.received;
-    if received.new_changes.is_empty() {
-        if persist == Persist::SyncState {
-            store::save_state(
-                conn,
-                merged.id,
-                &caller.device_id,
-                &merged.state_before,
-                &received.state,
-            )?;
+    if !received.new_changes.is_empty() {
+        let author = Author {
+            device_id: &caller.device_id,
+            user_id: &caller.user_id,
+        };
+        if matches!(
+            store::persist(conn, merged.id, merged.version, received, &author)?,
+            Persisted::Stale
+        ) {
+            return Ok(false);
         }
-        return Ok(true);
+        if !merged.registered {
+            register_field_cooperative(conn, caller, merged.id, received)?;
+        }
+        super::projection::rebuild(conn, merged.id, &received.doc)?;
+        feed.announce_in_transaction(conn, merged.id)?;
     }
-    let author = Author {
-        device_id: &caller.device_id,
-        user_id: &caller.user_id,
-    };
-    if matches!(
-        store::persist(conn, merged.id, merged.version, received, &author)?,
-        Persisted::Stale
-    ) {
-        return Ok(false);
-    }
-    if !merged.registered {
-        register_field_cooperative(conn, caller, merged.id, received)?;
-    }
-    super::projection::rebuild(conn, merged.id, &received.doc)?;
     if persist == Persist::SyncState {
         store::save_state(
             conn,
@@ -465,7 +456,6 @@ fn store_merged(
             &received.state,
         )?;
     }
-    feed.announce_in_transaction(conn, merged.id)?;
     Ok(true)
 }
 

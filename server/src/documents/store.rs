@@ -311,27 +311,13 @@ pub fn save_offers(
     offers: &[(Uuid, Vec<ChangeHash>)],
 ) -> QueryResult<()> {
     for (id, heads) in offers {
-        let key = id.to_string();
         let encoded = encode_heads(heads);
-        let updated = diesel::update(sync_states::table.find((&key, device_id)))
-            .set((
-                sync_states::offered_heads.eq(&encoded),
-                sync_states::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        if updated == 0 {
-            let row = (
-                sync_states::cooperative_id.eq(&key),
-                sync_states::device_id.eq(device_id),
-                sync_states::state.eq(State::new().encode()),
-                sync_states::offered_heads.eq(Some(&encoded)),
-                sync_states::updated_at.eq(now()),
-            );
-            with_backend!(conn, |c| diesel::insert_into(sync_states::table)
-                .values(row)
-                .on_conflict_do_nothing()
-                .execute(c))?;
-        }
+        let change = SyncStateChange {
+            state: None,
+            offered_heads: Some(&encoded),
+            updated_at: now(),
+        };
+        upsert_sync_state(conn, &id.to_string(), device_id, &change)?;
     }
     Ok(())
 }
@@ -347,20 +333,42 @@ pub fn save_state(
     if before.shared_heads == after.shared_heads {
         return Ok(());
     }
-    let key = id.to_string();
     let encoded = after.encode();
-    let updated = diesel::update(sync_states::table.find((&key, device_id)))
-        .set((
-            sync_states::state.eq(&encoded),
-            sync_states::updated_at.eq(now()),
-        ))
+    let change = SyncStateChange {
+        state: Some(&encoded),
+        offered_heads: None,
+        updated_at: now(),
+    };
+    upsert_sync_state(conn, &id.to_string(), device_id, &change)
+}
+
+/// The columns of a device's sync state for one document that a write sets; `None` leaves a column as it is.
+#[derive(AsChangeset)]
+#[diesel(table_name = sync_states)]
+struct SyncStateChange<'a> {
+    state: Option<&'a [u8]>,
+    offered_heads: Option<&'a str>,
+    updated_at: chrono::NaiveDateTime,
+}
+
+/// Updates the row, or creates it (a fresh state where none is given) when the device never synced the document.
+fn upsert_sync_state(
+    conn: &mut DbConn,
+    key: &str,
+    device_id: &str,
+    change: &SyncStateChange<'_>,
+) -> QueryResult<()> {
+    let updated = diesel::update(sync_states::table.find((key, device_id)))
+        .set(change)
         .execute(conn)?;
     if updated == 0 {
+        let fresh = State::new().encode();
         let row = (
-            sync_states::cooperative_id.eq(&key),
+            sync_states::cooperative_id.eq(key),
             sync_states::device_id.eq(device_id),
-            sync_states::state.eq(&encoded),
-            sync_states::updated_at.eq(now()),
+            sync_states::state.eq(change.state.unwrap_or(&fresh)),
+            sync_states::offered_heads.eq(change.offered_heads),
+            sync_states::updated_at.eq(change.updated_at),
         );
         with_backend!(conn, |c| diesel::insert_into(sync_states::table)
             .values(row)

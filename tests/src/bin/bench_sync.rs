@@ -154,6 +154,16 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
     Some((user + system) / 100.0)
 }
 
+/// The cooperatives whose documents the phone holds.
+fn held_documents(phone: &Phone) -> Vec<Uuid> {
+    phone
+        .cooperatives()
+        .expect("index")
+        .keys()
+        .copied()
+        .collect()
+}
+
 /// The phone's own work is all acknowledged by the server.
 fn all_synced(phone: &Phone) -> bool {
     phone
@@ -243,12 +253,7 @@ fn main() {
     // --- 1 and 2: one phone holding 300 documents -------------------------------------------------------------
     let (mut phone, _dir) = phone_for(&proxy.address, "bench.village");
     let pulled = phone.pull().expect("pull");
-    let ids: Vec<Uuid> = phone
-        .cooperatives()
-        .expect("index")
-        .keys()
-        .copied()
-        .collect();
+    let ids = held_documents(&phone);
     // Give every document a history, as a season of visits would.
     for id in &ids {
         phone
@@ -318,12 +323,7 @@ fn main() {
                     for _ in 0..3 {
                         phone.sync().expect("download before going offline");
                     }
-                    let ids: Vec<Uuid> = phone
-                        .cooperatives()
-                        .expect("index")
-                        .keys()
-                        .copied()
-                        .collect();
+                    let ids = held_documents(&phone);
                     held.fetch_add(ids.len(), Ordering::Relaxed);
                     // A day offline: visits at cooperatives of the township, and one observation of the cooperative
                     // every colleague of the township also observes (concurrent edits of one document).

@@ -45,6 +45,38 @@ fn baseline_visit(note: &str) -> Visit {
     }
 }
 
+/// The 海曙 counsellor's phone, logged in and pulled through `link`.
+fn counsellor_phone_behind(app: &TestApp, link: &hezuo_tests::CountingProxy) -> TestPhone {
+    let mut phone = app.new_phone();
+    phone
+        .login(
+            &link.address,
+            Persona::CounsellorHaishu.username(),
+            PASSWORD,
+        )
+        .expect("login");
+    phone.pull().expect("pull");
+    phone
+}
+
+/// The ids of the visits the server holds for a cooperative, sorted.
+fn visit_ids_on_server(app: &TestApp, cooperative: uuid::Uuid) -> Vec<String> {
+    use hezuo_server::db::schema::visits;
+    visits::table
+        .filter(visits::cooperative_id.eq(cooperative.to_string()))
+        .select(visits::id)
+        .order(visits::id)
+        .load(&mut app.conn())
+        .expect("visit ids")
+}
+
+/// Ids as the server's projection lists them.
+fn sorted_ids(ids: &[uuid::Uuid]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+    ids.sort();
+    ids
+}
+
 #[test]
 fn a_counsellor_records_a_visit_offline_and_it_reaches_the_server() {
     let app = TestApp::spawn();
@@ -562,20 +594,10 @@ fn chunks_are_compacted_into_a_snapshot_and_the_document_reloads_from_it() {
 
 #[test]
 fn a_link_that_drops_mid_request_loses_nothing_and_duplicates_nothing() {
-    use hezuo_server::db::schema::visits;
-
     let app = TestApp::spawn();
     let link = hezuo_tests::CountingProxy::start(app.address.trim_start_matches("http://"));
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.new_phone();
-    phone
-        .login(
-            &link.address,
-            Persona::CounsellorHaishu.username(),
-            PASSWORD,
-        )
-        .expect("login");
-    phone.pull().expect("pull");
+    let mut phone = counsellor_phone_behind(&app, &link);
     let recorded: Vec<_> = (0..3)
         .map(|n| {
             phone
@@ -583,13 +605,7 @@ fn a_link_that_drops_mid_request_loses_nothing_and_duplicates_nothing() {
                 .expect("visit")
         })
         .collect();
-    let visits_on_server = || -> i64 {
-        visits::table
-            .filter(visits::cooperative_id.eq(cooperative.to_string()))
-            .count()
-            .get_result(&mut app.conn())
-            .expect("count")
-    };
+    let visits_on_server = || visit_ids_on_server(&app, cooperative).len();
 
     // The request is cut off halfway: the server takes nothing, the phone says why its work is still here.
     link.drop_after(Some(400), None);
@@ -614,16 +630,10 @@ fn a_link_that_drops_mid_request_loses_nothing_and_duplicates_nothing() {
     let records = phone.visits().expect("visits");
     assert_eq!(records.len(), 3);
     assert!(records.iter().all(|r| r.status == RecordStatus::Synced));
-    assert_eq!(visits_on_server(), 3);
-    let on_server: Vec<String> = visits::table
-        .filter(visits::cooperative_id.eq(cooperative.to_string()))
-        .select(visits::id)
-        .order(visits::id)
-        .load(&mut app.conn())
-        .expect("ids");
-    let mut expected: Vec<String> = recorded.iter().map(|id| id.to_string()).collect();
-    expected.sort();
-    assert_eq!(on_server, expected);
+    assert_eq!(
+        visit_ids_on_server(&app, cooperative),
+        sorted_ids(&recorded)
+    );
     assert_eq!(
         phone.cooperatives().expect("index")[&cooperative].status,
         DocStatus::Synced
@@ -632,20 +642,10 @@ fn a_link_that_drops_mid_request_loses_nothing_and_duplicates_nothing() {
 
 #[test]
 fn a_visit_saved_while_a_sync_is_under_way_is_not_lost() {
-    use hezuo_server::db::schema::visits;
-
     let app = TestApp::spawn();
     let link = hezuo_tests::CountingProxy::start(app.address.trim_start_matches("http://"));
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut syncing = app.new_phone();
-    syncing
-        .login(
-            &link.address,
-            Persona::CounsellorHaishu.username(),
-            PASSWORD,
-        )
-        .expect("login");
-    syncing.pull().expect("pull");
+    let mut syncing = counsellor_phone_behind(&app, &link);
     let first = syncing
         .new_visit(cooperative, baseline_visit("第一户"))
         .expect("visit");
@@ -672,13 +672,8 @@ fn a_visit_saved_while_a_sync_is_under_way_is_not_lost() {
     let records = syncing.visits().expect("visits");
     assert_eq!(records.len(), 2, "{records:?}");
     assert!(records.iter().all(|r| r.status == RecordStatus::Synced));
-    let mut on_server: Vec<String> = visits::table
-        .filter(visits::cooperative_id.eq(cooperative.to_string()))
-        .select(visits::id)
-        .load(&mut app.conn())
-        .expect("ids");
-    on_server.sort();
-    let mut expected = vec![first.to_string(), second.to_string()];
-    expected.sort();
-    assert_eq!(on_server, expected);
+    assert_eq!(
+        visit_ids_on_server(&app, cooperative),
+        sorted_ids(&[first, second])
+    );
 }
