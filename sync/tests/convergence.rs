@@ -21,6 +21,17 @@ enum Fate {
     Duplicate,
 }
 
+impl Fate {
+    /// How many copies of the message arrive.
+    fn copies(self) -> usize {
+        match self {
+            Fate::Deliver => 1,
+            Fate::Drop => 0,
+            Fate::Duplicate => 2,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Step {
     /// A phone changes a profile field (all phones touch the same few fields, so conflicts happen).
@@ -161,12 +172,7 @@ impl World {
         let Some(bytes) = engine::generate(&phone.doc, &mut phone.state) else {
             return false;
         };
-        let deliveries = match fate {
-            Fate::Deliver => 1,
-            Fate::Drop => 0,
-            Fate::Duplicate => 2,
-        };
-        for _ in 0..deliveries {
+        for _ in 0..fate.copies() {
             let message = engine::decode_message(&bytes).expect("decode");
             let received = engine::receive_from_device(
                 COOP,
@@ -187,12 +193,7 @@ impl World {
         let Some(bytes) = engine::generate(&self.server, &mut phone.server_state) else {
             return false;
         };
-        let deliveries = match fate {
-            Fate::Deliver => 1,
-            Fate::Drop => 0,
-            Fate::Duplicate => 2,
-        };
-        for _ in 0..deliveries {
+        for _ in 0..fate.copies() {
             engine::receive_from_server(&mut phone.doc, &mut phone.state, &bytes)
                 .expect("server message");
         }

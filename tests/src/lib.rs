@@ -507,6 +507,15 @@ impl TestApp {
         phone
     }
 
+    /// A phone of the persona that has pulled the documents of its regions.
+    pub fn pulled_phone(&self, persona: Persona) -> TestPhone {
+        let mut phone = self.phone(persona);
+        phone
+            .pull()
+            .unwrap_or_else(|e| panic!("{persona:?} phone pulls: {e}"));
+        phone
+    }
+
     /// A phone that has not logged in yet.
     pub fn new_phone(&self) -> TestPhone {
         let dir = tempfile::tempdir().expect("temp dir");

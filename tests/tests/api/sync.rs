@@ -205,8 +205,7 @@ fn three_phones_editing_one_cooperative_offline_converge_and_the_conflict_is_rec
 #[test]
 fn a_cooperative_found_in_the_field_is_registered_pending_and_a_duplicate_code_is_flagged() {
     let app = TestApp::spawn();
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let new_code = Uscc::from_body("93330203MA2H00077").expect("valid");
     let fresh = phone
         .create_cooperative(
@@ -263,8 +262,7 @@ fn a_cooperative_found_in_the_field_is_registered_pending_and_a_duplicate_code_i
     );
 
     // Another counsellor of the region sees the new cooperative after pulling.
-    let mut colleague = app.phone(Persona::ViewerHaishu);
-    colleague.pull().expect("pull");
+    let mut colleague = app.pulled_phone(Persona::ViewerHaishu);
     colleague.sync().expect("sync");
     assert_eq!(colleague.document(fresh).expect("document").visits.len(), 1);
 }
@@ -272,8 +270,7 @@ fn a_cooperative_found_in_the_field_is_registered_pending_and_a_duplicate_code_i
 #[test]
 fn a_new_cooperative_outside_the_counsellors_regions_is_refused_locally() {
     let app = TestApp::spawn();
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     // The phone cannot know the server's scope rule, so this one is caught by the server.
     let elsewhere = phone
         .create_cooperative("象山某合作社", "330225101201", None)
@@ -296,8 +293,7 @@ fn a_new_cooperative_outside_the_counsellors_regions_is_refused_locally() {
 fn the_phone_refuses_to_save_what_the_server_would_refuse() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut author = app.phone(Persona::CounsellorHaishu);
-    author.pull().expect("pull");
+    let mut author = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = author
         .new_visit(cooperative, baseline_visit("原文"))
         .expect("visit");
@@ -321,8 +317,7 @@ fn the_phone_refuses_to_save_what_the_server_would_refuse() {
 #[test]
 fn a_viewer_reads_but_cannot_write() {
     let app = TestApp::spawn();
-    let mut viewer = app.phone(Persona::ViewerHaishu);
-    viewer.pull().expect("pull");
+    let mut viewer = app.pulled_phone(Persona::ViewerHaishu);
     let cooperative = app.cooperative_id(Fixture::HaishuRice);
     let error = viewer
         .new_visit(cooperative, Visit::default())
@@ -344,8 +339,7 @@ fn syncing_needs_a_registered_device_and_a_revoked_one_is_refused() {
         ErrorCode::DeviceRequired
     );
 
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
     phone
         .new_visit(cooperative, baseline_visit("丢失前"))
@@ -392,8 +386,7 @@ fn a_zstd_compressed_request_gets_a_zstd_compressed_reply() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
     // The server holds a visit this client has never seen.
-    let mut writer = app.phone(Persona::CounsellorHaishu);
-    writer.pull().expect("pull");
+    let mut writer = app.pulled_phone(Persona::CounsellorHaishu);
     writer
         .new_visit(cooperative, baseline_visit("理事长在场"))
         .expect("visit");
@@ -445,8 +438,7 @@ fn a_zstd_compressed_request_gets_a_zstd_compressed_reply() {
 fn projections_are_rebuilt_from_the_documents() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = phone
         .new_visit(cooperative, baseline_visit("重建测试"))
         .expect("visit");
@@ -495,8 +487,7 @@ fn projections_are_rebuilt_from_the_documents() {
 fn edits_after_an_acknowledged_sync_are_sent_too() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = phone
         .new_visit(cooperative, baseline_visit("第一稿"))
         .expect("visit");
@@ -528,8 +519,7 @@ fn edits_after_an_acknowledged_sync_are_sent_too() {
 fn edits_after_an_acknowledged_sync_survive_an_app_restart() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = phone
         .new_visit(cooperative, baseline_visit("第一稿"))
         .expect("visit");
@@ -555,8 +545,7 @@ fn chunks_are_compacted_into_a_snapshot_and_the_document_reloads_from_it() {
 
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuRice);
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     // Enough visits, synced one by one, that the chunks outgrow the 64 KiB compaction threshold.
     let mut written: usize = 0;
     let mut compacted = false;

@@ -246,8 +246,7 @@ fn a_replayed_request_does_no_harm() {
 #[test]
 fn a_cooperative_leaving_the_region_is_removed_from_the_phone_unless_it_holds_unsent_work() {
     let app = TestApp::spawn();
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let fruit = app.cooperative_id(Fixture::HaishuFruit);
     let rice = app.cooperative_id(Fixture::HaishuRice);
     phone

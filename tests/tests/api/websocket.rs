@@ -68,8 +68,7 @@ fn a_js_automerge_repo_client_syncs_with_a_token_and_hears_new_work() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
     let document = DocumentId::from_uuid(cooperative).to_string();
-    let mut phone = app.phone(Persona::CounsellorHaishu);
-    phone.pull().expect("pull");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     phone
         .new_visit(
             cooperative,
