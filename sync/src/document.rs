@@ -161,6 +161,32 @@ pub fn put_visit(
         .0)
 }
 
+/// Attaches photos to a visit in one commit: their metadata under `photos` and their hashes in the visit's
+/// `expected_photos`, so the visit syncs at once and the server knows which photos to expect.
+pub fn attach_photos(
+    doc: &mut Automerge,
+    visit_id: Uuid,
+    visit: &Visit,
+    photos: &[(crate::model::PhotoHash, crate::model::PhotoMeta)],
+    time_ms: i64,
+) -> Result<Option<ChangeHash>, EditError> {
+    let mut tx = doc.transaction();
+    let (visits, photo_map) = match (tx.get(ROOT, "visits")?, tx.get(ROOT, "photos")?) {
+        (
+            Some((automerge::Value::Object(ObjType::Map), visits)),
+            Some((automerge::Value::Object(ObjType::Map), photo_map)),
+        ) => (visits, photo_map),
+        _ => return Err(EditError::NotACooperativeDocument),
+    };
+    for (hash, meta) in photos {
+        autosurgeon::reconcile_prop(&mut tx, &photo_map, hash.as_str(), meta)?;
+    }
+    autosurgeon::reconcile_prop(&mut tx, &visits, visit_id.to_string().as_str(), visit)?;
+    Ok(tx
+        .commit_with(CommitOptions::default().with_time(time_ms))
+        .0)
+}
+
 /// Saves the observed profile as one commit.
 pub fn put_profile(
     doc: &mut Automerge,

@@ -9,6 +9,7 @@ pub mod document;
 pub mod engine;
 pub mod ids;
 pub mod model;
+pub mod photo;
 pub mod trust;
 
 pub use ids::{ActorId, DocumentId};

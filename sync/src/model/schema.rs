@@ -369,3 +369,41 @@ pub struct CooperativeDoc {
     #[serde(default)]
     pub decisions: BTreeMap<String, DecisionRecord>,
 }
+
+impl Visit {
+    /// Every photo the visit names, with the first field that names it (`expected_photos`,
+    /// `registration.office_photos`, ...). A photo may arrive at the server days after the visit.
+    pub fn named_photos(&self) -> BTreeMap<String, &'static str> {
+        let mut named = BTreeMap::new();
+        let mut add = |field: &'static str, hashes: &[PhotoHash]| {
+            for hash in hashes {
+                named.entry(hash.as_str().to_owned()).or_insert(field);
+            }
+        };
+        add("expected_photos", &self.expected_photos);
+        if let Some(registration) = &self.registration {
+            add("registration.office_photos", &registration.office_photos);
+        }
+        if let Some(governance) = &self.governance {
+            for meeting in &governance.meetings {
+                add("governance.meetings.photos", &meeting.photos);
+            }
+        }
+        if let Some(finance) = &self.finance {
+            for subsidy in &finance.subsidies_received {
+                add("finance.subsidies_received.photos", &subsidy.photos);
+            }
+        }
+        if let Some(operations) = &self.operations {
+            add(
+                "operations.last_transaction_photos",
+                &operations.last_transaction_photos,
+            );
+            add("operations.base_photos", &operations.base_photos);
+        }
+        if let Some(assessment) = &self.assessment {
+            add("assessment.evidence_photos", &assessment.evidence_photos);
+        }
+        named
+    }
+}
