@@ -102,6 +102,50 @@ impl GxsRelation {
     }
 }
 
+/// Which datum a position is in: phones' GPS reports WGS-84; Chinese web maps (高德, 腾讯) use the offset GCJ-02.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum CoordinateSystem {
+    Wgs84,
+    Gcj02,
+}
+
+impl CoordinateSystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoordinateSystem::Wgs84 => "wgs84",
+            CoordinateSystem::Gcj02 => "gcj02",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "wgs84" => Some(CoordinateSystem::Wgs84),
+            "gcj02" => Some(CoordinateSystem::Gcj02),
+            _ => None,
+        }
+    }
+}
+
+/// Where the cooperative is registered, in the datum it was recorded in.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisteredLocation {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub coordinate_system: CoordinateSystem,
+}
+
+impl RegisteredLocation {
+    pub fn is_valid(&self) -> bool {
+        self.latitude.is_finite()
+            && self.longitude.is_finite()
+            && self.latitude.abs() <= 90.0
+            && self.longitude.abs() <= 180.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cooperative {
@@ -134,6 +178,8 @@ pub struct Cooperative {
     pub on_abnormal_list: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<RegisteredLocation>,
     pub source: CooperativeSource,
     pub verification: Verification,
     /// Increases with every change.
@@ -169,6 +215,8 @@ pub struct CreateCooperativeRequest {
     pub on_abnormal_list: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<RegisteredLocation>,
 }
 
 impl CreateCooperativeRequest {
@@ -188,6 +236,7 @@ impl CreateCooperativeRequest {
             annual_report_filed: None,
             on_abnormal_list: None,
             member_count: None,
+            location: None,
         }
     }
 }
@@ -262,6 +311,12 @@ pub struct UpdateCooperativeRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub member_count: Option<Option<u32>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub location: Option<Option<RegisteredLocation>>,
 }
 
 /// Tells "sent as null" (`Some(None)`) from "left out" (`None`, via `#[serde(default)]`).

@@ -11,6 +11,7 @@ pub mod error;
 pub mod imports;
 pub mod localized;
 pub mod pagination;
+pub mod photos;
 pub mod region_code;
 pub mod regions;
 pub mod sync;

@@ -300,6 +300,7 @@ fn rebuild_projections(config: &Config) -> anyhow::Result<()> {
         .load(&mut *conn)?;
     // No caching: each document is read once.
     let cache = DocCache::new(0);
+    let evidence = crate::photos::flags::Thresholds::from_config(config);
     let started = std::time::Instant::now();
     let bar = progress_bar();
     bar.set_length(ids.len() as u64);
@@ -308,7 +309,7 @@ fn rebuild_projections(config: &Config) -> anyhow::Result<()> {
             uuid::Uuid::parse_str(id).with_context(|| format!("document id {id} is not a UUID"))?;
         let stored = store::load(&mut conn, &cache, cooperative)?;
         db::write_transaction(&mut conn, |conn| {
-            projection::rebuild(conn, cooperative, &stored.doc)
+            projection::rebuild(conn, cooperative, &stored.doc, &evidence)
         })?;
         bar.inc(1);
     }

@@ -65,6 +65,40 @@ pub struct Config {
     pub max_import_bytes: usize,
     /// Memory for cached cooperative documents (estimated), in MiB.
     pub document_cache_mb: usize,
+    /// Where photos and thumbnails are kept: `local` (under `<data_dir>/blobs`) or `s3` (any S3-compatible service).
+    pub blob_store: BlobStoreKind,
+    pub s3_bucket: Option<String>,
+    /// e.g. `https://oss-cn-hangzhou.aliyuncs.com` or `http://127.0.0.1:9000`; the AWS endpoint when unset.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Allow a plain-HTTP endpoint (a service on the same host or a private network).
+    pub s3_allow_http: bool,
+    /// Largest photo accepted by an upload.
+    pub photo_max_bytes: u64,
+    /// Largest width or height, and most pixels, a photo may claim; a decompression bomb is refused before decoding.
+    pub photo_max_dimension: u32,
+    pub photo_max_pixels: u64,
+    /// Photos decoded at the same time; bounds the memory decoding can take.
+    pub photo_decode_concurrency: usize,
+    /// An unfinished upload is forgotten this long after it was created.
+    pub upload_expiry_hours: u64,
+    /// [P] Evidence flags: a photo taken further than this from the visit's time.
+    pub evidence_time_tolerance_hours: f64,
+    /// [P] ... further than this from where the visit was recorded.
+    pub evidence_distance_from_visit_m: f64,
+    /// [P] ... further than this from the cooperative's registered location.
+    pub evidence_distance_from_registered_m: f64,
+    /// [P] ... perceptual hashes this many bits apart or fewer are the same picture.
+    pub evidence_near_duplicate_bits: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobStoreKind {
+    Local,
+    S3,
 }
 
 impl Default for Config {
@@ -90,6 +124,22 @@ impl Default for Config {
             argon2_iterations: 2,
             max_import_bytes: 64 * 1024 * 1024,
             document_cache_mb: 256,
+            blob_store: BlobStoreKind::Local,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_allow_http: false,
+            photo_max_bytes: 25 * 1024 * 1024,
+            photo_max_dimension: 12_000,
+            photo_max_pixels: 50_000_000,
+            photo_decode_concurrency: 2,
+            upload_expiry_hours: 7 * 24,
+            evidence_time_tolerance_hours: 12.0,
+            evidence_distance_from_visit_m: 1_000.0,
+            evidence_distance_from_registered_m: 5_000.0,
+            evidence_near_duplicate_bits: 6,
         }
     }
 }
@@ -131,6 +181,12 @@ impl Config {
         }
         if self.database_pool_size == 0 {
             bail!("HEZUO_DATABASE_POOL_SIZE must be at least 1");
+        }
+        if self.blob_store == BlobStoreKind::S3 && self.s3_bucket.is_none() {
+            bail!("HEZUO_BLOB_STORE=s3 needs HEZUO_S3_BUCKET");
+        }
+        if self.photo_decode_concurrency == 0 {
+            bail!("HEZUO_PHOTO_DECODE_CONCURRENCY must be at least 1");
         }
         if self.argon2_memory_kib < 8 || self.argon2_iterations == 0 {
             bail!("argon2 cost too low (memory ≥ 8 KiB, iterations ≥ 1)");
@@ -183,6 +239,9 @@ impl Config {
             shown.jwt_secret = Some("<redacted>".to_owned());
         }
         shown.database_url = Some(redact_url_password(&self.database_url()));
+        if shown.s3_secret_access_key.is_some() {
+            shown.s3_secret_access_key = Some("<redacted>".to_owned());
+        }
         toml_string(&shown)
     }
 }

@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod models;
 pub mod openapi;
 pub mod pagination;
+pub mod photos;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -8,6 +8,8 @@ use crate::db::{Db, Pool};
 use crate::documents::cache::DocCache;
 use crate::documents::feed::ChangeFeed;
 use crate::metrics::Metrics;
+use crate::photos::blobs::Blobs;
+use crate::photos::flags::Thresholds;
 
 pub struct AppState {
     pub config: Config,
@@ -18,6 +20,10 @@ pub struct AppState {
     pub metrics: Metrics,
     pub documents: std::sync::Arc<DocCache>,
     pub feed: ChangeFeed,
+    pub evidence: Thresholds,
+    pub blobs: Blobs,
+    /// Photos being decoded at once; bounds the memory decoding takes.
+    pub photo_decoding: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -30,6 +36,9 @@ impl AppState {
             metrics: Metrics::new(pool.clone()),
             documents: std::sync::Arc::new(DocCache::new(config.document_cache_mb * 1024 * 1024)),
             feed: ChangeFeed::new(),
+            evidence: Thresholds::from_config(&config),
+            blobs: Blobs::from_config(&config)?,
+            photo_decoding: tokio::sync::Semaphore::new(config.photo_decode_concurrency),
             db: Db::new(pool),
             config,
         })

@@ -47,11 +47,8 @@ impl ExifFacts {
                     time.month.into(),
                     time.day.into(),
                 )?;
-                let local = day.and_hms_opt(
-                    time.hour.into(),
-                    time.minute.into(),
-                    time.second.into(),
-                )?;
+                let local =
+                    day.and_hms_opt(time.hour.into(), time.minute.into(), time.second.into())?;
                 let offset = time
                     .offset
                     .map(i64::from)
@@ -248,10 +245,7 @@ mod tests {
         let original = gradient(640, 480, 0);
         let jpeg = encode_jpeg(&fit(&original, 320), 60).expect("encodes");
         let again = decode(&jpeg, DecodeLimits::default()).expect("decodes");
-        let distance = hash_distance(
-            perceptual_hash(&original),
-            perceptual_hash(&again.image),
-        );
+        let distance = hash_distance(perceptual_hash(&original), perceptual_hash(&again.image));
         assert!(distance <= 4, "distance {distance}");
         let other = DynamicImage::ImageRgb8(image::RgbImage::from_fn(640, 480, |x, y| {
             image::Rgb([((x ^ y) % 256) as u8, ((x * y) % 256) as u8, 0])

@@ -98,6 +98,9 @@ diesel::table! {
         updated_at -> Timestamp,
         verification -> Text,
         claimed_uscc -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        coordinate_system -> Nullable<Text>,
     }
 }
 
@@ -211,6 +214,8 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         data -> Text,
         updated_at -> Timestamp,
+        photos_expected -> BigInt,
+        photos_received -> BigInt,
     }
 }
 
@@ -236,6 +241,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        device_id -> Text,
+        user_id -> Text,
+        sha256 -> Text,
+        length -> BigInt,
+        received -> BigInt,
+        metadata -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    upload_pieces (upload_id, start_offset) {
+        upload_id -> Text,
+        start_offset -> BigInt,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    photos (sha256) {
+        sha256 -> Text,
+        bytes -> BigInt,
+        mime -> Text,
+        width -> BigInt,
+        height -> BigInt,
+        exif_taken_at -> Nullable<Timestamp>,
+        exif_latitude -> Nullable<Double>,
+        exif_longitude -> Nullable<Double>,
+        perceptual_hash -> BigInt,
+        device_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visit_photos (visit_id, sha256) {
+        visit_id -> Text,
+        cooperative_id -> Text,
+        sha256 -> Text,
+        field -> Text,
+        device_taken_at -> Nullable<Timestamp>,
+        device_latitude -> Nullable<Double>,
+        device_longitude -> Nullable<Double>,
+        caption -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evidence_flags (visit_id, code, sha256) {
+        visit_id -> Text,
+        cooperative_id -> Text,
+        code -> Text,
+        sha256 -> Text,
+        detail -> Text,
+        detected_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -243,6 +312,7 @@ diesel::joinable!(user_regions -> regions (region_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(cooperatives -> regions (region_code));
+diesel::joinable!(upload_pieces -> uploads (upload_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -264,4 +334,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     visits,
     conflicts,
     duplicate_candidates,
+    uploads,
+    upload_pieces,
+    photos,
+    visit_photos,
+    evidence_flags,
 );

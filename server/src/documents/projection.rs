@@ -1,5 +1,6 @@
-//! Relational projections of a document — the observed profile, the visits, the open conflicts — rebuilt after every
-//! accepted merge. Queries, rules, reports and exports read these; they can always be rebuilt from the documents.
+//! Relational projections of a document — the observed profile, the visits, their photos and evidence flags, the
+//! open conflicts — rebuilt after every accepted merge. Queries, rules, reports and exports read these; they can
+//! always be rebuilt from the documents.
 
 use std::collections::HashMap;
 
@@ -12,11 +13,17 @@ use uuid::Uuid;
 use crate::db::DbConn;
 use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, devices, visits};
 use crate::models::now;
+use crate::photos::flags::Thresholds;
 
 use super::store::encode_heads;
 
 /// Rewrites every projection row of one cooperative from its document.
-pub fn rebuild(conn: &mut DbConn, id: Uuid, doc: &Automerge) -> QueryResult<()> {
+pub fn rebuild(
+    conn: &mut DbConn,
+    id: Uuid,
+    doc: &Automerge,
+    evidence: &Thresholds,
+) -> QueryResult<()> {
     let key = id.to_string();
     let typed = document::read(doc)
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
@@ -58,6 +65,7 @@ pub fn rebuild(conn: &mut DbConn, id: Uuid, doc: &Automerge) -> QueryResult<()> 
             .execute(conn)?;
     }
 
+    crate::photos::evidence::project_cooperative(conn, &key, &typed, evidence)?;
     record_conflicts(conn, &key, doc)
 }
 

@@ -20,6 +20,7 @@ use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Metrics, Transport};
 use crate::models::{now, regions};
+use crate::photos::flags::Thresholds;
 
 /// The device on the other end, as the session and the device binding say.
 pub struct Caller {
@@ -120,10 +121,12 @@ pub fn access_error(known: &Known, caller: &Caller, key: &str) -> Option<DocErro
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn handle(
     conn: &mut DbConn,
     cache: &DocCache,
     feed: &ChangeFeed,
+    evidence: &Thresholds,
     metrics: &Metrics,
     caller: &Caller,
     request: SyncRequest,
@@ -225,7 +228,9 @@ pub fn handle(
         write_transaction(conn, |conn| {
             pending
                 .iter()
-                .map(|merged| store_merged(conn, feed, caller, merged, Persist::SyncState))
+                .map(|merged| {
+                    store_merged(conn, feed, evidence, caller, merged, Persist::SyncState)
+                })
                 .collect::<QueryResult<Vec<bool>>>()
         })?
     };
@@ -241,6 +246,7 @@ pub fn handle(
                 conn,
                 cache,
                 feed,
+                evidence,
                 caller,
                 id,
                 merged.registered,
@@ -425,6 +431,7 @@ pub fn merge(
 fn store_merged(
     conn: &mut DbConn,
     feed: &ChangeFeed,
+    evidence: &Thresholds,
     caller: &Caller,
     merged: &Merged,
     persist: Persist,
@@ -444,7 +451,7 @@ fn store_merged(
         if !merged.registered {
             register_field_cooperative(conn, caller, merged.id, received)?;
         }
-        super::projection::rebuild(conn, merged.id, &received.doc)?;
+        super::projection::rebuild(conn, merged.id, &received.doc, evidence)?;
         feed.announce_in_transaction(conn, merged.id)?;
     }
     if persist == Persist::SyncState {
@@ -514,6 +521,7 @@ pub fn receive(
     conn: &mut DbConn,
     cache: &DocCache,
     feed: &ChangeFeed,
+    evidence: &Thresholds,
     caller: &Caller,
     id: Uuid,
     registered: bool,
@@ -527,7 +535,7 @@ pub fn receive(
             Err(error) => return Ok(failed(state, error)),
         };
         let stored = write_transaction(conn, |conn| {
-            store_merged(conn, feed, caller, &merged, persist)
+            store_merged(conn, feed, evidence, caller, &merged, persist)
         })?;
         if stored {
             return Ok(finish(cache, feed, merged, persist));
@@ -679,6 +687,9 @@ fn register_field_cooperative(
         } else {
             None
         },
+        latitude: None,
+        longitude: None,
+        coordinate_system: None,
     };
     cooperatives::insert(conn, &row)?;
     if !caller.device_id.is_empty() {

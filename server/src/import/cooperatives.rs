@@ -525,6 +525,9 @@ fn upsert(
         updated_at: at,
         verification: cooperatives::REGISTERED.to_owned(),
         claimed_uscc: None,
+        latitude: None,
+        longitude: None,
+        coordinate_system: None,
     });
     let mut row = base.clone();
     row.name = input.name.clone();

@@ -3,7 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use hezuo_mobile_api::cooperatives::{
-    Cooperative, CooperativeSource, GxsRelation, Industry, NhlLevel, Verification,
+    Cooperative, CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel,
+    RegisteredLocation, Verification,
 };
 use hezuo_mobile_api::{RegionCode, Uscc};
 use serde::Serialize;
@@ -42,6 +43,10 @@ pub struct CooperativeRow {
     pub verification: String,
     /// A credit code a phone reported that another cooperative already has (a duplicate for a supervisor to merge).
     pub claimed_uscc: Option<String>,
+    /// The registered location, and whether it is in WGS-84 (`wgs84`) or the GCJ-02 of Chinese web maps (`gcj02`).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub coordinate_system: Option<String>,
 }
 
 pub const REGISTERED: &str = "registered";
@@ -59,6 +64,20 @@ impl CooperativeRow {
         .collect()
     }
 
+    pub fn registered_location(&self) -> Option<RegisteredLocation> {
+        Some(RegisteredLocation {
+            latitude: self.latitude?,
+            longitude: self.longitude?,
+            coordinate_system: CoordinateSystem::parse(self.coordinate_system.as_deref()?)?,
+        })
+    }
+
+    pub fn set_registered_location(&mut self, location: Option<RegisteredLocation>) {
+        self.latitude = location.map(|l| l.latitude);
+        self.longitude = location.map(|l| l.longitude);
+        self.coordinate_system = location.map(|l| l.coordinate_system.as_str().to_owned());
+    }
+
     pub fn set_nhl_memberships(&mut self, levels: &[NhlLevel]) {
         self.nhl_county = levels.contains(&NhlLevel::County);
         self.nhl_township = levels.contains(&NhlLevel::Township);
@@ -74,6 +93,22 @@ impl CooperativeRow {
             ..row.clone()
         };
         strip(self) == strip(other)
+    }
+}
+
+/// Refuses a location off the globe.
+pub fn check_location(location: Option<&RegisteredLocation>) -> crate::error::ApiResult<()> {
+    match location {
+        Some(location) if !location.is_valid() => Err(crate::error::ApiError::new(
+            hezuo_mobile_api::ErrorCode::ValidationFailed,
+        )
+        .with_field(
+            "location",
+            "out_of_range",
+            "纬度须在 ±90 之间，经度须在 ±180 之间",
+            "Latitude must be within ±90 and longitude within ±180",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -231,6 +266,22 @@ pub fn under_any(paths: &[String]) -> CooperativeCondition {
     condition
 }
 
+/// Whether any of these cooperatives lies in the scope.
+pub fn any_in_scope(
+    conn: &mut DbConn,
+    scope: &crate::auth::scope::Scope,
+    ids: &[String],
+) -> QueryResult<bool> {
+    let mut query = cooperatives::table
+        .filter(cooperatives::id.eq_any(ids))
+        .select(cooperatives::id)
+        .into_boxed();
+    if let Some(paths) = scope.paths() {
+        query = query.filter(under_any(&paths));
+    }
+    Ok(query.first::<String>(conn).optional()?.is_some())
+}
+
 pub fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -290,6 +341,7 @@ fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
         member_count: row.member_count.and_then(|m| u32::try_from(m).ok()),
         source: CooperativeSource::parse(&row.source).unwrap_or(CooperativeSource::Manual),
         verification: Verification::parse(&row.verification).unwrap_or(Verification::Registered),
+        location: row.registered_location(),
         version: row.version,
         created_at: super::to_utc(row.created_at),
         updated_at: super::to_utc(row.updated_at),

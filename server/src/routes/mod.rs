@@ -6,11 +6,14 @@ pub mod cooperatives;
 pub mod devices;
 pub mod imports;
 pub mod me;
+pub mod photos;
 pub mod quarantines;
 pub mod regions;
 pub mod sync;
 pub mod system;
+pub mod uploads;
 pub mod users;
+pub mod visits;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -49,7 +52,14 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(sync::manifest::manifest)
                 .service(sync::websocket::websocket)
                 .service(quarantines::list::list_quarantines)
-                .service(quarantines::release::release_quarantine),
+                .service(quarantines::release::release_quarantine)
+                .service(uploads::discover::discover_uploads)
+                .service(uploads::create::create_upload)
+                .service(uploads::offset::upload_offset)
+                .service(uploads::resume::resume_upload)
+                .service(uploads::terminate::terminate_upload)
+                .service(visits::photos::visit_photos)
+                .service(photos::image::photo_image),
         );
 }
 

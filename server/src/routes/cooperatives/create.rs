@@ -44,6 +44,7 @@ pub async fn create_cooperative(
             if let Some(uscc) = &request.uscc {
                 super::ensure_uscc_free(conn, &caller, uscc, None)?;
             }
+            cooperatives::check_location(request.location.as_ref())?;
             let created = now();
             let mut row = CooperativeRow {
                 id: Uuid::now_v7().to_string(),
@@ -69,6 +70,11 @@ pub async fn create_cooperative(
                 updated_at: created,
                 verification: cooperatives::REGISTERED.to_owned(),
                 claimed_uscc: None,
+                latitude: request.location.map(|l| l.latitude),
+                longitude: request.location.map(|l| l.longitude),
+                coordinate_system: request
+                    .location
+                    .map(|l| l.coordinate_system.as_str().to_owned()),
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

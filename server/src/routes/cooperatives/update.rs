@@ -34,6 +34,9 @@ pub async fn update_cooperative(
     let if_match = crate::etag::if_match(&req);
     let id = id.into_inner().to_string();
     let patch = body.into_inner();
+    if let Some(location) = &patch.location {
+        crate::models::cooperatives::check_location(location.as_ref())?;
+    }
     let mut checks = Checks::new();
     let name = patch.name.as_deref().map(|n| checks.text("name", n, 200));
     let legal_representative = patch
@@ -100,6 +103,9 @@ pub async fn update_cooperative(
             }
             if let Some(members) = patch.member_count {
                 row.member_count = members.map(i64::from);
+            }
+            if let Some(location) = patch.location {
+                row.set_registered_location(location);
             }
             if row.same_content(&current) {
                 return Ok(before);

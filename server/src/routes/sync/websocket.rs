@@ -236,6 +236,7 @@ impl Connection {
                     conn,
                     &app.documents,
                     &app.feed,
+                    &app.evidence,
                     &caller,
                     id,
                     true,

@@ -1,0 +1,10 @@
+ALTER TABLE cooperatives DROP COLUMN coordinate_system;
+ALTER TABLE cooperatives DROP COLUMN longitude;
+ALTER TABLE cooperatives DROP COLUMN latitude;
+ALTER TABLE visits DROP COLUMN photos_received;
+ALTER TABLE visits DROP COLUMN photos_expected;
+DROP TABLE evidence_flags;
+DROP TABLE visit_photos;
+DROP TABLE photos;
+DROP TABLE upload_pieces;
+DROP TABLE uploads;

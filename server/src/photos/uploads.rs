@@ -1,0 +1,279 @@
+//! tus uploads in the database, and what happens when one completes.
+//!
+//! Bytes are stored as pieces, each committed together with the new offset, so the offset the server reports is
+//! always backed by stored bytes: a dropped link or a killed server resumes at the last committed piece.
+
+use actix_web::web;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use hezuo_mobile_api::ErrorCode;
+use hezuo_sync::photo::{DecodeError, DecodeLimits, sha256_hex};
+
+use super::blobs::Variant;
+use super::process::process;
+use crate::db::DbConn;
+use crate::db::schema::{photos, upload_pieces, uploads};
+use crate::error::{ApiError, ApiResult};
+use crate::models::now;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = uploads)]
+pub struct UploadRow {
+    pub id: String,
+    pub device_id: String,
+    pub user_id: String,
+    pub sha256: String,
+    pub length: i64,
+    pub received: i64,
+    pub metadata: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+}
+
+impl UploadRow {
+    pub fn is_expired(&self, at: NaiveDateTime) -> bool {
+        self.completed_at.is_none() && self.expires_at <= at
+    }
+
+    /// All bytes are here but the photo was not processed yet (the server stopped in between).
+    pub fn awaits_completion(&self) -> bool {
+        self.completed_at.is_none() && self.received == self.length
+    }
+}
+
+/// The upload, if it belongs to this device (another device's upload is as good as absent).
+pub fn find_for_device(
+    conn: &mut DbConn,
+    id: &str,
+    device_id: &str,
+) -> QueryResult<Option<UploadRow>> {
+    uploads::table
+        .find(id)
+        .filter(uploads::device_id.eq(device_id))
+        .select(UploadRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// This device's unfinished upload of the same photo, so that a create the phone retries resumes it.
+pub fn find_unfinished(
+    conn: &mut DbConn,
+    device_id: &str,
+    sha256: &str,
+    length: i64,
+) -> QueryResult<Option<UploadRow>> {
+    uploads::table
+        .filter(uploads::device_id.eq(device_id))
+        .filter(uploads::sha256.eq(sha256))
+        .filter(uploads::length.eq(length))
+        .filter(uploads::completed_at.is_null())
+        .filter(uploads::expires_at.gt(now()))
+        .order(uploads::received.desc())
+        .select(UploadRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Forgets uploads that expired unfinished, and finished ones as old.
+pub fn forget_expired(conn: &mut DbConn) -> QueryResult<usize> {
+    let at = now();
+    let expired: Vec<String> = uploads::table
+        .filter(uploads::expires_at.le(at))
+        .select(uploads::id)
+        .load(conn)?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(upload_pieces::table.filter(upload_pieces::upload_id.eq_any(&expired)))
+        .execute(conn)?;
+    diesel::delete(uploads::table.filter(uploads::id.eq_any(&expired))).execute(conn)
+}
+
+/// Appends a piece at `start`; `false` when the offset moved meanwhile (another request for the same upload).
+pub fn append(conn: &mut DbConn, id: &str, start: i64, data: &[u8]) -> QueryResult<bool> {
+    let moved = diesel::update(
+        uploads::table
+            .find(id)
+            .filter(uploads::received.eq(start))
+            .filter(uploads::completed_at.is_null()),
+    )
+    .set(uploads::received.eq(start + data.len() as i64))
+    .execute(conn)?;
+    if moved == 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(upload_pieces::table)
+        .values((
+            upload_pieces::upload_id.eq(id),
+            upload_pieces::start_offset.eq(start),
+            upload_pieces::data.eq(data),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Removes an upload and its bytes (termination, or content that can never become a photo).
+pub fn discard(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(upload_pieces::table.filter(upload_pieces::upload_id.eq(id))).execute(conn)?;
+    diesel::delete(uploads::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn photo_exists(conn: &mut DbConn, sha256: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(photos::table.find(sha256))).get_result(conn)
+}
+
+fn assemble(conn: &mut DbConn, id: &str) -> QueryResult<Vec<u8>> {
+    let pieces: Vec<(i64, Vec<u8>)> = upload_pieces::table
+        .filter(upload_pieces::upload_id.eq(id))
+        .order(upload_pieces::start_offset.asc())
+        .select((upload_pieces::start_offset, upload_pieces::data))
+        .load(conn)?;
+    let mut bytes = Vec::with_capacity(pieces.iter().map(|(_, d)| d.len()).sum());
+    for (start, data) in pieces {
+        if start as usize != bytes.len() {
+            return Err(diesel::result::Error::DeserializationError(
+                format!("upload {id}: piece at {start} after {} bytes", bytes.len()).into(),
+            ));
+        }
+        bytes.extend_from_slice(&data);
+    }
+    Ok(bytes)
+}
+
+fn mark_completed(conn: &mut DbConn, upload: &UploadRow) -> QueryResult<()> {
+    diesel::update(uploads::table.find(&upload.id))
+        .set((
+            uploads::received.eq(upload.length),
+            uploads::completed_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+    diesel::delete(upload_pieces::table.filter(upload_pieces::upload_id.eq(&upload.id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Turns a fully received upload into a photo: checks the hash the visit names, decodes under the limits, stores
+/// the original and the served forms, records the photo and refreshes the visits that name it. Content that can
+/// never become a photo is discarded with a problem saying why.
+pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResult<()> {
+    let id = upload.id.clone();
+    let bytes = state.db.run(move |conn| Ok(assemble(conn, &id)?)).await?;
+    let sha256 = sha256_hex(&bytes);
+    if sha256 != upload.sha256 {
+        let id = upload.id.clone();
+        state.db.write(move |conn| Ok(discard(conn, &id)?)).await?;
+        return Err(ApiError::new(ErrorCode::PhotoHashMismatch).with_detail(
+            format!("声明 {}，实际 {sha256}", upload.sha256),
+            format!("declared {}, received {sha256}", upload.sha256),
+        ));
+    }
+    let known = {
+        let sha256 = sha256.clone();
+        state
+            .db
+            .run(move |conn| Ok(photo_exists(conn, &sha256)?))
+            .await?
+    };
+    if !known {
+        let limits = DecodeLimits {
+            max_bytes: state.config.photo_max_bytes,
+            max_dimension: state.config.photo_max_dimension,
+            max_pixels: state.config.photo_max_pixels,
+        };
+        let processed = {
+            let _decoding = state
+                .photo_decoding
+                .acquire()
+                .await
+                .map_err(ApiError::internal)?;
+            let original = bytes.clone();
+            web::block(move || process(&original, limits))
+                .await
+                .map_err(ApiError::internal)?
+        };
+        let processed = match processed {
+            Ok(processed) => processed,
+            Err(error) => {
+                let id = upload.id.clone();
+                state.db.write(move |conn| Ok(discard(conn, &id)?)).await?;
+                return Err(decode_problem(error));
+            }
+        };
+        state
+            .blobs
+            .put(&sha256, Variant::Original, bytes)
+            .await
+            .map_err(ApiError::internal)?;
+        let mut facts = processed.exif.clone();
+        for (variant, data) in processed.variants {
+            state
+                .blobs
+                .put(&sha256, variant, data)
+                .await
+                .map_err(ApiError::internal)?;
+        }
+        let taken_at = facts
+            .taken_at_ms
+            .take()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.naive_utc());
+        let row = (
+            photos::sha256.eq(sha256.clone()),
+            photos::bytes.eq(upload.length),
+            photos::mime.eq(processed.mime),
+            photos::width.eq(i64::from(processed.width)),
+            photos::height.eq(i64::from(processed.height)),
+            photos::exif_taken_at.eq(taken_at),
+            photos::exif_latitude.eq(facts.latitude),
+            photos::exif_longitude.eq(facts.longitude),
+            // Stored as the same 64 bits in a signed column.
+            photos::perceptual_hash.eq(processed.perceptual_hash as i64),
+            photos::device_id.eq(Some(upload.device_id.clone())),
+            photos::user_id.eq(Some(upload.user_id.clone())),
+            photos::received_at.eq(now()),
+        );
+        let thresholds = state.evidence;
+        let finished = upload.clone();
+        state
+            .db
+            .write(move |conn| {
+                // Another device may have finished the same photo meanwhile; the first one recorded stays.
+                if !photo_exists(conn, &finished.sha256)? {
+                    diesel::insert_into(photos::table)
+                        .values(row)
+                        .execute(conn)?;
+                }
+                mark_completed(conn, &finished)?;
+                super::evidence::photo_arrived(conn, &finished.sha256, &thresholds)?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!(sha256, upload = upload.id, "photo received");
+    } else {
+        state
+            .db
+            .write(move |conn| Ok(mark_completed(conn, &upload)?))
+            .await?;
+    }
+    Ok(())
+}
+
+fn decode_problem(error: DecodeError) -> ApiError {
+    match error {
+        DecodeError::TooManyBytes(bytes) => ApiError::new(ErrorCode::PhotoTooLarge).with_detail(
+            format!("文件 {bytes} 字节，超过上限"),
+            format!("{bytes} bytes is over the limit"),
+        ),
+        DecodeError::TooManyPixels { width, height } => ApiError::new(ErrorCode::PhotoTooLarge)
+            .with_detail(
+                format!("照片声明 {width}×{height} 像素，超过上限"),
+                format!("the photo claims {width}×{height} pixels, over the limit"),
+            ),
+        DecodeError::UnsupportedFormat => ApiError::new(ErrorCode::PhotoUnreadable),
+        DecodeError::Corrupt(reason) => ApiError::new(ErrorCode::PhotoUnreadable)
+            .with_detail("照片文件已损坏", format!("corrupt image: {reason}")),
+    }
+}

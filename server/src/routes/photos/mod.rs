@@ -1,0 +1,3 @@
+//! Received photos, served without metadata.
+
+pub mod image;

@@ -1,0 +1,3 @@
+//! Visits as the server projects them from the documents.
+
+pub mod photos;

@@ -1,0 +1,181 @@
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use diesel::prelude::*;
+use hezuo_mobile_api::photos::{EvidenceFlag, PhotoInfo, Position, VisitPhoto, VisitPhotos};
+use hezuo_mobile_api::{Lang, Problem};
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::db::schema::{evidence_flags, photos, visit_photos as named_photos, visits};
+use crate::error::{ApiError, ApiResult};
+use crate::models::cooperatives::any_in_scope;
+use crate::state::AppState;
+
+/// The photos a visit names — expected and arrived — with what the server read from each and the evidence flags
+/// raised on them. A photo may arrive days after its visit; this list shows which are still missing.
+#[utoipa::path(tag = "photos", params(("id" = Uuid, Path, description = "Visit id")), responses(
+    (status = 200, description = "The visit's photos", body = VisitPhotos, headers(("ETag" = String))),
+    (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+    (status = 404, description = "No such visit in the caller's regions", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/visits/{id}/photos")]
+pub async fn visit_photos(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let visit_id = id.into_inner().to_string();
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let listing = state
+        .db
+        .run(move |conn| {
+            let (cooperative_id, expected, received): (String, i64, i64) = visits::table
+                .find(&visit_id)
+                .select((
+                    visits::cooperative_id,
+                    visits::photos_expected,
+                    visits::photos_received,
+                ))
+                .first(conn)
+                .optional()?
+                .ok_or_else(ApiError::not_found)?;
+            if !any_in_scope(conn, &caller.scope, std::slice::from_ref(&cooperative_id))? {
+                return Err(ApiError::not_found());
+            }
+            let named: Vec<NamedRow> = named_photos::table
+                .filter(named_photos::visit_id.eq(&visit_id))
+                .order(named_photos::sha256.asc())
+                .select((
+                    named_photos::sha256,
+                    named_photos::field,
+                    named_photos::caption,
+                    named_photos::device_taken_at,
+                    named_photos::device_latitude,
+                    named_photos::device_longitude,
+                ))
+                .load(conn)?;
+            let hashes: Vec<&String> = named.iter().map(|row| &row.0).collect();
+            let arrived: HashMap<String, PhotoInfo> = photos::table
+                .filter(photos::sha256.eq_any(&hashes))
+                .select(PhotoRow::as_select())
+                .load::<PhotoRow>(conn)?
+                .into_iter()
+                .map(|row| (row.sha256.clone(), row.into_api()))
+                .collect();
+            let mut flags: HashMap<String, Vec<EvidenceFlag>> = HashMap::new();
+            for (code, sha256, detail, detected_at) in evidence_flags::table
+                .filter(evidence_flags::visit_id.eq(&visit_id))
+                .order((evidence_flags::sha256.asc(), evidence_flags::code.asc()))
+                .select((
+                    evidence_flags::code,
+                    evidence_flags::sha256,
+                    evidence_flags::detail,
+                    evidence_flags::detected_at,
+                ))
+                .load::<(String, String, String, NaiveDateTime)>(conn)?
+            {
+                let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+                let message_key = if lang == Lang::En {
+                    "message_en"
+                } else {
+                    "message_zh"
+                };
+                flags.entry(sha256.clone()).or_default().push(EvidenceFlag {
+                    code,
+                    sha256,
+                    message: detail[message_key].as_str().unwrap_or_default().to_owned(),
+                    figures: detail["figures"].clone(),
+                    detected_at: Utc.from_utc_datetime(&detected_at),
+                });
+            }
+            let photos = named
+                .into_iter()
+                .map(|(sha256, field, caption, taken_at, lat, lon)| VisitPhoto {
+                    received: arrived.contains_key(&sha256),
+                    photo: arrived.get(&sha256).cloned(),
+                    flags: flags.remove(&sha256).unwrap_or_default(),
+                    device_taken_at: taken_at.map(|t| Utc.from_utc_datetime(&t)),
+                    device_position: lat.zip(lon).map(|(latitude, longitude)| Position {
+                        latitude,
+                        longitude,
+                    }),
+                    sha256,
+                    field,
+                    caption,
+                })
+                .collect();
+            Ok(VisitPhotos {
+                visit_id: Uuid::parse_str(&visit_id).map_err(ApiError::internal)?,
+                cooperative_id: Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?,
+                expected: expected as u32,
+                received: received as u32,
+                photos,
+            })
+        })
+        .await?;
+    crate::etag::respond(&req, &listing)
+}
+
+type NamedRow = (
+    String,
+    String,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<f64>,
+    Option<f64>,
+);
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = photos)]
+struct PhotoRow {
+    sha256: String,
+    bytes: i64,
+    mime: String,
+    width: i64,
+    height: i64,
+    exif_taken_at: Option<NaiveDateTime>,
+    exif_latitude: Option<f64>,
+    exif_longitude: Option<f64>,
+    perceptual_hash: i64,
+    received_at: NaiveDateTime,
+}
+
+impl PhotoRow {
+    fn into_api(self) -> PhotoInfo {
+        let path = |size: &str| {
+            format!(
+                "{}/photos/{}/{size}",
+                hezuo_mobile_api::API_PREFIX,
+                self.sha256
+            )
+        };
+        PhotoInfo {
+            urls: hezuo_mobile_api::photos::PhotoUrls {
+                small: path("small"),
+                large: path("large"),
+                full: path("full"),
+            },
+            bytes: self.bytes as u64,
+            mime: self.mime,
+            width: self.width as u32,
+            height: self.height as u32,
+            exif_taken_at: self.exif_taken_at.map(|t| Utc.from_utc_datetime(&t)),
+            exif_position: self.exif_latitude.zip(self.exif_longitude).map(
+                |(latitude, longitude)| Position {
+                    latitude,
+                    longitude,
+                },
+            ),
+            perceptual_hash: format!("{:016x}", self.perceptual_hash as u64),
+            received_at: Utc.from_utc_datetime(&self.received_at),
+            sha256: self.sha256,
+        }
+    }
+}
