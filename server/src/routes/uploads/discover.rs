@@ -8,6 +8,7 @@ use crate::state::AppState;
     (status = 204, description = "What this tus server supports", headers(
         ("Tus-Version" = String), ("Tus-Extension" = String), ("Tus-Max-Size" = u64), ("Tus-Checksum-Algorithm" = String),
     )),
+    (status = 500, description = "Server failure", body = hezuo_mobile_api::Problem, content_type = "application/problem+json"),
 ))]
 #[options("/uploads")]
 pub async fn discover_uploads(state: web::Data<AppState>) -> HttpResponse {
