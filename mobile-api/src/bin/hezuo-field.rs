@@ -89,6 +89,11 @@ enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Upload queued photos (resuming interrupted ones); `--watch` keeps going with backoff until all are up.
+    Photos {
+        #[arg(long)]
+        watch: bool,
+    },
     /// End the session on the server and forget the tokens.
     Logout,
 }
@@ -135,6 +140,29 @@ enum VisitCommand {
         visit: Uuid,
         #[arg(long)]
         file: PathBuf,
+    },
+    /// Photos of a visit.
+    Photo {
+        #[command(subcommand)]
+        command: PhotoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PhotoCommand {
+    /// Attach camera photos to a visit: each is shrunk (long edge 1600 px, JPEG quality 80, upright), named by the
+    /// visit at once and queued for upload. Its EXIF time and GPS position are kept in the visit.
+    Add {
+        cooperative: String,
+        visit: Uuid,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        caption: Option<String>,
+        #[arg(long, default_value_t = 1600)]
+        long_edge: u32,
+        #[arg(long, default_value_t = 80)]
+        quality: u8,
     },
 }
 
@@ -276,6 +304,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Status => fieldwork::status(&phone)?,
         Command::Sync { watch } => fieldwork::sync(&mut phone, watch)?,
+        Command::Photos { watch } => fieldwork::upload_photos(&mut phone, watch)?,
         Command::Logout => {
             phone.logout()?;
             println!("已退出 / logged out");
@@ -288,13 +317,13 @@ mod fieldwork {
     use std::path::Path;
 
     use anyhow::{Context, bail};
-    use hezuo_mobile_api::client::{Backoff, DocStatus, Phone, RecordStatus};
+    use hezuo_mobile_api::client::{Backoff, DocStatus, Phone, PhotoOptions, RecordStatus};
     use hezuo_sync::model::{Day, Visit, VisitMeta, VisitType};
     use serde::Serialize;
     use serde::de::DeserializeOwned;
     use uuid::Uuid;
 
-    use super::VisitCommand;
+    use super::{PhotoCommand, VisitCommand};
 
     /// A cooperative by id, or by a part of its name that matches exactly one on this phone.
     pub fn resolve(phone: &Phone, text: &str) -> anyhow::Result<Uuid> {
@@ -411,6 +440,32 @@ mod fieldwork {
                 phone.edit_visit(id, visit, |existing| merge_into(existing, &patch))?;
                 println!("已保存（待同步）/ saved, waiting to sync");
             }
+            VisitCommand::Photo {
+                command:
+                    PhotoCommand::Add {
+                        cooperative,
+                        visit,
+                        files,
+                        caption,
+                        long_edge,
+                        quality,
+                    },
+            } => {
+                let id = resolve(phone, &cooperative)?;
+                let options = PhotoOptions {
+                    long_edge,
+                    jpeg_quality: quality,
+                };
+                let hashes = phone.attach_photos(id, visit, &files, caption.as_deref(), options)?;
+                for hash in &hashes {
+                    println!("{hash}");
+                }
+                println!(
+                    "已添加 {} 张照片，等待上传 / {} photo(s) attached, queued for upload",
+                    hashes.len(),
+                    hashes.len()
+                );
+            }
         }
         Ok(())
     }
@@ -494,7 +549,58 @@ mod fieldwork {
             visits.len(),
             visits.len()
         );
+        let queue = phone.photo_queue()?;
+        println!(
+            "待上传照片 {} 张 / {} photo(s) waiting to upload",
+            queue.len(),
+            queue.len()
+        );
+        for photo in &queue {
+            let state = if photo.rejected {
+                "已被拒收 refused"
+            } else {
+                "等待上传 waiting"
+            };
+            println!(
+                "  {} {}/{} {state} {}",
+                &photo.sha256[..12],
+                photo.confirmed,
+                photo.bytes,
+                photo.last_error.as_deref().unwrap_or("")
+            );
+        }
         Ok(())
+    }
+
+    /// Uploads the queued photos; with `watch`, waits out each retry time until every photo is up.
+    pub fn upload_photos(phone: &mut Phone, watch: bool) -> anyhow::Result<()> {
+        loop {
+            let report = phone.upload_photos()?;
+            println!(
+                "上传完成 {} 张，发送 {} 字节，剩余 {} 张 / {} uploaded, {} bytes sent, {} left",
+                report.completed.len(),
+                report.bytes_sent,
+                report.remaining,
+                report.completed.len(),
+                report.bytes_sent,
+                report.remaining
+            );
+            for (hash, why) in &report.failed {
+                println!("  {}: {why}", &hash[..12.min(hash.len())]);
+            }
+            if !watch || report.remaining == 0 {
+                return Ok(());
+            }
+            let next = phone
+                .photo_queue()?
+                .iter()
+                .filter(|p| !p.rejected)
+                .filter_map(|p| p.retry_at_ms)
+                .min()
+                .unwrap_or(0);
+            let wait = (next - chrono::Utc::now().timestamp_millis()).clamp(200, 300_000);
+            std::thread::sleep(std::time::Duration::from_millis(wait as u64));
+        }
     }
 
     pub fn sync(phone: &mut Phone, watch: bool) -> anyhow::Result<()> {
@@ -513,6 +619,19 @@ mod fieldwork {
                     );
                     for (id, status) in &report.problems {
                         println!("  {id}: {}", describe(status));
+                    }
+                    // Photos go after the documents, so a slow photo never holds a visit back.
+                    if !phone.photo_queue()?.is_empty() {
+                        match phone.upload_photos() {
+                            Ok(photos) => println!(
+                                "照片上传 {} 张，剩余 {} 张 / photos: {} uploaded, {} left",
+                                photos.completed.len(),
+                                photos.remaining,
+                                photos.completed.len(),
+                                photos.remaining
+                            ),
+                            Err(error) => eprintln!("照片稍后上传 / photos later: {error}"),
+                        }
                     }
                     return Ok(());
                 }

@@ -8,6 +8,7 @@ use ureq::http::{self, Method};
 use uuid::Uuid;
 
 use super::error::ClientError;
+use crate::API_PREFIX;
 use crate::auth::{LoginRequest, LogoutRequest, RefreshRequest, TokenResponse};
 use crate::cooperatives::{
     Cooperative, CooperativeFilter, CreateCooperativeRequest, UpdateCooperativeRequest,
@@ -17,6 +18,7 @@ use crate::error::Problem;
 use crate::imports::ImportReport;
 use crate::localized::Lang;
 use crate::pagination::Page;
+use crate::photos::tus;
 use crate::regions::Region;
 use crate::users::{CreateUserRequest, Me, UpdateUserRequest, User};
 
@@ -90,9 +92,28 @@ enum Payload<'a> {
     Bytes(&'a str, &'a [u8]),
 }
 
+/// Where a tus upload stands on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadState {
+    /// The upload's URL (a path on this server).
+    pub location: String,
+    /// Bytes the server has stored.
+    pub offset: u64,
+    pub length: u64,
+}
+
+impl UploadState {
+    pub fn is_complete(&self) -> bool {
+        self.offset >= self.length
+    }
+}
+
 #[derive(Clone)]
 pub struct ApiClient {
     agent: ureq::Agent,
+    /// For photo uploads: no overall deadline (a photo may take minutes on 2G), but a link that stops moving bytes
+    /// is given up on.
+    upload_agent: ureq::Agent,
     base_url: String,
     token: Option<String>,
     lang: Lang,
@@ -107,8 +128,15 @@ impl ApiClient {
             .timeout_connect(Some(Duration::from_secs(20)))
             .timeout_global(Some(Duration::from_secs(120)))
             .build();
+        let upload_config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(20)))
+            .timeout_per_write(Some(Duration::from_secs(30)))
+            .timeout_per_read(Some(Duration::from_secs(90)))
+            .build();
         Self {
             agent: ureq::Agent::new_with_config(config),
+            upload_agent: ureq::Agent::new_with_config(upload_config),
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: None,
             lang: Lang::Zh,
@@ -156,15 +184,7 @@ impl ApiClient {
         headers: &[(&str, &str)],
         payload: Payload<'_>,
     ) -> Result<RawResponse, ClientError> {
-        let mut url = format!("{}{}", self.base_url, path);
-        if !query.is_empty() {
-            let encoded: Vec<String> = query
-                .iter()
-                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-                .collect();
-            url.push('?');
-            url.push_str(&encoded.join("&"));
-        }
+        let url = self.url(path, query);
         let mut builder = http::Request::builder()
             .method(method)
             .uri(&url)
@@ -196,10 +216,33 @@ impl ApiClient {
             status: 0,
             message: format!("cannot build request: {e}"),
         })?;
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        self.finish(self.agent.run(request))
+    }
+
+    /// `path` on this server (or an absolute URL, as a tus `Location` may be) with its query.
+    fn url(&self, path: &str, query: &[(String, String)]) -> String {
+        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{}", self.base_url, path)
+        };
+        if !query.is_empty() {
+            let encoded: Vec<String> = query
+                .iter()
+                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+                .collect();
+            url.push('?');
+            url.push_str(&encoded.join("&"));
+        }
+        url
+    }
+
+    /// Reads the whole answer; only a missing answer is an error.
+    fn finish(
+        &self,
+        sent: Result<http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<RawResponse, ClientError> {
+        let mut response = sent.map_err(|e| ClientError::Transport(e.to_string()))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response
@@ -301,6 +344,136 @@ impl ApiClient {
             Ok(())
         } else {
             Err(response.into_error())
+        }
+    }
+
+    /// tus creation for a photo a visit names. The answer says how much the server already has: everything (it
+    /// has the photo), part (an unfinished upload of this device resumed), or nothing.
+    pub fn create_upload(
+        &self,
+        sha256: &str,
+        length: u64,
+        filename: &str,
+    ) -> Result<UploadState, ClientError> {
+        let metadata = tus::encode_metadata(&[
+            (tus::SHA256_KEY, sha256),
+            ("filename", filename),
+            ("filetype", "image/jpeg"),
+        ]);
+        let length_text = length.to_string();
+        let response = self.send(
+            Method::POST,
+            &format!("{API_PREFIX}/uploads"),
+            &[],
+            &[
+                (tus::RESUMABLE, tus::VERSION),
+                (tus::LENGTH, &length_text),
+                (tus::METADATA, &metadata),
+            ],
+            Payload::None,
+        )?;
+        if response.status != 201 {
+            return Err(response.into_error());
+        }
+        let location = response
+            .header("location")
+            .ok_or_else(|| ClientError::Protocol {
+                status: 201,
+                message: "tus creation without Location".to_owned(),
+            })?
+            .to_owned();
+        let offset = response
+            .header(tus::OFFSET)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok(UploadState {
+            location,
+            offset,
+            length,
+        })
+    }
+
+    /// tus `HEAD`: how many bytes of the upload the server has stored.
+    pub fn upload_offset(&self, location: &str) -> Result<UploadState, ClientError> {
+        let response = self.send(
+            Method::HEAD,
+            location,
+            &[],
+            &[(tus::RESUMABLE, tus::VERSION)],
+            Payload::None,
+        )?;
+        if response.status != 200 {
+            return Err(response.into_error());
+        }
+        let number = |name: &str| {
+            response
+                .header(name)
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| ClientError::Protocol {
+                    status: response.status,
+                    message: format!("tus HEAD without {name}"),
+                })
+        };
+        Ok(UploadState {
+            location: location.to_owned(),
+            offset: number(tus::OFFSET)?,
+            length: number(tus::LENGTH)?,
+        })
+    }
+
+    /// tus `PATCH`: sends `body` (`length` bytes) from `offset`; the server's new offset. If the link drops midway
+    /// the server keeps what arrived: ask [`Self::upload_offset`] and go on from there.
+    pub fn append_upload(
+        &self,
+        location: &str,
+        offset: u64,
+        body: &mut dyn std::io::Read,
+        length: u64,
+    ) -> Result<u64, ClientError> {
+        let url = self.url(location, &[]);
+        let mut builder = http::Request::builder()
+            .method(Method::PATCH)
+            .uri(&url)
+            .header("Accept", "application/json")
+            .header("Accept-Language", self.lang.tag())
+            .header(tus::RESUMABLE, tus::VERSION)
+            .header(tus::OFFSET, offset.to_string())
+            .header("Content-Type", tus::CONTENT_TYPE)
+            .header("Content-Length", length.to_string());
+        if let Some(token) = &self.token {
+            builder = builder.header("Authorization", format!("Bearer {token}"));
+        }
+        let request = builder
+            .body(ureq::SendBody::from_reader(body))
+            .map_err(|e| ClientError::Protocol {
+                status: 0,
+                message: format!("cannot build request: {e}"),
+            })?;
+        let response = self.finish(self.upload_agent.run(request))?;
+        if response.status != 204 {
+            return Err(response.into_error());
+        }
+        response
+            .header(tus::OFFSET)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| ClientError::Protocol {
+                status: 204,
+                message: "tus PATCH without Upload-Offset".to_owned(),
+            })
+    }
+
+    /// tus termination.
+    pub fn terminate_upload(&self, location: &str) -> Result<(), ClientError> {
+        let response = self.send(
+            Method::DELETE,
+            location,
+            &[],
+            &[(tus::RESUMABLE, tus::VERSION)],
+            Payload::None,
+        )?;
+        match response.status {
+            204 | 404 | 410 => Ok(()),
+            _ => Err(response.into_error()),
         }
     }
 

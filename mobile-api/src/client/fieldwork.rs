@@ -207,7 +207,7 @@ impl Phone {
 
     /// Applies one edit as a commit by this device, checks it with the same rules the server applies, and stores it
     /// before returning. Nothing is saved when the check fails.
-    fn commit(
+    pub(super) fn commit(
         &mut self,
         cooperative_id: Uuid,
         edit: impl FnOnce(&mut Automerge, i64) -> Result<Option<ChangeHash>, EditError>,

@@ -4,6 +4,9 @@
 //! - [`Phone`]: what an app embeds. It keeps the login session, the device binding and an offline copy of the
 //!   registry in a directory, refreshes tokens on its own, and tells retryable failures (no link) from final ones.
 //!
+//! - Photos: shrunk on the phone, named by their visit at once, uploaded by tus in the background and resumed after a
+//!   dropped link ([`Phone::attach_photos`], [`Phone::upload_photos`]).
+//!
 //! The `hezuo-field` CLI drives [`Phone`] exactly as an app would.
 
 mod api;
@@ -11,11 +14,13 @@ mod docs;
 mod error;
 mod fieldwork;
 mod phone;
+mod photos;
 mod store;
 
-pub use api::{ApiClient, Conditional, ListParams, RawResponse, query_pairs};
+pub use api::{ApiClient, Conditional, ListParams, RawResponse, UploadState, query_pairs};
 pub use docs::{DocInfo, DocStatus};
 pub use error::ClientError;
 pub use fieldwork::{Backoff, PullSummary, RecordStatus, SyncReport, VisitRecord};
 pub use phone::{Phone, PhoneInfo};
+pub use photos::{PhotoOptions, PreparedPhoto, QueuedPhoto, UploadReport, prepare};
 pub use store::{RegistryCopy, SavedSession, simulate_many_phones_without_fsync};
