@@ -14,11 +14,11 @@ use crate::cooperatives::{
     Cooperative, CooperativeFilter, CreateCooperativeRequest, UpdateCooperativeRequest,
 };
 use crate::devices::{Device, RegisterDeviceRequest, RevokeDeviceRequest};
-use crate::error::Problem;
+use crate::error::{ErrorCode, Problem};
 use crate::imports::ImportReport;
 use crate::localized::Lang;
 use crate::pagination::Page;
-use crate::photos::tus;
+use crate::photos::{VisitPhotos, tus};
 use crate::regions::Region;
 use crate::users::{CreateUserRequest, Me, UpdateUserRequest, User};
 
@@ -184,6 +184,7 @@ impl ApiClient {
         headers: &[(&str, &str)],
         payload: Payload<'_>,
     ) -> Result<RawResponse, ClientError> {
+        let head = method == Method::HEAD;
         let url = self.url(path, query);
         let mut builder = http::Request::builder()
             .method(method)
@@ -216,7 +217,17 @@ impl ApiClient {
             status: 0,
             message: format!("cannot build request: {e}"),
         })?;
-        self.finish(self.agent.run(request))
+        let sent = self.agent.run(request);
+        if head {
+            // A HEAD answer has headers only (its Content-Encoding describes a body that is not there).
+            let response = sent.map_err(|e| ClientError::Transport(e.to_string()))?;
+            return Ok(RawResponse {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                body: Vec::new(),
+            });
+        }
+        self.finish(sent)
     }
 
     /// `path` on this server (or an absolute URL, as a tus `Location` may be) with its query.
@@ -347,6 +358,11 @@ impl ApiClient {
         }
     }
 
+    /// The photos a visit names, which have arrived, and their evidence flags.
+    pub fn visit_photos(&self, visit_id: Uuid) -> Result<VisitPhotos, ClientError> {
+        self.get(&format!("{API_PREFIX}/visits/{visit_id}/photos"), &[])
+    }
+
     /// tus creation for a photo a visit names. The answer says how much the server already has: everything (it
     /// has the photo), part (an unfinished upload of this device resumed), or nothing.
     pub fn create_upload(
@@ -402,8 +418,22 @@ impl ApiClient {
             &[(tus::RESUMABLE, tus::VERSION)],
             Payload::None,
         )?;
-        if response.status != 200 {
-            return Err(response.into_error());
+        match response.status {
+            200 => {}
+            // A HEAD answer carries no problem document; its status says enough.
+            404 => {
+                return Err(ClientError::Api(Box::new(Problem::new(
+                    ErrorCode::NotFound,
+                    self.lang,
+                ))));
+            }
+            410 => {
+                return Err(ClientError::Api(Box::new(Problem::new(
+                    ErrorCode::UploadExpired,
+                    self.lang,
+                ))));
+            }
+            _ => return Err(response.into_error()),
         }
         let number = |name: &str| {
             response

@@ -13,8 +13,9 @@ use crate::db::DbConn;
 use crate::db::schema::{cooperatives, evidence_flags, photos, visit_photos, visits};
 use crate::models::now;
 
-/// When a visit gives only its day, it is taken to have happened at noon China time.
-const NOON_CST_OFFSET_MS: i64 = 4 * 3_600_000;
+/// Visit days are China days (UTC+8).
+const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
+const DAY_MS: i64 = 24 * 3_600_000;
 
 /// Rewrites the photo rows of one cooperative's visits from its document, then the counts and flags of every visit
 /// that shares a photo with them.
@@ -192,7 +193,7 @@ pub fn refresh_visits(
         let visit: Visit = serde_json::from_str(data).unwrap_or_default();
         let mine: Vec<&VisitPhotoRow> = named.iter().filter(|row| &row.0 == visit_id).collect();
         let mut evidence = VisitEvidence {
-            visit_time_ms: visit_time_ms(&visit),
+            visit_window_ms: visit_window_ms(&visit),
             visit_position: visit
                 .meta
                 .as_ref()
@@ -339,11 +340,16 @@ fn wgs84(point: &GeoPoint) -> Option<Wgs84> {
     })
 }
 
-/// When the visit happened: when the phone started it, or else noon (China time) of its visit date.
-fn visit_time_ms(visit: &Visit) -> Option<i64> {
-    visit.created_at.or_else(|| {
-        let day = visit.meta.as_ref()?.visit_date.as_ref()?;
-        let date = chrono::NaiveDate::parse_from_str(day.as_str(), "%Y-%m-%d").ok()?;
-        Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis() + NOON_CST_OFFSET_MS)
-    })
+/// When the visit happened: its declared day (China time), or else the moment the phone started it.
+fn visit_window_ms(visit: &Visit) -> Option<(i64, i64)> {
+    let declared = visit.meta.as_ref().and_then(|m| m.visit_date.as_ref());
+    match declared.and_then(|day| chrono::NaiveDate::parse_from_str(day.as_str(), "%Y-%m-%d").ok())
+    {
+        Some(date) => {
+            let midnight_utc = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis();
+            let start = midnight_utc - CHINA_OFFSET_MS;
+            Some((start, start + DAY_MS - 1))
+        }
+        None => visit.created_at.map(|at| (at, at)),
+    }
 }

@@ -57,8 +57,9 @@ pub struct PhotoEvidence {
 
 #[derive(Debug, Clone, Default)]
 pub struct VisitEvidence {
-    /// When the visit happened, by the phone's clock.
-    pub visit_time_ms: Option<i64>,
+    /// When the visit happened (ms since the epoch, first and last): its declared day, or the moment the phone
+    /// started it.
+    pub visit_window_ms: Option<(i64, i64)>,
     pub visit_position: Option<Wgs84>,
     pub registered_position: Option<Wgs84>,
     pub photos: Vec<PhotoEvidence>,
@@ -83,9 +84,10 @@ pub const NEAR_DUPLICATE: &str = "photo_near_duplicate";
 pub fn evaluate(visit: &VisitEvidence, limits: &Thresholds) -> Vec<Flag> {
     let mut flags = Vec::new();
     for photo in &visit.photos {
-        if let (Some((taken, source)), Some(visit_time)) = (photo.taken_at_ms, visit.visit_time_ms)
+        if let (Some((taken, source)), Some((first, last))) =
+            (photo.taken_at_ms, visit.visit_window_ms)
         {
-            let apart_ms = (taken - visit_time).abs();
+            let apart_ms = (first - taken).max(taken - last).max(0);
             if apart_ms > limits.time_tolerance_ms {
                 let hours = apart_ms as f64 / 3_600_000.0;
                 flags.push(Flag {
@@ -95,7 +97,7 @@ pub fn evaluate(visit: &VisitEvidence, limits: &Thresholds) -> Vec<Flag> {
                     message_en: format!("Photo taken {hours:.1} h away from the visit"),
                     detail: serde_json::json!({
                         "hours_apart": round1(hours), "photo_taken_at_ms": taken,
-                        "visit_time_ms": visit_time, "source": source,
+                        "visit_from_ms": first, "visit_until_ms": last, "source": source,
                     }),
                 });
             }
@@ -202,7 +204,7 @@ mod tests {
 
     fn honest() -> VisitEvidence {
         VisitEvidence {
-            visit_time_ms: Some(1_000_000_000_000),
+            visit_window_ms: Some((1_000_000_000_000, 1_000_000_000_000)),
             visit_position: Some(COOPERATIVE),
             registered_position: Some(COOPERATIVE),
             photos: vec![PhotoEvidence {

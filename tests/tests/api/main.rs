@@ -12,6 +12,7 @@ mod imports;
 mod multi_instance;
 mod openapi;
 mod phone;
+mod photos;
 mod regions;
 mod sync;
 mod sync_refusals;

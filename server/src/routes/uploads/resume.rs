@@ -77,6 +77,7 @@ pub async fn resume_upload(
         let chunk = match chunk {
             Ok(chunk) => chunk,
             Err(error) => {
+                tracing::info!(upload = upload.id, received = upload.received, buffered = buffer.len(), %error, "upload body interrupted");
                 // The link dropped: keep what arrived (unless a checksum has to vouch for the whole body).
                 failure = Some(ApiError::new(ErrorCode::BadRequest).with_detail(
                     "上传中断，已保存收到的部分",
