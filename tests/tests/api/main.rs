@@ -32,3 +32,28 @@ pub fn code_of<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ErrorCode 
         other => panic!("expected a problem document, got {other:?}"),
     }
 }
+
+/// The npm interop clients' folder (`tests/js`).
+pub fn js_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+/// `None` when this machine has no node; the npm packages are installed when `package` is missing.
+pub fn node_ready(package: &str) -> Option<()> {
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()?;
+    if !node.status.success() {
+        return None;
+    }
+    if !js_dir().join("node_modules").join(package).exists() {
+        let installed = std::process::Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund"])
+            .current_dir(js_dir())
+            .status()
+            .expect("run npm");
+        assert!(installed.success(), "npm install in tests/js failed");
+    }
+    Some(())
+}

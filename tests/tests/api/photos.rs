@@ -648,3 +648,177 @@ fn integrity_flags_are_raised_by_suspicious_evidence_and_not_by_an_honest_visit(
     assert!(far.message.contains("公里"), "{}", far.message);
     assert!(far.figures["distance_m"].as_f64().expect("distance") > 100_000.0);
 }
+
+/// A local S3-compatible service (moto in server mode), stopped when dropped.
+struct LocalS3 {
+    child: std::process::Child,
+    endpoint: String,
+}
+
+impl LocalS3 {
+    /// `None` when `moto_server` is not installed (CI installs it and requires this test to run).
+    fn start() -> Option<LocalS3> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = match std::process::Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(_) if std::env::var_os("CI").is_none() => return None,
+            Err(error) => panic!("CI must have moto_server (pip install 'moto[server]'): {error}"),
+        };
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let s3 = LocalS3 { child, endpoint };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(s3);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("moto_server did not start");
+    }
+
+    fn create_bucket(&self, bucket: &str) {
+        let response = ureq::put(format!("{}/{bucket}", self.endpoint))
+            .send_empty()
+            .expect("create bucket");
+        assert_eq!(response.status(), 200);
+    }
+
+    fn keys(&self, bucket: &str) -> String {
+        ureq::get(format!("{}/{bucket}?list-type=2", self.endpoint))
+            .call()
+            .expect("list")
+            .body_mut()
+            .read_to_string()
+            .expect("listing")
+    }
+}
+
+impl Drop for LocalS3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn photos_are_stored_in_an_s3_compatible_service_when_configured() {
+    let Some(s3) = LocalS3::start() else {
+        eprintln!("moto_server is not installed: skipping the S3 test");
+        return;
+    };
+    s3.create_bucket("hezuo-photos");
+    let endpoint = s3.endpoint.clone();
+    let app = TestApp::spawn_with(move |config| {
+        config.blob_store = hezuo_server::config::BlobStoreKind::S3;
+        config.s3_bucket = Some("hezuo-photos".to_owned());
+        config.s3_endpoint = Some(endpoint);
+        config.s3_allow_http = true;
+        config.s3_access_key_id = Some("hezuo-test".to_owned());
+        config.s3_secret_access_key = Some("hezuo-test-secret".to_owned());
+    });
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let (visit, hashes) = visit_with_photos(
+        &mut phone,
+        rice,
+        visit_on("2026-11-20", Some(RICE_COOPERATIVE)),
+        &["sign.jpg"],
+    );
+    assert_eq!(phone.upload_photos().expect("upload").completed, hashes);
+
+    let listing = s3.keys("hezuo-photos");
+    for name in ["original", "full.jpg", "1280.jpg", "320.jpg"] {
+        let key = format!("photos/{}/{}/{name}", &hashes[0][..2], hashes[0]);
+        assert!(listing.contains(&key), "{key} in {listing}");
+    }
+    let photo = photos_of(&app, Persona::SupervisorHaishu, visit).photos[0]
+        .photo
+        .clone()
+        .expect("arrived");
+    let large = app
+        .client(Persona::SupervisorHaishu)
+        .raw(ureq::http::Method::GET, &photo.urls.large, &[], &[], None)
+        .expect("large");
+    assert_eq!(large.status, 200);
+    let image = image::load_from_memory(&large.body).expect("jpeg from S3");
+    assert_eq!((image.width(), image.height()), (1024, 768));
+}
+
+/// Runs the stock tus-js-client (tests/js/tus-upload.mjs) and returns its JSON report.
+fn tus_js_upload(
+    endpoint: &str,
+    token: &str,
+    file: &std::path::Path,
+    sha256: &str,
+    chunk: Option<usize>,
+) -> serde_json::Value {
+    let mut command = std::process::Command::new("node");
+    command.arg(crate::js_dir().join("tus-upload.mjs")).args([
+        endpoint,
+        token,
+        &file.display().to_string(),
+        sha256,
+    ]);
+    if let Some(chunk) = chunk {
+        command.arg(chunk.to_string());
+    }
+    let output = command.output().expect("run node");
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or("{}"))
+        .unwrap_or_else(|_| panic!("unexpected output: {text}"))
+}
+
+#[test]
+fn the_stock_tus_js_client_uploads_photos() {
+    if crate::node_ready("tus-js-client").is_none() {
+        eprintln!("node is not installed: skipping the tus-js-client interop test");
+        return;
+    }
+    let app = TestApp::spawn();
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let dir = tempfile::tempdir().expect("dir");
+    let big = dir.path().join("base.jpg");
+    std::fs::write(&big, camera_photo(1600, 1200, 3)).expect("write");
+    let files = [fixture("sign.jpg"), big];
+    let hashes: Vec<String> = files
+        .iter()
+        .map(|f| sha256_hex(&std::fs::read(f).expect("read")))
+        .collect();
+    let visit = phone
+        .new_visit(rice, visit_on("2026-11-20", Some(RICE_COOPERATIVE)))
+        .expect("visit");
+    phone
+        .edit_visit(rice, visit, |v| {
+            for hash in &hashes {
+                v.expected_photos
+                    .push(PhotoHash::parse(hash).expect("hash"));
+            }
+        })
+        .expect("name");
+    phone.sync().expect("sync");
+    let endpoint = format!("{}/api/v1/uploads", app.address);
+    let token = token_of(&phone);
+
+    // One PATCH for the whole file, then one in 64 KiB chunks.
+    let whole = tus_js_upload(&endpoint, &token, &files[0], &hashes[0], None);
+    assert_eq!(whole["ok"], true, "{whole}");
+    let chunked = tus_js_upload(&endpoint, &token, &files[1], &hashes[1], Some(64 * 1024));
+    assert_eq!(chunked["ok"], true, "{chunked}");
+    let listed = photos_of(&app, Persona::SupervisorHaishu, visit);
+    assert_eq!((listed.expected, listed.received), (2, 2));
+
+    // The stock client sees our problem documents as errors: a photo no visit names.
+    let stray = dir.path().join("stray.jpg");
+    std::fs::write(&stray, camera_photo(64, 48, 9)).expect("write");
+    let refused = tus_js_upload(&endpoint, &token, &stray, &"1".repeat(64), None);
+    assert_eq!(refused["ok"], false);
+    assert_eq!(refused["status"], 422);
+}

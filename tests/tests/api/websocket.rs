@@ -3,36 +3,13 @@
 //! valid token, is refused without one, and sees documents of its own regions only. Needs `node`; the packages are
 //! installed into `tests/js` on first use (CI installs them before the suite).
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use hezuo_sync::DocumentId;
 use hezuo_sync::model::Visit;
 use hezuo_tests::{Fixture, Persona, TestApp};
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
-}
-
-/// `None` when this machine has no node; the packages are installed when missing.
-fn node_ready() -> Option<()> {
-    let node = Command::new("node").arg("--version").output().ok()?;
-    if !node.status.success() {
-        return None;
-    }
-    if !js_dir()
-        .join("node_modules/@automerge/automerge-repo-network-websocket")
-        .exists()
-    {
-        let installed = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund"])
-            .current_dir(js_dir())
-            .status()
-            .expect("run npm");
-        assert!(installed.success(), "npm install in tests/js failed");
-    }
-    Some(())
-}
+use crate::{js_dir, node_ready};
 
 fn client(url: &str, document: &str, visits: usize, timeout_ms: u64) -> Child {
     Command::new("node")
@@ -61,7 +38,7 @@ fn ws_url(app: &TestApp, token: Option<&str>) -> String {
 
 #[test]
 fn a_js_automerge_repo_client_syncs_with_a_token_and_hears_new_work() {
-    if node_ready().is_none() {
+    if node_ready("@automerge/automerge-repo-network-websocket").is_none() {
         eprintln!("node is not installed: skipping the automerge-repo interop test");
         return;
     }
@@ -107,7 +84,7 @@ fn a_js_automerge_repo_client_syncs_with_a_token_and_hears_new_work() {
 
 #[test]
 fn without_a_token_or_outside_the_region_the_js_client_gets_nothing() {
-    if node_ready().is_none() {
+    if node_ready("@automerge/automerge-repo-network-websocket").is_none() {
         eprintln!("node is not installed: skipping the automerge-repo interop test");
         return;
     }
@@ -136,7 +113,7 @@ fn without_a_token_or_outside_the_region_the_js_client_gets_nothing() {
 
 #[test]
 fn a_client_on_one_instance_hears_a_change_synced_through_another() {
-    if node_ready().is_none() {
+    if node_ready("@automerge/automerge-repo-network-websocket").is_none() {
         eprintln!("node is not installed: skipping the automerge-repo interop test");
         return;
     }
