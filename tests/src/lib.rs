@@ -780,3 +780,121 @@ impl CountingProxy {
         self.down.store(0, Ordering::Relaxed);
     }
 }
+
+/// A weak mobile link between a phone and the server, emulated on loopback: a shared bandwidth each way, a one-way
+/// delay, small socket buffers as on a handset, and [`WeakLink::cut`] dropping every open connection at once (bytes
+/// in flight are lost, as when a 2G cell drops the call).
+pub struct WeakLink {
+    pub address: String,
+    sent_up: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl WeakLink {
+    /// Forwards `127.0.0.1:<new port>` to `upstream` at `bits_per_second` each way, with `rtt` round-trip time.
+    pub fn start(upstream: &str, bits_per_second: u64, rtt: std::time::Duration) -> WeakLink {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::{Arc, Mutex};
+        use std::time::{Duration, Instant};
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind link");
+        // A handset's socket holds little; bytes waiting in the link are what a drop loses.
+        let _ = socket2::SockRef::from(&listener).set_recv_buffer_size(16 * 1024);
+        let port = listener.local_addr().expect("address").port();
+        let sent_up = Arc::new(AtomicU64::new(0));
+        let open: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+        let bytes_per_second = (bits_per_second / 8).max(1) as f64;
+        let one_way = rtt / 2;
+        // When each direction's radio is next free: connections share it.
+        let up_free = Arc::new(Mutex::new(Instant::now()));
+        let down_free = Arc::new(Mutex::new(Instant::now()));
+        let upstream = upstream.to_owned();
+        let (counter, registry) = (sent_up.clone(), open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let _ = socket2::SockRef::from(&server).set_send_buffer_size(16 * 1024);
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                if let (Ok(a), Ok(b)) = (client.try_clone(), server.try_clone())
+                    && let Ok(mut list) = registry.lock()
+                {
+                    list.retain(|s| s.peer_addr().is_ok());
+                    list.push(a);
+                    list.push(b);
+                }
+                let pipe = |from: std::net::TcpStream,
+                            to: std::net::TcpStream,
+                            radio: Arc<Mutex<Instant>>,
+                            counter: Option<Arc<AtomicU64>>| {
+                    let (sender, receiver) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+                    let mut reader = from;
+                    std::thread::spawn(move || {
+                        use std::io::Read;
+                        // About one radio frame's worth at a time.
+                        let mut buffer = [0u8; 1400];
+                        while let Ok(n) = reader.read(&mut buffer) {
+                            if n == 0 {
+                                break;
+                            }
+                            if let Some(counter) = &counter {
+                                counter.fetch_add(n as u64, Ordering::Relaxed);
+                            }
+                            let airtime = Duration::from_secs_f64(n as f64 / bytes_per_second);
+                            let departs = {
+                                let Ok(mut free) = radio.lock() else { break };
+                                let start = (*free).max(Instant::now());
+                                *free = start + airtime;
+                                *free
+                            };
+                            std::thread::sleep(departs.saturating_duration_since(Instant::now()));
+                            if sender
+                                .send((departs + one_way, buffer[..n].to_vec()))
+                                .is_err()
+                            {
+                                break;
+                            }
+                        }
+                    });
+                    let mut writer = to;
+                    std::thread::spawn(move || {
+                        use std::io::Write;
+                        while let Ok((arrives, bytes)) = receiver.recv() {
+                            std::thread::sleep(arrives.saturating_duration_since(Instant::now()));
+                            if writer.write_all(&bytes).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = writer.shutdown(std::net::Shutdown::Write);
+                    });
+                };
+                if let (Ok(client_copy), Ok(server_copy)) = (client.try_clone(), server.try_clone())
+                {
+                    pipe(client_copy, server, up_free.clone(), Some(counter.clone()));
+                    pipe(server_copy, client, down_free.clone(), None);
+                }
+            }
+        });
+        WeakLink {
+            address: format!("http://127.0.0.1:{port}"),
+            sent_up,
+            open,
+        }
+    }
+
+    /// Drops every connection crossing the link now; new ones may open at once.
+    pub fn cut(&self) {
+        if let Ok(mut list) = self.open.lock() {
+            for stream in list.drain(..) {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+
+    /// Bytes the phone has handed to the link (delivered or lost).
+    pub fn sent_up(&self) -> u64 {
+        self.sent_up.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
