@@ -281,94 +281,164 @@ impl Phone {
         Ok(self.photo_store()?.load()?.photos)
     }
 
-    /// Uploads queued photos whose retry time has come, one after the other, each resuming where it stopped. A
-    /// photo whose link drops is retried later with backoff; the others go on. Document sync does not wait for this.
+    /// Uploads queued photos whose retry time has come, [`PARALLEL_UPLOADS`] at a time, each resuming where it
+    /// stopped. On a link with a long round trip a second upload keeps the link busy while the first waits for an
+    /// answer. A photo whose link drops is retried later with backoff; the others go on. Document sync does not wait
+    /// for this.
     pub fn upload_photos(&mut self) -> Result<UploadReport, ClientError> {
         let store = self.photo_store()?;
         let _queue_lock = store.lock()?;
-        let mut queue = store.load()?;
+        let queue = store.load()?;
+        let due: std::collections::VecDeque<String> = queue
+            .photos
+            .iter()
+            .filter(|p| !p.rejected && p.retry_at_ms.is_none_or(|at| at <= now_ms()))
+            .map(|p| p.sha256.clone())
+            .collect();
         let mut report = UploadReport::default();
-        let mut index = 0;
-        while index < queue.photos.len() {
-            let item = queue.photos[index].clone();
-            let due = item.retry_at_ms.is_none_or(|at| at <= now_ms());
-            if item.rejected || !due {
-                index += 1;
-                continue;
-            }
-            let data = match store.read(&item.sha256) {
-                Ok(data) => data,
-                Err(error) => {
-                    let entry = &mut queue.photos[index];
-                    entry.rejected = true;
-                    entry.last_error = Some(format!("照片文件丢失 / photo file missing: {error}"));
-                    store.save(&queue)?;
-                    index += 1;
-                    continue;
-                }
+        if !due.is_empty() {
+            // A token good for the round (refreshed first if it is about to expire).
+            let client = self.call(|client| Ok(client.clone()))?;
+            let shared = Round {
+                store: &store,
+                queue: std::sync::Mutex::new(queue),
+                due: std::sync::Mutex::new(due),
+                report: std::sync::Mutex::new(UploadReport::default()),
+                stop: std::sync::atomic::AtomicBool::new(false),
+                storage_failure: std::sync::Mutex::new(None),
             };
-            let outcome = self.upload_one(&store, &mut queue, index, &data, &mut report.bytes_sent);
-            let entry = &mut queue.photos[index];
-            match outcome {
-                Ok(()) => {
-                    report.completed.push(entry.sha256.clone());
-                    store.remove(&entry.sha256);
-                    queue.photos.remove(index);
-                    store.save(&queue)?;
-                    continue;
+            std::thread::scope(|scope| {
+                for _ in 0..PARALLEL_UPLOADS {
+                    scope.spawn(|| shared.work(&client));
                 }
-                Err(error) => {
-                    let message = error.to_string();
-                    entry.last_error = Some(message.clone());
-                    match error.code() {
-                        Some(
-                            ErrorCode::PhotoHashMismatch
-                            | ErrorCode::PhotoUnreadable
-                            | ErrorCode::PhotoTooLarge
-                            | ErrorCode::PayloadTooLarge,
-                        ) => entry.rejected = true,
-                        _ => {
-                            entry.failures += 1;
-                            let mut backoff = Backoff::new();
-                            let mut wait = Duration::ZERO;
-                            for _ in 0..entry.failures {
-                                wait = backoff.failed();
-                            }
-                            // The first retry after a dropped link comes quickly: the link is often back at once.
-                            if entry.failures == 1 {
-                                wait = Duration::from_millis(500);
-                            }
-                            entry.retry_at_ms = Some(now_ms() + wait.as_millis() as i64);
-                        }
-                    }
-                    report.failed.push((entry.sha256.clone(), message));
-                    store.save(&queue)?;
-                    if matches!(error, ClientError::NotLoggedIn)
-                        || error.code() == Some(ErrorCode::DeviceRevoked)
-                    {
-                        break;
-                    }
-                }
+            });
+            if let Some(error) = shared.storage_failure.into_inner().ok().flatten() {
+                return Err(error);
             }
-            index += 1;
+            report = shared.report.into_inner().unwrap_or_default();
         }
+        let queue = store.load()?;
         report.remaining = queue.photos.iter().filter(|p| !p.rejected).count();
         Ok(report)
     }
+}
+
+/// Uploads at once: two keep a long-latency link busy; more would only split the same bandwidth.
+pub const PARALLEL_UPLOADS: usize = 2;
+
+/// One round of uploads shared by its workers.
+struct Round<'a> {
+    store: &'a PhotoStore,
+    queue: std::sync::Mutex<QueueFile>,
+    due: std::sync::Mutex<std::collections::VecDeque<String>>,
+    report: std::sync::Mutex<UploadReport>,
+    /// Set when going on is pointless (logged out, device revoked, the queue cannot be written).
+    stop: std::sync::atomic::AtomicBool,
+    storage_failure: std::sync::Mutex<Option<ClientError>>,
+}
+
+impl Round<'_> {
+    fn work(&self, client: &super::api::ApiClient) {
+        use std::sync::atomic::Ordering;
+        while !self.stop.load(Ordering::Relaxed) {
+            let Some(sha256) = self.due.lock().ok().and_then(|mut due| due.pop_front()) else {
+                return;
+            };
+            let sent = std::cell::Cell::new(0u64);
+            let outcome = match self.store.read(&sha256) {
+                Ok(data) => self.upload(client, &sha256, &data, &sent),
+                Err(error) => Err(ClientError::Invalid(format!(
+                    "照片文件丢失 / photo file missing: {error}"
+                ))),
+            };
+            let fatal = matches!(
+                outcome.as_ref().err().and_then(ClientError::code),
+                Some(
+                    ErrorCode::DeviceRevoked
+                        | ErrorCode::SessionRevoked
+                        | ErrorCode::AccountDisabled
+                )
+            );
+            if fatal {
+                self.stop.store(true, Ordering::Relaxed);
+            }
+            if let Err(error) = self.record(&sha256, outcome, sent.get()) {
+                // The queue could not be written: stop, and let the caller hear why.
+                self.stop.store(true, Ordering::Relaxed);
+                if let Ok(mut failure) = self.storage_failure.lock() {
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+    }
+
+    /// Writes the outcome of one photo into the queue and the report.
+    fn record(
+        &self,
+        sha256: &str,
+        outcome: Result<(), ClientError>,
+        sent: u64,
+    ) -> Result<(), ClientError> {
+        let mut queue = self
+            .queue
+            .lock()
+            .map_err(|_| ClientError::Invalid("upload worker panicked".to_owned()))?;
+        let mut report = self
+            .report
+            .lock()
+            .map_err(|_| ClientError::Invalid("upload worker panicked".to_owned()))?;
+        report.bytes_sent += sent;
+        let Some(index) = queue.photos.iter().position(|p| p.sha256 == sha256) else {
+            return Ok(());
+        };
+        match outcome {
+            Ok(()) => {
+                report.completed.push(sha256.to_owned());
+                self.store.remove(sha256);
+                queue.photos.remove(index);
+            }
+            Err(error) => {
+                let entry = &mut queue.photos[index];
+                let message = error.to_string();
+                entry.last_error = Some(message.clone());
+                match error.code() {
+                    Some(
+                        ErrorCode::PhotoHashMismatch
+                        | ErrorCode::PhotoUnreadable
+                        | ErrorCode::PhotoTooLarge
+                        | ErrorCode::PayloadTooLarge,
+                    ) => entry.rejected = true,
+                    _ if matches!(error, ClientError::Invalid(_)) => entry.rejected = true,
+                    _ => {
+                        entry.failures += 1;
+                        entry.retry_at_ms =
+                            Some(now_ms() + retry_delay(entry.failures).as_millis() as i64);
+                    }
+                }
+                report.failed.push((sha256.to_owned(), message));
+            }
+        }
+        self.store.save(&queue)?;
+        Ok(())
+    }
 
     /// Creates (or finds) the upload, asks where it stands, and sends the rest.
-    fn upload_one(
-        &mut self,
-        store: &PhotoStore,
-        queue: &mut QueueFile,
-        index: usize,
+    fn upload(
+        &self,
+        client: &super::api::ApiClient,
+        sha256: &str,
         data: &[u8],
-        bytes_sent: &mut u64,
+        sent: &std::cell::Cell<u64>,
     ) -> Result<(), ClientError> {
-        let item = queue.photos[index].clone();
         let length = data.len() as u64;
-        let mut state = match &item.upload_url {
-            Some(url) => match self.call(|client| client.upload_offset(url)) {
+        let known_url = self.queue.lock().ok().and_then(|q| {
+            q.photos
+                .iter()
+                .find(|p| p.sha256 == sha256)
+                .and_then(|p| p.upload_url.clone())
+        });
+        let mut state = match known_url {
+            Some(url) => match client.upload_offset(&url) {
                 Ok(state) => Some(state),
                 // The upload expired or was lost: start a new one.
                 Err(error)
@@ -384,13 +454,9 @@ impl Phone {
             None => None,
         };
         if state.is_none() {
-            let filename = format!("{}.jpg", &item.sha256[..12]);
-            let created =
-                self.call(|client| client.create_upload(&item.sha256, length, &filename))?;
-            let entry = &mut queue.photos[index];
-            entry.upload_url = Some(created.location.clone());
-            entry.confirmed = created.offset;
-            store.save(queue)?;
+            let filename = format!("{}.jpg", &sha256[..12]);
+            let created = client.create_upload(sha256, length, &filename)?;
+            self.remember(sha256, &created)?;
             state = Some(created);
         }
         let Some(UploadState {
@@ -402,23 +468,43 @@ impl Phone {
         if offset >= length {
             return Ok(());
         }
-        let sent = std::cell::Cell::new(0u64);
-        let result = self.call(|client| {
-            let mut body = Counted {
-                inner: &data[offset as usize..],
-                read: &sent,
-            };
-            client.append_upload(&location, offset, &mut body, length - offset)
-        });
-        *bytes_sent += sent.get();
-        let confirmed = result?;
-        queue.photos[index].confirmed = confirmed;
+        let mut body = Counted {
+            inner: &data[offset as usize..],
+            read: sent,
+        };
+        let confirmed = client.append_upload(&location, offset, &mut body, length - offset)?;
         if confirmed < length {
-            store.save(queue)?;
             return Err(ClientError::Transport(format!(
                 "上传未完成，已确认 {confirmed}/{length} 字节 / incomplete"
             )));
         }
         Ok(())
     }
+
+    /// Keeps the upload's URL, so that after a restart the photo resumes instead of starting over.
+    fn remember(&self, sha256: &str, created: &UploadState) -> Result<(), ClientError> {
+        let mut queue = self
+            .queue
+            .lock()
+            .map_err(|_| ClientError::Invalid("upload worker panicked".to_owned()))?;
+        if let Some(entry) = queue.photos.iter_mut().find(|p| p.sha256 == sha256) {
+            entry.upload_url = Some(created.location.clone());
+            entry.confirmed = created.offset;
+        }
+        self.store.save(&queue)?;
+        Ok(())
+    }
+}
+
+/// The first retry after a dropped link comes quickly (the link is often back at once); then backoff as for sync.
+fn retry_delay(failures: u32) -> Duration {
+    if failures <= 1 {
+        return Duration::from_millis(500);
+    }
+    let mut backoff = Backoff::new();
+    let mut wait = Duration::ZERO;
+    for _ in 1..failures {
+        wait = backoff.failed();
+    }
+    wait
 }

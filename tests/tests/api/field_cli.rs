@@ -154,9 +154,35 @@ fn a_counsellors_day_with_the_cli_phone() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("members_totl"));
 
+    // Photos of the sign and the ledger, attached offline.
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit).to_string();
+    let sign = crate::photos::fixture("sign.jpg");
+    let ledger = crate::photos::fixture("ledger-rotated.jpg");
+    let attached = stdout(&field(
+        &app,
+        dir.path(),
+        &[
+            "visit",
+            "photo",
+            "add",
+            &cooperative,
+            &visit_id,
+            sign.to_str().expect("utf-8"),
+            ledger.to_str().expect("utf-8"),
+            "--caption",
+            "招牌与账簿",
+        ],
+    ));
+    assert!(attached.contains("已添加 2 张照片"), "{attached}");
+    let status = stdout(&field(&app, dir.path(), &["status"]));
+    assert!(status.contains("待上传照片 2 张"), "{status}");
+
+    // One sync sends the visit, then the photos.
     let synced = stdout(&field(&app, dir.path(), &["sync"]));
     assert!(synced.contains("上传 1 份"), "{synced}");
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit).to_string();
+    assert!(synced.contains("照片上传 2 张，剩余 0 张"), "{synced}");
+    let status = stdout(&field(&app, dir.path(), &["status"]));
+    assert!(status.contains("待上传照片 0 张"), "{status}");
     stdout(&field(
         &app,
         dir.path(),
@@ -175,4 +201,9 @@ fn a_counsellors_day_with_the_cli_phone() {
         .expect("on the server");
     assert_eq!(state, "submitted");
     assert!(data.contains("\"members_total\":126"), "{data}");
+    let photos = app
+        .client(hezuo_tests::Persona::SupervisorHaishu)
+        .visit_photos(uuid::Uuid::parse_str(&visit_id).expect("uuid"))
+        .expect("photos");
+    assert_eq!((photos.expected, photos.received), (2, 2));
 }

@@ -248,7 +248,11 @@ fn a_link_cut_mid_photo_resumes_where_it_stopped() {
         stored.offset
     );
 
-    let second = phone.upload_photos().expect("resume");
+    // The app restarts; the queue remembers the upload, and the next round sends only the rest.
+    let mut restarted =
+        hezuo_mobile_api::client::Phone::open(phone.state_dir(), hezuo_tests::phone_info())
+            .expect("reopen");
+    let second = restarted.upload_photos().expect("resume");
     assert_eq!(second.completed, hashes);
     assert_eq!(second.bytes_sent, length - stored.offset);
     let arrived = photos_of(&app, Persona::SupervisorHaishu, visit);
