@@ -826,3 +826,44 @@ fn the_stock_tus_js_client_uploads_photos() {
     assert_eq!(refused["ok"], false);
     assert_eq!(refused["status"], 422);
 }
+
+#[test]
+fn an_expired_upload_is_gone_and_a_new_one_starts() {
+    let app = TestApp::spawn_with(|config| config.upload_expiry_hours = 0);
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let photo = std::fs::read(fixture("no-exif.jpg")).expect("fixture");
+    let sha = sha256_hex(&photo);
+    let visit = phone
+        .new_visit(rice, visit_on("2026-11-20", None))
+        .expect("visit");
+    phone
+        .edit_visit(rice, visit, |v| {
+            v.expected_photos
+                .push(PhotoHash::parse(&sha).expect("hash"))
+        })
+        .expect("name");
+    phone.sync().expect("sync");
+    let client = raw_client(&app, &phone);
+    let created = client
+        .create_upload(&sha, photo.len() as u64, "a.jpg")
+        .expect("create");
+    assert!(created.offset == 0);
+    assert_eq!(
+        code_of(client.upload_offset(&created.location)),
+        ErrorCode::UploadExpired
+    );
+    assert_eq!(
+        code_of(client.append_upload(&created.location, 0, &mut &photo[..], photo.len() as u64)),
+        ErrorCode::UploadExpired
+    );
+    // The next creation forgets the expired upload and starts afresh.
+    let fresh = client
+        .create_upload(&sha, photo.len() as u64, "a.jpg")
+        .expect("create");
+    assert_ne!(fresh.location, created.location);
+    assert_eq!(
+        code_of(client.upload_offset(&created.location)),
+        ErrorCode::NotFound
+    );
+}
