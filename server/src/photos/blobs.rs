@@ -42,9 +42,10 @@ impl Blobs {
                 let root = config.data_dir.join("blobs");
                 std::fs::create_dir_all(&root)
                     .with_context(|| format!("cannot create {}", root.display()))?;
-                Arc::new(object_store::local::LocalFileSystem::new_with_prefix(
-                    &root,
-                )?)
+                // fsync each blob and its directory: a photo acknowledged to the phone survives a power cut.
+                Arc::new(
+                    object_store::local::LocalFileSystem::new_with_prefix(&root)?.with_fsync(true),
+                )
             }
             BlobStoreKind::S3 => {
                 let mut builder = object_store::aws::AmazonS3Builder::new()
