@@ -404,6 +404,8 @@ pub fn cooperatives(count: usize) -> Vec<CooperativeInput> {
                 star_level: Some(star),
                 nhl_memberships: Some(nhl),
                 member_count: Some(Some(rng.random_range(5..400))),
+                // Synthetic cooperatives have no real place; a made-up one would raise false location flags.
+                location: None,
             });
         }
     }

@@ -167,6 +167,7 @@ impl Fixture {
             star_level: Some(star),
             nhl_memberships: Some(nhl),
             member_count: Some(Some(120)),
+            location: None,
         }
     }
 }

@@ -1,14 +1,17 @@
 //! Importing the cooperative register (the market-regulation export) from CSV or XLSX.
 //!
 //! Required columns: name, USCC, region code. Known optional columns: legal representative, registration date,
-//! address, annual report filed, on the abnormal-operation list, and the 供销 fields (industry, 供销社 relation,
-//! star level, 农合联 memberships, member count). A column left out of the file leaves that field as it is; a blank
-//! cell in a present column clears it. Rows match existing entries by USCC, so re-importing updates.
+//! address, annual report filed, on the abnormal-operation list, the 供销 fields (industry, 供销社 relation, star
+//! level, 农合联 memberships, member count), and the registered location (纬度, 经度, 坐标系). A column left out of
+//! the file leaves that field as it is; a blank cell in a present column clears it. Rows match existing entries by
+//! USCC, so re-importing updates.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation, Industry, NhlLevel};
+use hezuo_mobile_api::cooperatives::{
+    CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel, RegisteredLocation,
+};
 use hezuo_mobile_api::imports::ImportReport;
 use hezuo_mobile_api::{RegionCode, Uscc};
 use uuid::Uuid;
@@ -92,7 +95,25 @@ const COLUMNS: &[Column] = &[
         aliases: &["成员数", "成员人数", "社员数"],
         required: false,
     },
+    Column {
+        key: "latitude",
+        aliases: &["纬度", "lat"],
+        required: false,
+    },
+    Column {
+        key: "longitude",
+        aliases: &["经度", "lon", "lng"],
+        required: false,
+    },
+    Column {
+        key: "coordinate_system",
+        aliases: &["坐标系", "坐标系统"],
+        required: false,
+    },
 ];
+
+/// Registers geocoded with Chinese web maps carry GCJ-02; a file says otherwise in its 坐标系 column.
+const DEFAULT_COORDINATE_SYSTEM: CoordinateSystem = CoordinateSystem::Gcj02;
 
 /// One register entry to import. For optional fields the outer `None` means "the file has no such column".
 #[derive(Debug, Clone, Default)]
@@ -111,6 +132,7 @@ pub struct CooperativeInput {
     pub star_level: Option<Option<u8>>,
     pub nhl_memberships: Option<Vec<NhlLevel>>,
     pub member_count: Option<Option<u32>>,
+    pub location: Option<Option<RegisteredLocation>>,
 }
 
 /// Reads and imports a file.
@@ -301,6 +323,54 @@ fn parse_row(
         None
     };
 
+    let location = if present("latitude") && present("longitude") {
+        match (value("latitude"), value("longitude")) {
+            (None, None) => Some(None),
+            (Some(lat), Some(lon)) => {
+                let system = match value("coordinate_system") {
+                    None => DEFAULT_COORDINATE_SYSTEM,
+                    Some(v) => parse_coordinate_system(v).ok_or_else(|| {
+                        row_error(
+                            row,
+                            Some("coordinate_system"),
+                            "invalid_coordinate_system",
+                            format!("未知坐标系“{v}”（应为 WGS-84 或 GCJ-02）"),
+                        )
+                    })?,
+                };
+                let location = lat
+                    .parse::<f64>()
+                    .ok()
+                    .zip(lon.parse::<f64>().ok())
+                    .map(|(latitude, longitude)| RegisteredLocation {
+                        latitude,
+                        longitude,
+                        coordinate_system: system,
+                    })
+                    .filter(RegisteredLocation::is_valid)
+                    .ok_or_else(|| {
+                        row_error(
+                            row,
+                            Some("latitude"),
+                            "invalid_location",
+                            format!("经纬度“{lat}, {lon}”无效"),
+                        )
+                    })?;
+                Some(Some(location))
+            }
+            _ => {
+                return Err(row_error(
+                    row,
+                    Some("latitude"),
+                    "invalid_location",
+                    "经度和纬度须同时填写".to_owned(),
+                ));
+            }
+        }
+    } else {
+        None
+    };
+
     Ok(CooperativeInput {
         row,
         uscc: Some(uscc),
@@ -316,7 +386,25 @@ fn parse_row(
         star_level,
         nhl_memberships,
         member_count,
+        location,
     })
+}
+
+/// `WGS-84` (GPS) or `GCJ-02` (Chinese web maps), in the spellings spreadsheets use.
+fn parse_coordinate_system(value: &str) -> Option<CoordinateSystem> {
+    let normal: String = value
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
+        .collect();
+    match normal.as_str() {
+        "wgs84" | "gps" => Some(CoordinateSystem::Wgs84),
+        "gcj02" | "火星坐标" | "国测局" | "高德" | "腾讯" => {
+            Some(CoordinateSystem::Gcj02)
+        }
+        _ => None,
+    }
 }
 
 /// "是/否" in the spellings registry exports use.
@@ -567,6 +655,9 @@ fn upsert(
     }
     if let Some(value) = input.member_count {
         row.member_count = value.map(i64::from);
+    }
+    if let Some(location) = input.location {
+        row.set_registered_location(location);
     }
 
     if is_new {

@@ -1,5 +1,7 @@
 use hezuo_mobile_api::Uscc;
-use hezuo_mobile_api::cooperatives::{CooperativeFilter, CooperativeSource, GxsRelation};
+use hezuo_mobile_api::cooperatives::{
+    CooperativeFilter, CooperativeSource, CoordinateSystem, GxsRelation,
+};
 use hezuo_mobile_api::imports::ImportReport;
 use hezuo_tests::{Fixture, Persona, TestApp};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -340,4 +342,40 @@ fn a_file_that_is_not_a_register_is_refused_with_a_reason() {
         .cloned()
         .expect("problem");
     assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::ImportFileInvalid);
+}
+
+#[test]
+fn a_register_with_coordinates_sets_the_registered_location_and_its_datum() {
+    let app = TestApp::spawn();
+    let admin = app.client(Persona::Admin);
+    let fruit = app.cooperative_id(Fixture::HaishuFruit);
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    let csv = format!(
+        "名称,统一社会信用代码,行政区划代码,纬度,经度,坐标系\n\
+         {},{},330203101201,29.8711,121.5487,GCJ-02\n\
+         {},{},330203101201,29.8683,121.5440,WGS-84\n\
+         第三家合作社,{},330203101201,29.8,,GCJ-02\n",
+        Fixture::HaishuFruit.name(),
+        Fixture::HaishuFruit.uscc(),
+        Fixture::HaishuRice.name(),
+        Fixture::HaishuRice.uscc(),
+        code(7),
+    );
+    let report = admin.import_cooperatives(csv.as_bytes()).expect("import");
+    assert_eq!(report.updated, 2, "{report:?}");
+    assert_eq!(
+        errors(&report),
+        vec![(4, "invalid_location".to_owned())],
+        "half a position is refused"
+    );
+    let location = |id| {
+        admin
+            .get_cooperative(id)
+            .expect("read")
+            .location
+            .expect("location")
+    };
+    assert_eq!(location(fruit).coordinate_system, CoordinateSystem::Gcj02);
+    assert_eq!(location(rice).coordinate_system, CoordinateSystem::Wgs84);
+    assert!((location(rice).latitude - 29.8683).abs() < 1e-9);
 }
