@@ -650,6 +650,15 @@ pub fn workspace_binary(name: &str) -> PathBuf {
         })
 }
 
+/// A benchmark's `--name N` argument, or `default`.
+pub fn count_arg(name: &str, default: usize) -> usize {
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A TCP proxy on loopback that counts the bytes crossing it each way: what a phone's link would carry (HTTP headers
 /// and bodies; TCP/IP overhead aside).
 pub struct CountingProxy {

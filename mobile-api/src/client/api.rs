@@ -411,13 +411,7 @@ impl ApiClient {
 
     /// tus `HEAD`: how many bytes of the upload the server has stored.
     pub fn upload_offset(&self, location: &str) -> Result<UploadState, ClientError> {
-        let response = self.send(
-            Method::HEAD,
-            location,
-            &[],
-            &[(tus::RESUMABLE, tus::VERSION)],
-            Payload::None,
-        )?;
+        let response = self.bodiless_tus(Method::HEAD, location)?;
         match response.status {
             200 => {}
             // A HEAD answer carries no problem document; its status says enough.
@@ -492,15 +486,19 @@ impl ApiClient {
             })
     }
 
-    /// tus termination.
-    pub fn terminate_upload(&self, location: &str) -> Result<(), ClientError> {
-        let response = self.send(
-            Method::DELETE,
+    fn bodiless_tus(&self, method: Method, location: &str) -> Result<RawResponse, ClientError> {
+        self.send(
+            method,
             location,
             &[],
             &[(tus::RESUMABLE, tus::VERSION)],
             Payload::None,
-        )?;
+        )
+    }
+
+    /// tus termination.
+    pub fn terminate_upload(&self, location: &str) -> Result<(), ClientError> {
+        let response = self.bodiless_tus(Method::DELETE, location)?;
         match response.status {
             204 | 404 | 410 => Ok(()),
             _ => Err(response.into_error()),

@@ -104,12 +104,7 @@ impl DocStore {
     /// second process of the app) must not save a document this process is merging into, or the index it is
     /// rewriting. Released when the guard drops.
     pub fn lock_for_writing(&self) -> std::io::Result<WriteLock> {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join(".lock"))?;
-        file.lock()?;
+        let file = super::store::hold_lock(&self.dir.join(".lock"))?;
         Ok(WriteLock { _file: file })
     }
 

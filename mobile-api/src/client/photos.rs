@@ -130,12 +130,7 @@ impl PhotoStore {
     }
 
     fn lock(&self) -> std::io::Result<QueueLock> {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join(".lock"))?;
-        file.lock()?;
+        let file = super::store::hold_lock(&self.dir.join(".lock"))?;
         Ok(QueueLock { _file: file })
     }
 

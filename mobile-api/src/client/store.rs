@@ -126,6 +126,17 @@ pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io:
     Ok(())
 }
 
+/// Waits for, then holds, an exclusive lock on `path` (created if missing) until the returned file is dropped.
+pub(crate) fn hold_lock(path: &Path) -> std::io::Result<fs::File> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    file.lock()?;
+    Ok(file)
+}
+
 /// Tokens are secrets: the files are readable by the owner only.
 fn private_file(path: &Path) -> std::io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();

@@ -18,20 +18,12 @@ use std::time::{Duration, Instant};
 use hezuo_mobile_api::client::{ApiClient, Phone, PhotoOptions};
 use hezuo_sync::model::{Day, Visit, VisitMeta, VisitType};
 use hezuo_tests::{
-    Fixture, PASSWORD, Persona, SeededDatabase, ServerProcess, WeakLink, phone_info,
+    Fixture, PASSWORD, Persona, SeededDatabase, ServerProcess, WeakLink, count_arg, phone_info,
 };
 
 const BITS_PER_SECOND: u64 = 256_000;
 const RTT: Duration = Duration::from_millis(600);
 const CUTS: u32 = 3;
-
-fn arg(name: &str, default: usize) -> usize {
-    std::env::args()
-        .skip_while(|a| a != name)
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A 12-megapixel "camera original" with smooth regions, edges and sensor grain, at the quality phones save.
 fn camera_original(seed: u32) -> Vec<u8> {
@@ -106,7 +98,7 @@ impl Run {
 }
 
 fn main() {
-    let count = arg("--photos", 20);
+    let count = count_arg("--photos", 20);
     let database = SeededDatabase::create(|config| config.access_token_ttl_secs = 3 * 3600);
     let rice = database.cooperative_id(Fixture::HaishuRice);
     let server = ServerProcess::start(&database);

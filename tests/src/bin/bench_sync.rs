@@ -20,7 +20,7 @@ use hezuo_server::demo::{self, DemoLogin};
 use hezuo_server::import;
 use hezuo_server::models::audit::Actor;
 use hezuo_sync::model::*;
-use hezuo_tests::{CountingProxy, PASSWORD, SeededDatabase, ServerProcess, phone_info};
+use hezuo_tests::{CountingProxy, PASSWORD, SeededDatabase, ServerProcess, count_arg, phone_info};
 use uuid::Uuid;
 
 /// The cooperatives of the village whose counsellor benchmarks 1 and 2 measure.
@@ -29,14 +29,6 @@ const VILLAGE: &str = "330203101202";
 const VILLAGE_DISTRICT: &str = "330203";
 /// Cooperatives generated over the city for the fan-in (those of the benchmark village's district are left out).
 const CITY_COOPERATIVES: usize = 2400;
-
-fn arg(name: &str, default: usize) -> usize {
-    std::env::args()
-        .skip_while(|a| a != name)
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A visit as a counsellor fills it in on site: about fifty fields over most sections of the form.
 fn realistic_visit(n: usize) -> Visit {
@@ -186,7 +178,7 @@ fn phone_for(address: &str, username: &str) -> (Phone, tempfile::TempDir) {
 }
 
 fn main() {
-    let phones = arg("--phones", 200);
+    let phones = count_arg("--phones", 200);
     let backend = if std::env::var("HEZUO_TEST_POSTGRES_URL").is_ok() {
         "postgres"
     } else {

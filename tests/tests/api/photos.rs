@@ -70,6 +70,19 @@ fn visit_with_photos(
     (visit_id, hashes)
 }
 
+/// Names photos in a visit by their hashes, as a client uploading unshrunk originals would, and syncs the visit.
+fn name_photos(phone: &mut TestPhone, cooperative: Uuid, visit: Uuid, hashes: &[String]) {
+    phone
+        .edit_visit(cooperative, visit, |v| {
+            for hash in hashes {
+                v.expected_photos
+                    .push(PhotoHash::parse(hash).expect("hash"));
+            }
+        })
+        .expect("name");
+    phone.sync().expect("sync");
+}
+
 fn token_of(phone: &TestPhone) -> String {
     phone
         .session()
@@ -270,13 +283,7 @@ fn the_tus_protocol_by_hand() {
     let visit = phone
         .new_visit(rice, visit_on("2026-11-20", Some(RICE_COOPERATIVE)))
         .expect("visit");
-    phone
-        .edit_visit(rice, visit, |v| {
-            v.expected_photos
-                .push(PhotoHash::parse(&sha).expect("hash"))
-        })
-        .expect("name");
-    phone.sync().expect("sync");
+    name_photos(&mut phone, rice, visit, std::slice::from_ref(&sha));
     let client = raw_client(&app, &phone);
 
     // Discovery needs no login.
@@ -410,13 +417,7 @@ fn the_tus_protocol_by_hand() {
     // Termination of an unfinished upload; another device cannot see this device's upload.
     let ledger = std::fs::read(fixture("ledger-rotated.jpg")).expect("fixture");
     let ledger_sha = sha256_hex(&ledger);
-    phone
-        .edit_visit(rice, visit, |v| {
-            v.expected_photos
-                .push(PhotoHash::parse(&ledger_sha).expect("hash"))
-        })
-        .expect("name");
-    phone.sync().expect("sync");
+    name_photos(&mut phone, rice, visit, std::slice::from_ref(&ledger_sha));
     let pending = client
         .create_upload(&ledger_sha, ledger.len() as u64, "ledger.jpg")
         .expect("create");
@@ -446,13 +447,7 @@ fn bytes_that_do_not_hash_to_the_named_photo_are_refused_and_dropped() {
     let visit = phone
         .new_visit(rice, visit_on("2026-11-20", None))
         .expect("visit");
-    phone
-        .edit_visit(rice, visit, |v| {
-            v.expected_photos
-                .push(PhotoHash::parse(&sha).expect("hash"))
-        })
-        .expect("name");
-    phone.sync().expect("sync");
+    name_photos(&mut phone, rice, visit, std::slice::from_ref(&sha));
     let client = raw_client(&app, &phone);
     let created = client
         .create_upload(&sha, other.len() as u64, "fake.jpg")
@@ -533,15 +528,12 @@ fn decompression_bombs_are_refused_with_bounded_memory() {
     let visit = phone
         .new_visit(rice, visit_on("2026-11-20", None))
         .expect("visit");
-    phone
-        .edit_visit(rice, visit, |v| {
-            for bomb in &bombs {
-                v.expected_photos
-                    .push(PhotoHash::parse(&sha256_hex(bomb)).expect("hash"));
-            }
-        })
-        .expect("name");
-    phone.sync().expect("sync");
+    name_photos(
+        &mut phone,
+        rice,
+        visit,
+        &bombs.iter().map(|b| sha256_hex(b)).collect::<Vec<_>>(),
+    );
     let pid = server.pid().expect("running");
     let before = peak_memory_kib(pid);
     let mut client = ApiClient::new(&server.address);
@@ -799,15 +791,7 @@ fn the_stock_tus_js_client_uploads_photos() {
     let visit = phone
         .new_visit(rice, visit_on("2026-11-20", Some(RICE_COOPERATIVE)))
         .expect("visit");
-    phone
-        .edit_visit(rice, visit, |v| {
-            for hash in &hashes {
-                v.expected_photos
-                    .push(PhotoHash::parse(hash).expect("hash"));
-            }
-        })
-        .expect("name");
-    phone.sync().expect("sync");
+    name_photos(&mut phone, rice, visit, &hashes);
     let endpoint = format!("{}/api/v1/uploads", app.address);
     let token = token_of(&phone);
 
@@ -837,13 +821,7 @@ fn an_expired_upload_is_gone_and_a_new_one_starts() {
     let visit = phone
         .new_visit(rice, visit_on("2026-11-20", None))
         .expect("visit");
-    phone
-        .edit_visit(rice, visit, |v| {
-            v.expected_photos
-                .push(PhotoHash::parse(&sha).expect("hash"))
-        })
-        .expect("name");
-    phone.sync().expect("sync");
+    name_photos(&mut phone, rice, visit, std::slice::from_ref(&sha));
     let client = raw_client(&app, &phone);
     let created = client
         .create_upload(&sha, photo.len() as u64, "a.jpg")
