@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod photos;
 pub mod region_code;
 pub mod regions;
+pub mod reviews;
 pub mod sync;
 pub mod uscc;
 pub mod users;

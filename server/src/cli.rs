@@ -309,7 +309,13 @@ fn rebuild_projections(config: &Config) -> anyhow::Result<()> {
             uuid::Uuid::parse_str(id).with_context(|| format!("document id {id} is not a UUID"))?;
         let stored = store::load(&mut conn, &cache, cooperative)?;
         db::write_transaction(&mut conn, |conn| {
-            projection::rebuild(conn, cooperative, &stored.doc, &evidence)
+            projection::rebuild(
+                conn,
+                cooperative,
+                &stored.doc,
+                &projection::read(&stored.doc)?,
+                &evidence,
+            )
         })?;
         bar.inc(1);
     }

@@ -92,6 +92,8 @@ pub struct Config {
     pub evidence_distance_from_registered_m: f64,
     /// [P] ... perceptual hashes this many bits apart or fewer are the same picture.
     pub evidence_near_duplicate_bits: u32,
+    /// [P] Review levels, lowest first: a visit is approved when each has approved it in turn.
+    pub review_levels: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +142,7 @@ impl Default for Config {
             evidence_distance_from_visit_m: 1_000.0,
             evidence_distance_from_registered_m: 5_000.0,
             evidence_near_duplicate_bits: 6,
+            review_levels: "township,county".to_owned(),
         }
     }
 }
@@ -188,6 +191,8 @@ impl Config {
         if self.photo_decode_concurrency == 0 {
             bail!("HEZUO_PHOTO_DECODE_CONCURRENCY must be at least 1");
         }
+        crate::review::levels::ReviewLevels::parse(&self.review_levels)
+            .map_err(|e| anyhow::anyhow!("HEZUO_REVIEW_LEVELS: {e}"))?;
         if self.argon2_memory_kib < 8 || self.argon2_iterations == 0 {
             bail!("argon2 cost too low (memory ≥ 8 KiB, iterations ≥ 1)");
         }

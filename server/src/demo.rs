@@ -184,8 +184,9 @@ pub struct DemoLogin {
     pub region_codes: Vec<String>,
 }
 
-/// `admin`; per district `supervisor.<pinyin>` and `counsellor.<pinyin>.1`/`.2`, the counsellors splitting the
-/// district's townships between them.
+/// `admin`; per district `supervisor.<pinyin>` (who reviews at county level), `township.<pinyin>.<n>` for its n-th
+/// township (who reviews first), and `counsellor.<pinyin>.1`/`.2`, the counsellors splitting the district's townships
+/// between them.
 pub fn logins() -> Vec<DemoLogin> {
     let mut out = vec![DemoLogin {
         username: "admin".to_owned(),
@@ -200,6 +201,14 @@ pub fn logins() -> Vec<DemoLogin> {
             role: Role::Supervisor,
             region_codes: vec![district.code.to_owned()],
         });
+        for (index, (suffix, township)) in district.townships.iter().enumerate() {
+            out.push(DemoLogin {
+                username: format!("township.{}.{}", district.pinyin, index + 1),
+                display_name: format!("{township}审核员"),
+                role: Role::Supervisor,
+                region_codes: vec![format!("{}{suffix}", district.code)],
+            });
+        }
         for n in 1..=2 {
             out.push(DemoLogin {
                 username: format!("counsellor.{}.{n}", district.pinyin),
@@ -488,9 +497,11 @@ mod tests {
     }
 
     #[test]
-    fn every_district_has_a_supervisor_and_two_counsellors() {
+    fn every_district_has_a_supervisor_township_reviewers_and_two_counsellors() {
         let logins = logins();
-        assert_eq!(logins.len(), 1 + 3 * DISTRICTS.len());
+        let townships: usize = DISTRICTS.iter().map(|d| d.townships.len()).sum();
+        assert_eq!(logins.len(), 1 + 3 * DISTRICTS.len() + townships);
+        assert!(logins.iter().any(|l| l.username == "township.haishu.1"));
         assert!(logins.iter().any(|l| l.username == "counsellor.haishu.1"));
         assert!(
             logins

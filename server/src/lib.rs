@@ -1,6 +1,7 @@
 //! hezuo server: the actix-web API, storage, importers and the `hezuo` command line.
 
 pub mod auth;
+pub mod cleanup;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod models;
 pub mod openapi;
 pub mod pagination;
 pub mod photos;
+pub mod review;
 pub mod routes;
 pub mod startup;
 pub mod state;

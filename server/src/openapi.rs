@@ -26,6 +26,14 @@ use utoipa_actix_web::AppExt;
         (name = "cooperatives", description = "合作社名录 — the cooperative registry"),
         (name = "imports", description = "导入 — region list and registry imports"),
         (name = "sync", description = "同步 — HTTP batch sync, manifest, quarantines"),
+        (name = "photos", description = "照片 — tus uploads, photo images, a visit's expected and received photos"),
+        (name = "review", description = "审核 — the review queue and decisions. A submitted visit is `pending`; each \
+            configured level (default township, then county) approves in turn, and after the last it is `approved`. \
+            `return` (with a note) sends it back to the counsellor's phone; resubmitted, it is pending again \
+            (`resubmitted`). `reject` is final. `unapprove` goes from the highest approved level down. A phone's edit \
+            of an approved visit reopens it (`edited_after_approval`). Also conflicts and their resolution, version \
+            history and diffs, activity, duplicate merges."),
+        (name = "audit", description = "审计 — the append-only audit log, its query and CSV/XLSX export (admins)"),
         (name = "system", description = "运维 — health, readiness, metrics"),
     )
 )]

@@ -25,6 +25,20 @@ pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<String>> {
     Ok(Some(id))
 }
 
+/// Cuts rows loaded with one too many (`limit + 1`) down to the page, with the cursor of the next page if there is one.
+pub fn cut<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|row| encode_cursor(&key(row))))
+        .flatten();
+    (rows, next_cursor)
+}
+
 pub fn page_size(limit: Option<u32>) -> ApiResult<i64> {
     match limit {
         None => Ok(DEFAULT_PAGE_SIZE as i64),
@@ -54,6 +68,19 @@ mod tests {
         assert!(decode_cursor(Some("%%%")).is_err());
         assert!(decode_cursor(Some(&encode_cursor("x' OR 1=1 --"))).is_err());
         assert_eq!(decode_cursor(None).expect("none"), None);
+    }
+
+    #[test]
+    fn a_page_is_cut_with_the_next_cursor_only_when_more_rows_follow() {
+        let (rows, next) = cut(vec!["a", "b", "c"], 2, |r| r.to_string());
+        assert_eq!(rows, vec!["a", "b"]);
+        assert_eq!(
+            decode_cursor(next.as_deref()).expect("cursor").as_deref(),
+            Some("b")
+        );
+        let (rows, next) = cut(vec!["a", "b"], 2, |r| r.to_string());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(next, None);
     }
 
     #[test]

@@ -5,11 +5,13 @@ use crate::auth::rate_limit::LoginRateLimiter;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{Db, Pool};
+use crate::documents::Rules;
 use crate::documents::cache::DocCache;
 use crate::documents::feed::ChangeFeed;
 use crate::metrics::Metrics;
 use crate::photos::blobs::Blobs;
 use crate::photos::flags::Thresholds;
+use crate::review::levels::ReviewLevels;
 
 pub struct AppState {
     pub config: Config,
@@ -20,7 +22,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub documents: std::sync::Arc<DocCache>,
     pub feed: ChangeFeed,
-    pub evidence: Thresholds,
+    /// Evidence thresholds and review levels, from the configuration.
+    pub rules: Rules,
     pub blobs: Blobs,
     /// Photos being decoded at once; bounds the memory decoding takes.
     pub photo_decoding: tokio::sync::Semaphore,
@@ -36,7 +39,11 @@ impl AppState {
             metrics: Metrics::new(pool.clone()),
             documents: std::sync::Arc::new(DocCache::new(config.document_cache_mb * 1024 * 1024)),
             feed: ChangeFeed::new(),
-            evidence: Thresholds::from_config(&config),
+            rules: Rules {
+                evidence: Thresholds::from_config(&config),
+                review_levels: ReviewLevels::parse(&config.review_levels)
+                    .map_err(|e| anyhow::anyhow!("HEZUO_REVIEW_LEVELS: {e}"))?,
+            },
             blobs: Blobs::from_config(&config)?,
             photo_decoding: tokio::sync::Semaphore::new(config.photo_decode_concurrency),
             db: Db::new(pool),

@@ -15,6 +15,11 @@ pub struct Candidate {
     pub value: serde_json::Value,
     /// Who wrote this value (the operation's actor); `None` for values the server cannot attribute.
     pub actor: Option<ActorId>,
+    /// The change that wrote it, and the writer's clock then (milliseconds since the epoch).
+    pub change: Option<automerge::ChangeHash>,
+    pub time_ms: Option<i64>,
+    /// The operation's counter within its actor, to find its change.
+    op_counter: u64,
 }
 
 /// Every conflicted field in the counsellor-written parts of the document (`profile`, `visits`, `photos`).
@@ -25,7 +30,30 @@ pub fn find(doc: &Automerge) -> Vec<FieldConflict> {
             walk(doc, &id, kind, &mut vec![top.to_owned()], &mut found);
         }
     }
+    if !found.is_empty() {
+        attribute_changes(doc, &mut found);
+    }
     found
+}
+
+/// Finds the change (and its time) that made each candidate's operation: the actor's change whose operation counters
+/// cover it.
+fn attribute_changes(doc: &Automerge, found: &mut [FieldConflict]) {
+    let changes = doc.get_changes(&[]);
+    for candidate in found.iter_mut().flat_map(|c| c.candidates.iter_mut()) {
+        let Some(actor) = &candidate.actor else {
+            continue;
+        };
+        let made_it = changes.iter().find(|change| {
+            let start = change.start_op().get();
+            change.actor_id() == actor
+                && (start..start + change.len() as u64).contains(&candidate.op_counter)
+        });
+        if let Some(change) = made_it {
+            candidate.change = Some(change.hash());
+            candidate.time_ms = Some(change.timestamp());
+        }
+    }
 }
 
 fn walk(
@@ -70,12 +98,18 @@ fn visit_prop(
             path: path.clone(),
             candidates: values
                 .iter()
-                .map(|(value, id)| Candidate {
-                    value: to_json(value),
-                    actor: match id {
-                        automerge::ObjId::Id(_, actor, _) => Some(actor.clone()),
-                        automerge::ObjId::Root => None,
-                    },
+                .map(|(value, id)| {
+                    let (actor, op_counter) = match id {
+                        automerge::ObjId::Id(counter, actor, _) => (Some(actor.clone()), *counter),
+                        automerge::ObjId::Root => (None, 0),
+                    };
+                    Candidate {
+                        value: to_json(value),
+                        actor,
+                        change: None,
+                        time_ms: None,
+                        op_counter,
+                    }
                 })
                 .collect(),
         });
@@ -152,5 +186,11 @@ mod tests {
             .filter_map(|c| c.actor.clone())
             .collect();
         assert!(actors.contains(&first_actor) && actors.contains(&second_actor));
+        let times: Vec<_> = conflicts[0].candidates.iter().map(|c| c.time_ms).collect();
+        assert!(
+            times.contains(&Some(1)) && times.contains(&Some(2)),
+            "{times:?}"
+        );
+        assert!(conflicts[0].candidates.iter().all(|c| c.change.is_some()));
     }
 }

@@ -215,6 +215,14 @@ pub enum EditError {
     Automerge(Box<AutomergeError>),
     #[error(transparent)]
     Reconcile(Box<autosurgeon::ReconcileError>),
+    #[error("the document does not read: {0}")]
+    Unreadable(Box<autosurgeon::HydrateError>),
+}
+
+impl From<autosurgeon::HydrateError> for EditError {
+    fn from(error: autosurgeon::HydrateError) -> Self {
+        EditError::Unreadable(Box::new(error))
+    }
 }
 
 impl From<AutomergeError> for EditError {

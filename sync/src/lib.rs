@@ -7,9 +7,11 @@
 pub mod conflicts;
 pub mod document;
 pub mod engine;
+pub mod history;
 pub mod ids;
 pub mod model;
 pub mod photo;
+pub mod server_edit;
 pub mod trust;
 
 pub use ids::{ActorId, DocumentId};

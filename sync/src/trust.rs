@@ -244,12 +244,16 @@ fn visit_author(doc: &Automerge, visit_id: &str) -> Option<(Option<String>, Opti
 
 /// Resolves object ids to their path from the root, remembering what it resolved.
 #[derive(Default)]
-struct PathCache {
+pub(crate) struct PathCache {
     known: HashMap<String, Vec<String>>,
 }
 
 impl PathCache {
-    fn path_of(&mut self, doc: &Automerge, object: &str) -> Result<Vec<String>, Refusal> {
+    pub(crate) fn path_of(
+        &mut self,
+        doc: &Automerge,
+        object: &str,
+    ) -> Result<Vec<String>, Refusal> {
         if object == "_root" {
             return Ok(Vec::new());
         }

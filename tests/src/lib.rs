@@ -40,16 +40,22 @@ pub enum Persona {
     CounsellorXiangshan,
     /// Viewer of 海曙区.
     ViewerHaishu,
+    /// Supervisor of 高桥镇 (330203101), a township of 海曙区: reviews first.
+    TownshipGaoqiao,
+    /// Supervisor of 集士港镇 (330203102), another township of 海曙区.
+    TownshipJishigang,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 6] = [
+    pub const ALL: [Persona; 8] = [
         Persona::Admin,
         Persona::SupervisorHaishu,
         Persona::SupervisorXiangshan,
         Persona::CounsellorHaishu,
         Persona::CounsellorXiangshan,
         Persona::ViewerHaishu,
+        Persona::TownshipGaoqiao,
+        Persona::TownshipJishigang,
     ];
 
     pub fn username(self) -> &'static str {
@@ -60,32 +66,42 @@ impl Persona {
             Persona::CounsellorHaishu => "counsellor.haishu",
             Persona::CounsellorXiangshan => "counsellor.xiangshan",
             Persona::ViewerHaishu => "viewer.haishu",
+            Persona::TownshipGaoqiao => "township.gaoqiao",
+            Persona::TownshipJishigang => "township.jishigang",
         }
     }
 
     pub fn role(self) -> Role {
         match self {
             Persona::Admin => Role::Admin,
-            Persona::SupervisorHaishu | Persona::SupervisorXiangshan => Role::Supervisor,
+            Persona::SupervisorHaishu
+            | Persona::SupervisorXiangshan
+            | Persona::TownshipGaoqiao
+            | Persona::TownshipJishigang => Role::Supervisor,
             Persona::CounsellorHaishu | Persona::CounsellorXiangshan => Role::Counsellor,
             Persona::ViewerHaishu => Role::Viewer,
         }
     }
 
-    /// The district the persona works in (`None` for the admin).
-    pub fn district(self) -> Option<&'static str> {
+    /// The region the persona works in (`None` for the admin): a district, or a township.
+    pub fn region(self) -> Option<&'static str> {
         match self {
             Persona::Admin => None,
             Persona::SupervisorHaishu | Persona::CounsellorHaishu | Persona::ViewerHaishu => {
                 Some(HAISHU)
             }
             Persona::SupervisorXiangshan | Persona::CounsellorXiangshan => Some(XIANGSHAN),
+            Persona::TownshipGaoqiao => Some(HAISHU_GAOQIAO),
+            Persona::TownshipJishigang => Some(HAISHU_JISHIGANG),
         }
     }
 }
 
 pub const HAISHU: &str = "330203";
 pub const XIANGSHAN: &str = "330225";
+/// Two townships of 海曙区: 高桥镇 (which holds [`HAISHU_VILLAGE`]) and 集士港镇.
+pub const HAISHU_GAOQIAO: &str = "330203101";
+pub const HAISHU_JISHIGANG: &str = "330203102";
 /// A village in 海曙区 (高桥镇) and one in 象山县 (石浦镇) from the demo tree.
 pub const HAISHU_VILLAGE: &str = "330203101201";
 pub const XIANGSHAN_VILLAGE: &str = "330225101201";
@@ -599,7 +615,7 @@ fn seed(pool: &Pool, passwords: &PasswordHasher) {
             display_name: format!("{persona:?}"),
             role: persona.role(),
             region_codes: persona
-                .district()
+                .region()
                 .map(|d| vec![d.to_owned()])
                 .unwrap_or_default(),
         })
@@ -907,4 +923,14 @@ impl WeakLink {
     pub fn sent_up(&self) -> u64 {
         self.sent_up.load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// Peak resident memory of a process (Linux `VmHWM`), in KiB.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
 }

@@ -80,8 +80,10 @@ enum Command {
         #[arg(long)]
         uscc: Option<String>,
     },
-    /// Submit a draft visit for review.
+    /// Submit a draft visit for review, or submit again a returned visit once it is fixed.
     Submit { cooperative: String, visit: Uuid },
+    /// Visits reviewers returned to me for correction, with what to fix (as of the last sync).
+    Tasks,
     /// What is waiting to be sent, and what went wrong.
     Status,
     /// Send and receive changes; `--watch` keeps trying with backoff until everything is through.
@@ -302,6 +304,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             phone.submit_visit(id, visit)?;
             println!("已提交（待同步）/ submitted, waiting to sync");
         }
+        Command::Tasks => fieldwork::tasks(&phone)?,
         Command::Status => fieldwork::status(&phone)?,
         Command::Sync { watch } => fieldwork::sync(&mut phone, watch)?,
         Command::Photos { watch } => fieldwork::upload_photos(&mut phone, watch)?,
@@ -513,6 +516,45 @@ mod fieldwork {
                 info.name,
                 info.region_code,
                 describe(&info.status)
+            );
+        }
+        Ok(())
+    }
+
+    pub fn tasks(phone: &Phone) -> anyhow::Result<()> {
+        let tasks = phone.tasks()?;
+        if tasks.is_empty() {
+            println!("没有退回修改的走访记录 / nothing returned for correction");
+        }
+        for task in tasks {
+            let when = task
+                .returned_at
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|t| {
+                    t.with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            println!(
+                "{} {} {}",
+                task.visit_id,
+                task.cooperative_name,
+                if task.resubmitted {
+                    "已重新提交，待同步 / resubmitted, waiting to sync"
+                } else {
+                    "退回修改 / returned for correction"
+                }
+            );
+            println!(
+                "  {when} {}（第{}次退回）：{}",
+                task.reviewer_name.as_deref().unwrap_or("审核人"),
+                task.times_returned,
+                task.note.as_deref().unwrap_or("")
+            );
+            println!(
+                "  修改后提交 / fix, then: hf submit {} {}",
+                task.cooperative_id, task.visit_id
             );
         }
         Ok(())

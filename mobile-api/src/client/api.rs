@@ -278,7 +278,7 @@ impl ApiClient {
             })
     }
 
-    fn get<T: DeserializeOwned>(
+    pub(crate) fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(String, String)],
@@ -287,7 +287,7 @@ impl ApiClient {
             .into_result()
     }
 
-    fn post<B: Serialize, T: DeserializeOwned>(
+    pub(crate) fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,

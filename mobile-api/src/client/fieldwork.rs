@@ -8,7 +8,7 @@ use automerge::sync::State;
 use automerge::{ActorId, Automerge, ChangeHash};
 use hezuo_sync::document::{self, EditError};
 use hezuo_sync::engine;
-use hezuo_sync::model::{CooperativeDoc, Profile, Visit, VisitStatus};
+use hezuo_sync::model::{CooperativeDoc, Profile, ReviewState, Visit, VisitStatus};
 use hezuo_sync::trust::{self, Writer};
 use uuid::Uuid;
 
@@ -49,6 +49,22 @@ pub struct VisitRecord {
     pub id: Uuid,
     pub visit: Visit,
     pub status: RecordStatus,
+}
+
+/// A visit a reviewer returned to this phone's user for correction: fix it (offline is fine), then submit it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub cooperative_id: Uuid,
+    pub cooperative_name: String,
+    pub visit_id: Uuid,
+    /// What the reviewer asks to fix.
+    pub note: Option<String>,
+    pub reviewer_name: Option<String>,
+    /// When it was returned (server clock, milliseconds since the epoch).
+    pub returned_at: Option<i64>,
+    pub times_returned: u32,
+    /// Submitted again on this phone; the return stands until the next sync takes the visit back to review.
+    pub resubmitted: bool,
 }
 
 /// Per-record sync status, for the app to show next to each visit.
@@ -332,18 +348,71 @@ impl Phone {
         })
     }
 
-    /// Submits a draft for review.
+    /// Submits a draft for review, or submits again a visit a reviewer returned (after fixing it): the new
+    /// submission time tells the server it is a resubmission. Submitting twice is harmless.
     pub fn submit_visit(
         &mut self,
         cooperative_id: Uuid,
         visit_id: Uuid,
     ) -> Result<(), ClientError> {
+        let document = self.document(cooperative_id)?;
+        let returned = document
+            .review
+            .get(&visit_id.to_string())
+            .filter(|review| review.state == Some(ReviewState::Returned));
+        let resubmit = returned.is_some_and(|review| {
+            document
+                .visits
+                .get(&visit_id.to_string())
+                .and_then(|visit| visit.submitted_at)
+                .is_none_or(|submitted| review.at.is_none_or(|returned| submitted <= returned))
+        });
         self.edit_visit(cooperative_id, visit_id, |visit| {
-            if visit.status != Some(VisitStatus::Submitted) {
+            if visit.status != Some(VisitStatus::Submitted) || resubmit {
                 visit.status = Some(VisitStatus::Submitted);
-                visit.submitted_at = Some(now_ms());
+                // Strictly later than the submission that was returned, whatever the phone's clock says.
+                let previous = visit.submitted_at.unwrap_or(0);
+                visit.submitted_at = Some(now_ms().max(previous + 1));
             }
         })
+    }
+
+    /// The visits reviewers returned to this user for correction, with their notes, as of the last sync.
+    pub fn tasks(&self) -> Result<Vec<Task>, ClientError> {
+        let me = self.writer()?.user_id;
+        let store = self.doc_store()?;
+        let mut tasks = Vec::new();
+        for (cooperative_id, info) in store.index()? {
+            let Ok(typed) = document::read(&store.load(cooperative_id)?) else {
+                continue;
+            };
+            for (visit_id, review) in &typed.review {
+                let Some(visit) = typed.visits.get(visit_id) else {
+                    continue;
+                };
+                if review.state != Some(ReviewState::Returned)
+                    || visit.author_user_id.as_deref() != Some(me.as_str())
+                {
+                    continue;
+                }
+                let Ok(visit_id) = Uuid::parse_str(visit_id) else {
+                    continue;
+                };
+                tasks.push(Task {
+                    cooperative_id,
+                    cooperative_name: typed.profile.name.clone().unwrap_or(info.name.clone()),
+                    visit_id,
+                    note: review.note.clone(),
+                    reviewer_name: review.reviewer_name.clone(),
+                    returned_at: review.at,
+                    times_returned: review.times_returned.unwrap_or(1),
+                    resubmitted: visit.status == Some(VisitStatus::Submitted)
+                        && matches!((visit.submitted_at, review.at), (Some(s), Some(r)) if s > r),
+                });
+            }
+        }
+        tasks.sort_by_key(|task| task.returned_at);
+        Ok(tasks)
     }
 
     /// Changes the observed profile of a cooperative.

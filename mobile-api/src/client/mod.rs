@@ -15,12 +15,13 @@ mod error;
 mod fieldwork;
 mod phone;
 mod photos;
+mod review_api;
 mod store;
 
 pub use api::{ApiClient, Conditional, ListParams, RawResponse, UploadState, query_pairs};
 pub use docs::{DocInfo, DocStatus};
 pub use error::ClientError;
-pub use fieldwork::{Backoff, PullSummary, RecordStatus, SyncReport, VisitRecord};
+pub use fieldwork::{Backoff, PullSummary, RecordStatus, SyncReport, Task, VisitRecord};
 pub use phone::{Phone, PhoneInfo};
 pub use photos::{PhotoOptions, PreparedPhoto, QueuedPhoto, UploadReport, prepare};
 pub use store::{RegistryCopy, SavedSession, simulate_many_phones_without_fsync};

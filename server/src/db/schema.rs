@@ -101,6 +101,7 @@ diesel::table! {
         latitude -> Nullable<Double>,
         longitude -> Nullable<Double>,
         coordinate_system -> Nullable<Text>,
+        merged_into -> Nullable<Text>,
     }
 }
 
@@ -227,6 +228,8 @@ diesel::table! {
         candidates -> Text,
         detected_at -> Timestamp,
         resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        resolution -> Nullable<Text>,
     }
 }
 
@@ -238,6 +241,8 @@ diesel::table! {
         duplicate_of -> Text,
         detected_at -> Timestamp,
         resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
     }
 }
 
@@ -305,6 +310,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    visit_reviews (visit_id) {
+        visit_id -> Text,
+        cooperative_id -> Text,
+        state -> Text,
+        pending_reason -> Nullable<Text>,
+        approved_levels -> Text,
+        awaiting_level -> Nullable<Text>,
+        note -> Nullable<Text>,
+        reviewer_user_id -> Nullable<Text>,
+        approved_heads -> Nullable<Text>,
+        times_returned -> BigInt,
+        content_digest -> Text,
+        returned_submitted_at -> Nullable<BigInt>,
+        submitted_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_events (id) {
+        id -> Text,
+        visit_id -> Text,
+        cooperative_id -> Text,
+        kind -> Text,
+        level -> Nullable<Text>,
+        note -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        heads -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    approved_visits (visit_id) {
+        visit_id -> Text,
+        cooperative_id -> Text,
+        data -> Text,
+        heads -> Text,
+        approved_by -> Text,
+        approved_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -339,4 +389,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     photos,
     visit_photos,
     evidence_flags,
+    visit_reviews,
+    review_events,
+    approved_visits,
 );

@@ -6,5 +6,13 @@ pub mod cache;
 pub mod feed;
 pub mod projection;
 pub mod repo_protocol;
+pub mod server_write;
 pub mod service;
 pub mod store;
+
+/// The configured rules that merges apply: evidence thresholds for photo flags, and the review levels.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub evidence: crate::photos::flags::Thresholds,
+    pub review_levels: crate::review::levels::ReviewLevels,
+}

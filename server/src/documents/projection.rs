@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use automerge::Automerge;
 use chrono::DateTime;
 use diesel::prelude::*;
+use hezuo_sync::model::CooperativeDoc;
 use hezuo_sync::{conflicts, document};
 use uuid::Uuid;
 
@@ -17,16 +18,21 @@ use crate::photos::flags::Thresholds;
 
 use super::store::encode_heads;
 
-/// Rewrites every projection row of one cooperative from its document.
+/// Reads a document for the projections (and review); an unreadable one is a database-level error.
+pub fn read(doc: &Automerge) -> QueryResult<CooperativeDoc> {
+    document::read(doc).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+/// Rewrites every projection row of one cooperative from its document (`typed` is the document as read; the caller
+/// has usually read it already).
 pub fn rebuild(
     conn: &mut DbConn,
     id: Uuid,
     doc: &Automerge,
+    typed: &CooperativeDoc,
     evidence: &Thresholds,
 ) -> QueryResult<()> {
     let key = id.to_string();
-    let typed = document::read(doc)
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
     let at = now();
 
     diesel::delete(cooperative_profiles::table.find(&key)).execute(conn)?;
@@ -65,7 +71,7 @@ pub fn rebuild(
             .execute(conn)?;
     }
 
-    crate::photos::evidence::project_cooperative(conn, &key, &typed, evidence)?;
+    crate::photos::evidence::project_cooperative(conn, &key, typed, evidence)?;
     record_conflicts(conn, &key, doc)
 }
 
@@ -109,6 +115,8 @@ fn record_conflicts(conn: &mut DbConn, key: &str, doc: &Automerge) -> QueryResul
                     "actor": actor,
                     "device_id": binding.map(|b| &b.0),
                     "user_id": binding.map(|b| &b.1),
+                    "change": candidate.change.map(|h| h.to_string()),
+                    "claimed_at_ms": candidate.time_ms,
                 })
             })
             .collect();

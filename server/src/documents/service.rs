@@ -11,6 +11,7 @@ use hezuo_sync::engine::{self, ReceiveError, Received};
 use hezuo_sync::trust::{Refusal, Writer};
 use uuid::Uuid;
 
+use super::Rules;
 use super::cache::DocCache;
 use super::feed::ChangeFeed;
 use super::store::{self, Author, Persisted};
@@ -20,7 +21,6 @@ use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Metrics, Transport};
 use crate::models::{now, regions};
-use crate::photos::flags::Thresholds;
 
 /// The device on the other end, as the session and the device binding say.
 pub struct Caller {
@@ -64,19 +64,31 @@ fn doc_error(
 pub struct Known {
     /// Region paths of registered cooperatives.
     pub region_paths: HashMap<String, String>,
+    /// Duplicates merged into another cooperative: id → the survivor's id.
+    pub merged_into: HashMap<String, String>,
     /// Active quarantines of this device: cooperative id → (code, reason in Chinese, reason in English).
     pub quarantined: HashMap<String, (String, String, String)>,
 }
 
 pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResult<Known> {
     let mut region_paths = HashMap::new();
+    let mut merged_into = HashMap::new();
     let mut quarantined = HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String)> = cooperatives::table
+        let rows: Vec<(String, String, Option<String>)> = cooperatives::table
             .filter(cooperatives::id.eq_any(chunk))
-            .select((cooperatives::id, cooperatives::region_path))
+            .select((
+                cooperatives::id,
+                cooperatives::region_path,
+                cooperatives::merged_into,
+            ))
             .load(conn)?;
-        region_paths.extend(rows);
+        for (id, path, survivor) in rows {
+            if let Some(survivor) = survivor {
+                merged_into.insert(id.clone(), survivor);
+            }
+            region_paths.insert(id, path);
+        }
         let held: Vec<(String, String, String, String)> = quarantines::table
             .filter(quarantines::device_id.eq(&caller.device_id))
             .filter(quarantines::cooperative_id.eq_any(chunk))
@@ -95,6 +107,7 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResul
     }
     Ok(Known {
         region_paths,
+        merged_into,
         quarantined,
     })
 }
@@ -109,6 +122,14 @@ pub fn access_error(known: &Known, caller: &Caller, key: &str) -> Option<DocErro
             false,
             "该合作社不在您的负责范围内",
             "this cooperative is outside your regions",
+        ));
+    }
+    if let Some(survivor) = known.merged_into.get(key) {
+        return Some(doc_error(
+            "merged",
+            false,
+            format!("该合作社与另一条记录重复，已合并到合作社 {survivor}；请重新拉取（hf pull）"),
+            format!("this cooperative was a duplicate and was merged into {survivor}; pull again"),
         ));
     }
     known.quarantined.get(key).map(|(code, zh, en)| {
@@ -126,7 +147,7 @@ pub fn handle(
     conn: &mut DbConn,
     cache: &DocCache,
     feed: &ChangeFeed,
-    evidence: &Thresholds,
+    rules: &Rules,
     metrics: &Metrics,
     caller: &Caller,
     request: SyncRequest,
@@ -227,10 +248,8 @@ pub fn handle(
     } else {
         write_transaction(conn, |conn| {
             pending
-                .iter()
-                .map(|merged| {
-                    store_merged(conn, feed, evidence, caller, merged, Persist::SyncState)
-                })
+                .iter_mut()
+                .map(|merged| store_merged(conn, feed, rules, caller, merged, Persist::SyncState))
                 .collect::<QueryResult<Vec<bool>>>()
         })?
     };
@@ -246,7 +265,7 @@ pub fn handle(
                 conn,
                 cache,
                 feed,
-                evidence,
+                rules,
                 caller,
                 id,
                 merged.registered,
@@ -363,6 +382,8 @@ pub struct Merged {
     pub bytes: Vec<u8>,
     /// The version of the document the merge started from.
     pub version: i64,
+    /// The version stored, once stored (the server's own review changes may follow the device's).
+    pub stored_version: i64,
     pub saved_bytes: usize,
     pub received: Received,
 }
@@ -421,37 +442,68 @@ pub fn merge(
         state_before: state.clone(),
         bytes: bytes.to_vec(),
         version,
+        stored_version: version,
         saved_bytes,
         received,
     }))
 }
 
 /// Writes one merge inside the caller's transaction; `false` when another writer changed the document meanwhile
-/// (nothing was written for it then).
+/// (nothing was written for it then). The device's changes may move visits in review (a resubmission, an edit after
+/// approval); the server's record of that follows as its own change in the same transaction.
 fn store_merged(
     conn: &mut DbConn,
     feed: &ChangeFeed,
-    evidence: &Thresholds,
+    rules: &Rules,
     caller: &Caller,
-    merged: &Merged,
+    merged: &mut Merged,
     persist: Persist,
 ) -> QueryResult<bool> {
-    let received = &merged.received;
-    if !received.new_changes.is_empty() {
+    if !merged.received.new_changes.is_empty() {
         let author = Author {
-            device_id: &caller.device_id,
-            user_id: &caller.user_id,
+            device_id: Some(caller.device_id.as_str()).filter(|d| !d.is_empty()),
+            user_id: Some(caller.user_id.as_str()),
         };
-        if matches!(
-            store::persist(conn, merged.id, merged.version, received, &author)?,
-            Persisted::Stale
-        ) {
-            return Ok(false);
+        let received = &mut merged.received;
+        let typed = super::projection::read(&received.doc)?;
+        let source = crate::review::track::Source::Device {
+            user_id: &caller.user_id,
+            device_id: &caller.device_id,
+        };
+        let review =
+            crate::review::track::plan(conn, merged.id, &typed, source, &rules.review_levels)?;
+        // The server's record of what the changes mean for review goes with them (a stale write drops both).
+        let heads_before_review = received.doc.get_heads();
+        let mut changes = received.new_changes.clone();
+        let server_changes = review.apply_to(&mut received.doc)?;
+        // The device cannot hold a change written just now. Left to the Bloom filter of its message, a false positive
+        // (about 1 in 100) would hold the record back for another round trip; when the device has everything else,
+        // the reply carries exactly the server's changes.
+        if !server_changes.is_empty()
+            && received.state.their_heads.as_ref() == Some(&heads_before_review)
+        {
+            engine::assume_peer_has(&mut received.state, heads_before_review);
         }
+        changes.extend(server_changes);
+        let Persisted::Stored(version) = store::persist(
+            conn,
+            merged.id,
+            merged.version,
+            &received.doc,
+            &changes,
+            &author,
+            &Author::default(),
+        )?
+        else {
+            return Ok(false);
+        };
+        merged.stored_version = version;
+        merged.saved_bytes += store::chunk_of(&changes).len();
+        review.store(conn)?;
         if !merged.registered {
             register_field_cooperative(conn, caller, merged.id, received)?;
         }
-        super::projection::rebuild(conn, merged.id, &received.doc, evidence)?;
+        super::projection::rebuild(conn, merged.id, &received.doc, &typed, &rules.evidence)?;
         feed.announce_in_transaction(conn, merged.id)?;
     }
     if persist == Persist::SyncState {
@@ -460,7 +512,7 @@ fn store_merged(
             merged.id,
             &caller.device_id,
             &merged.state_before,
-            &received.state,
+            &merged.received.state,
         )?;
     }
     Ok(true)
@@ -473,8 +525,8 @@ fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Pers
         store::remember(
             cache,
             merged.id,
-            merged.version + 1,
-            &merged.received,
+            merged.stored_version,
+            &merged.received.doc,
             merged.saved_bytes,
         );
         feed.publish(merged.id);
@@ -521,7 +573,7 @@ pub fn receive(
     conn: &mut DbConn,
     cache: &DocCache,
     feed: &ChangeFeed,
-    evidence: &Thresholds,
+    rules: &Rules,
     caller: &Caller,
     id: Uuid,
     registered: bool,
@@ -530,12 +582,12 @@ pub fn receive(
     persist: Persist,
 ) -> ApiResult<Outcome> {
     for _ in 0..STALE_RETRIES {
-        let merged = match merge(conn, cache, caller, id, registered, state, bytes)? {
+        let mut merged = match merge(conn, cache, caller, id, registered, state, bytes)? {
             Ok(merged) => merged,
             Err(error) => return Ok(failed(state, error)),
         };
         let stored = write_transaction(conn, |conn| {
-            store_merged(conn, feed, evidence, caller, &merged, persist)
+            store_merged(conn, feed, rules, caller, &mut merged, persist)
         })?;
         if stored {
             return Ok(finish(cache, feed, merged, persist));
@@ -690,6 +742,7 @@ fn register_field_cooperative(
         latitude: None,
         longitude: None,
         coordinate_system: None,
+        merged_into: None,
     };
     cooperatives::insert(conn, &row)?;
     if !caller.device_id.is_empty() {

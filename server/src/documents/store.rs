@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use automerge::sync::State;
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, Change, ChangeHash};
 use chrono::DateTime;
 use diesel::prelude::*;
 use hezuo_sync::document;
-use hezuo_sync::engine::{self, Received};
+use hezuo_sync::engine;
 use uuid::Uuid;
 
 use super::cache::DocCache;
@@ -134,10 +134,11 @@ fn corrupt(error: automerge::AutomergeError) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(Box::new(error))
 }
 
-/// Who made a batch of changes, from the device binding.
+/// Who made a batch of changes: a device (from the binding) or the server, possibly on a reviewer's behalf.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Author<'a> {
-    pub device_id: &'a str,
-    pub user_id: &'a str,
+    pub device_id: Option<&'a str>,
+    pub user_id: Option<&'a str>,
 }
 
 pub enum Persisted {
@@ -150,12 +151,17 @@ pub enum Persisted {
 /// Stores accepted changes. Call inside a write transaction; the document row is locked (PostgreSQL) or the database
 /// write-locked (SQLite) until commit, so writers to one document take turns and none overwrites another. Put the
 /// document in the cache only after the commit (see [`remember`]), so a rolled-back write is never cached.
+///
+/// Authorship comes from the binding: changes by the server's actor are recorded under `for_server` (the reviewer it
+/// acted for, or nobody for its own bookkeeping), all others under `author` (the device that sent them).
 pub fn persist(
     conn: &mut DbConn,
     id: Uuid,
     loaded_version: i64,
-    received: &Received,
+    doc: &Automerge,
+    new_changes: &[Change],
     author: &Author<'_>,
+    for_server: &Author<'_>,
 ) -> QueryResult<Persisted> {
     let key = id.to_string();
     let at = now();
@@ -164,13 +170,13 @@ pub fn persist(
     if version != loaded_version {
         return Ok(Persisted::Stale);
     }
-    let chunk = received.chunk();
+    let chunk = chunk_of(new_changes);
     let new_version = version + 1;
-    let heads = received.doc.get_heads();
+    let heads = doc.get_heads();
     let mut chunk_total = chunk_bytes + chunk.len() as i64;
     let compact = chunk_total > snapshot_bytes.max(MIN_COMPACTION_BYTES);
     if compact {
-        let snapshot = received.doc.save();
+        let snapshot = doc.save();
         diesel::delete(document_chunks::table.filter(document_chunks::cooperative_id.eq(&key)))
             .execute(conn)?;
         diesel::update(documents::table.find(&key))
@@ -197,7 +203,13 @@ pub fn persist(
             documents::updated_at.eq(at),
         ))
         .execute(conn)?;
-    for change in &received.new_changes {
+    let server = hezuo_sync::server_edit::server_actor();
+    for change in new_changes {
+        let author = if change.actor_id() == &server {
+            for_server
+        } else {
+            author
+        };
         diesel::insert_into(document_changes::table)
             .values((
                 document_changes::hash.eq(change.hash().to_string()),
@@ -214,17 +226,19 @@ pub fn persist(
     Ok(Persisted::Stored(new_version))
 }
 
-/// Caches a document just committed at `version`. Its size is estimated from the change bytes of this write plus
+/// Caches a document just committed at `version`. Its size is estimated from the bytes of the changes written plus
 /// what was loaded, rather than by saving the whole document again.
-pub fn remember(
-    cache: &DocCache,
-    id: Uuid,
-    version: i64,
-    received: &Received,
-    previous_saved_bytes: usize,
-) {
-    let saved = previous_saved_bytes + received.chunk().len();
-    cache.put(id, version, received.doc.clone(), saved);
+pub fn remember(cache: &DocCache, id: Uuid, version: i64, doc: &Automerge, saved_bytes: usize) {
+    cache.put(id, version, doc.clone(), saved_bytes);
+}
+
+/// Changes as one chunk for `Automerge::load_incremental`.
+pub fn chunk_of(changes: &[Change]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for change in changes {
+        bytes.extend_from_slice(change.raw_bytes());
+    }
+    bytes
 }
 
 /// Creates the document's row at its genesis if it has none; concurrent creators do not collide.

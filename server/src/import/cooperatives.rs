@@ -616,6 +616,7 @@ fn upsert(
         latitude: None,
         longitude: None,
         coordinate_system: None,
+        merged_into: None,
     });
     let mut row = base.clone();
     row.name = input.name.clone();

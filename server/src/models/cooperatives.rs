@@ -47,6 +47,8 @@ pub struct CooperativeRow {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub coordinate_system: Option<String>,
+    /// Set when a supervisor merged this duplicate into another cooperative: where its visits went.
+    pub merged_into: Option<String>,
 }
 
 pub const REGISTERED: &str = "registered";
@@ -348,8 +350,45 @@ fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
     }
 }
 
+/// `<column> IN (SELECT id FROM cooperatives WHERE region_path LIKE 'p1%' OR …)`: a filter for any table that holds a
+/// cooperative id. Diesel cannot nest [`under_any`]'s boxed condition in another table's query, hence SQL; the paths
+/// are inlined only when they hold nothing but digits and `/` (as every region path does), so nothing can be
+/// injected. No usable paths select nothing.
+pub fn cooperative_in_scope(
+    column: &'static str,
+    paths: &[String],
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    let conditions: Vec<String> = paths
+        .iter()
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'/'))
+        .map(|p| format!("region_path LIKE '{p}%'"))
+        .collect();
+    let condition = if conditions.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        conditions.join(" OR ")
+    };
+    diesel::dsl::sql(&format!(
+        "{column} IN (SELECT id FROM cooperatives WHERE {condition})"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn scope_sql_inlines_region_paths_and_nothing_else() {
+        let condition = cooperative_in_scope(
+            "cooperative_id",
+            &["/330000/330200/".to_owned(), "/1/' OR '1'='1".to_owned()],
+        );
+        let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&condition).to_string();
+        assert!(sql.contains("region_path LIKE '/330000/330200/%'"), "{sql}");
+        assert!(!sql.contains("'1'='1"), "{sql}");
+        let nothing = cooperative_in_scope("cooperative_id", &[]);
+        let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&nothing).to_string();
+        assert!(sql.contains("1 = 0"), "{sql}");
+    }
     use super::*;
 
     #[test]

@@ -235,7 +235,7 @@ pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResu
             photos::user_id.eq(Some(upload.user_id.clone())),
             photos::received_at.eq(now()),
         );
-        let thresholds = state.evidence;
+        let thresholds = state.rules.evidence;
         let finished = upload.clone();
         state
             .db

@@ -1,14 +1,18 @@
 //! Every route of the server, wired in one place. One handler per file; the OpenAPI document is collected from the
 //! same registrations, so a route cannot be served without being documented.
 
+pub mod audit;
 pub mod auth;
+pub mod conflicts;
 pub mod cooperatives;
 pub mod devices;
+pub mod duplicates;
 pub mod imports;
 pub mod me;
 pub mod photos;
 pub mod quarantines;
 pub mod regions;
+pub mod reviews;
 pub mod sync;
 pub mod system;
 pub mod uploads;
@@ -59,6 +63,23 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(uploads::resume::resume_upload)
                 .service(uploads::terminate::terminate_upload)
                 .service(visits::photos::visit_photos)
+                .service(reviews::queue::review_queue)
+                .service(reviews::bulk_approve::bulk_approve)
+                .service(visits::review::visit_review)
+                .service(visits::decide::decide_visit)
+                .service(visits::comment::comment_on_visit)
+                .service(visits::activity::visit_activity)
+                .service(visits::history::visit_history)
+                .service(visits::diff::visit_diff)
+                .service(cooperatives::activity::cooperative_activity)
+                .service(cooperatives::parallel_updates::profile_parallel_updates)
+                .service(conflicts::list::list_conflicts)
+                .service(conflicts::resolve::resolve_conflict)
+                .service(duplicates::list::list_duplicates)
+                .service(duplicates::merge::merge_duplicate)
+                .service(duplicates::dismiss::dismiss_duplicate)
+                .service(audit::list::list_audit)
+                .service(audit::export::export_audit)
                 .service(photos::image::photo_image),
         );
 }

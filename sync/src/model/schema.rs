@@ -321,13 +321,24 @@ record!(
 );
 
 record!(
-    /// Server-only: a supervisor's review of a visit.
+    /// Server-only: where review of a visit stands, written by the server actor so that phones see it.
     pub struct ReviewRecord {
-        pub state: Option<String>,
+        pub state: Option<ReviewState>,
+        pub pending_reason: Option<PendingReason>,
+        /// Levels that approved the visit's current content, in order (e.g. `township`, then `county`).
+        pub approved_levels: Vec<String>,
+        /// The level whose decision the visit waits for, while pending.
+        pub awaiting_level: Option<String>,
+        /// What the counsellor is asked to fix (returned) or why the visit was not accepted (rejected).
         pub note: Option<String>,
         pub reviewer_user_id: Option<String>,
+        pub reviewer_name: Option<String>,
+        /// Milliseconds since the epoch, by the server's clock.
         pub at: Option<i64>,
+        /// The document heads the last approval saw.
         pub approved_heads: Vec<String>,
+        /// How many times the visit was returned for correction.
+        pub times_returned: Option<u32>,
     }
 );
 

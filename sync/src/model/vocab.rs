@@ -242,3 +242,28 @@ vocabulary!(
         Gcj02 = ("gcj02", "GCJ-02"),
     }
 );
+
+vocabulary!(
+    /// Where a visit stands in review (ARCHITECTURE.md §7). Approval at every configured level makes it approved.
+    pub enum ReviewState {
+        Pending = ("pending", "待审核"),
+        Approved = ("approved", "已通过"),
+        /// Sent back to its author with a note; the author fixes it and submits again.
+        Returned = ("returned", "退回修改"),
+        /// Not accepted as evidence; final.
+        Rejected = ("rejected", "不予采信"),
+    }
+);
+
+vocabulary!(
+    /// Why a visit is pending review.
+    pub enum PendingReason {
+        Submitted = ("submitted", "新提交"),
+        /// Returned for correction, fixed and submitted again.
+        Resubmitted = ("resubmitted", "修改后重新提交"),
+        /// Changed by its author after an approval, which the change undid.
+        EditedAfterApproval = ("edited_after_approval", "通过后又被修改"),
+        /// An approval was withdrawn.
+        Unapproved = ("unapproved", "已撤销通过"),
+    }
+);

@@ -20,7 +20,9 @@ use hezuo_server::demo::{self, DemoLogin};
 use hezuo_server::import;
 use hezuo_server::models::audit::Actor;
 use hezuo_sync::model::*;
-use hezuo_tests::{CountingProxy, PASSWORD, SeededDatabase, ServerProcess, count_arg, phone_info};
+use hezuo_tests::{
+    CountingProxy, PASSWORD, SeededDatabase, ServerProcess, count_arg, peak_rss_kib, phone_info,
+};
 use uuid::Uuid;
 
 /// The cooperatives of the village whose counsellor benchmarks 1 and 2 measure.
@@ -124,15 +126,6 @@ fn realistic_visit(n: usize) -> Visit {
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
 }
 
 /// CPU time (user + system) a process has used, from `/proc/<pid>/stat` in Linux's fixed 100 ticks per second.
@@ -257,8 +250,12 @@ fn main() {
     phone.sync().expect("initial sync");
     phone.sync().expect("settle");
 
+    let mut drafts = Vec::new();
     for (index, id) in ids.iter().take(10).enumerate() {
-        phone.new_visit(*id, realistic_visit(index)).expect("visit");
+        drafts.push((
+            *id,
+            phone.new_visit(*id, realistic_visit(index)).expect("visit"),
+        ));
     }
     proxy.reset();
     let report = phone.sync().expect("upload");
@@ -279,6 +276,20 @@ fn main() {
             .all(|v| v.status == RecordStatus::Synced)
     );
 
+    for (id, visit) in &drafts {
+        phone.submit_visit(*id, *visit).expect("submit");
+    }
+    proxy.reset();
+    let report = phone.sync().expect("submit");
+    let (up, down) = proxy.bytes();
+    println!(
+        "1b. submit those 10 visits (the reply carries the server's review records): {:>6} B up + {:>6} B down = {:.2} KB, {} round trip(s)",
+        up,
+        down,
+        (up + down) as f64 / 1024.0,
+        report.round_trips
+    );
+
     phone.sync().expect("settle");
     proxy.reset();
     let report = phone.sync().expect("reconnect");
@@ -294,7 +305,7 @@ fn main() {
 
     // --- 3: fan-in ---------------------------------------------------------------------------------------------
     println!(
-        "3. fan-in: preparing {phones} phones, one township each ({} townships): each syncs its documents, then works a day offline (5 visits, 1 observation of a cooperative its township colleagues also visit)…",
+        "3. fan-in: preparing {phones} phones, one township each ({} townships): each syncs its documents, then works a day offline (5 submitted visits, 1 observation of a cooperative its township colleagues also visit)…",
         townships.len()
     );
     // The simulated phones share this machine's one disk; without this their fsyncs, not the server, would be measured.
@@ -321,9 +332,12 @@ fn main() {
                     // every colleague of the township also observes (concurrent edits of one document).
                     let colleague = i / township_count;
                     for v in 0..5 {
-                        phone
-                            .new_visit(ids[(colleague * 5 + v) % ids.len()], realistic_visit(v))
+                        let cooperative = ids[(colleague * 5 + v) % ids.len()];
+                        let visit = phone
+                            .new_visit(cooperative, realistic_visit(v))
                             .expect("visit");
+                        // Submitted at the end of the day: each enters review when it reaches the server.
+                        phone.submit_visit(cooperative, visit).expect("submit");
                     }
                     phone
                         .edit_profile(ids[0], |p| p.notes = Some(format!("辅导员{i}的观察")))

@@ -206,4 +206,54 @@ fn a_counsellors_day_with_the_cli_phone() {
         .visit_photos(uuid::Uuid::parse_str(&visit_id).expect("uuid"))
         .expect("photos");
     assert_eq!((photos.expected, photos.received), (2, 2));
+
+    // A reviewer returns it; the CLI phone lists it as a task, the counsellor fixes it and submits it again.
+    let visit = uuid::Uuid::parse_str(&visit_id).expect("uuid");
+    let township = app.client(hezuo_tests::Persona::TownshipGaoqiao);
+    let version = township.visit_review(visit).expect("review").review.version;
+    township
+        .decide_visit(
+            visit,
+            "return",
+            &hezuo_mobile_api::reviews::ReviewDecision {
+                note: Some("请补充成员名册照片".into()),
+                version: Some(version),
+                ..Default::default()
+            },
+        )
+        .expect("return");
+    let no_tasks = stdout(&field(&app, dir.path(), &["tasks"]));
+    assert!(no_tasks.contains("没有退回"), "not synced yet: {no_tasks}");
+    stdout(&field(&app, dir.path(), &["sync"]));
+    let tasks = stdout(&field(&app, dir.path(), &["tasks"]));
+    assert!(
+        tasks.contains(&visit_id)
+            && tasks.contains("请补充成员名册照片")
+            && tasks.contains("退回修改"),
+        "{tasks}"
+    );
+    let fix = dir.path().join("fix.toml");
+    std::fs::write(&fix, "[membership]\nmembers_total = 130\n").expect("write");
+    stdout(&field(
+        &app,
+        dir.path(),
+        &[
+            "visit",
+            "edit",
+            &cooperative,
+            &visit_id,
+            "--file",
+            fix.to_str().expect("utf-8"),
+        ],
+    ));
+    stdout(&field(
+        &app,
+        dir.path(),
+        &["submit", &cooperative, &visit_id],
+    ));
+    stdout(&field(&app, dir.path(), &["sync"]));
+    let tasks = stdout(&field(&app, dir.path(), &["tasks"]));
+    assert!(tasks.contains("没有退回"), "{tasks}");
+    let review = township.visit_review(visit).expect("review").review;
+    assert_eq!(review.pending_reason.as_deref(), Some("resubmitted"));
 }

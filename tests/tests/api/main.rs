@@ -14,6 +14,7 @@ mod openapi;
 mod phone;
 mod photos;
 mod regions;
+mod review;
 mod sync;
 mod sync_refusals;
 mod system;

@@ -232,10 +232,21 @@ fn a_replayed_request_does_no_harm() {
     use hezuo_server::db::schema::{document_changes, visits};
     let changes: i64 = document_changes::table
         .filter(document_changes::cooperative_id.eq(id.to_string()))
+        .filter(document_changes::device_id.eq(&device.device_id))
         .count()
         .get_result(&mut app.conn())
         .expect("count");
     assert_eq!(changes, 1);
+    let by_server: i64 = document_changes::table
+        .filter(document_changes::cooperative_id.eq(id.to_string()))
+        .filter(document_changes::device_id.is_null())
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(
+        by_server, 1,
+        "one review record for the submitted visit, not two"
+    );
     let visit_rows: i64 = visits::table
         .count()
         .get_result(&mut app.conn())

@@ -186,7 +186,12 @@ fn users_are_listed_by_role_region_and_text() {
     };
     assert_eq!(
         usernames(&[("role", "supervisor")]),
-        vec!["supervisor.haishu", "supervisor.xiangshan"]
+        vec![
+            "supervisor.haishu",
+            "supervisor.xiangshan",
+            "township.gaoqiao",
+            "township.jishigang"
+        ]
     );
     assert_eq!(
         usernames(&[("region", "330225")]),

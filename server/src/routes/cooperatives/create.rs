@@ -75,6 +75,7 @@ pub async fn create_cooperative(
                 coordinate_system: request
                     .location
                     .map(|l| l.coordinate_system.as_str().to_owned()),
+                merged_into: None,
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

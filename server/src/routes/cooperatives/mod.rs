@@ -1,9 +1,11 @@
 //! The cooperative registry. Everyone reads the cooperatives of their regions; supervisors and admins edit them.
 //! A cooperative outside the caller's regions answers 404, as if it did not exist.
 
+pub mod activity;
 pub mod create;
 pub mod get;
 pub mod list;
+pub mod parallel_updates;
 pub mod update;
 
 use hezuo_mobile_api::error::ExistingResource;

@@ -61,7 +61,7 @@ pub async fn sync_batch(
                 conn,
                 &shared.documents,
                 &shared.feed,
-                &shared.evidence,
+                &shared.rules,
                 &shared.metrics,
                 &device,
                 request,

@@ -55,6 +55,7 @@ pub async fn manifest(
                     cooperatives::name,
                     cooperatives::region_code,
                 ))
+                .filter(cooperatives::merged_into.is_null())
                 .order(cooperatives::id.asc())
                 .limit(limit + 1)
                 .into_boxed();
@@ -98,7 +99,11 @@ fn reconcile_scope(
     device_id: &str,
     paths: Option<Vec<String>>,
 ) -> ApiResult<Vec<Uuid>> {
-    let mut sql = cooperatives::table.select(cooperatives::id).into_boxed();
+    // A duplicate merged into another cooperative leaves every phone; its visits live on in the survivor.
+    let mut sql = cooperatives::table
+        .filter(cooperatives::merged_into.is_null())
+        .select(cooperatives::id)
+        .into_boxed();
     if let Some(paths) = paths {
         sql = sql.filter(under_any(&paths));
     }

@@ -236,7 +236,7 @@ impl Connection {
                     conn,
                     &app.documents,
                     &app.feed,
-                    &app.evidence,
+                    &app.rules,
                     &caller,
                     id,
                     true,

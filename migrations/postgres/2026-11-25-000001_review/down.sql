@@ -1,0 +1,10 @@
+DROP INDEX audit_log_actor;
+DROP INDEX audit_log_at;
+ALTER TABLE duplicate_candidates DROP COLUMN outcome;
+ALTER TABLE duplicate_candidates DROP COLUMN resolved_by;
+ALTER TABLE cooperatives DROP COLUMN merged_into;
+ALTER TABLE conflicts DROP COLUMN resolution;
+ALTER TABLE conflicts DROP COLUMN resolved_by;
+DROP TABLE approved_visits;
+DROP TABLE review_events;
+DROP TABLE visit_reviews;

@@ -1,0 +1,570 @@
+//! The clean-up engine: a pure function from a cooperative's approved visits and registry facts, under a rule set, to
+//! its S1–S6 flags (each with the evidence behind it), its state (RULES.md §1.3), the recommended actions (§1.4) and a
+//! zh-CN explanation. It decides nothing: people confirm or override.
+
+use chrono::{Months, NaiveDate};
+use hezuo_sync::model::{CoopState, InactiveReason, RecommendedAction, ShellFlag, Visit};
+use serde::Serialize;
+
+use super::rules::RuleSet;
+
+/// What the registry says of the cooperative (market regulation's data).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RegistryFacts {
+    pub annual_report_filed: Option<bool>,
+    pub on_abnormal_list: Option<bool>,
+}
+
+/// One piece of evidence: where it comes from and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The approved visit it comes from; `None` for registry facts.
+    pub visit_id: Option<String>,
+    /// The visit field or registry fact, e.g. `membership.members_farmer`.
+    pub field: String,
+    pub value: serde_json::Value,
+    pub note_zh: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaisedFlag {
+    pub flag: ShellFlag,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    pub state: CoopState,
+    pub flags: Vec<RaisedFlag>,
+    pub actions: Vec<RecommendedAction>,
+    pub explanation_zh: String,
+    pub rule_set_version: String,
+    /// The approved visits it read.
+    pub visit_ids: Vec<String>,
+    /// When the cooperative should be visited again, if the state asks for it.
+    pub revisit_due: Option<NaiveDate>,
+}
+
+/// Classifies from approved visits (any order; the latest by visit date speaks for the present) and registry facts.
+/// Without an approved visit the state rests on the registry alone and no S-flag is raised.
+pub fn classify(
+    visits: &[(String, Visit)],
+    registry: &RegistryFacts,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Classification {
+    let mut dated: Vec<(NaiveDate, &String, &Visit)> = visits
+        .iter()
+        .filter_map(|(id, visit)| Some((visit_date(visit)?, id, visit)))
+        .collect();
+    dated.sort_by_key(|(date, id, _)| (*date, (*id).clone()));
+    let latest = dated.last().copied();
+    let mut flags: Vec<RaisedFlag> = Vec::new();
+    let mut raise =
+        |flag: ShellFlag, evidence: Evidence| match flags.iter_mut().find(|f| f.flag == flag) {
+            Some(raised) => raised.evidence.push(evidence),
+            None => flags.push(RaisedFlag {
+                flag,
+                evidence: vec![evidence],
+            }),
+        };
+
+    let mut idle_months = None;
+    let mut objective_reason = false;
+    let mut unwilling = false;
+    let mut gaps: Vec<String> = Vec::new();
+    if let Some((date, id, visit)) = latest {
+        let from = |field: &str, value: serde_json::Value, note: String| Evidence {
+            visit_id: Some(id.clone()),
+            field: field.to_owned(),
+            value,
+            note_zh: note,
+        };
+        // S1: farmers' share, the member sample, a one-person shop.
+        if let Some(m) = &visit.membership {
+            if let (Some(total), Some(farmers)) = (m.members_total, m.members_farmer)
+                && total > 0
+            {
+                let share = f64::from(farmers) * 100.0 / f64::from(total);
+                if share < rules.farmer_share_min_pct {
+                    raise(
+                        ShellFlag::S1,
+                        from(
+                            "membership.members_farmer",
+                            serde_json::json!({ "farmers": farmers, "total": total }),
+                            format!(
+                                "农民成员{farmers}人，占成员总数{total}人的{share:.0}%，低于{}%",
+                                rules.farmer_share_min_pct
+                            ),
+                        ),
+                    );
+                }
+                if total <= 1 {
+                    raise(
+                        ShellFlag::S1,
+                        from(
+                            "membership.members_total",
+                            total.into(),
+                            "成员仅1人（一人社）".to_owned(),
+                        ),
+                    );
+                }
+            }
+            let sample = &m.members_verified_sample;
+            if sample.len() as u32 >= rules.member_sample_min {
+                let unaware = sample
+                    .iter()
+                    .filter(|s| s.contacted == Some(false) || s.knows_membership == Some(false))
+                    .count();
+                let pct = unaware as f64 * 100.0 / sample.len() as f64;
+                if pct >= rules.member_sample_unaware_pct {
+                    raise(
+                        ShellFlag::S1,
+                        from(
+                            "membership.members_verified_sample",
+                            serde_json::json!({ "sampled": sample.len(), "unaware": unaware }),
+                            format!(
+                                "抽查成员{}人，其中{unaware}人联系不上或不知道自己是成员",
+                                sample.len()
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
+        // S2/S3: months since the last substantive transaction.
+        if let Some(ops) = &visit.operations {
+            let last = ops
+                .last_substantive_transaction_date
+                .as_ref()
+                .and_then(|d| NaiveDate::parse_from_str(d.as_str(), "%Y-%m-%d").ok());
+            if let Some(last) = last {
+                let months = months_between(last, date.max(today));
+                idle_months = Some(months);
+                let reason = ops.inactive_reason.unwrap_or(InactiveReason::None);
+                objective_reason = matches!(
+                    reason,
+                    InactiveReason::NaturalDisaster
+                        | InactiveReason::ManagerIncident
+                        | InactiveReason::Policy
+                );
+                if months >= rules.shell_months && !objective_reason {
+                    let (flag, why) =
+                        if matches!(reason, InactiveReason::Market | InactiveReason::Funding) {
+                            (
+                                ShellFlag::S3,
+                                format!(
+                                    "因经营不善（{}）停止运行已{months}个月",
+                                    reason.label_zh()
+                                ),
+                            )
+                        } else {
+                            (
+                                ShellFlag::S2,
+                                format!("最近一次实质性交易在{last}，已{months}个月无实质性经营"),
+                            )
+                        };
+                    raise(
+                        flag,
+                        from(
+                            "operations.last_substantive_transaction_date",
+                            last.to_string().into(),
+                            why,
+                        ),
+                    );
+                }
+            }
+            unwilling = ops.manager_willing_to_upgrade == Some(false);
+        }
+        // S4: subsidised assets that do not exist or are not used.
+        if let Some(finance) = &visit.finance {
+            for (index, subsidy) in finance.subsidies_received.iter().enumerate() {
+                if subsidy.asset_exists == Some(false) || subsidy.asset_in_use == Some(false) {
+                    raise(
+                        ShellFlag::S4,
+                        from(
+                            &format!("finance.subsidies_received[{index}]"),
+                            serde_json::json!({ "project": subsidy.project, "amount": subsidy.amount }),
+                            format!(
+                                "财政扶持项目“{}”形成的资产{}",
+                                subsidy.project.as_deref().unwrap_or("未命名"),
+                                if subsidy.asset_exists == Some(false) {
+                                    "不存在"
+                                } else {
+                                    "闲置未用"
+                                }
+                            ),
+                        ),
+                    );
+                }
+            }
+            if finance.member_accounts == Some(false) {
+                gaps.push("未建立成员账户".to_owned());
+            }
+            if let (Some(surplus), Some(rebate)) =
+                (finance.distributable_surplus, finance.rebate_by_transaction)
+                && surplus > 0.0
+                && rebate * 100.0 / surplus < rules.rebate_min_pct
+            {
+                gaps.push(format!(
+                    "按交易量返还不足可分配盈余的{}%",
+                    rules.rebate_min_pct
+                ));
+            }
+        }
+        // S5 and S6: confirmed complaints, signs of illegal finance.
+        if let Some(risk) = &visit.risk {
+            for (index, complaint) in risk.complaints.iter().enumerate() {
+                if complaint.substantiated == Some(true) {
+                    raise(
+                        ShellFlag::S5,
+                        from(
+                            &format!("risk.complaints[{index}]"),
+                            serde_json::json!({ "source": complaint.source }),
+                            "群众举报经查属实".to_owned(),
+                        ),
+                    );
+                }
+            }
+            if risk.illegal_finance_signs == Some(true) {
+                raise(
+                    ShellFlag::S6,
+                    from(
+                        "risk.illegal_finance_signs",
+                        true.into(),
+                        format!(
+                            "发现非法金融活动迹象{}",
+                            risk.illegal_finance_notes
+                                .as_deref()
+                                .map(|n| format!("：{n}"))
+                                .unwrap_or_default()
+                        ),
+                    ),
+                );
+            }
+        }
+        if let Some(governance) = &visit.governance
+            && !governance
+                .meetings
+                .iter()
+                .any(|m| m.minutes_signed == Some(true))
+        {
+            gaps.push("无签字的会议记录".to_owned());
+        }
+    }
+    if registry.annual_report_filed == Some(false) {
+        gaps.push("上年度年报未报送".to_owned());
+    }
+
+    let has = |flag: ShellFlag| flags.iter().any(|f| f.flag == flag);
+    let idle = idle_months.unwrap_or(0);
+    let state = if has(ShellFlag::S4) || has(ShellFlag::S5) || has(ShellFlag::S6) {
+        CoopState::FraudRisk
+    } else if has(ShellFlag::S1)
+        || has(ShellFlag::S2)
+        || has(ShellFlag::S3)
+        || (unwilling && idle >= rules.dormant_watch_months)
+    {
+        CoopState::Shell
+    } else if idle >= rules.dormant_watch_months {
+        CoopState::DormantRecoverable
+    } else if !gaps.is_empty() || unwilling || registry.on_abnormal_list == Some(true) {
+        CoopState::ActiveNonstandard
+    } else {
+        CoopState::ActiveStandard
+    };
+    let actions = match state {
+        CoopState::FraudRisk => vec![RecommendedAction::ReferForInvestigation],
+        CoopState::Shell => vec![
+            RecommendedAction::EndSponsorship,
+            RecommendedAction::RemoveNhlMembership,
+            RecommendedAction::PushDeregistration,
+        ],
+        CoopState::DormantRecoverable => vec![RecommendedAction::TargetedAssistance],
+        CoopState::ActiveNonstandard => vec![RecommendedAction::Standardise],
+        CoopState::ActiveStandard => vec![RecommendedAction::ApplyForStarRating],
+    };
+    let mut explanation = format!("判定为“{}”", state.label_zh());
+    for raised in &flags {
+        explanation.push_str(&format!(
+            "；{}（{}）",
+            raised.flag.label_zh(),
+            raised.evidence[0].note_zh
+        ));
+    }
+    if state == CoopState::DormantRecoverable {
+        explanation.push_str(&format!("；已{idle}个月无实质性经营"));
+        if objective_reason {
+            explanation.push_str("，有客观原因");
+        }
+    }
+    if state == CoopState::ActiveNonstandard && !gaps.is_empty() {
+        explanation.push_str(&format!("；{}", gaps.join("，")));
+    }
+    if latest.is_none() {
+        explanation.push_str("；尚无审核通过的走访记录，仅依据登记信息");
+    }
+    Classification {
+        revisit_due: (state == CoopState::DormantRecoverable)
+            .then(|| today.checked_add_months(Months::new(rules.dormant_revisit_months)))
+            .flatten(),
+        visit_ids: dated.iter().map(|(_, id, _)| (*id).clone()).collect(),
+        state,
+        flags,
+        actions,
+        explanation_zh: explanation,
+        rule_set_version: rules.version.clone(),
+    }
+}
+
+fn visit_date(visit: &Visit) -> Option<NaiveDate> {
+    let day = visit.meta.as_ref()?.visit_date.as_ref()?;
+    NaiveDate::parse_from_str(day.as_str(), "%Y-%m-%d").ok()
+}
+
+/// Whole months from `from` to `to`.
+fn months_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    use chrono::Datelike;
+    let mut months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if to.day() < from.day() {
+        months -= 1;
+    }
+    months.max(0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hezuo_sync::model::{
+        Complaint, Day, Finance, Governance, Meeting, Membership, Operations, Risk, SampledMember,
+        Subsidy, VisitMeta,
+    };
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 20).expect("date")
+    }
+
+    /// An honest, well-run cooperative visited today.
+    fn honest() -> Visit {
+        Visit {
+            meta: Some(VisitMeta {
+                visit_date: Day::parse("2026-11-20"),
+                ..Default::default()
+            }),
+            membership: Some(Membership {
+                members_total: Some(120),
+                members_farmer: Some(110),
+                members_verified_sample: (0..3)
+                    .map(|_| SampledMember {
+                        contacted: Some(true),
+                        knows_membership: Some(true),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            governance: Some(Governance {
+                meetings: vec![Meeting {
+                    minutes_signed: Some(true),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            finance: Some(Finance {
+                member_accounts: Some(true),
+                distributable_surplus: Some(100_000.0),
+                rebate_by_transaction: Some(70_000.0),
+                ..Default::default()
+            }),
+            operations: Some(Operations {
+                last_substantive_transaction_date: Day::parse("2026-10-01"),
+                manager_willing_to_upgrade: Some(true),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn run(visit: Visit) -> Classification {
+        let filed = RegistryFacts {
+            annual_report_filed: Some(true),
+            on_abnormal_list: Some(false),
+        };
+        classify(
+            &[("v1".to_owned(), visit)],
+            &filed,
+            &RuleSet::default(),
+            today(),
+        )
+    }
+
+    fn flags(c: &Classification) -> Vec<ShellFlag> {
+        c.flags.iter().map(|f| f.flag).collect()
+    }
+
+    fn idle_since(day: &str, reason: InactiveReason) -> Visit {
+        let mut visit = honest();
+        let ops = visit.operations.as_mut().expect("operations");
+        ops.last_substantive_transaction_date = Day::parse(day);
+        ops.inactive_reason = Some(reason);
+        visit
+    }
+
+    #[test]
+    fn an_honest_cooperative_raises_nothing() {
+        let c = run(honest());
+        assert_eq!(c.state, CoopState::ActiveStandard);
+        assert!(c.flags.is_empty());
+        assert_eq!(c.actions, vec![RecommendedAction::ApplyForStarRating]);
+        assert_eq!(c.rule_set_version, RuleSet::default().version);
+        assert_eq!(c.visit_ids, vec!["v1"]);
+    }
+
+    #[test]
+    fn s1_from_the_farmer_share_or_the_member_sample() {
+        let mut visit = honest();
+        visit.membership.as_mut().expect("m").members_farmer = Some(60);
+        let c = run(visit);
+        assert_eq!(flags(&c), vec![ShellFlag::S1]);
+        assert_eq!(c.state, CoopState::Shell);
+        assert_eq!(c.flags[0].evidence[0].field, "membership.members_farmer");
+        assert_eq!(c.flags[0].evidence[0].visit_id.as_deref(), Some("v1"));
+
+        let mut visit = honest();
+        for member in &mut visit
+            .membership
+            .as_mut()
+            .expect("m")
+            .members_verified_sample[..2]
+        {
+            member.knows_membership = Some(false);
+        }
+        assert_eq!(flags(&run(visit)), vec![ShellFlag::S1]);
+    }
+
+    #[test]
+    fn s2_and_s3_after_two_years_idle_and_dormant_before() {
+        let c = run(idle_since("2024-09-01", InactiveReason::None));
+        assert_eq!(flags(&c), vec![ShellFlag::S2]);
+        assert_eq!(c.state, CoopState::Shell);
+        assert!(c.actions.contains(&RecommendedAction::PushDeregistration));
+
+        let c = run(idle_since("2024-09-01", InactiveReason::Market));
+        assert_eq!(flags(&c), vec![ShellFlag::S3]);
+
+        let c = run(idle_since("2025-08-01", InactiveReason::None));
+        assert!(c.flags.is_empty());
+        assert_eq!(c.state, CoopState::DormantRecoverable);
+        assert_eq!(c.revisit_due, NaiveDate::from_ymd_opt(2027, 5, 20));
+
+        let c = run(idle_since("2023-01-01", InactiveReason::NaturalDisaster));
+        assert!(c.flags.is_empty(), "an objective reason is not a shell");
+        assert_eq!(c.state, CoopState::DormantRecoverable);
+    }
+
+    #[test]
+    fn s4_s5_s6_are_fraud_risk() {
+        let mut visit = honest();
+        visit.finance.as_mut().expect("f").subsidies_received = vec![Subsidy {
+            project: Some("冷库建设".into()),
+            asset_exists: Some(false),
+            ..Default::default()
+        }];
+        let c = run(visit);
+        assert_eq!(flags(&c), vec![ShellFlag::S4]);
+        assert_eq!(c.state, CoopState::FraudRisk);
+        assert_eq!(c.actions, vec![RecommendedAction::ReferForInvestigation]);
+
+        let mut visit = honest();
+        visit.risk = Some(Risk {
+            complaints: vec![
+                Complaint {
+                    substantiated: Some(false),
+                    ..Default::default()
+                },
+                Complaint {
+                    substantiated: Some(true),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        });
+        let c = run(visit);
+        assert_eq!(flags(&c), vec![ShellFlag::S5]);
+        assert_eq!(c.flags[0].evidence[0].field, "risk.complaints[1]");
+
+        let mut visit = honest();
+        visit.risk = Some(Risk {
+            illegal_finance_signs: Some(true),
+            illegal_finance_notes: Some("挂牌“互助金”高息揽储".into()),
+            ..Default::default()
+        });
+        let c = run(visit);
+        assert_eq!(flags(&c), vec![ShellFlag::S6]);
+        assert!(
+            c.explanation_zh.contains("高息揽储"),
+            "{}",
+            c.explanation_zh
+        );
+    }
+
+    #[test]
+    fn governance_and_finance_gaps_are_nonstandard() {
+        let mut visit = honest();
+        visit.finance.as_mut().expect("f").member_accounts = Some(false);
+        let c = run(visit);
+        assert_eq!(c.state, CoopState::ActiveNonstandard);
+        assert!(
+            c.explanation_zh.contains("成员账户"),
+            "{}",
+            c.explanation_zh
+        );
+        assert_eq!(c.actions, vec![RecommendedAction::Standardise]);
+    }
+
+    #[test]
+    fn the_latest_visit_speaks_and_a_rule_change_is_a_new_version() {
+        let old = idle_since("2023-01-01", InactiveReason::None);
+        let mut newer = honest();
+        newer.meta.as_mut().expect("meta").visit_date = Day::parse("2026-11-21");
+        let mut older = old;
+        older.meta.as_mut().expect("meta").visit_date = Day::parse("2025-01-01");
+        let c = classify(
+            &[("new".into(), newer), ("old".into(), older)],
+            &RegistryFacts::default(),
+            &RuleSet::default(),
+            today(),
+        );
+        assert_eq!(c.state, CoopState::ActiveStandard);
+        assert_eq!(c.visit_ids, vec!["old", "new"]);
+
+        let strict =
+            RuleSet::from_toml("version = \"strict\"\nshell_months = 13\ndormant_watch_months = 6")
+                .expect("rules");
+        let visit = idle_since("2025-08-01", InactiveReason::None);
+        let c = classify(
+            &[("v".into(), visit)],
+            &RegistryFacts::default(),
+            &strict,
+            today(),
+        );
+        assert_eq!(c.state, CoopState::Shell);
+        assert_eq!(c.rule_set_version, "strict");
+    }
+
+    #[test]
+    fn without_an_approved_visit_only_the_registry_speaks() {
+        let c = classify(
+            &[],
+            &RegistryFacts {
+                annual_report_filed: Some(false),
+                on_abnormal_list: Some(true),
+            },
+            &RuleSet::default(),
+            today(),
+        );
+        assert!(c.flags.is_empty());
+        assert_eq!(c.state, CoopState::ActiveNonstandard);
+        assert!(c.explanation_zh.contains("尚无审核通过"));
+    }
+}

@@ -1,0 +1,255 @@
+//! Reviewers' actions on one visit: approve, unapprove, return for correction, reject, comment. Each is one server
+//! change to the cooperative's document (the `review` map) plus the review row, the activity entry, the approved data
+//! and the audit row, all in one transaction.
+
+use diesel::prelude::*;
+use hezuo_mobile_api::{ErrorCode, RegionLevel};
+use hezuo_sync::document;
+
+use super::machine::{self, Action, Refused};
+use super::{Event, ReviewRow};
+use crate::auth::Authenticated;
+use crate::db::DbConn;
+use crate::db::schema::{approved_visits, visit_reviews, visits};
+use crate::documents::Rules;
+use crate::documents::cache::DocCache;
+use crate::documents::feed::ChangeFeed;
+use crate::documents::server_write;
+use crate::documents::store::{Author, encode_heads};
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit;
+use crate::models::cooperatives::any_in_scope;
+use crate::models::now;
+
+/// What the reviewer asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Decide(Action),
+    Comment(String),
+}
+
+/// Everything an action needs besides the database.
+pub struct Context<'a> {
+    pub cache: &'a DocCache,
+    pub feed: &'a ChangeFeed,
+    pub rules: &'a Rules,
+    pub reviewer: &'a Authenticated,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(app: &'a crate::state::AppState, reviewer: &'a Authenticated) -> Self {
+        Self {
+            cache: &app.documents,
+            feed: &app.feed,
+            rules: &app.rules,
+            reviewer,
+        }
+    }
+}
+
+/// The cooperative of a visit the caller may see; 404 otherwise (as if it did not exist).
+pub fn visible_visit(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    visit_id: &str,
+) -> ApiResult<String> {
+    let cooperative_id: String = visits::table
+        .find(visit_id)
+        .select(visits::cooperative_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(ApiError::not_found)?;
+    if !any_in_scope(conn, &caller.scope, std::slice::from_ref(&cooperative_id))? {
+        return Err(ApiError::not_found());
+    }
+    Ok(cooperative_id)
+}
+
+/// The level the reviewer acts at: their own; an administrator may name any configured level.
+pub fn acting_level(
+    context: &Context<'_>,
+    requested: Option<RegionLevel>,
+) -> ApiResult<RegionLevel> {
+    let levels = &context.rules.review_levels;
+    let own = levels
+        .of(context.reviewer)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotAReviewer))?;
+    match requested {
+        None => Ok(own),
+        Some(level) if level == own => Ok(own),
+        Some(level) if context.reviewer.is_admin() && levels.index_of(level).is_some() => Ok(level),
+        Some(_) => Err(ApiError::new(ErrorCode::ReviewLevelMismatch)),
+    }
+}
+
+/// Applies one request to one visit and returns its review afterwards. `expected_version` is the visit version the
+/// reviewer looked at; if the visit changed since, nothing happens (`review_stale`).
+pub fn act(
+    conn: &mut DbConn,
+    context: &Context<'_>,
+    visit_id: &str,
+    request: &Request,
+    level: Option<RegionLevel>,
+    expected_version: Option<&str>,
+) -> ApiResult<ReviewRow> {
+    let reviewer = context.reviewer;
+    let cooperative_id = visible_visit(conn, reviewer, visit_id)?;
+    if !matches!(
+        reviewer.role,
+        hezuo_mobile_api::users::Role::Admin | hezuo_mobile_api::users::Role::Supervisor
+    ) {
+        // Counsellors and viewers never review, even in their own regions.
+        return Err(ApiError::new(ErrorCode::NotAReviewer));
+    }
+    let level = acting_level(context, level)?;
+    let cooperative = uuid::Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
+    let device = reviewer.device_id.map(|d| d.to_string());
+    let author = Author {
+        device_id: device.as_deref(),
+        user_id: Some(reviewer.user.id.as_str()),
+    };
+    server_write::write(
+        conn,
+        context.cache,
+        context.feed,
+        context.rules,
+        cooperative,
+        author,
+        |conn, doc| {
+            let before: ReviewRow = visit_reviews::table
+                .find(visit_id)
+                .select(ReviewRow::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::new(ErrorCode::ReviewNotPending).with_detail(
+                        "草稿尚未提交，不能审核",
+                        "a draft is not reviewed until submitted",
+                    )
+                })?;
+            if expected_version.is_some_and(|v| v != before.content_digest) {
+                return Err(ApiError::new(ErrorCode::ReviewStale));
+            }
+            let heads = encode_heads(&doc.get_heads());
+            let mut row = before.clone();
+            let event = |kind, note| Event {
+                visit_id,
+                cooperative_id: &cooperative_id,
+                kind,
+                level: Some(level),
+                note,
+                user_id: Some(reviewer.user.id.as_str()),
+                device_id: device.as_deref(),
+                heads: Some(heads.as_str()),
+            };
+            match request {
+                Request::Comment(note) => {
+                    super::record_event(conn, &event("comment", Some(note)))?;
+                    audit::record(
+                        conn,
+                        &reviewer.actor(),
+                        audit::Entry {
+                            action: "review.comment",
+                            entity_type: "visit",
+                            entity_id: visit_id,
+                        },
+                        audit::NONE,
+                        Some(&serde_json::json!({ "note": note, "level": level.as_str() })),
+                    )?;
+                    return Ok(row);
+                }
+                Request::Decide(action) => {
+                    let levels = &context.rules.review_levels;
+                    let Some(next) = machine::decide(&before.status(), action, level, levels)
+                        .map_err(refusal)?
+                    else {
+                        return Ok(row);
+                    };
+                    row.set_status(&next, levels);
+                    row.reviewer_user_id = Some(reviewer.user.id.clone());
+                    row.updated_at = now();
+                    let typed = document::read(doc).map_err(|e| {
+                        ApiError::internal(anyhow::anyhow!("unreadable document: {e}"))
+                    })?;
+                    let visit = typed.visits.get(visit_id).ok_or_else(ApiError::not_found)?;
+                    let (kind, note) = match action {
+                        Action::Approve => {
+                            row.approved_heads = Some(heads.clone());
+                            ("approved", None)
+                        }
+                        Action::Unapprove => ("unapproved", None),
+                        Action::Return { note } => {
+                            row.returned_submitted_at = visit.submitted_at;
+                            ("returned", Some(note.as_str()))
+                        }
+                        Action::Reject { note } => ("rejected", Some(note.as_str())),
+                    };
+                    super::save(conn, &row)?;
+                    super::record_event(conn, &event(kind, note))?;
+                    if next.state == hezuo_sync::model::ReviewState::Approved {
+                        diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
+                        diesel::insert_into(approved_visits::table)
+                            .values((
+                                approved_visits::visit_id.eq(visit_id),
+                                approved_visits::cooperative_id.eq(&cooperative_id),
+                                approved_visits::data
+                                    .eq(serde_json::to_string(visit).map_err(ApiError::internal)?),
+                                approved_visits::heads.eq(&heads),
+                                approved_visits::approved_by.eq(&reviewer.user.id),
+                                approved_visits::approved_at.eq(row.updated_at),
+                            ))
+                            .execute(conn)?;
+                    } else {
+                        diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
+                    }
+                    audit::record(
+                        conn,
+                        &reviewer.actor(),
+                        audit::Entry {
+                            action: &format!("review.{kind}"),
+                            entity_type: "visit",
+                            entity_id: visit_id,
+                        },
+                        Some(&before),
+                        Some(&row),
+                    )?;
+                    let records = super::track::differing_records(
+                        conn,
+                        &typed.review,
+                        std::iter::once(&row),
+                    )?;
+                    super::track::write_records(doc, &records)?;
+                }
+            }
+            Ok(row)
+        },
+    )
+}
+
+fn refusal(refused: Refused) -> ApiError {
+    match refused {
+        Refused::NotPending(state) => ApiError::new(ErrorCode::ReviewNotPending).with_detail(
+            format!("该走访记录当前为“{}”", state.label_zh()),
+            format!("the visit is {state}"),
+        ),
+        Refused::NotYourTurn { awaiting } => ApiError::new(ErrorCode::ReviewNotYourTurn)
+            .with_detail(
+                format!("正等待{}审核", awaiting.name_zh()),
+                format!("waiting for the {} level", awaiting.as_str()),
+            ),
+        Refused::UnapproveFromTop { highest } => ApiError::new(ErrorCode::ReviewUnapproveOrder)
+            .with_detail(
+                format!("须先由{}撤销通过", highest.name_zh()),
+                format!(
+                    "the {} level must withdraw its approval first",
+                    highest.as_str()
+                ),
+            ),
+        Refused::NotApproved => ApiError::new(ErrorCode::ReviewNotApproved),
+        Refused::ApprovedAbove { highest } => ApiError::new(ErrorCode::ReviewApprovedAbove)
+            .with_detail(
+                format!("{}已审核通过", highest.name_zh()),
+                format!("the {} level approved it", highest.as_str()),
+            ),
+    }
+}

@@ -1,0 +1,180 @@
+//! Review of merged visits (issue 6, ARCHITECTURE.md §7): the state machine, the configured levels, tracking what
+//! phones' changes mean for review, reviewers' actions, and the rows behind the queue, the activity feed and the
+//! approved data the decision engines read.
+
+pub mod actions;
+pub mod levels;
+pub mod machine;
+pub mod track;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use hezuo_mobile_api::RegionLevel;
+use hezuo_sync::model::{PendingReason, ReviewRecord, ReviewState, Visit};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::db::schema::{review_events, users, visit_reviews};
+use levels::ReviewLevels;
+use machine::Status;
+
+/// A visit's review as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = visit_reviews, treat_none_as_null = true)]
+pub struct ReviewRow {
+    pub visit_id: String,
+    pub cooperative_id: String,
+    pub state: String,
+    pub pending_reason: Option<String>,
+    pub approved_levels: String,
+    pub awaiting_level: Option<String>,
+    pub note: Option<String>,
+    pub reviewer_user_id: Option<String>,
+    pub approved_heads: Option<String>,
+    pub times_returned: i64,
+    pub content_digest: String,
+    pub returned_submitted_at: Option<i64>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ReviewRow {
+    pub fn status(&self) -> Status {
+        Status {
+            state: ReviewState::parse(&self.state).unwrap_or(ReviewState::Pending),
+            pending_reason: self
+                .pending_reason
+                .as_deref()
+                .and_then(PendingReason::parse),
+            approved_levels: self
+                .approved_levels
+                .split(',')
+                .filter_map(RegionLevel::parse)
+                .collect(),
+            note: self.note.clone(),
+            times_returned: u32::try_from(self.times_returned).unwrap_or(0),
+        }
+    }
+
+    /// Takes on a new status.
+    pub fn set_status(&mut self, status: &Status, levels: &ReviewLevels) {
+        self.state = status.state.as_str().to_owned();
+        self.pending_reason = status.pending_reason.map(|r| r.as_str().to_owned());
+        self.approved_levels = status
+            .approved_levels
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        self.awaiting_level = status.awaiting(levels).map(|l| l.as_str().to_owned());
+        self.note = status.note.clone();
+        self.times_returned = i64::from(status.times_returned);
+    }
+
+    /// What phones see of it, in the document's `review` map.
+    pub fn record(&self, reviewer_name: Option<&str>) -> ReviewRecord {
+        let status = self.status();
+        ReviewRecord {
+            state: Some(status.state),
+            pending_reason: status.pending_reason,
+            approved_levels: status
+                .approved_levels
+                .iter()
+                .map(|l| l.as_str().to_owned())
+                .collect(),
+            awaiting_level: self.awaiting_level.clone(),
+            note: self.note.clone(),
+            reviewer_user_id: self.reviewer_user_id.clone(),
+            reviewer_name: reviewer_name.map(str::to_owned),
+            at: Some(self.updated_at.and_utc().timestamp_millis()),
+            approved_heads: self
+                .approved_heads
+                .as_deref()
+                .map(|h| h.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            times_returned: Some(status.times_returned).filter(|n| *n > 0),
+        }
+    }
+}
+
+/// SHA-256 of a visit's content: a different digest means the visit changed.
+pub fn content_digest(visit: &Visit) -> String {
+    let json = serde_json::to_vec(visit).unwrap_or_default();
+    hex::encode(Sha256::digest(json))
+}
+
+pub fn rows_of_cooperative(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+) -> QueryResult<HashMap<String, ReviewRow>> {
+    Ok(visit_reviews::table
+        .filter(visit_reviews::cooperative_id.eq(cooperative_id))
+        .select(ReviewRow::as_select())
+        .load::<ReviewRow>(conn)?
+        .into_iter()
+        .map(|row| (row.visit_id.clone(), row))
+        .collect())
+}
+
+pub fn save(conn: &mut DbConn, row: &ReviewRow) -> QueryResult<()> {
+    let updated = diesel::update(visit_reviews::table.find(&row.visit_id))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(visit_reviews::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Display names of users by id (reviewers, authors, whoever an answer names); no query for no ids.
+pub fn names_of<S: AsRef<str>>(
+    conn: &mut DbConn,
+    ids: &[S],
+) -> QueryResult<HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    Ok(users::table
+        .filter(users::id.eq_any(&ids))
+        .select((users::id, users::display_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// One entry of a visit's activity in review.
+pub struct Event<'a> {
+    pub visit_id: &'a str,
+    pub cooperative_id: &'a str,
+    pub kind: &'a str,
+    pub level: Option<RegionLevel>,
+    pub note: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub device_id: Option<&'a str>,
+    pub heads: Option<&'a str>,
+}
+
+pub fn record_event(conn: &mut DbConn, event: &Event<'_>) -> QueryResult<()> {
+    diesel::insert_into(review_events::table)
+        .values((
+            review_events::id.eq(Uuid::now_v7().to_string()),
+            review_events::visit_id.eq(event.visit_id),
+            review_events::cooperative_id.eq(event.cooperative_id),
+            review_events::kind.eq(event.kind),
+            review_events::level.eq(event.level.map(|l| l.as_str())),
+            review_events::note.eq(event.note),
+            review_events::user_id.eq(event.user_id),
+            review_events::device_id.eq(event.device_id),
+            review_events::heads.eq(event.heads),
+            review_events::at.eq(crate::models::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

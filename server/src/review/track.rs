@@ -1,0 +1,211 @@
+//! What a change to a document means for review. A submitted visit enters the queue; its author's later edits reopen
+//! an approval or, when the author submits a returned visit again, send it back to the queue. The outcome is planned
+//! from the document as read, written into its `review` map by the server actor *before* the changes are stored (so
+//! device changes and the server's record of them are stored together, and the phone that made the change receives
+//! the outcome in the same reply), and the rows are written once the store succeeded.
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, Change, ReadDoc};
+use chrono::DateTime;
+use diesel::prelude::*;
+use hezuo_sync::model::{CooperativeDoc, PendingReason, ReviewRecord, VisitStatus};
+use hezuo_sync::server_edit;
+
+use super::levels::ReviewLevels;
+use super::machine::{self, Status};
+use super::{Event, ReviewRow};
+use crate::db::DbConn;
+use crate::db::schema::approved_visits;
+use crate::models::now;
+
+/// Who made the change being tracked.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A phone: edits by the author count as edits of the visit.
+    Device {
+        user_id: &'a str,
+        device_id: &'a str,
+    },
+    /// The server (a review decision, a conflict resolution): it takes in the new content and moves nothing.
+    Server,
+}
+
+/// The review rows to write after a change, and the records the document should hold.
+pub struct Plan {
+    cooperative_id: String,
+    /// Rows that changed, by visit id.
+    changed: BTreeMap<String, ReviewRow>,
+    /// (visit id, kind) of activity entries, and who caused them.
+    events: Vec<(String, &'static str)>,
+    user_id: Option<String>,
+    device_id: Option<String>,
+    /// Visits whose approved data no longer stands.
+    unapproved: Vec<String>,
+    /// Records to write into the document's `review` map.
+    records: Vec<(String, ReviewRecord)>,
+}
+
+/// Works out what the document's visits mean for review. Reads only; see [`Plan::apply_to`] and [`Plan::store`].
+pub fn plan(
+    conn: &mut DbConn,
+    cooperative_id: uuid::Uuid,
+    typed: &CooperativeDoc,
+    source: Source<'_>,
+    levels: &ReviewLevels,
+) -> QueryResult<Plan> {
+    let key = cooperative_id.to_string();
+    let mut rows = super::rows_of_cooperative(conn, &key)?;
+    let at = now();
+    let (user_id, device_id) = match source {
+        Source::Device { user_id, device_id } => (Some(user_id), Some(device_id)),
+        Source::Server => (None, None),
+    };
+    let mut plan = Plan {
+        cooperative_id: key.clone(),
+        changed: BTreeMap::new(),
+        events: Vec::new(),
+        user_id: user_id.map(str::to_owned),
+        device_id: device_id.filter(|d| !d.is_empty()).map(str::to_owned),
+        unapproved: Vec::new(),
+        records: Vec::new(),
+    };
+    let submitted_at = |ms: Option<i64>| {
+        ms.and_then(DateTime::from_timestamp_millis)
+            .map(|t| t.naive_utc())
+    };
+    for (visit_id, visit) in &typed.visits {
+        let submitted = visit.status == Some(VisitStatus::Submitted);
+        let row = rows.get_mut(visit_id);
+        if row.is_none() && !submitted {
+            continue;
+        }
+        let digest = super::content_digest(visit);
+        match row {
+            None => {
+                let mut row = ReviewRow {
+                    visit_id: visit_id.clone(),
+                    cooperative_id: key.clone(),
+                    state: String::new(),
+                    pending_reason: None,
+                    approved_levels: String::new(),
+                    awaiting_level: None,
+                    note: None,
+                    reviewer_user_id: None,
+                    approved_heads: None,
+                    times_returned: 0,
+                    content_digest: digest,
+                    returned_submitted_at: None,
+                    submitted_at: submitted_at(visit.submitted_at),
+                    updated_at: at,
+                };
+                row.set_status(&Status::submitted(), levels);
+                plan.events
+                    .push((visit_id.clone(), PendingReason::Submitted.as_str()));
+                plan.changed.insert(visit_id.clone(), row.clone());
+                rows.insert(visit_id.clone(), row);
+            }
+            Some(row) if row.content_digest == digest => {}
+            Some(row) => {
+                row.content_digest = digest;
+                let by_author = matches!(source, Source::Device { .. });
+                let resubmitted = submitted && visit.submitted_at != row.returned_submitted_at;
+                let next = by_author
+                    .then(|| machine::after_edit(&row.status(), resubmitted))
+                    .flatten();
+                if let Some(next) = next {
+                    row.set_status(&next, levels);
+                    row.updated_at = at;
+                    row.submitted_at = submitted_at(visit.submitted_at);
+                    if let Some(reason) = next.pending_reason {
+                        plan.events.push((visit_id.clone(), reason.as_str()));
+                    }
+                    // An edit undoes approval: the approved data no longer stands for this visit.
+                    plan.unapproved.push(visit_id.clone());
+                }
+                plan.changed.insert(visit_id.clone(), row.clone());
+            }
+        }
+    }
+    plan.records = differing_records(conn, &typed.review, rows.values())?;
+    Ok(plan)
+}
+
+impl Plan {
+    /// Writes the planned records into the document as one server change; returns it (none when nothing differs).
+    pub fn apply_to(&self, doc: &mut Automerge) -> QueryResult<Vec<Change>> {
+        write_records(doc, &self.records)
+    }
+
+    /// Writes the rows, activity and approved-data removals. Call once the document is stored.
+    pub fn store(self, conn: &mut DbConn) -> QueryResult<()> {
+        for row in self.changed.values() {
+            super::save(conn, row)?;
+        }
+        for (visit_id, kind) in &self.events {
+            super::record_event(
+                conn,
+                &Event {
+                    visit_id,
+                    cooperative_id: &self.cooperative_id,
+                    kind,
+                    level: None,
+                    note: None,
+                    user_id: self.user_id.as_deref(),
+                    device_id: self.device_id.as_deref(),
+                    heads: None,
+                },
+            )?;
+        }
+        if !self.unapproved.is_empty() {
+            diesel::delete(
+                approved_visits::table.filter(approved_visits::visit_id.eq_any(&self.unapproved)),
+            )
+            .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// The records phones should see for these rows, where the document holds something else.
+pub fn differing_records<'a>(
+    conn: &mut DbConn,
+    in_document: &BTreeMap<String, ReviewRecord>,
+    rows: impl Iterator<Item = &'a ReviewRow>,
+) -> QueryResult<Vec<(String, ReviewRecord)>> {
+    let rows: Vec<&ReviewRow> = rows.collect();
+    let reviewer_ids: Vec<&str> = rows
+        .iter()
+        .filter_map(|row| row.reviewer_user_id.as_deref())
+        .collect();
+    let names = super::names_of(conn, &reviewer_ids)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let name = row
+                .reviewer_user_id
+                .as_ref()
+                .and_then(|id| names.get(id))
+                .map(String::as_str);
+            (row.visit_id.clone(), row.record(name))
+        })
+        .filter(|(visit_id, record)| in_document.get(visit_id) != Some(record))
+        .collect())
+}
+
+/// Writes review records into the document as one server change and returns it.
+pub fn write_records(
+    doc: &mut Automerge,
+    records: &[(String, ReviewRecord)],
+) -> QueryResult<Vec<Change>> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hash = server_edit::put_reviews(doc, records, now().and_utc().timestamp_millis())
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    // The one change just made: cheaper than asking the document for everything since the old heads.
+    Ok(hash
+        .and_then(|hash| doc.get_change_by_hash(&hash))
+        .into_iter()
+        .collect())
+}
