@@ -5,6 +5,7 @@
 //! (the server turns it on); feature `client` adds the offline phone SDK and the `hezuo-field` CLI.
 
 pub mod auth;
+pub mod cleanup;
 pub mod cooperatives;
 pub mod devices;
 pub mod error;

@@ -62,6 +62,12 @@ pub enum Command {
     },
     /// Rebuild the relational projections (observed profiles, visits, conflicts) from the stored documents.
     RebuildProjections,
+    /// Re-classify every cooperative for the clean-up (run daily from cron: idle months grow). With `--rules`, first
+    /// install that rule-set TOML file as the active version.
+    Classify {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
     /// Print the effective configuration, secrets redacted.
     PrintConfig,
 }
@@ -73,6 +79,23 @@ pub enum ImportCommand {
     /// Cooperatives: name, USCC, legal representative, registration date, address, region code, annual report filed,
     /// on the abnormal-operation list (Chinese or English headers).
     Cooperatives { file: PathBuf },
+    /// Market regulation's annual-report / abnormal-operation list: 统一社会信用代码 and any of 年报已报送,
+    /// 列入经营异常名录 (列入原因), 纳税申报, optionally 日期.
+    RegistryFacts {
+        file: PathBuf,
+        /// Where the file comes from, e.g. "宁波市市场监管局2026年经营异常名录".
+        #[arg(long)]
+        source: String,
+        /// The date the facts hold for where a row gives none (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Complaints: 统一社会信用代码, 编号, 受理日期, 举报内容, 核查结果.
+    Complaints {
+        file: PathBuf,
+        #[arg(long)]
+        source: String,
+    },
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -122,9 +145,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { what } => {
             let pool = open_pool(&config)?;
             db::run_migrations(&mut *pool.get()?)?;
-            let (file, kind) = match &what {
-                ImportCommand::Regions { file } => (file, "regions"),
-                ImportCommand::Cooperatives { file } => (file, "cooperatives"),
+            let file = match &what {
+                ImportCommand::Regions { file }
+                | ImportCommand::Cooperatives { file }
+                | ImportCommand::RegistryFacts { file, .. }
+                | ImportCommand::Complaints { file, .. } => file,
             };
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -135,9 +160,35 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let mut conn = pool.get()?;
             let actor = Actor::system();
-            let report = match kind {
-                "regions" => import::regions::import_file(&mut conn, &bytes, &actor, &mut progress),
-                _ => import::cooperatives::import_file(&mut conn, &bytes, &actor, &mut progress),
+            let provenance = |source: &str, as_of: Option<chrono::NaiveDate>| {
+                import::facts::Provenance::new(
+                    source,
+                    as_of.unwrap_or_else(crate::cleanup::store::today),
+                )
+            };
+            let report = match &what {
+                ImportCommand::Regions { .. } => {
+                    import::regions::import_file(&mut conn, &bytes, &actor, &mut progress)
+                }
+                ImportCommand::Cooperatives { .. } => {
+                    import::cooperatives::import_file(&mut conn, &bytes, &actor, &mut progress)
+                }
+                ImportCommand::RegistryFacts { source, as_of, .. } => {
+                    import::facts::import_registry_facts(
+                        &mut conn,
+                        &bytes,
+                        &provenance(source, *as_of)?,
+                        &actor,
+                        &mut progress,
+                    )
+                }
+                ImportCommand::Complaints { source, .. } => import::facts::import_complaints(
+                    &mut conn,
+                    &bytes,
+                    &provenance(source, None)?,
+                    &actor,
+                    &mut progress,
+                ),
             };
             bar.finish_and_clear();
             print_report(&report?);
@@ -150,6 +201,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             regions,
         } => create_user(&config, username, role, display_name, regions),
         Command::RebuildProjections => rebuild_projections(&config),
+        Command::Classify { rules } => classify(&config, rules.as_deref()),
         Command::PrintConfig => {
             print!("{}", config.redacted_toml()?);
             Ok(())
@@ -283,6 +335,35 @@ fn create_user(
         &passwords.hash(&password)?,
     )?;
     println!("已创建账户 / created {username} ({})", role.as_str());
+    Ok(())
+}
+
+fn classify(config: &Config, rules: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use crate::cleanup::{rule_sets, rules::RuleSet, store};
+
+    let pool = open_pool(config)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    if let Some(path) = rules {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let set = RuleSet::from_toml(&text).context("invalid rule set")?;
+        db::write_transaction(&mut conn, |conn| rule_sets::install(conn, &set, None))?
+            .map_err(|taken| anyhow::anyhow!("version {:?} names different rules", taken.0))?;
+    }
+    let started = std::time::Instant::now();
+    let (rules, counts) = store::refresh_all(&mut conn)?;
+    println!(
+        "规则集 {}：判定 {} 个合作社，{} 个有变化，用时 {:.1} 秒 / rule set {}: {} cooperatives, {} changed, {:.1} s",
+        rules.version,
+        counts.cooperatives,
+        counts.changed,
+        started.elapsed().as_secs_f64(),
+        rules.version,
+        counts.cooperatives,
+        counts.changed,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

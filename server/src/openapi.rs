@@ -33,6 +33,12 @@ use utoipa_actix_web::AppExt;
             (`resubmitted`). `reject` is final. `unapprove` goes from the highest approved level down. A phone's edit \
             of an approved visit reopens it (`edited_after_approval`). Also conflicts and their resolution, version \
             history and diffs, activity, duplicate merges."),
+        (name = "cleanup", description = "清理 — shell and dormant cooperatives (RULES.md §1). The engine classifies \
+            each cooperative from its approved visits, registry facts and complaints under a versioned rule set: S1–S6 \
+            flags with their evidence, a state (active_standard, active_nonstandard, dormant_recoverable, shell, \
+            fraud_risk), recommended actions and a zh-CN explanation. Supervisors confirm or override with a reason, \
+            open disposal cases and track each action; re-visit dates reach phones through the document's \
+            `decisions` map."),
         (name = "audit", description = "审计 — the append-only audit log, its query and CSV/XLSX export (admins)"),
         (name = "system", description = "运维 — health, readiness, metrics"),
     )

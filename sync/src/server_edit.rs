@@ -8,7 +8,7 @@ use automerge::{
 };
 
 use crate::document::{self, EditError};
-use crate::model::ReviewRecord;
+use crate::model::{DecisionRecord, ReviewRecord};
 
 /// The server's actor: 12 bytes, so it never equals a device's (16) or a genesis actor (24).
 pub fn server_actor() -> ActorId {
@@ -21,14 +21,32 @@ pub fn put_reviews(
     records: &[(String, ReviewRecord)],
     time_ms: i64,
 ) -> Result<Option<ChangeHash>, EditError> {
+    put_server_records(doc, "review", records, time_ms)
+}
+
+/// Writes engine decisions (by kind: `cleanup`, `star`) as one server change; `None` when every one was already so.
+pub fn put_decisions(
+    doc: &mut Automerge,
+    records: &[(String, DecisionRecord)],
+    time_ms: i64,
+) -> Result<Option<ChangeHash>, EditError> {
+    put_server_records(doc, "decisions", records, time_ms)
+}
+
+fn put_server_records<T: autosurgeon::Reconcile>(
+    doc: &mut Automerge,
+    container: &str,
+    records: &[(String, T)],
+    time_ms: i64,
+) -> Result<Option<ChangeHash>, EditError> {
     doc.set_actor(server_actor());
     let mut tx = doc.transaction();
-    let review = match tx.get(ROOT, "review")? {
+    let map = match tx.get(ROOT, container)? {
         Some((Value::Object(ObjType::Map), id)) => id,
         _ => return Err(EditError::NotACooperativeDocument),
     };
-    for (visit_id, record) in records {
-        autosurgeon::reconcile_prop(&mut tx, &review, visit_id.as_str(), record)?;
+    for (key, record) in records {
+        autosurgeon::reconcile_prop(&mut tx, &map, key.as_str(), record)?;
     }
     Ok(tx
         .commit_with(CommitOptions::default().with_time(time_ms))

@@ -84,6 +84,8 @@ enum Command {
     Submit { cooperative: String, visit: Uuid },
     /// Visits reviewers returned to me for correction, with what to fix (as of the last sync).
     Tasks,
+    /// Cooperatives due for a re-visit, soonest first, with why (as of the last sync).
+    Revisits,
     /// What is waiting to be sent, and what went wrong.
     Status,
     /// Send and receive changes; `--watch` keeps trying with backoff until everything is through.
@@ -305,6 +307,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("已提交（待同步）/ submitted, waiting to sync");
         }
         Command::Tasks => fieldwork::tasks(&phone)?,
+        Command::Revisits => fieldwork::revisits(&phone)?,
         Command::Status => fieldwork::status(&phone)?,
         Command::Sync { watch } => fieldwork::sync(&mut phone, watch)?,
         Command::Photos { watch } => fieldwork::upload_photos(&mut phone, watch)?,
@@ -517,6 +520,26 @@ mod fieldwork {
                 info.region_code,
                 describe(&info.status)
             );
+        }
+        Ok(())
+    }
+
+    pub fn revisits(phone: &Phone) -> anyhow::Result<()> {
+        let due = phone.revisits()?;
+        if due.is_empty() {
+            println!("没有待回访的合作社 / no re-visits due");
+        }
+        for revisit in due {
+            println!(
+                "{} {} {}（{}）",
+                revisit.due,
+                revisit.cooperative_id,
+                revisit.cooperative_name,
+                revisit.state_zh.as_deref().unwrap_or("")
+            );
+            if let Some(note) = &revisit.note {
+                println!("  {note}");
+            }
         }
         Ok(())
     }

@@ -296,6 +296,48 @@ impl ApiClient {
             .into_result()
     }
 
+    pub(crate) fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.send(method, path, &[], &[], Self::json(body)?)?
+            .into_result()
+    }
+
+    pub(crate) fn send_bytes<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<T, ClientError> {
+        self.send(
+            method,
+            path,
+            query,
+            &[],
+            Payload::Bytes(content_type, bytes),
+        )?
+        .into_result()
+    }
+
+    /// A successful answer's body as it came (a file); a problem document otherwise.
+    pub(crate) fn get_bytes(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Vec<u8>, ClientError> {
+        let response = self.send(Method::GET, path, query, &[], Payload::None)?;
+        if (200..300).contains(&response.status) {
+            Ok(response.body)
+        } else {
+            Err(response.into_error())
+        }
+    }
+
     fn get_conditional<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -712,7 +754,7 @@ impl ApiClient {
     }
 }
 
-fn content_type_of(file: &[u8]) -> &'static str {
+pub(crate) fn content_type_of(file: &[u8]) -> &'static str {
     if file.starts_with(b"PK\x03\x04") {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {

@@ -67,6 +67,21 @@ pub struct Task {
     pub resubmitted: bool,
 }
 
+/// A cooperative that a supervisor's clean-up decision or disposal plan asks to visit again, as of the last sync.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revisit {
+    pub cooperative_id: Uuid,
+    pub cooperative_name: String,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    /// The decided clean-up state (`dormant_recoverable`, ...).
+    pub state: Option<String>,
+    pub state_zh: Option<String>,
+    /// Why, and what the re-visit is for.
+    pub note: Option<String>,
+    pub decided_by_name: Option<String>,
+}
+
 /// Per-record sync status, for the app to show next to each visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordStatus {
@@ -413,6 +428,39 @@ impl Phone {
         }
         tasks.sort_by_key(|task| task.returned_at);
         Ok(tasks)
+    }
+
+    /// The cooperatives due for a re-visit, soonest first: the server writes the date into each document's
+    /// `decisions.cleanup` record when a supervisor decides a cooperative is dormant or plans targeted assistance.
+    pub fn revisits(&self) -> Result<Vec<Revisit>, ClientError> {
+        let store = self.doc_store()?;
+        let mut due = Vec::new();
+        for (cooperative_id, info) in store.index()? {
+            let Ok(typed) = document::read(&store.load(cooperative_id)?) else {
+                continue;
+            };
+            let Some(record) = typed.decisions.get("cleanup") else {
+                continue;
+            };
+            let Some(day) = &record.revisit_due else {
+                continue;
+            };
+            due.push(Revisit {
+                cooperative_id,
+                cooperative_name: typed.profile.name.clone().unwrap_or(info.name.clone()),
+                due: day.as_str().to_owned(),
+                state_zh: record
+                    .outcome
+                    .as_deref()
+                    .and_then(hezuo_sync::model::CoopState::parse)
+                    .map(|s| s.label_zh().to_owned()),
+                state: record.outcome.clone(),
+                note: record.note.clone(),
+                decided_by_name: record.decided_by_name.clone(),
+            });
+        }
+        due.sort_by(|a, b| a.due.cmp(&b.due));
+        Ok(due)
     }
 
     /// Changes the observed profile of a cooperative.

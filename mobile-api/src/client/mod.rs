@@ -10,6 +10,7 @@
 //! The `hezuo-field` CLI drives [`Phone`] exactly as an app would.
 
 mod api;
+mod cleanup_api;
 mod docs;
 mod error;
 mod fieldwork;
@@ -21,7 +22,7 @@ mod store;
 pub use api::{ApiClient, Conditional, ListParams, RawResponse, UploadState, query_pairs};
 pub use docs::{DocInfo, DocStatus};
 pub use error::ClientError;
-pub use fieldwork::{Backoff, PullSummary, RecordStatus, SyncReport, Task, VisitRecord};
+pub use fieldwork::{Backoff, PullSummary, RecordStatus, Revisit, SyncReport, Task, VisitRecord};
 pub use phone::{Phone, PhoneInfo};
 pub use photos::{PhotoOptions, PreparedPhoto, QueuedPhoto, UploadReport, prepare};
 pub use store::{RegistryCopy, SavedSession, simulate_many_phones_without_fsync};

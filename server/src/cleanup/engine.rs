@@ -8,22 +8,71 @@ use serde::Serialize;
 
 use super::rules::RuleSet;
 
-/// What the registry says of the cooperative (market regulation's data).
+/// A registry fact as imported: its value, the date it holds for and the file or body it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    pub value: bool,
+    pub as_of: NaiveDate,
+    pub source: String,
+    pub detail: Option<String>,
+}
+
+/// A public complaint (群众举报) and whether investigation substantiated it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComplaintFact {
+    pub id: String,
+    pub reference: String,
+    pub received_on: NaiveDate,
+    pub source: String,
+    pub summary: String,
+    pub substantiated: Option<bool>,
+}
+
+/// What market regulation, tax and the complaint systems say of the cooperative.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RegistryFacts {
-    pub annual_report_filed: Option<bool>,
-    pub on_abnormal_list: Option<bool>,
+    pub annual_report_filed: Option<Fact>,
+    pub on_abnormal_list: Option<Fact>,
+    pub tax_filed: Option<Fact>,
+    pub complaints: Vec<ComplaintFact>,
 }
 
 /// One piece of evidence: where it comes from and what it says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
-    /// The approved visit it comes from; `None` for registry facts.
+    /// The approved visit it comes from; `None` for registry facts and complaints.
     pub visit_id: Option<String>,
     /// The visit field or registry fact, e.g. `membership.members_farmer`.
     pub field: String,
     pub value: serde_json::Value,
+    /// Photos (SHA-256) that document it.
+    pub photos: Vec<String>,
+    /// The file or body a registry fact or complaint came from, and the date it holds for.
+    pub source: Option<String>,
+    pub as_of: Option<NaiveDate>,
     pub note_zh: String,
+}
+
+impl Evidence {
+    fn of_fact(field: &str, fact: &Fact, note: String) -> Evidence {
+        Evidence {
+            visit_id: None,
+            field: field.to_owned(),
+            value: fact.value.into(),
+            photos: Vec::new(),
+            source: Some(fact.source.clone()),
+            as_of: Some(fact.as_of),
+            note_zh: match &fact.detail {
+                Some(detail) => format!("{note}（{detail}）"),
+                None => note,
+            },
+        }
+    }
+
+    fn with_photos(mut self, photos: &[hezuo_sync::model::PhotoHash]) -> Evidence {
+        self.photos = photos.iter().map(|p| p.as_str().to_owned()).collect();
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +85,8 @@ pub struct RaisedFlag {
 pub struct Classification {
     pub state: CoopState,
     pub flags: Vec<RaisedFlag>,
+    /// Governance, finance and registry gaps that make a trading cooperative non-standard, with their evidence.
+    pub gaps: Vec<Evidence>,
     pub actions: Vec<RecommendedAction>,
     pub explanation_zh: String,
     pub rule_set_version: String,
@@ -72,12 +123,15 @@ pub fn classify(
     let mut idle_months = None;
     let mut objective_reason = false;
     let mut unwilling = false;
-    let mut gaps: Vec<String> = Vec::new();
+    let mut gaps: Vec<Evidence> = Vec::new();
     if let Some((date, id, visit)) = latest {
         let from = |field: &str, value: serde_json::Value, note: String| Evidence {
             visit_id: Some(id.clone()),
             field: field.to_owned(),
             value,
+            photos: Vec::new(),
+            source: None,
+            as_of: None,
             note_zh: note,
         };
         // S1: farmers' share, the member sample, a one-person shop.
@@ -170,11 +224,19 @@ pub fn classify(
                             "operations.last_substantive_transaction_date",
                             last.to_string().into(),
                             why,
-                        ),
+                        )
+                        .with_photos(&ops.last_transaction_photos),
                     );
                 }
             }
             unwilling = ops.manager_willing_to_upgrade == Some(false);
+            if unwilling {
+                gaps.push(from(
+                    "operations.manager_willing_to_upgrade",
+                    false.into(),
+                    "负责人不愿规范提升".to_owned(),
+                ));
+            }
         }
         // S4: subsidised assets that do not exist or are not used.
         if let Some(finance) = &visit.finance {
@@ -194,21 +256,27 @@ pub fn classify(
                                     "闲置未用"
                                 }
                             ),
-                        ),
+                        )
+                        .with_photos(&subsidy.photos),
                     );
                 }
             }
             if finance.member_accounts == Some(false) {
-                gaps.push("未建立成员账户".to_owned());
+                gaps.push(from(
+                    "finance.member_accounts",
+                    false.into(),
+                    "未建立成员账户".to_owned(),
+                ));
             }
             if let (Some(surplus), Some(rebate)) =
                 (finance.distributable_surplus, finance.rebate_by_transaction)
                 && surplus > 0.0
                 && rebate * 100.0 / surplus < rules.rebate_min_pct
             {
-                gaps.push(format!(
-                    "按交易量返还不足可分配盈余的{}%",
-                    rules.rebate_min_pct
+                gaps.push(from(
+                    "finance.rebate_by_transaction",
+                    serde_json::json!({ "surplus": surplus, "rebate": rebate }),
+                    format!("按交易量返还不足可分配盈余的{}%", rules.rebate_min_pct),
                 ));
             }
         }
@@ -249,11 +317,56 @@ pub fn classify(
                 .iter()
                 .any(|m| m.minutes_signed == Some(true))
         {
-            gaps.push("无签字的会议记录".to_owned());
+            gaps.push(from(
+                "governance.meetings",
+                governance.meetings.len().into(),
+                "无签字的会议记录".to_owned(),
+            ));
         }
     }
-    if registry.annual_report_filed == Some(false) {
-        gaps.push("上年度年报未报送".to_owned());
+    // Substantiated complaints raise S5 whether or not a visit found them.
+    for complaint in &registry.complaints {
+        if complaint.substantiated == Some(true) {
+            raise(
+                ShellFlag::S5,
+                Evidence {
+                    visit_id: None,
+                    field: "complaints".to_owned(),
+                    value: complaint.reference.clone().into(),
+                    photos: Vec::new(),
+                    source: Some(complaint.source.clone()),
+                    as_of: Some(complaint.received_on),
+                    note_zh: format!("群众举报经查属实：{}", complaint.summary),
+                },
+            );
+        }
+    }
+    if let Some(fact) = &registry.annual_report_filed
+        && !fact.value
+    {
+        gaps.push(Evidence::of_fact(
+            "registry.annual_report_filed",
+            fact,
+            "年度报告未报送".to_owned(),
+        ));
+    }
+    if let Some(fact) = &registry.on_abnormal_list
+        && fact.value
+    {
+        gaps.push(Evidence::of_fact(
+            "registry.on_abnormal_list",
+            fact,
+            "列入经营异常名录".to_owned(),
+        ));
+    }
+    if let Some(fact) = &registry.tax_filed
+        && !fact.value
+    {
+        gaps.push(Evidence::of_fact(
+            "registry.tax_filed",
+            fact,
+            "未进行纳税申报".to_owned(),
+        ));
     }
 
     let has = |flag: ShellFlag| flags.iter().any(|f| f.flag == flag);
@@ -268,22 +381,12 @@ pub fn classify(
         CoopState::Shell
     } else if idle >= rules.dormant_watch_months {
         CoopState::DormantRecoverable
-    } else if !gaps.is_empty() || unwilling || registry.on_abnormal_list == Some(true) {
+    } else if !gaps.is_empty() {
         CoopState::ActiveNonstandard
     } else {
         CoopState::ActiveStandard
     };
-    let actions = match state {
-        CoopState::FraudRisk => vec![RecommendedAction::ReferForInvestigation],
-        CoopState::Shell => vec![
-            RecommendedAction::EndSponsorship,
-            RecommendedAction::RemoveNhlMembership,
-            RecommendedAction::PushDeregistration,
-        ],
-        CoopState::DormantRecoverable => vec![RecommendedAction::TargetedAssistance],
-        CoopState::ActiveNonstandard => vec![RecommendedAction::Standardise],
-        CoopState::ActiveStandard => vec![RecommendedAction::ApplyForStarRating],
-    };
+    let actions = actions_for(state);
     let mut explanation = format!("判定为“{}”", state.label_zh());
     for raised in &flags {
         explanation.push_str(&format!(
@@ -299,7 +402,8 @@ pub fn classify(
         }
     }
     if state == CoopState::ActiveNonstandard && !gaps.is_empty() {
-        explanation.push_str(&format!("；{}", gaps.join("，")));
+        let notes: Vec<&str> = gaps.iter().map(|g| g.note_zh.as_str()).collect();
+        explanation.push_str(&format!("；{}", notes.join("，")));
     }
     if latest.is_none() {
         explanation.push_str("；尚无审核通过的走访记录，仅依据登记信息");
@@ -311,9 +415,25 @@ pub fn classify(
         visit_ids: dated.iter().map(|(_, id, _)| (*id).clone()).collect(),
         state,
         flags,
+        gaps,
         actions,
         explanation_zh: explanation,
         rule_set_version: rules.version.clone(),
+    }
+}
+
+/// The disposal actions RULES.md §1.4 recommends for a state.
+pub fn actions_for(state: CoopState) -> Vec<RecommendedAction> {
+    match state {
+        CoopState::FraudRisk => vec![RecommendedAction::ReferForInvestigation],
+        CoopState::Shell => vec![
+            RecommendedAction::EndSponsorship,
+            RecommendedAction::RemoveNhlMembership,
+            RecommendedAction::PushDeregistration,
+        ],
+        CoopState::DormantRecoverable => vec![RecommendedAction::TargetedAssistance],
+        CoopState::ActiveNonstandard => vec![RecommendedAction::Standardise],
+        CoopState::ActiveStandard => vec![RecommendedAction::ApplyForStarRating],
     }
 }
 
@@ -387,8 +507,9 @@ mod tests {
 
     fn run(visit: Visit) -> Classification {
         let filed = RegistryFacts {
-            annual_report_filed: Some(true),
-            on_abnormal_list: Some(false),
+            annual_report_filed: Some(fact(true)),
+            on_abnormal_list: Some(fact(false)),
+            ..Default::default()
         };
         classify(
             &[("v1".to_owned(), visit)],
@@ -396,6 +517,15 @@ mod tests {
             &RuleSet::default(),
             today(),
         )
+    }
+
+    fn fact(value: bool) -> Fact {
+        Fact {
+            value,
+            as_of: NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
+            source: "市场监管局2026年7月名单".to_owned(),
+            detail: None,
+        }
     }
 
     fn flags(c: &Classification) -> Vec<ShellFlag> {
@@ -553,18 +683,31 @@ mod tests {
     }
 
     #[test]
-    fn without_an_approved_visit_only_the_registry_speaks() {
-        let c = classify(
-            &[],
-            &RegistryFacts {
-                annual_report_filed: Some(false),
-                on_abnormal_list: Some(true),
-            },
-            &RuleSet::default(),
-            today(),
+    fn without_an_approved_visit_only_the_registry_and_complaints_speak() {
+        let registry = RegistryFacts {
+            annual_report_filed: Some(fact(false)),
+            on_abnormal_list: Some(fact(true)),
+            tax_filed: None,
+            complaints: vec![ComplaintFact {
+                id: "c1".to_owned(),
+                reference: "12345-2026-0001".to_owned(),
+                received_on: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+                source: "12345热线".to_owned(),
+                summary: "以合作社名义高息揽储".to_owned(),
+                substantiated: Some(true),
+            }],
+        };
+        let c = classify(&[], &registry, &RuleSet::default(), today());
+        assert_eq!(flags(&c), vec![ShellFlag::S5]);
+        let evidence = &c.flags[0].evidence[0];
+        assert_eq!(evidence.visit_id, None);
+        assert_eq!(evidence.source.as_deref(), Some("12345热线"));
+        assert_eq!(c.state, CoopState::FraudRisk);
+        let gap_fields: Vec<&str> = c.gaps.iter().map(|g| g.field.as_str()).collect();
+        assert_eq!(
+            gap_fields,
+            vec!["registry.annual_report_filed", "registry.on_abnormal_list"]
         );
-        assert!(c.flags.is_empty());
-        assert_eq!(c.state, CoopState::ActiveNonstandard);
         assert!(c.explanation_zh.contains("尚无审核通过"));
     }
 }

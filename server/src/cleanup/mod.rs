@@ -1,6 +1,12 @@
-//! Shell-cooperative clean-up (issue 7, RULES.md §1): a versioned rule set and the engine that classifies a
-//! cooperative from its approved visits and registry facts. Work in progress: the engine and rule set are here and
-//! unit-tested; storage, the API, disposal cases and reports are not built yet.
+//! Shell-cooperative clean-up (RULES.md §1): a versioned rule set, the engine that classifies a cooperative from its
+//! approved visits, registry facts and complaints, the stored classifications with the human decision on each,
+//! disposal cases, what phones learn (re-visits) and the reports.
 
+pub mod cases;
 pub mod engine;
+pub mod phone;
+pub mod report;
+pub mod rule_sets;
 pub mod rules;
+pub mod store;
+pub mod view;

@@ -355,6 +355,97 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registry_facts (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        fact -> Text,
+        value -> Bool,
+        detail -> Nullable<Text>,
+        as_of -> Text,
+        source -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        source -> Text,
+        reference -> Text,
+        received_on -> Text,
+        summary -> Text,
+        substantiated -> Nullable<Bool>,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cleanup_rule_sets (version) {
+        version -> Text,
+        rules_json -> Text,
+        active -> Bool,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    classifications (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        rule_set_version -> Text,
+        state -> Text,
+        flags -> Text,
+        findings_json -> Text,
+        actions_json -> Text,
+        explanation_zh -> Text,
+        inputs_json -> Text,
+        digest -> Text,
+        revisit_due -> Nullable<Text>,
+        classified_at -> Timestamp,
+        current -> Bool,
+        decision -> Nullable<Text>,
+        decided_state -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    disposal_cases (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        classification_id -> Text,
+        state -> Text,
+        status -> Text,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        closing_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    disposal_actions (id) {
+        id -> Text,
+        case_id -> Text,
+        action -> Text,
+        status -> Text,
+        assignee_user_id -> Nullable<Text>,
+        due_on -> Nullable<Text>,
+        revisit_on -> Nullable<Text>,
+        referred_to -> Nullable<Text>,
+        note -> Nullable<Text>,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -363,6 +454,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(cooperatives -> regions (region_code));
 diesel::joinable!(upload_pieces -> uploads (upload_id));
+diesel::joinable!(disposal_actions -> disposal_cases (case_id));
+diesel::joinable!(classifications -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -392,4 +485,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     visit_reviews,
     review_events,
     approved_visits,
+    registry_facts,
+    complaints,
+    cleanup_rule_sets,
+    classifications,
+    disposal_cases,
+    disposal_actions,
 );

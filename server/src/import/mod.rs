@@ -1,9 +1,11 @@
-//! Importing the official region list and the market-regulation cooperative register from CSV or XLSX.
+//! Importing the official region list, the market-regulation cooperative register, and the registry facts and
+//! complaints the clean-up weighs, from CSV or XLSX.
 //!
 //! Valid rows are imported and invalid ones reported by row number and reason; importing the same file again updates
 //! instead of duplicating. The same code serves `hezuo import` and the admin API.
 
 pub mod cooperatives;
+pub mod facts;
 pub mod regions;
 pub mod table;
 

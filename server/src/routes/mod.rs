@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
+pub mod cleanup;
 pub mod conflicts;
 pub mod cooperatives;
 pub mod devices;
@@ -52,6 +54,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(cooperatives::update::update_cooperative)
                 .service(imports::regions::import_regions)
                 .service(imports::cooperatives::import_cooperatives)
+                .service(imports::registry_facts::import_registry_facts)
+                .service(imports::complaints::import_complaints)
                 .service(sync::batch::sync_batch)
                 .service(sync::manifest::manifest)
                 .service(sync::websocket::websocket)
@@ -80,6 +84,18 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(duplicates::dismiss::dismiss_duplicate)
                 .service(audit::list::list_audit)
                 .service(audit::export::export_audit)
+                .service(cleanup::list::list_cleanup)
+                .service(cleanup::show::show_cleanup)
+                .service(cleanup::decide::decide_cleanup)
+                .service(cleanup::classify::classify_all)
+                .service(cleanup::rules_list::list_rule_sets)
+                .service(cleanup::rules_install::install_rule_set)
+                .service(cleanup::report::cleanup_report)
+                .service(cleanup::export::export_cleanup)
+                .service(cases::open::open_case)
+                .service(cases::list::list_cases)
+                .service(cases::update_action::update_action)
+                .service(cases::close::close_case)
                 .service(photos::image::photo_image),
         );
 }

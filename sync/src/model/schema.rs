@@ -345,10 +345,18 @@ record!(
 record!(
     /// Server-only: a decision of the clean-up or star engines, confirmed by a person.
     pub struct DecisionRecord {
+        /// `cleanup` (RULES.md §1) or `star` (§2).
         pub kind: Option<String>,
+        /// The decided outcome, e.g. a clean-up state (`dormant_recoverable`).
         pub outcome: Option<String>,
         pub rule_set_version: Option<String>,
+        /// Milliseconds since the epoch, by the server's clock.
         pub at: Option<i64>,
+        /// When a counsellor should visit again, if the decision or a disposal action asks for it.
+        pub revisit_due: Option<Day>,
+        /// Why, in Chinese: the engine's explanation or the person's reason, and what the re-visit is for.
+        pub note: Option<String>,
+        pub decided_by_name: Option<String>,
     }
 );
 

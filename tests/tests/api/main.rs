@@ -4,6 +4,7 @@
 
 mod auth;
 mod authorization;
+mod cleanup;
 mod cooperatives;
 mod crash;
 mod devices;

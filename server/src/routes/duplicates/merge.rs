@@ -109,6 +109,7 @@ pub async fn merge_duplicate(
                     )
                     .set(approved_visits::cooperative_id.eq(&survivor))
                     .execute(conn)?;
+                    crate::cleanup::store::refresh(conn, &[survivor.clone(), merged.clone()])?;
                     diesel::delete(visits::table.filter(visits::cooperative_id.eq(&merged)))
                         .execute(conn)?;
                     diesel::delete(

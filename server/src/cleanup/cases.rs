@@ -1,0 +1,152 @@
+//! Disposal cases (RULES.md §1.4): the actions taken on a decided classification, each with its status, assignee,
+//! due date, re-visit date and referral, until the case is closed.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use hezuo_mobile_api::cleanup::{DisposalAction, DisposalCase};
+use hezuo_sync::model::RecommendedAction;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::{cooperatives, disposal_actions, disposal_cases};
+use crate::models::to_utc;
+
+/// Statuses of an action; the last two are final.
+pub const ACTION_STATUSES: [&str; 5] = ["planned", "in_progress", "referred", "done", "cancelled"];
+
+pub fn is_final(status: &str) -> bool {
+    matches!(status, "done" | "cancelled")
+}
+
+/// The actions a case may hold: the §1.4 disposals (star-rating application is not a disposal).
+pub fn is_disposal(action: RecommendedAction) -> bool {
+    action != RecommendedAction::ApplyForStarRating
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = disposal_cases)]
+pub struct CaseRow {
+    pub id: String,
+    pub cooperative_id: String,
+    pub classification_id: String,
+    pub state: String,
+    pub status: String,
+    pub opened_by: String,
+    pub opened_at: NaiveDateTime,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closing_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, PartialEq)]
+#[diesel(table_name = disposal_actions)]
+pub struct ActionRow {
+    pub id: String,
+    pub case_id: String,
+    pub action: String,
+    pub status: String,
+    pub assignee_user_id: Option<String>,
+    pub due_on: Option<String>,
+    pub revisit_on: Option<String>,
+    pub referred_to: Option<String>,
+    pub note: Option<String>,
+    pub updated_by: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+}
+
+impl ActionRow {
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        !is_final(&self.status) && parse_day(self.due_on.as_deref()).is_some_and(|due| due < today)
+    }
+}
+
+fn parse_day(day: Option<&str>) -> Option<NaiveDate> {
+    day.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// Cases with their actions and their cooperatives' names and regions, in the order given.
+pub fn with_actions(
+    conn: &mut DbConn,
+    cases: Vec<CaseRow>,
+    today: NaiveDate,
+) -> QueryResult<Vec<DisposalCase>> {
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let mut actions: HashMap<String, Vec<ActionRow>> = HashMap::new();
+    for action in disposal_actions::table
+        .filter(disposal_actions::case_id.eq_any(&ids))
+        .order(disposal_actions::id.asc())
+        .select(ActionRow::as_select())
+        .load(conn)?
+    {
+        actions
+            .entry(action.case_id.clone())
+            .or_default()
+            .push(action);
+    }
+    let cooperative_ids: Vec<&str> = cases.iter().map(|c| c.cooperative_id.as_str()).collect();
+    let names: HashMap<String, (String, String)> = cooperatives::table
+        .filter(cooperatives::id.eq_any(&cooperative_ids))
+        .select((
+            cooperatives::id,
+            cooperatives::name,
+            cooperatives::region_code,
+        ))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, region)| (id, (name, region)))
+        .collect();
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let rows = actions.remove(&case.id).unwrap_or_default();
+            let (name, region) = names.get(&case.cooperative_id).cloned().unwrap_or_default();
+            to_api(case, rows, name, region, today)
+        })
+        .collect())
+}
+
+fn to_api(
+    case: CaseRow,
+    actions: Vec<ActionRow>,
+    cooperative_name: String,
+    region_code: String,
+    today: NaiveDate,
+) -> DisposalCase {
+    let actions: Vec<DisposalAction> = actions
+        .into_iter()
+        .map(|row| DisposalAction {
+            overdue: row.overdue(today),
+            id: row.id.parse().unwrap_or_default(),
+            action_zh: RecommendedAction::parse(&row.action)
+                .map(|a| a.label_zh().to_owned())
+                .unwrap_or_else(|| row.action.clone()),
+            action: row.action,
+            status: row.status,
+            assignee_user_id: row.assignee_user_id,
+            due_on: parse_day(row.due_on.as_deref()),
+            revisit_on: parse_day(row.revisit_on.as_deref()),
+            referred_to: row.referred_to,
+            note: row.note,
+            updated_at: to_utc(row.updated_at),
+            completed_at: row.completed_at.map(to_utc),
+        })
+        .collect();
+    DisposalCase {
+        id: case.id.parse().unwrap_or_default(),
+        cooperative_id: case.cooperative_id.parse().unwrap_or_default(),
+        cooperative_name,
+        region_code,
+        classification_id: case.classification_id.parse().unwrap_or_default(),
+        state: case.state,
+        status: case.status,
+        opened_by: case.opened_by,
+        opened_at: to_utc(case.opened_at),
+        closed_at: case.closed_at.map(to_utc),
+        closing_note: case.closing_note,
+        overdue_actions: actions.iter().filter(|a| a.overdue).count() as u32,
+        actions,
+    }
+}

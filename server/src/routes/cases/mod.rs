@@ -1,0 +1,42 @@
+//! Disposal cases: opened on a decided classification with the recommended (or chosen) actions, each action tracked
+//! to completion, overdue ones listed, and the case closed when every action is done or cancelled.
+
+pub mod close;
+pub mod list;
+pub mod open;
+pub mod update_action;
+
+use diesel::prelude::*;
+use hezuo_mobile_api::cleanup::DisposalCase;
+
+use crate::auth::Authenticated;
+use crate::cleanup::cases::{self, CaseRow};
+use crate::cleanup::store;
+use crate::db::DbConn;
+use crate::db::schema::disposal_cases;
+use crate::error::{ApiError, ApiResult};
+use crate::validate::Checks;
+
+/// A case in the caller's regions; 404 otherwise.
+pub fn visible_case(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiResult<CaseRow> {
+    let case: CaseRow = disposal_cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(ApiError::not_found)?;
+    crate::routes::cleanup::visible_cooperative(conn, caller, &case.cooperative_id)?;
+    Ok(case)
+}
+
+/// The case as the API shows it.
+pub fn load(conn: &mut DbConn, case: CaseRow) -> ApiResult<DisposalCase> {
+    cases::with_actions(conn, vec![case], store::today())?
+        .pop()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("case vanished")))
+}
+
+/// Checks free-text fields of an action plan or update.
+pub fn check_text(checks: &mut Checks, field: &str, value: Option<&str>) -> Option<String> {
+    value.and_then(|v| checks.optional_text(field, Some(v), 500))
+}

@@ -1,0 +1,135 @@
+use actix_web::{post, web};
+use diesel::prelude::*;
+use hezuo_mobile_api::cleanup::{Classification, DecisionRequest};
+use hezuo_mobile_api::{ErrorCode, Problem};
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::cleanup::store::{self, ClassificationRow};
+use crate::cleanup::{phone, view};
+use crate::db::schema::classifications;
+use crate::documents::store::Author;
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit::{self, Entry};
+use crate::state::AppState;
+use crate::validate::Checks;
+
+/// Confirms or overrides a cooperative's current classification, with a reason (supervisors and admins; counsellors
+/// never decide). The decision is audited (`cleanup.confirmed` / `cleanup.overridden`, with the classification before
+/// and after) and reaches the counsellors' phones through the document's `decisions` map, with the re-visit date when
+/// the cooperative is dormant. Send the `classification_id` you looked at: if the cooperative was classified again
+/// since, the decision is refused with `classification_stale`.
+#[utoipa::path(tag = "cleanup", params(("id" = Uuid, Path, description = "Cooperative id")),
+    request_body(content = DecisionRequest, examples(
+        ("confirm" = (value = json!({"classification_id": "0193…", "decision": "confirm", "reason": "走访核实，情况属实"}))),
+        ("override" = (value = json!({"classification_id": "0193…", "decision": "override", "state": "dormant_recoverable", "reason": "受台风影响停产，理事长愿意恢复经营"}))),
+    )), responses(
+    (status = 200, description = "The classification with the decision", body = Classification),
+    (status = 403, description = "The caller does not decide", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such cooperative in the caller's regions", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The cooperative has no classification", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "The cooperative was classified again since", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No reason, an unknown decision or state", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/cooperatives/{id}/cleanup/decision")]
+pub async fn decide_cleanup(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<DecisionRequest>,
+) -> ApiResult<web::Json<Classification>> {
+    super::require_decider(&caller)?;
+    let id = path.into_inner().to_string();
+    let request = body.into_inner();
+    let mut checks = Checks::new();
+    let reason = checks.text("reason", &request.reason, 1000);
+    let decided_state = match (request.decision.as_str(), request.state.as_deref()) {
+        ("confirm", _) => None,
+        ("override", Some(wanted)) => Some(super::parse_state("state", wanted)?),
+        ("override", None) => {
+            checks.fail(
+                "state",
+                "required",
+                "改判须给出认定的状态",
+                "an override names the state decided",
+            );
+            None
+        }
+        _ => {
+            checks.fail(
+                "decision",
+                "invalid",
+                "认定应为 confirm（确认）或 override（改判）",
+                "decision is confirm or override",
+            );
+            None
+        }
+    };
+    checks.finish()?;
+    let expected = request.classification_id.to_string();
+    let app = state.clone();
+    let decided = state
+        .db
+        .run(move |conn| {
+            super::visible_cooperative(conn, &caller, &id)?;
+            let device = caller.device_id.map(|d| d.to_string());
+            let author = Author {
+                device_id: device.as_deref(),
+                user_id: Some(caller.user.id.as_str()),
+            };
+            let row = phone::write_with(conn, &app, &id, author, |conn| {
+                let before = store::current(conn, &id)?
+                    .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;
+                if before.id != expected {
+                    return Err(ApiError::new(ErrorCode::ClassificationStale));
+                }
+                let (decision, state) = match decided_state {
+                    Some(state) => ("overridden", state.as_str().to_owned()),
+                    None => ("confirmed", before.state.clone()),
+                };
+                diesel::update(classifications::table.find(&before.id))
+                    .set((
+                        classifications::decision.eq(decision),
+                        classifications::decided_state.eq(&state),
+                        classifications::decision_reason.eq(&reason),
+                        classifications::decided_by.eq(&caller.user.id),
+                        classifications::decided_at.eq(crate::models::now()),
+                    ))
+                    .execute(conn)?;
+                let after: ClassificationRow = classifications::table
+                    .find(&before.id)
+                    .select(ClassificationRow::as_select())
+                    .first(conn)?;
+                audit::record(
+                    conn,
+                    &caller.actor(),
+                    Entry {
+                        action: &format!("cleanup.{decision}"),
+                        entity_type: "cooperative",
+                        entity_id: &id,
+                    },
+                    Some(&decision_view(&before)),
+                    Some(&decision_view(&after)),
+                )?;
+                Ok(after)
+            })?;
+            let names = crate::review::names_of(conn, std::slice::from_ref(&caller.user.id))?;
+            Ok(view::classification(row, &names))
+        })
+        .await?;
+    Ok(web::Json(decided))
+}
+
+/// What the audit log keeps of a classification: enough to see what was decided on and how.
+fn decision_view(row: &ClassificationRow) -> serde_json::Value {
+    serde_json::json!({
+        "classification_id": row.id,
+        "rule_set_version": row.rule_set_version,
+        "engine_state": row.state,
+        "flags": row.flag_codes(),
+        "decision": row.decision,
+        "decided_state": row.decided_state,
+        "reason": row.decision_reason,
+        "decided_by": row.decided_by,
+    })
+}

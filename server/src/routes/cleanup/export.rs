@@ -1,0 +1,208 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use diesel::prelude::*;
+use hezuo_mobile_api::cleanup::{CleanupItem, CleanupQuery, DisposalCase};
+use hezuo_mobile_api::{ErrorCode, Problem};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Authenticated;
+use crate::cleanup::cases::{self, CaseRow};
+use crate::cleanup::store;
+use crate::cleanup::view::state_zh;
+use crate::db::schema::disposal_cases;
+use crate::error::{ApiError, ApiResult};
+use crate::models::cooperatives::cooperative_in_scope;
+use crate::state::AppState;
+
+/// Rows in one sheet; a larger subtree is exported region by region.
+const MAX_ROWS: i64 = 100_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// A region code inside the caller's regions; absent: all of them.
+    pub region: Option<String>,
+}
+
+const CANDIDATE_HEADERS: [&str; 11] = [
+    "合作社名称",
+    "统一社会信用代码",
+    "行政区划代码",
+    "判定状态",
+    "认定状态",
+    "问题类型",
+    "建议措施",
+    "判定说明",
+    "人工认定",
+    "规则版本",
+    "回访日期",
+];
+
+const CASE_HEADERS: [&str; 10] = [
+    "合作社名称",
+    "行政区划代码",
+    "认定状态",
+    "案件状态",
+    "立案时间",
+    "处置措施",
+    "措施状态",
+    "办结期限",
+    "是否逾期",
+    "移交部门",
+];
+
+/// The clean-up candidates (every classified cooperative) and the disposal cases of the caller's regions as one Excel
+/// workbook with Chinese headers: sheet “清理对象” one row per cooperative, sheet “处置案件” one row per action.
+#[utoipa::path(tag = "cleanup", params(ExportQuery), responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (status = 404, description = "A region outside the caller's regions", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "More rows than one export takes", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/cleanup/export")]
+pub async fn export_cleanup(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let (candidates, cases) = state
+        .db
+        .run(move |conn| {
+            let region = super::region_path(conn, query.region.as_deref())?;
+            if region
+                .as_ref()
+                .is_some_and(|p| !caller.scope.covers_path(p))
+            {
+                return Err(ApiError::not_found());
+            }
+            let listing = CleanupQuery::default();
+            let rows =
+                super::list::select(conn, &caller, region.clone(), &listing, None, MAX_ROWS + 1)?;
+            if rows.len() as i64 > MAX_ROWS {
+                return Err(ApiError::new(ErrorCode::PayloadTooLarge).with_detail(
+                    format!("超过{MAX_ROWS}行，请按区域分别导出"),
+                    format!("more than {MAX_ROWS} rows; export region by region"),
+                ));
+            }
+            let candidates = super::list::items(conn, rows)?;
+            let mut sql = disposal_cases::table
+                .select(CaseRow::as_select())
+                .order(disposal_cases::opened_at.asc())
+                .limit(MAX_ROWS)
+                .into_boxed();
+            if let Some(paths) = caller.scope.paths() {
+                sql = sql.filter(cooperative_in_scope("cooperative_id", &paths));
+            }
+            if let Some(path) = region {
+                sql = sql.filter(cooperative_in_scope("cooperative_id", &[path]));
+            }
+            let case_rows: Vec<CaseRow> = sql.load(conn)?;
+            let cases = cases::with_actions(conn, case_rows, store::today())?;
+            Ok((candidates, cases))
+        })
+        .await?;
+    let body = workbook(&candidates, &cases).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"hezuo-cleanup.xlsx\"",
+        ))
+        .body(body))
+}
+
+fn headers(sheet: &mut Worksheet, titles: &[&str]) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    for (column, title) in titles.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *title, &bold)?;
+        sheet.set_column_width(column as u16, 16)?;
+    }
+    Ok(())
+}
+
+fn labels(codes: &[String], label: impl Fn(&str) -> Option<&'static str>) -> String {
+    codes
+        .iter()
+        .map(|c| label(c).unwrap_or(c.as_str()).to_owned())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn workbook(candidates: &[CleanupItem], cases: &[DisposalCase]) -> Result<Vec<u8>, XlsxError> {
+    use hezuo_sync::model::{RecommendedAction, ShellFlag};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("清理对象")?;
+    headers(sheet, &CANDIDATE_HEADERS)?;
+    for (index, item) in candidates.iter().enumerate() {
+        let row = index as u32 + 1;
+        let decision = match item.decision.as_deref() {
+            Some("confirmed") => "已确认",
+            Some("overridden") => "已改判",
+            _ => "待认定",
+        };
+        let cells = [
+            item.cooperative_name.clone(),
+            item.uscc.clone().unwrap_or_default(),
+            item.region_code.clone(),
+            state_zh(&item.state),
+            state_zh(&item.effective_state),
+            labels(&item.flags, |f| ShellFlag::parse(f).map(|f| f.label_zh())),
+            labels(&item.actions, |a| {
+                RecommendedAction::parse(a).map(|a| a.label_zh())
+            }),
+            item.explanation_zh.clone(),
+            decision.to_owned(),
+            item.rule_set_version.clone(),
+            item.revisit_due.map(|d| d.to_string()).unwrap_or_default(),
+        ];
+        for (column, value) in cells.iter().enumerate() {
+            sheet.write_string(row, column as u16, value)?;
+        }
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("处置案件")?;
+    headers(sheet, &CASE_HEADERS)?;
+    let mut row = 1;
+    for case in cases {
+        for action in &case.actions {
+            let cells = [
+                case.cooperative_name.clone(),
+                case.region_code.clone(),
+                state_zh(&case.state),
+                if case.status == "open" {
+                    "办理中"
+                } else {
+                    "已结案"
+                }
+                .to_owned(),
+                case.opened_at.format("%Y-%m-%d").to_string(),
+                action.action_zh.clone(),
+                status_zh(&action.status).to_owned(),
+                action.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                if action.overdue { "逾期" } else { "" }.to_owned(),
+                action.referred_to.clone().unwrap_or_default(),
+            ];
+            for (column, value) in cells.iter().enumerate() {
+                sheet.write_string(row, column as u16, value)?;
+            }
+            row += 1;
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+fn status_zh(status: &str) -> &str {
+    match status {
+        "planned" => "待办",
+        "in_progress" => "办理中",
+        "referred" => "已移交",
+        "done" => "已完成",
+        "cancelled" => "已取消",
+        other => other,
+    }
+}

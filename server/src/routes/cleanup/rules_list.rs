@@ -1,0 +1,48 @@
+use actix_web::{get, web};
+use hezuo_mobile_api::cleanup::RuleSetVersion;
+
+use crate::auth::Authenticated;
+use crate::cleanup::rule_sets;
+use crate::cleanup::rules::RuleSet;
+use crate::error::ApiResult;
+use crate::models::to_utc;
+use crate::state::AppState;
+
+/// The clean-up rule-set versions, newest first, with their thresholds; one is active. Until a set is installed the
+/// built-in defaults (RULES.md; the [P] numbers are proposals) are the active version.
+#[utoipa::path(tag = "cleanup", responses(
+    (status = 200, description = "The versions", body = Vec<RuleSetVersion>),
+), security(("bearer" = [])))]
+#[get("/cleanup/rules")]
+pub async fn list_rule_sets(
+    state: web::Data<AppState>,
+    _caller: Authenticated,
+) -> ApiResult<web::Json<Vec<RuleSetVersion>>> {
+    let versions = state
+        .db
+        .run(move |conn| {
+            let rows = rule_sets::list(conn)?;
+            if rows.is_empty() {
+                let defaults = RuleSet::default();
+                return Ok(vec![RuleSetVersion {
+                    version: defaults.version.clone(),
+                    active: true,
+                    rules: serde_json::to_value(&defaults).unwrap_or_default(),
+                    created_at: to_utc(crate::models::now()),
+                    created_by: None,
+                }]);
+            }
+            Ok(rows
+                .into_iter()
+                .map(|row| RuleSetVersion {
+                    rules: serde_json::from_str(&row.rules_json).unwrap_or_default(),
+                    version: row.version,
+                    active: row.active,
+                    created_at: to_utc(row.created_at),
+                    created_by: row.created_by,
+                })
+                .collect())
+        })
+        .await?;
+    Ok(web::Json(versions))
+}
