@@ -595,13 +595,22 @@ mod tests {
     #[test]
     fn s4_s5_s6_are_fraud_risk() {
         let mut visit = honest();
+        let photo = "ab".repeat(32);
         visit.finance.as_mut().expect("f").subsidies_received = vec![Subsidy {
             project: Some("冷库建设".into()),
             asset_exists: Some(false),
+            photos: hezuo_sync::model::PhotoHash::parse(&photo)
+                .into_iter()
+                .collect(),
             ..Default::default()
         }];
         let c = run(visit);
         assert_eq!(flags(&c), vec![ShellFlag::S4]);
+        assert_eq!(
+            c.flags[0].evidence[0].photos,
+            vec![photo],
+            "the photo of the site"
+        );
         assert_eq!(c.state, CoopState::FraudRisk);
         assert_eq!(c.actions, vec![RecommendedAction::ReferForInvestigation]);
 

@@ -1,4 +1,5 @@
 use actix_web::{get, web};
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::cleanup::RuleSetVersion;
 
 use crate::auth::Authenticated;
@@ -12,6 +13,7 @@ use crate::state::AppState;
 /// built-in defaults (RULES.md; the [P] numbers are proposals) are the active version.
 #[utoipa::path(tag = "cleanup", responses(
     (status = 200, description = "The versions", body = Vec<RuleSetVersion>),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/cleanup/rules")]
 pub async fn list_rule_sets(
