@@ -720,17 +720,21 @@ fn a_disposal_case_runs_to_closing_and_overdue_actions_are_listed_reported_and_e
         .expect("cases");
     assert_eq!(overdue.items.len(), 1);
     assert_eq!(overdue.items[0].id, case.id);
-    assert_eq!(
-        code_of(supervisor.update_case_action(
-            case.id,
-            deregistration,
-            &ActionUpdate {
-                status: Some("finished".into()),
-                ..Default::default()
-            }
-        )),
-        ErrorCode::ValidationFailed
-    );
+    for wrong in [
+        ActionUpdate {
+            status: Some("finished".into()),
+            ..Default::default()
+        },
+        ActionUpdate {
+            assignee_user_id: Some(Uuid::now_v7().to_string()),
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(
+            code_of(supervisor.update_case_action(case.id, deregistration, &wrong)),
+            ErrorCode::ValidationFailed
+        );
+    }
 
     // The county's report and export show the shell and its case.
     let report = supervisor.cleanup_report(None).expect("report");

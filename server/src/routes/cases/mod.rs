@@ -40,3 +40,27 @@ pub fn load(conn: &mut DbConn, case: CaseRow) -> ApiResult<DisposalCase> {
 pub fn check_text(checks: &mut Checks, field: &str, value: Option<&str>) -> Option<String> {
     value.and_then(|v| checks.optional_text(field, Some(v), 500))
 }
+
+/// An assignee must be an active account.
+pub fn check_assignee(conn: &mut DbConn, field: &str, assignee: Option<&str>) -> ApiResult<()> {
+    use crate::db::schema::users;
+    let Some(assignee) = assignee else {
+        return Ok(());
+    };
+    let active: i64 = users::table
+        .filter(users::id.eq(assignee))
+        .filter(users::is_active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if active == 0 {
+        return Err(
+            ApiError::new(hezuo_mobile_api::ErrorCode::ValidationFailed).with_field(
+                field,
+                "unknown_user",
+                "没有该在用账户",
+                "no such active account",
+            ),
+        );
+    }
+    Ok(())
+}

@@ -141,6 +141,13 @@ pub async fn open_case(
                         "the state recommends no disposal; name the actions",
                     ));
                 }
+                for (index, (_, plan)) in actions.iter().enumerate() {
+                    super::check_assignee(
+                        conn,
+                        &format!("actions[{index}].assignee_user_id"),
+                        plan.as_ref().and_then(|p| p.assignee_user_id.as_deref()),
+                    )?;
+                }
                 let case_id = Uuid::now_v7().to_string();
                 let at = now();
                 diesel::insert_into(disposal_cases::table)

@@ -87,6 +87,11 @@ pub async fn update_action(
                     };
                     after.status = status.clone();
                 }
+                super::check_assignee(
+                    conn,
+                    "assignee_user_id",
+                    update.assignee_user_id.as_deref(),
+                )?;
                 if let Some(assignee) = &update.assignee_user_id {
                     after.assignee_user_id = Some(assignee.clone());
                 }
