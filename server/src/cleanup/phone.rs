@@ -9,6 +9,7 @@ use hezuo_sync::model::{CoopState, Day, DecisionRecord};
 use uuid::Uuid;
 
 use super::store::ClassificationRow;
+use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::db::schema::{classifications, disposal_actions, disposal_cases};
 use crate::documents::server_write;
@@ -91,16 +92,21 @@ pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<Dec
     }))
 }
 
-/// Writes the cooperative's record into its document when it differs; `change` runs first, in the same transaction
-/// (the decision, case or action change the record follows from, with its audit row).
+/// Writes the cooperative's record into its document when it differs, as `caller`'s change; `change` runs first, in
+/// the same transaction (the decision, case or action change the record follows from, with its audit row).
 pub fn write_with<T>(
     conn: &mut DbConn,
     app: &AppState,
+    caller: &Authenticated,
     cooperative_id: &str,
-    author: Author<'_>,
     mut change: impl FnMut(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let id = Uuid::parse_str(cooperative_id).map_err(ApiError::internal)?;
+    let device = caller.device_id.map(|d| d.to_string());
+    let author = Author {
+        device_id: device.as_deref(),
+        user_id: Some(caller.user.id.as_str()),
+    };
     server_write::write(
         conn,
         &app.documents,

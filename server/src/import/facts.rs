@@ -242,73 +242,57 @@ pub fn import_registry_facts(
             });
         }
     }
-    let codes: Vec<String> = inputs
-        .iter()
-        .map(|i| i.uscc.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let known = cooperatives_by_uscc(conn, &codes)?;
-    let total = inputs.len() as u64;
-    let mut touched = BTreeSet::new();
-    for (done, chunk) in inputs.chunks(BATCH_ROWS).enumerate() {
-        write_transaction(conn, |conn| -> QueryResult<()> {
-            for input in chunk {
-                let Some(cooperative_id) = known.get(&input.uscc) else {
-                    report
-                        .errors
-                        .push(unknown_cooperative(input.row, &input.uscc));
-                    continue;
-                };
-                let stored: Option<(String, bool, Option<String>)> = registry_facts::table
-                    .filter(registry_facts::cooperative_id.eq(cooperative_id))
-                    .filter(registry_facts::fact.eq(input.fact))
-                    .filter(registry_facts::as_of.eq(input.as_of.to_string()))
-                    .filter(registry_facts::source.eq(&provenance.source))
-                    .select((
-                        registry_facts::id,
-                        registry_facts::value,
-                        registry_facts::detail,
-                    ))
-                    .first(conn)
-                    .optional()?;
-                match stored {
-                    Some((_, value, detail)) if value == input.value && detail == input.detail => {
-                        report.unchanged += 1;
-                        continue;
-                    }
-                    Some((id, ..)) => {
-                        diesel::update(registry_facts::table.find(id))
-                            .set((
-                                registry_facts::value.eq(input.value),
-                                registry_facts::detail.eq(&input.detail),
-                                registry_facts::imported_at.eq(now()),
-                            ))
-                            .execute(conn)?;
-                        report.updated += 1;
-                    }
-                    None => {
-                        diesel::insert_into(registry_facts::table)
-                            .values((
-                                registry_facts::id.eq(Uuid::now_v7().to_string()),
-                                registry_facts::cooperative_id.eq(cooperative_id),
-                                registry_facts::fact.eq(input.fact),
-                                registry_facts::value.eq(input.value),
-                                registry_facts::detail.eq(&input.detail),
-                                registry_facts::as_of.eq(input.as_of.to_string()),
-                                registry_facts::source.eq(&provenance.source),
-                                registry_facts::imported_at.eq(now()),
-                            ))
-                            .execute(conn)?;
-                        report.inserted += 1;
-                    }
+    let touched = apply_rows(
+        conn,
+        &inputs,
+        |fact: &FactInput| (fact.row, fact.uscc.as_str()),
+        &mut report,
+        progress,
+        |conn, fact, cooperative_id| {
+            let stored: Option<(String, bool, Option<String>)> = registry_facts::table
+                .filter(registry_facts::cooperative_id.eq(cooperative_id))
+                .filter(registry_facts::fact.eq(fact.fact))
+                .filter(registry_facts::as_of.eq(fact.as_of.to_string()))
+                .filter(registry_facts::source.eq(&provenance.source))
+                .select((
+                    registry_facts::id,
+                    registry_facts::value,
+                    registry_facts::detail,
+                ))
+                .first(conn)
+                .optional()?;
+            match stored {
+                Some((_, value, detail)) if value == fact.value && detail == fact.detail => {
+                    Ok(Applied::Unchanged)
                 }
-                touched.insert(cooperative_id.clone());
+                Some((id, ..)) => {
+                    diesel::update(registry_facts::table.find(id))
+                        .set((
+                            registry_facts::value.eq(fact.value),
+                            registry_facts::detail.eq(&fact.detail),
+                            registry_facts::imported_at.eq(now()),
+                        ))
+                        .execute(conn)?;
+                    Ok(Applied::Updated(None))
+                }
+                None => {
+                    diesel::insert_into(registry_facts::table)
+                        .values((
+                            registry_facts::id.eq(Uuid::now_v7().to_string()),
+                            registry_facts::cooperative_id.eq(cooperative_id),
+                            registry_facts::fact.eq(fact.fact),
+                            registry_facts::value.eq(fact.value),
+                            registry_facts::detail.eq(&fact.detail),
+                            registry_facts::as_of.eq(fact.as_of.to_string()),
+                            registry_facts::source.eq(&provenance.source),
+                            registry_facts::imported_at.eq(now()),
+                        ))
+                        .execute(conn)?;
+                    Ok(Applied::Inserted)
+                }
             }
-            Ok(())
-        })?;
-        progress((done * BATCH_ROWS + chunk.len()) as u64, total);
-    }
+        },
+    )?;
     finish(
         conn,
         &mut report,
@@ -399,85 +383,121 @@ pub fn import_complaints(
             Err(error) => report.errors.push(error),
         }
     }
-    let codes: Vec<String> = inputs
+    let touched = apply_rows(
+        conn,
+        &inputs,
+        |complaint: &ComplaintInput| (complaint.row, complaint.uscc.as_str()),
+        &mut report,
+        progress,
+        |conn, complaint, cooperative_id| {
+            type Stored = (String, String, String, String, Option<bool>);
+            let stored: Option<Stored> = complaints::table
+                .filter(complaints::source.eq(&provenance.source))
+                .filter(complaints::reference.eq(&complaint.reference))
+                .select((
+                    complaints::id,
+                    complaints::cooperative_id,
+                    complaints::received_on,
+                    complaints::summary,
+                    complaints::substantiated,
+                ))
+                .first(conn)
+                .optional()?;
+            let received_on = complaint.received_on.to_string();
+            match stored {
+                Some((_, coop, day, summary, substantiated))
+                    if coop == *cooperative_id
+                        && day == received_on
+                        && summary == complaint.summary
+                        && substantiated == complaint.substantiated =>
+                {
+                    Ok(Applied::Unchanged)
+                }
+                Some((id, previous, ..)) => {
+                    diesel::update(complaints::table.find(id))
+                        .set((
+                            complaints::cooperative_id.eq(cooperative_id),
+                            complaints::received_on.eq(&received_on),
+                            complaints::summary.eq(&complaint.summary),
+                            complaints::substantiated.eq(complaint.substantiated),
+                            complaints::imported_at.eq(now()),
+                        ))
+                        .execute(conn)?;
+                    Ok(Applied::Updated(Some(previous)))
+                }
+                None => {
+                    diesel::insert_into(complaints::table)
+                        .values((
+                            complaints::id.eq(Uuid::now_v7().to_string()),
+                            complaints::cooperative_id.eq(cooperative_id),
+                            complaints::source.eq(&provenance.source),
+                            complaints::reference.eq(&complaint.reference),
+                            complaints::received_on.eq(&received_on),
+                            complaints::summary.eq(&complaint.summary),
+                            complaints::substantiated.eq(complaint.substantiated),
+                            complaints::imported_at.eq(now()),
+                        ))
+                        .execute(conn)?;
+                    Ok(Applied::Inserted)
+                }
+            }
+        },
+    )?;
+    finish(conn, &mut report, touched, actor, "complaints", provenance)?;
+    Ok(report)
+}
+
+/// What storing one row did.
+enum Applied {
+    Inserted,
+    /// Updated; a complaint moved from another cooperative names it, to re-classify that one too.
+    Updated(Option<String>),
+    Unchanged,
+}
+
+/// Stores rows a transaction per batch: each row's cooperative is found by its credit code (an unknown one is a row
+/// error) and `apply` stores it. Returns the cooperatives whose facts changed.
+fn apply_rows<I>(
+    conn: &mut DbConn,
+    inputs: &[I],
+    row_and_code: impl Fn(&I) -> (u64, &str),
+    report: &mut ImportReport,
+    progress: Progress<'_>,
+    mut apply: impl FnMut(&mut DbConn, &I, &str) -> QueryResult<Applied>,
+) -> QueryResult<BTreeSet<String>> {
+    let codes: BTreeSet<String> = inputs
         .iter()
-        .map(|i| i.uscc.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+        .map(|input| row_and_code(input).1.to_owned())
         .collect();
-    let known = cooperatives_by_uscc(conn, &codes)?;
+    let known = cooperatives_by_uscc(conn, &codes.into_iter().collect::<Vec<_>>())?;
     let total = inputs.len() as u64;
     let mut touched = BTreeSet::new();
-    for (done, chunk) in inputs.chunks(BATCH_ROWS).enumerate() {
+    for (batch, chunk) in inputs.chunks(BATCH_ROWS).enumerate() {
         write_transaction(conn, |conn| -> QueryResult<()> {
             for input in chunk {
-                let Some(cooperative_id) = known.get(&input.uscc) else {
-                    report
-                        .errors
-                        .push(unknown_cooperative(input.row, &input.uscc));
+                let (row, uscc) = row_and_code(input);
+                let Some(cooperative_id) = known.get(uscc) else {
+                    report.errors.push(unknown_cooperative(row, uscc));
                     continue;
                 };
-                type Stored = (String, String, String, String, Option<bool>);
-                let stored: Option<Stored> = complaints::table
-                    .filter(complaints::source.eq(&provenance.source))
-                    .filter(complaints::reference.eq(&input.reference))
-                    .select((
-                        complaints::id,
-                        complaints::cooperative_id,
-                        complaints::received_on,
-                        complaints::summary,
-                        complaints::substantiated,
-                    ))
-                    .first(conn)
-                    .optional()?;
-                let received_on = input.received_on.to_string();
-                match stored {
-                    Some((_, coop, day, summary, substantiated))
-                        if coop == *cooperative_id
-                            && day == received_on
-                            && summary == input.summary
-                            && substantiated == input.substantiated =>
-                    {
+                match apply(conn, input, cooperative_id)? {
+                    Applied::Unchanged => {
                         report.unchanged += 1;
                         continue;
                     }
-                    Some((id, previous, ..)) => {
-                        diesel::update(complaints::table.find(id))
-                            .set((
-                                complaints::cooperative_id.eq(cooperative_id),
-                                complaints::received_on.eq(&received_on),
-                                complaints::summary.eq(&input.summary),
-                                complaints::substantiated.eq(input.substantiated),
-                                complaints::imported_at.eq(now()),
-                            ))
-                            .execute(conn)?;
-                        touched.insert(previous);
+                    Applied::Inserted => report.inserted += 1,
+                    Applied::Updated(previous) => {
                         report.updated += 1;
-                    }
-                    None => {
-                        diesel::insert_into(complaints::table)
-                            .values((
-                                complaints::id.eq(Uuid::now_v7().to_string()),
-                                complaints::cooperative_id.eq(cooperative_id),
-                                complaints::source.eq(&provenance.source),
-                                complaints::reference.eq(&input.reference),
-                                complaints::received_on.eq(&received_on),
-                                complaints::summary.eq(&input.summary),
-                                complaints::substantiated.eq(input.substantiated),
-                                complaints::imported_at.eq(now()),
-                            ))
-                            .execute(conn)?;
-                        report.inserted += 1;
+                        touched.extend(previous);
                     }
                 }
                 touched.insert(cooperative_id.clone());
             }
             Ok(())
         })?;
-        progress((done * BATCH_ROWS + chunk.len()) as u64, total);
+        progress((batch * BATCH_ROWS + chunk.len()) as u64, total);
     }
-    finish(conn, &mut report, touched, actor, "complaints", provenance)?;
-    Ok(report)
+    Ok(touched)
 }
 
 fn unknown_cooperative(row: u64, uscc: &str) -> RowError {

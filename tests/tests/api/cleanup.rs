@@ -111,6 +111,21 @@ fn current(app: &TestApp, cooperative: Uuid) -> Classification {
         .expect("a current classification")
 }
 
+/// The county supervisor confirms the classification.
+fn confirm(app: &TestApp, cooperative: Uuid, classification: Uuid, reason: &str) -> Classification {
+    app.client(Persona::SupervisorHaishu)
+        .decide_cleanup(
+            cooperative,
+            &DecisionRequest {
+                classification_id: classification,
+                decision: "confirm".into(),
+                state: None,
+                reason: reason.into(),
+            },
+        )
+        .expect("confirm")
+}
+
 fn flags(c: &Classification) -> Vec<&str> {
     c.flags.iter().map(|f| f.flag.as_str()).collect()
 }
@@ -565,17 +580,7 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
     approve(&app, visit);
     let before = current(&app, cooperative);
     assert_eq!(before.state, "dormant_recoverable");
-    app.client(Persona::SupervisorHaishu)
-        .decide_cleanup(
-            cooperative,
-            &DecisionRequest {
-                classification_id: before.id,
-                decision: "confirm".into(),
-                state: None,
-                reason: "核实".into(),
-            },
-        )
-        .expect("confirm");
+    confirm(&app, cooperative, before.id, "核实");
 
     let admin = app.client(Persona::Admin);
     let stricter = "version = \"haishu-2027.1\"\nshell_months = 18\ndormant_watch_months = 6\n";
@@ -664,17 +669,7 @@ fn a_disposal_case_runs_to_closing_and_overdue_actions_are_listed_reported_and_e
         ErrorCode::ClassificationUndecided,
         "a person decides before a case opens"
     );
-    supervisor
-        .decide_cleanup(
-            cooperative,
-            &DecisionRequest {
-                classification_id: shell.id,
-                decision: "confirm".into(),
-                state: None,
-                reason: "三年无经营，理事长同意注销".into(),
-            },
-        )
-        .expect("confirm");
+    confirm(&app, cooperative, shell.id, "三年无经营，理事长同意注销");
     assert_eq!(
         code_of(app.client(Persona::CounsellorHaishu).open_case(&open)),
         ErrorCode::NotADecider
@@ -873,17 +868,12 @@ fn targeted_assistance_plans_a_revisit_that_reaches_the_phone() {
     approve(&app, visit);
     let supervisor = app.client(Persona::SupervisorHaishu);
     let dormant = current(&app, cooperative);
-    supervisor
-        .decide_cleanup(
-            cooperative,
-            &DecisionRequest {
-                classification_id: dormant.id,
-                decision: "confirm".into(),
-                state: None,
-                reason: "市场行情下跌，理事长有意恢复".into(),
-            },
-        )
-        .expect("confirm");
+    confirm(
+        &app,
+        cooperative,
+        dormant.id,
+        "市场行情下跌，理事长有意恢复",
+    );
     let soon = chrono::Utc::now().date_naive() + chrono::Duration::days(30);
     let case = supervisor
         .open_case(&OpenCase {

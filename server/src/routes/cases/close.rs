@@ -6,9 +6,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::cleanup::cases;
-use crate::cleanup::phone;
 use crate::db::schema::{disposal_actions, disposal_cases};
-use crate::documents::store::Author;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::models::now;
@@ -41,17 +39,7 @@ pub async fn close_case(
     let case = state
         .db
         .run(move |conn| {
-            let case = super::visible_case(conn, &caller, &case_id)?;
-            let device = caller.device_id.map(|d| d.to_string());
-            let author = Author {
-                device_id: device.as_deref(),
-                user_id: Some(caller.user.id.as_str()),
-            };
-            phone::write_with(conn, &app, &case.cooperative_id, author, |conn| {
-                let before = super::visible_case(conn, &caller, &case_id)?;
-                if before.status != "open" {
-                    return Err(ApiError::new(ErrorCode::CaseClosed));
-                }
+            super::change_open_case(conn, &app, &caller, &case_id, |conn, before| {
                 let statuses: Vec<String> = disposal_actions::table
                     .filter(disposal_actions::case_id.eq(&case_id))
                     .select(disposal_actions::status)

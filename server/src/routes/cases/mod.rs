@@ -11,10 +11,11 @@ use hezuo_mobile_api::cleanup::DisposalCase;
 
 use crate::auth::Authenticated;
 use crate::cleanup::cases::{self, CaseRow};
-use crate::cleanup::store;
+use crate::cleanup::{phone, store};
 use crate::db::DbConn;
 use crate::db::schema::disposal_cases;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::validate::Checks;
 
 /// A case in the caller's regions; 404 otherwise.
@@ -27,6 +28,25 @@ pub fn visible_case(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiR
         .ok_or_else(ApiError::not_found)?;
     crate::routes::cleanup::visible_cooperative(conn, caller, &case.cooperative_id)?;
     Ok(case)
+}
+
+/// Changes an open case of the caller's regions: `change` gets the case as it is inside the transaction, which also
+/// writes the phones' record of the cooperative. A closed case is refused.
+pub fn change_open_case<T>(
+    conn: &mut DbConn,
+    app: &AppState,
+    caller: &Authenticated,
+    case_id: &str,
+    mut change: impl FnMut(&mut DbConn, CaseRow) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let case = visible_case(conn, caller, case_id)?;
+    phone::write_with(conn, app, caller, &case.cooperative_id, |conn| {
+        let case = visible_case(conn, caller, case_id)?;
+        if case.status != "open" {
+            return Err(ApiError::new(hezuo_mobile_api::ErrorCode::CaseClosed));
+        }
+        change(conn, case)
+    })
 }
 
 /// The case as the API shows it.

@@ -9,7 +9,6 @@ use crate::auth::Authenticated;
 use crate::cleanup::cases::{self, CaseRow};
 use crate::cleanup::{engine, phone, store};
 use crate::db::schema::{disposal_actions, disposal_cases};
-use crate::documents::store::Author;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::models::now;
@@ -104,12 +103,7 @@ pub async fn open_case(
         .db
         .run(move |conn| {
             crate::routes::cleanup::visible_cooperative(conn, &caller, &id)?;
-            let device = caller.device_id.map(|d| d.to_string());
-            let author = Author {
-                device_id: device.as_deref(),
-                user_id: Some(caller.user.id.as_str()),
-            };
-            let case = phone::write_with(conn, &app, &id, author, |conn| {
+            let case = phone::write_with(conn, &app, &caller, &id, |conn| {
                 let classification = store::current(conn, &id)?
                     .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;
                 if classification.decision.is_none() {

@@ -1,14 +1,12 @@
 use actix_web::{patch, web};
 use diesel::prelude::*;
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::cleanup::{ActionUpdate, DisposalCase};
-use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::cleanup::cases::{self, ActionRow};
-use crate::cleanup::phone;
 use crate::db::schema::disposal_actions;
-use crate::documents::store::Author;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::models::now;
@@ -60,17 +58,7 @@ pub async fn update_action(
     let case = state
         .db
         .run(move |conn| {
-            let case = super::visible_case(conn, &caller, &case_id)?;
-            let device = caller.device_id.map(|d| d.to_string());
-            let author = Author {
-                device_id: device.as_deref(),
-                user_id: Some(caller.user.id.as_str()),
-            };
-            phone::write_with(conn, &app, &case.cooperative_id, author, |conn| {
-                let case = super::visible_case(conn, &caller, &case_id)?;
-                if case.status != "open" {
-                    return Err(ApiError::new(ErrorCode::CaseClosed));
-                }
+            super::change_open_case(conn, &app, &caller, &case_id, |conn, case| {
                 let before: ActionRow = disposal_actions::table
                     .find(&action_id)
                     .filter(disposal_actions::case_id.eq(&case_id))

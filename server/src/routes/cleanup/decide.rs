@@ -8,7 +8,6 @@ use crate::auth::Authenticated;
 use crate::cleanup::store::{self, ClassificationRow};
 use crate::cleanup::{phone, view};
 use crate::db::schema::classifications;
-use crate::documents::store::Author;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::state::AppState;
@@ -72,12 +71,7 @@ pub async fn decide_cleanup(
         .db
         .run(move |conn| {
             super::visible_cooperative(conn, &caller, &id)?;
-            let device = caller.device_id.map(|d| d.to_string());
-            let author = Author {
-                device_id: device.as_deref(),
-                user_id: Some(caller.user.id.as_str()),
-            };
-            let row = phone::write_with(conn, &app, &id, author, |conn| {
+            let row = phone::write_with(conn, &app, &caller, &id, |conn| {
                 let before = store::current(conn, &id)?
                     .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;
                 if before.id != expected {
