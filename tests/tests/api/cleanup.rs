@@ -308,6 +308,33 @@ fn each_state_and_flag_follows_the_latest_approved_visit_with_its_evidence() {
         9,
         "each earlier classification is kept"
     );
+
+    // The county withdraws its approval of the last visit: the one before speaks again.
+    let last = record.current.as_ref().expect("current").inputs["visits"]
+        .as_array()
+        .expect("visits")
+        .iter()
+        .filter_map(|v| v["visit_id"].as_str()?.parse::<Uuid>().ok())
+        .max()
+        .expect("a visit");
+    let version = supervisor
+        .visit_review(last)
+        .expect("review")
+        .review
+        .version;
+    supervisor
+        .decide_visit(
+            last,
+            "unapprove",
+            &ReviewDecision {
+                note: None,
+                level: None,
+                version: Some(version),
+            },
+        )
+        .expect("unapprove");
+    let c = current(&app, cooperative);
+    assert_eq!((c.state.as_str(), flags(&c)), ("fraud_risk", vec!["s6"]));
     assert!(record.history.iter().all(|c| !c.current));
 
     // Another district's supervisor does not see it; the clean-up view lists it with its state.
@@ -320,7 +347,7 @@ fn each_state_and_flag_follows_the_latest_approved_visit_with_its_evidence() {
     );
     let listed = supervisor
         .cleanup_list(&CleanupQuery {
-            state: Some("active_nonstandard".into()),
+            state: Some("fraud_risk".into()),
             ..Default::default()
         })
         .expect("list");
@@ -329,13 +356,13 @@ fn each_state_and_flag_follows_the_latest_approved_visit_with_its_evidence() {
     assert!(
         supervisor
             .cleanup_list(&CleanupQuery {
-                flag: Some("s6".into()),
+                flag: Some("s1".into()),
                 ..Default::default()
             })
             .expect("list")
             .items
             .is_empty(),
-        "the current classification raises no S6"
+        "the current classification raises no S1"
     );
     assert_eq!(
         code_of(supervisor.cleanup_list(&CleanupQuery {
