@@ -22,7 +22,7 @@ use crate::db::schema::{
 /// Cooperatives read per round of queries.
 const BATCH: usize = 500;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = classifications)]
 pub struct ClassificationRow {
     pub id: String,
@@ -132,6 +132,8 @@ pub fn refresh_with(
             .load::<(String, String)>(conn)?
             .into_iter()
             .collect();
+        let mut retired: Vec<&String> = Vec::new();
+        let mut fresh: Vec<ClassificationRow> = Vec::new();
         for id in chunk {
             counts.cooperatives += 1;
             let input = inputs.remove(id).unwrap_or_default();
@@ -144,7 +146,7 @@ pub fn refresh_with(
             if !speaks {
                 // Nothing to classify on (the last approved visit was withdrawn): no current classification.
                 if current.contains_key(id) {
-                    retire(conn, id)?;
+                    retired.push(id);
                     counts.changed += 1;
                 } else {
                     counts.unchanged += 1;
@@ -157,23 +159,27 @@ pub fn refresh_with(
                 counts.unchanged += 1;
                 continue;
             }
-            retire(conn, id)?;
-            insert(conn, id, &outcome, &record)?;
+            if current.contains_key(id) {
+                retired.push(id);
+            }
+            fresh.push(row_of(id, &outcome, record));
             counts.changed += 1;
+        }
+        // One statement retires the batch's old rows (the multi-backend connection has no multi-row insert).
+        diesel::update(
+            classifications::table
+                .filter(classifications::cooperative_id.eq_any(&retired))
+                .filter(classifications::current.eq(true)),
+        )
+        .set(classifications::current.eq(false))
+        .execute(conn)?;
+        for row in &fresh {
+            diesel::insert_into(classifications::table)
+                .values(row)
+                .execute(conn)?;
         }
     }
     Ok(counts)
-}
-
-fn retire(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<()> {
-    diesel::update(
-        classifications::table
-            .filter(classifications::cooperative_id.eq(cooperative_id))
-            .filter(classifications::current.eq(true)),
-    )
-    .set(classifications::current.eq(false))
-    .execute(conn)?;
-    Ok(())
 }
 
 /// The stored form of one outcome, and the digest that tells whether anything changed.
@@ -220,31 +226,28 @@ impl Record {
     }
 }
 
-fn insert(
-    conn: &mut DbConn,
-    cooperative_id: &str,
-    outcome: &Classification,
-    record: &Record,
-) -> QueryResult<()> {
+fn row_of(cooperative_id: &str, outcome: &Classification, record: Record) -> ClassificationRow {
     let flags: Vec<&str> = outcome.flags.iter().map(|f| f.flag.as_str()).collect();
-    diesel::insert_into(classifications::table)
-        .values((
-            classifications::id.eq(Uuid::now_v7().to_string()),
-            classifications::cooperative_id.eq(cooperative_id),
-            classifications::rule_set_version.eq(&outcome.rule_set_version),
-            classifications::state.eq(outcome.state.as_str()),
-            classifications::flags.eq(flags.join(",")),
-            classifications::findings_json.eq(&record.findings_json),
-            classifications::actions_json.eq(&record.actions_json),
-            classifications::explanation_zh.eq(&outcome.explanation_zh),
-            classifications::inputs_json.eq(&record.inputs_json),
-            classifications::digest.eq(&record.digest),
-            classifications::revisit_due.eq(outcome.revisit_due.map(|d| d.to_string())),
-            classifications::classified_at.eq(crate::models::now()),
-            classifications::current.eq(true),
-        ))
-        .execute(conn)?;
-    Ok(())
+    ClassificationRow {
+        id: Uuid::now_v7().to_string(),
+        cooperative_id: cooperative_id.to_owned(),
+        rule_set_version: outcome.rule_set_version.clone(),
+        state: outcome.state.as_str().to_owned(),
+        flags: flags.join(","),
+        findings_json: record.findings_json,
+        actions_json: record.actions_json,
+        explanation_zh: outcome.explanation_zh.clone(),
+        inputs_json: record.inputs_json,
+        digest: record.digest,
+        revisit_due: outcome.revisit_due.map(|d| d.to_string()),
+        classified_at: crate::models::now(),
+        current: true,
+        decision: None,
+        decided_state: None,
+        decision_reason: None,
+        decided_by: None,
+        decided_at: None,
+    }
 }
 
 /// Approved visits, the latest registry fact of each kind, and complaints, for `ids`.
