@@ -41,6 +41,14 @@ impl Default for RuleSet {
 }
 
 impl RuleSet {
+    /// The thresholds RULES.md marks [P]: proposals of this project, not official rules.
+    pub const PROPOSALS: [&'static str; 4] = [
+        "dormant_watch_months",
+        "member_sample_min",
+        "member_sample_unaware_pct",
+        "dormant_revisit_months",
+    ];
+
     /// The defaults with a TOML document's values over them (unknown keys are refused).
     pub fn from_toml(text: &str) -> anyhow::Result<RuleSet> {
         let set: RuleSet = Figment::from(Serialized::defaults(RuleSet::default()))

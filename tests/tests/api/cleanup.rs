@@ -664,6 +664,16 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
         listed,
         vec![("haishu-2027.1", true), ("rules-2026.1", false)]
     );
+    assert!(
+        versions[0]
+            .proposals
+            .iter()
+            .any(|p| p == "dormant_watch_months")
+    );
+    assert!(
+        !versions[0].proposals.iter().any(|p| p == "shell_months"),
+        "two years is the law's"
+    );
 
     // Going back to the defaults re-activates them and re-classifies once more.
     let back = admin

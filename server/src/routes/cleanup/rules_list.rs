@@ -10,7 +10,8 @@ use crate::models::to_utc;
 use crate::state::AppState;
 
 /// The clean-up rule-set versions, newest first, with their thresholds; one is active. Until a set is installed the
-/// built-in defaults (RULES.md; the [P] numbers are proposals) are the active version.
+/// built-in defaults (RULES.md) are the active version. `proposals` names the thresholds that are this project's
+/// proposals ([P] in RULES.md), not official rules.
 #[utoipa::path(tag = "cleanup", responses(
     (status = 200, description = "The versions", body = Vec<RuleSetVersion>),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -30,6 +31,7 @@ pub async fn list_rule_sets(
                     version: defaults.version.clone(),
                     active: true,
                     rules: serde_json::to_value(&defaults).unwrap_or_default(),
+                    proposals: proposals(),
                     created_at: to_utc(crate::models::now()),
                     created_by: None,
                 }]);
@@ -38,6 +40,7 @@ pub async fn list_rule_sets(
                 .into_iter()
                 .map(|row| RuleSetVersion {
                     rules: serde_json::from_str(&row.rules_json).unwrap_or_default(),
+                    proposals: proposals(),
                     version: row.version,
                     active: row.active,
                     created_at: to_utc(row.created_at),
@@ -47,4 +50,8 @@ pub async fn list_rule_sets(
         })
         .await?;
     Ok(web::Json(versions))
+}
+
+fn proposals() -> Vec<String> {
+    RuleSet::PROPOSALS.iter().map(|p| (*p).to_owned()).collect()
 }
