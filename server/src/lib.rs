@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod photos;
 pub mod review;
 pub mod routes;
+pub mod stars;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -1,0 +1,355 @@
+//! The star-rating engine: a pure function from a scoring model, an applicant's subject and the reviewers' manual
+//! scores to the score per category, the capped bonus, the vetoes that hold, the gates each star level passed or
+//! failed, the star level and a zh-CN explanation. It decides nothing: reviewers confirm level by level.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::model::{Check, Indicator, ScoringModel, Test};
+
+/// A reviewer's score for a manual indicator, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManualScore {
+    pub points: f64,
+    pub note: Option<String>,
+}
+
+/// What one indicator scored, and from what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorScore {
+    pub code: String,
+    pub name_zh: String,
+    pub points: f64,
+    pub max: f64,
+    /// Scored by a reviewer.
+    pub manual: bool,
+    /// A manual indicator no reviewer has scored yet (it counts 0).
+    pub pending: bool,
+    /// The subject's fields the computation read, with their values (`null` when absent).
+    pub evidence: BTreeMap<String, Value>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryScore {
+    pub code: String,
+    pub name_zh: String,
+    pub points: f64,
+    pub max: f64,
+    pub indicators: Vec<IndicatorScore>,
+}
+
+/// A gate or veto with the fields it read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    pub code: String,
+    pub name_zh: String,
+    pub evidence: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelOutcome {
+    pub star: u8,
+    pub min_score: f64,
+    pub score_reached: bool,
+    /// This level's gates that failed (a level also needs every lower level's gates).
+    pub failed_gates: Vec<CheckOutcome>,
+    pub review_level: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StarResult {
+    pub model_version: String,
+    pub categories: Vec<CategoryScore>,
+    pub bonuses: Vec<IndicatorScore>,
+    /// The bonus after its cap.
+    pub bonus: f64,
+    /// Categories plus capped bonus, capped at the model's total.
+    pub total: f64,
+    /// Vetoes that hold: any one makes the applicant ineligible.
+    pub vetoes: Vec<CheckOutcome>,
+    pub levels: Vec<LevelOutcome>,
+    /// The star the evidence supports; `None` when vetoed or below the lowest level.
+    pub star: Option<u8>,
+    /// Manual indicators still to score.
+    pub pending_manual: Vec<String>,
+    pub explanation_zh: String,
+}
+
+/// Scores `subject` (see [`super::subject`]) under `model`.
+pub fn score(
+    model: &ScoringModel,
+    subject: &Value,
+    manual: &BTreeMap<String, ManualScore>,
+) -> StarResult {
+    let categories: Vec<CategoryScore> = model
+        .categories
+        .iter()
+        .map(|category| {
+            let indicators: Vec<IndicatorScore> = category
+                .indicators
+                .iter()
+                .map(|i| score_indicator(i, subject, manual))
+                .collect();
+            CategoryScore {
+                code: category.code.clone(),
+                name_zh: category.name_zh.clone(),
+                points: round2(indicators.iter().map(|i| i.points).sum()),
+                max: category.points,
+                indicators,
+            }
+        })
+        .collect();
+    let bonuses: Vec<IndicatorScore> = model
+        .bonuses
+        .iter()
+        .map(|i| score_indicator(i, subject, manual))
+        .collect();
+    let bonus = round2(
+        bonuses
+            .iter()
+            .map(|i| i.points)
+            .sum::<f64>()
+            .min(model.bonus_cap),
+    );
+    let total =
+        round2((categories.iter().map(|c| c.points).sum::<f64>() + bonus).min(model.total_cap));
+    let vetoes: Vec<CheckOutcome> = model
+        .vetoes
+        .iter()
+        .filter_map(|check| {
+            let (holds, evidence) = check_of(check, subject);
+            holds.then_some(evidence)
+        })
+        .collect();
+    let mut levels = Vec::new();
+    let mut star = None;
+    let mut gates_so_far = true;
+    for level in &model.stars {
+        let failed_gates: Vec<CheckOutcome> = level
+            .gates
+            .iter()
+            .filter_map(|gate| {
+                let (passes, evidence) = check_of(gate, subject);
+                (!passes).then_some(evidence)
+            })
+            .collect();
+        gates_so_far &= failed_gates.is_empty();
+        let score_reached = total >= level.min_score;
+        if vetoes.is_empty() && score_reached && gates_so_far {
+            star = Some(level.star);
+        }
+        levels.push(LevelOutcome {
+            star: level.star,
+            min_score: level.min_score,
+            score_reached,
+            failed_gates,
+            review_level: level.review_level.clone(),
+        });
+    }
+    let pending_manual: Vec<String> = categories
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .chain(&bonuses)
+        .filter(|i| i.pending)
+        .map(|i| i.code.clone())
+        .collect();
+    let explanation_zh = explain(
+        &categories,
+        bonus,
+        total,
+        &vetoes,
+        &levels,
+        star,
+        &pending_manual,
+    );
+    StarResult {
+        model_version: model.version.clone(),
+        categories,
+        bonuses,
+        bonus,
+        total,
+        vetoes,
+        levels,
+        star,
+        pending_manual,
+        explanation_zh,
+    }
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn score_indicator(
+    indicator: &Indicator,
+    subject: &Value,
+    manual: &BTreeMap<String, ManualScore>,
+) -> IndicatorScore {
+    let mut evidence = BTreeMap::new();
+    let max = indicator.points;
+    let (points, is_manual, pending, note) = match &indicator.how {
+        Test::Manual => match manual.get(&indicator.code) {
+            Some(entry) => (
+                entry.points.clamp(0.0, max),
+                true,
+                false,
+                entry.note.clone(),
+            ),
+            None => (0.0, true, true, None),
+        },
+        Test::Bands { field, bands } => {
+            let value = number(subject, field, &mut evidence);
+            let mut sorted = bands.clone();
+            sorted.sort_by(|a, b| b[0].total_cmp(&a[0]));
+            let share = value
+                .and_then(|v| sorted.iter().find(|band| v >= band[0]))
+                .map_or(0.0, |band| band[1]);
+            (max * share.clamp(0.0, 1.0), false, false, None)
+        }
+        Test::Pick { field, points } => {
+            let value = read(subject, field, &mut evidence);
+            let picked = value
+                .as_str()
+                .and_then(|v| points.get(v))
+                .copied()
+                .unwrap_or(0.0);
+            (picked.clamp(0.0, max), false, false, None)
+        }
+        test => {
+            let passes = evaluate(test, subject, &mut evidence);
+            (if passes { max } else { 0.0 }, false, false, None)
+        }
+    };
+    IndicatorScore {
+        code: indicator.code.clone(),
+        name_zh: indicator.name_zh.clone(),
+        points: round2(points),
+        max,
+        manual: is_manual,
+        pending,
+        evidence,
+        note,
+    }
+}
+
+fn check_of(check: &Check, subject: &Value) -> (bool, CheckOutcome) {
+    let mut evidence = BTreeMap::new();
+    let holds = evaluate(&check.when, subject, &mut evidence);
+    (
+        holds,
+        CheckOutcome {
+            code: check.code.clone(),
+            name_zh: check.name_zh.clone(),
+            evidence,
+        },
+    )
+}
+
+/// The value at a dotted path, recorded as evidence (`null` when absent).
+fn read(subject: &Value, path: &str, evidence: &mut BTreeMap<String, Value>) -> Value {
+    let value = path
+        .split('.')
+        .try_fold(subject, |value, key| value.get(key))
+        .cloned()
+        .unwrap_or(Value::Null);
+    evidence.insert(path.to_owned(), value.clone());
+    value
+}
+
+fn number(subject: &Value, path: &str, evidence: &mut BTreeMap<String, Value>) -> Option<f64> {
+    read(subject, path, evidence).as_f64()
+}
+
+/// Whether a pass/fail test passes. Absent data never passes (and never trips a `false` test).
+fn evaluate(test: &Test, subject: &Value, evidence: &mut BTreeMap<String, Value>) -> bool {
+    match test {
+        Test::True { field } => read(subject, field, evidence) == Value::Bool(true),
+        Test::False { field } => read(subject, field, evidence) == Value::Bool(false),
+        Test::AtLeast { field, min } => number(subject, field, evidence).is_some_and(|v| v >= *min),
+        Test::RatioAtLeast {
+            numerator,
+            denominator,
+            min,
+            full_without_denominator,
+        } => {
+            let top = number(subject, numerator, evidence);
+            match number(subject, denominator, evidence) {
+                Some(bottom) if bottom > 0.0 => top.is_some_and(|t| t / bottom >= *min),
+                _ => *full_without_denominator,
+            }
+        }
+        Test::CountAtLeast { field, min } => read(subject, field, evidence)
+            .as_array()
+            .is_some_and(|items| items.len() >= *min),
+        Test::OneOf { field, values } => read(subject, field, evidence)
+            .as_str()
+            .is_some_and(|v| values.iter().any(|allowed| allowed == v)),
+        // Every test is evaluated, so that the evidence shows every field read.
+        Test::All { tests } => {
+            let outcomes: Vec<bool> = tests
+                .iter()
+                .map(|t| evaluate(t, subject, evidence))
+                .collect();
+            outcomes.into_iter().all(|passes| passes)
+        }
+        Test::Any { tests } => {
+            let outcomes: Vec<bool> = tests
+                .iter()
+                .map(|t| evaluate(t, subject, evidence))
+                .collect();
+            outcomes.into_iter().any(|passes| passes)
+        }
+        // Scoring-only tests; the model check keeps them out of gates and vetoes.
+        Test::Manual | Test::Bands { .. } | Test::Pick { .. } => false,
+    }
+}
+
+fn explain(
+    categories: &[CategoryScore],
+    bonus: f64,
+    total: f64,
+    vetoes: &[CheckOutcome],
+    levels: &[LevelOutcome],
+    star: Option<u8>,
+    pending: &[String],
+) -> String {
+    let parts: Vec<String> = categories
+        .iter()
+        .map(|c| format!("{}{}/{}", c.name_zh, c.points, c.max))
+        .collect();
+    let mut text = format!("总分{total}（{}，加分{bonus}）", parts.join("，"));
+    if !vetoes.is_empty() {
+        let names: Vec<&str> = vetoes.iter().map(|v| v.name_zh.as_str()).collect();
+        text.push_str(&format!("；一票否决：{}", names.join("、")));
+        return text;
+    }
+    match star {
+        Some(star) => text.push_str(&format!("；达到{star}星级")),
+        None => text.push_str("；未达到最低星级"),
+    }
+    let next = levels.iter().find(|l| star.is_none_or(|s| l.star > s));
+    if let Some(next) = next {
+        let mut why = Vec::new();
+        if !next.score_reached {
+            why.push(format!("总分未达{}分", next.min_score));
+        }
+        let below_failed: Vec<&str> = levels
+            .iter()
+            .filter(|l| l.star <= next.star)
+            .flat_map(|l| l.failed_gates.iter().map(|g| g.name_zh.as_str()))
+            .collect();
+        if !below_failed.is_empty() {
+            why.push(format!("未满足：{}", below_failed.join("、")));
+        }
+        if !why.is_empty() {
+            text.push_str(&format!("；未达{}星级：{}", next.star, why.join("，")));
+        }
+    }
+    if !pending.is_empty() {
+        text.push_str(&format!("；待评审打分：{}", pending.join("、")));
+    }
+    text
+}
