@@ -17,6 +17,7 @@ pub mod region_code;
 pub mod regions;
 pub mod reviews;
 pub mod sync;
+pub mod targets;
 pub mod uscc;
 pub mod users;
 

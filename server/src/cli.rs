@@ -96,6 +96,12 @@ pub enum ImportCommand {
         #[arg(long)]
         source: String,
     },
+    /// District targets: 区划代码, 年度, 指标 (星级合作社, 领办参办合作社, 领参办五星级合作社), 目标.
+    Targets {
+        file: PathBuf,
+        #[arg(long)]
+        source: String,
+    },
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -149,7 +155,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ImportCommand::Regions { file }
                 | ImportCommand::Cooperatives { file }
                 | ImportCommand::RegistryFacts { file, .. }
-                | ImportCommand::Complaints { file, .. } => file,
+                | ImportCommand::Complaints { file, .. }
+                | ImportCommand::Targets { file, .. } => file,
             };
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -181,6 +188,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                         &actor,
                         &mut progress,
                     )
+                }
+                ImportCommand::Targets { source, .. } => {
+                    let source = provenance(source, None)?.source;
+                    crate::targets::import_file(&mut conn, &bytes, &source, &actor)
                 }
                 ImportCommand::Complaints { source, .. } => import::facts::import_complaints(
                     &mut conn,

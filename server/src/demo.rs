@@ -449,6 +449,14 @@ pub fn seed(
         &mut |_, _| {},
     )
     .context("seeding demo cooperatives")?;
+    // The Ningbo plan's district targets (seed 002) are the demo default.
+    crate::targets::import_file(
+        conn,
+        crate::targets::NINGBO_PLAN.as_bytes(),
+        crate::targets::NINGBO_PLAN_SOURCE,
+        &actor,
+    )
+    .context("seeding the Ningbo plan targets")?;
     settings::set(conn, SEEDED_KEY, &now().to_string())?;
     Ok(Some(Seeded {
         regions: region_report.inserted + region_report.updated + region_report.unchanged,

@@ -21,6 +21,7 @@ pub mod routes;
 pub mod stars;
 pub mod startup;
 pub mod state;
+pub mod targets;
 pub mod telemetry;
 pub mod validate;
 

@@ -39,6 +39,8 @@ use utoipa_actix_web::AppExt;
             fraud_risk), recommended actions and a zh-CN explanation. Supervisors confirm or override with a reason, \
             open disposal cases and track each action; re-visit dates reach phones through the document's \
             `decisions` map."),
+        (name = "targets", description = "目标 — district targets of the star and sponsorship plans and progress \
+            against them (quality and coverage only: no quota on founding new cooperatives)"),
         (name = "audit", description = "审计 — the append-only audit log, its query and CSV/XLSX export (admins)"),
         (name = "system", description = "运维 — health, readiness, metrics"),
     )

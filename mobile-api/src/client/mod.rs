@@ -18,6 +18,7 @@ mod phone;
 mod photos;
 mod review_api;
 mod store;
+mod targets_api;
 
 pub use api::{ApiClient, Conditional, ListParams, RawResponse, UploadState, query_pairs};
 pub use docs::{DocInfo, DocStatus};

@@ -446,6 +446,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    district_targets (region_code, year, metric) {
+        region_code -> Text,
+        year -> BigInt,
+        metric -> Text,
+        target -> BigInt,
+        source -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -491,4 +502,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     classifications,
     disposal_cases,
     disposal_actions,
+    district_targets,
 );

@@ -17,6 +17,7 @@ pub mod regions;
 pub mod reviews;
 pub mod sync;
 pub mod system;
+pub mod targets;
 pub mod uploads;
 pub mod users;
 pub mod visits;
@@ -56,6 +57,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::cooperatives::import_cooperatives)
                 .service(imports::registry_facts::import_registry_facts)
                 .service(imports::complaints::import_complaints)
+                .service(imports::targets::import_targets)
+                .service(targets::progress::target_progress)
+                .service(targets::export::export_target_progress)
                 .service(sync::batch::sync_batch)
                 .service(sync::manifest::manifest)
                 .service(sync::websocket::websocket)

@@ -19,6 +19,7 @@ mod review;
 mod sync;
 mod sync_refusals;
 mod system;
+mod targets;
 mod tokens;
 mod users;
 mod websocket;

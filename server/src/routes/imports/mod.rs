@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod cooperatives;
 pub mod regions;
 pub mod registry_facts;
+pub mod targets;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
