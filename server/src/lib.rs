@@ -24,6 +24,7 @@ pub mod state;
 pub mod targets;
 pub mod telemetry;
 pub mod validate;
+pub mod xlsx;
 
 pub use config::Config;
 pub use startup::Application;

@@ -113,14 +113,9 @@ fn to_csv(rows: &[AuditRow]) -> ApiResult<Vec<u8>> {
 
 fn to_xlsx(rows: &[AuditRow]) -> ApiResult<Vec<u8>> {
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
     let internal = |e: rust_xlsxwriter::XlsxError| ApiError::internal(e);
-    sheet.set_name("审计日志").map_err(internal)?;
-    for (column, title) in HEADERS.iter().enumerate() {
-        sheet
-            .write_string(0, column as u16, *title)
-            .map_err(internal)?;
-    }
+    let sheet =
+        crate::xlsx::sheet_with_header(&mut workbook, "审计日志", &HEADERS).map_err(internal)?;
     for (index, row) in rows.iter().enumerate() {
         for (column, value) in fields(row).iter().enumerate() {
             sheet

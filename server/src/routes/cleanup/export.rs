@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, web};
 use diesel::prelude::*;
 use hezuo_mobile_api::cleanup::{CleanupItem, CleanupQuery, DisposalCase};
 use hezuo_mobile_api::{ErrorCode, Problem};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -15,6 +15,7 @@ use crate::db::schema::disposal_cases;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::cooperative_in_scope;
 use crate::state::AppState;
+use crate::xlsx::sheet_with_header;
 
 /// Rows in one sheet; a larger subtree is exported region by region.
 const MAX_ROWS: i64 = 100_000;
@@ -115,15 +116,6 @@ pub async fn export_cleanup(
         .body(body))
 }
 
-fn headers(sheet: &mut Worksheet, titles: &[&str]) -> Result<(), XlsxError> {
-    let bold = Format::new().set_bold();
-    for (column, title) in titles.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, *title, &bold)?;
-        sheet.set_column_width(column as u16, 16)?;
-    }
-    Ok(())
-}
-
 fn labels(codes: &[String], label: impl Fn(&str) -> Option<&'static str>) -> String {
     codes
         .iter()
@@ -135,9 +127,7 @@ fn labels(codes: &[String], label: impl Fn(&str) -> Option<&'static str>) -> Str
 fn workbook(candidates: &[CleanupItem], cases: &[DisposalCase]) -> Result<Vec<u8>, XlsxError> {
     use hezuo_sync::model::{RecommendedAction, ShellFlag};
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("清理对象")?;
-    headers(sheet, &CANDIDATE_HEADERS)?;
+    let sheet = sheet_with_header(&mut workbook, "清理对象", &CANDIDATE_HEADERS)?;
     for (index, item) in candidates.iter().enumerate() {
         let row = index as u32 + 1;
         let decision = match item.decision.as_deref() {
@@ -164,9 +154,7 @@ fn workbook(candidates: &[CleanupItem], cases: &[DisposalCase]) -> Result<Vec<u8
             sheet.write_string(row, column as u16, value)?;
         }
     }
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("处置案件")?;
-    headers(sheet, &CASE_HEADERS)?;
+    let sheet = sheet_with_header(&mut workbook, "处置案件", &CASE_HEADERS)?;
     let mut row = 1;
     for case in cases {
         for action in &case.actions {

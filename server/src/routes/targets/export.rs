@@ -2,7 +2,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::targets::{TargetProgress, TargetsQuery};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
@@ -32,13 +32,7 @@ pub async fn export_target_progress(
     query: web::Query<TargetsQuery>,
 ) -> ApiResult<HttpResponse> {
     let year = super::year_of(&query);
-    let rows = state
-        .db
-        .run(move |conn| {
-            let scope = caller.scope.paths();
-            Ok(crate::targets::progress(conn, year, scope.as_deref())?)
-        })
-        .await?;
+    let rows = super::rows(&state, caller, year).await?;
     let body = workbook(&rows).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -54,13 +48,7 @@ pub async fn export_target_progress(
 
 fn workbook(rows: &[TargetProgress]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("目标进度")?;
-    let bold = Format::new().set_bold();
-    for (column, title) in HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, *title, &bold)?;
-        sheet.set_column_width(column as u16, 14)?;
-    }
+    let sheet = crate::xlsx::sheet_with_header(&mut workbook, "目标进度", &HEADERS)?;
     for (index, progress) in rows.iter().enumerate() {
         let row = index as u32 + 1;
         sheet.write_string(row, 0, &progress.region_code)?;

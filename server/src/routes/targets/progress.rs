@@ -19,13 +19,6 @@ pub async fn target_progress(
     caller: Authenticated,
     query: web::Query<TargetsQuery>,
 ) -> ApiResult<web::Json<Vec<TargetProgress>>> {
-    let year = super::year_of(&query);
-    let rows = state
-        .db
-        .run(move |conn| {
-            let scope = caller.scope.paths();
-            Ok(crate::targets::progress(conn, year, scope.as_deref())?)
-        })
-        .await?;
+    let rows = super::rows(&state, caller, super::year_of(&query)).await?;
     Ok(web::Json(rows))
 }
