@@ -55,12 +55,22 @@ fn honest_visit(day: &str) -> Visit {
             ..Default::default()
         }),
         operations: Some(Operations {
-            last_substantive_transaction_date: Day::parse("2026-10-01"),
+            last_substantive_transaction_date: Day::parse(&months_ago(1)),
             manager_willing_to_upgrade: Some(true),
             ..Default::default()
         }),
         ..Default::default()
     }
+}
+
+/// The day `months` months before today in China, as the server counts idle months, so that a scenario keeps its
+/// state whenever the suite runs.
+fn months_ago(months: u32) -> String {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    today
+        .checked_sub_months(chrono::Months::new(months))
+        .expect("a date")
+        .to_string()
 }
 
 fn idle_visit(day: &str, since: &str, reason: InactiveReason) -> Visit {
@@ -225,19 +235,19 @@ fn each_state_and_flag_follows_the_latest_approved_visit_with_its_evidence() {
             "membership.members_verified_sample",
         ),
         (
-            idle_visit("2026-11-04", "2023-06-01", InactiveReason::None),
+            idle_visit("2026-11-04", &months_ago(40), InactiveReason::None),
             "shell",
             vec!["s2"],
             "operations.last_substantive_transaction_date",
         ),
         (
-            idle_visit("2026-11-05", "2023-06-01", InactiveReason::Market),
+            idle_visit("2026-11-05", &months_ago(40), InactiveReason::Market),
             "shell",
             vec!["s3"],
             "operations.last_substantive_transaction_date",
         ),
         (
-            idle_visit("2026-11-06", "2025-04-01", InactiveReason::None),
+            idle_visit("2026-11-06", &months_ago(19), InactiveReason::None),
             "dormant_recoverable",
             vec![],
             "",
@@ -476,7 +486,11 @@ fn a_supervisor_confirms_or_overrides_with_a_reason_and_phones_learn_the_revisit
     let visit = record(
         &mut phone,
         cooperative,
-        idle_visit("2026-11-10", "2025-05-01", InactiveReason::ManagerIncident),
+        idle_visit(
+            "2026-11-10",
+            &months_ago(19),
+            InactiveReason::ManagerIncident,
+        ),
     );
     approve(&app, visit);
     let dormant = current(&app, cooperative);
@@ -602,7 +616,7 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
     let visit = record(
         &mut phone,
         cooperative,
-        idle_visit("2026-11-10", "2025-05-01", InactiveReason::None),
+        idle_visit("2026-11-10", &months_ago(19), InactiveReason::None),
     );
     approve(&app, visit);
     let before = current(&app, cooperative);
@@ -691,7 +705,7 @@ fn a_disposal_case_runs_to_closing_and_overdue_actions_are_listed_reported_and_e
     let visit = record(
         &mut phone,
         cooperative,
-        idle_visit("2026-11-10", "2023-06-01", InactiveReason::None),
+        idle_visit("2026-11-10", &months_ago(40), InactiveReason::None),
     );
     approve(&app, visit);
     let shell = current(&app, cooperative);
@@ -900,7 +914,7 @@ fn targeted_assistance_plans_a_revisit_that_reaches_the_phone() {
     let visit = record(
         &mut phone,
         cooperative,
-        idle_visit("2026-11-10", "2025-08-01", InactiveReason::Market),
+        idle_visit("2026-11-10", &months_ago(15), InactiveReason::Market),
     );
     approve(&app, visit);
     let supervisor = app.client(Persona::SupervisorHaishu);
