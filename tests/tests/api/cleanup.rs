@@ -90,6 +90,20 @@ fn record(phone: &mut TestPhone, cooperative: Uuid, visit: Visit) -> Uuid {
     id
 }
 
+/// The 高桥 fruit cooperative, idle for `months` months as a counsellor recorded it, with the visit approved.
+fn idle_and_approved(months: u32, reason: InactiveReason) -> (TestApp, TestPhone, Uuid, Uuid) {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(
+        &mut phone,
+        cooperative,
+        idle_visit("2026-11-10", &months_ago(months), reason),
+    );
+    approve(&app, visit);
+    (app, phone, cooperative, visit)
+}
+
 /// The township, then the county, approve the visit.
 fn approve(app: &TestApp, visit_id: Uuid) {
     for persona in [Persona::TownshipGaoqiao, Persona::SupervisorHaishu] {
@@ -480,19 +494,7 @@ fn imported_registry_facts_and_complaints_carry_their_source_and_raise_flags() {
 
 #[test]
 fn a_supervisor_confirms_or_overrides_with_a_reason_and_phones_learn_the_revisit() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(
-        &mut phone,
-        cooperative,
-        idle_visit(
-            "2026-11-10",
-            &months_ago(19),
-            InactiveReason::ManagerIncident,
-        ),
-    );
-    approve(&app, visit);
+    let (app, mut phone, cooperative, _) = idle_and_approved(19, InactiveReason::ManagerIncident);
     let dormant = current(&app, cooperative);
     assert_eq!(dormant.state, "dormant_recoverable");
     let confirm = |reason: &str| DecisionRequest {
@@ -610,15 +612,7 @@ fn a_supervisor_confirms_or_overrides_with_a_reason_and_phones_learn_the_revisit
 
 #[test]
 fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(
-        &mut phone,
-        cooperative,
-        idle_visit("2026-11-10", &months_ago(19), InactiveReason::None),
-    );
-    approve(&app, visit);
+    let (app, _, cooperative, _) = idle_and_approved(19, InactiveReason::None);
     let before = current(&app, cooperative);
     assert_eq!(before.state, "dormant_recoverable");
     confirm(&app, cooperative, before.id, "核实");
@@ -699,15 +693,7 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
 
 #[test]
 fn a_disposal_case_runs_to_closing_and_overdue_actions_are_listed_reported_and_exported() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(
-        &mut phone,
-        cooperative,
-        idle_visit("2026-11-10", &months_ago(40), InactiveReason::None),
-    );
-    approve(&app, visit);
+    let (app, _, cooperative, _) = idle_and_approved(40, InactiveReason::None);
     let shell = current(&app, cooperative);
     assert_eq!(shell.state, "shell");
     let supervisor = app.client(Persona::SupervisorHaishu);
@@ -908,15 +894,7 @@ fn a_disposal_case_runs_to_closing_and_overdue_actions_are_listed_reported_and_e
 
 #[test]
 fn targeted_assistance_plans_a_revisit_that_reaches_the_phone() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(
-        &mut phone,
-        cooperative,
-        idle_visit("2026-11-10", &months_ago(15), InactiveReason::Market),
-    );
-    approve(&app, visit);
+    let (app, mut phone, cooperative, _) = idle_and_approved(15, InactiveReason::Market);
     let supervisor = app.client(Persona::SupervisorHaishu);
     let dormant = current(&app, cooperative);
     confirm(
