@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
 use crate::region_code::RegionCode;
+use crate::stars::OrgKind;
 use crate::uscc::Uscc;
 
 macro_rules! labelled_enum {
@@ -182,6 +183,8 @@ pub struct Cooperative {
     pub location: Option<RegisteredLocation>,
     pub source: CooperativeSource,
     pub verification: Verification,
+    /// A farmer cooperative or an 产业农合联: which star campaigns it may apply to.
+    pub org_kind: OrgKind,
     /// Increases with every change.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -217,6 +220,13 @@ pub struct CreateCooperativeRequest {
     pub member_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<RegisteredLocation>,
+    /// An 产业农合联 is registered with `industry_federation`.
+    #[serde(default = "default_org_kind")]
+    pub org_kind: OrgKind,
+}
+
+fn default_org_kind() -> OrgKind {
+    OrgKind::Cooperative
 }
 
 impl CreateCooperativeRequest {
@@ -237,6 +247,7 @@ impl CreateCooperativeRequest {
             on_abnormal_list: None,
             member_count: None,
             location: None,
+            org_kind: OrgKind::Cooperative,
         }
     }
 }

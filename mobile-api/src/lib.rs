@@ -16,6 +16,7 @@ pub mod photos;
 pub mod region_code;
 pub mod regions;
 pub mod reviews;
+pub mod stars;
 pub mod sync;
 pub mod targets;
 pub mod uscc;

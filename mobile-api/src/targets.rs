@@ -27,4 +27,17 @@ pub struct TargetProgress {
 pub struct TargetsQuery {
     /// The plan year; default this year.
     pub year: Option<i64>,
+    /// For the export: `xlsx` (the default) or `csv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// Which monthly report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct MonthlyReportQuery {
+    /// `YYYY-MM`; default this month.
+    pub month: Option<String>,
+    /// `xlsx` (the default) or `csv`.
+    pub format: Option<String>,
 }

@@ -16,6 +16,7 @@ pub mod models;
 pub mod openapi;
 pub mod pagination;
 pub mod photos;
+pub mod reports;
 pub mod review;
 pub mod routes;
 pub mod stars;

@@ -41,6 +41,13 @@ use utoipa_actix_web::AppExt;
             `decisions` map."),
         (name = "targets", description = "目标 — district targets of the star and sponsorship plans and progress \
             against them (quality and coverage only: no quota on founding new cooperatives)"),
+        (name = "stars", description = "星级评定 — star ratings (RULES.md §2). An administrator opens the year's \
+            campaign for cooperatives (1–5 stars) or 产业农合联 (3–5 stars) with a versioned scoring model (TOML; the \
+            built-in ones are proposals, not official standards). Applications are scored from approved visits and \
+            registry facts; reviewers score manual indicators with notes and confirm level by level. A revocation \
+            event removes a star at once and bars re-application; falsified applications are barred for 2 years. \
+            Exports: the 公示 list and the results, XLSX or CSV."),
+        (name = "reports", description = "报表 — the monthly progress report (targets, stars, clean-up), XLSX or CSV"),
         (name = "audit", description = "审计 — the append-only audit log, its query and CSV/XLSX export (admins)"),
         (name = "system", description = "运维 — health, readiness, metrics"),
     )

@@ -8,7 +8,7 @@ use automerge::sync::State;
 use automerge::{ActorId, Automerge, ChangeHash};
 use hezuo_sync::document::{self, EditError};
 use hezuo_sync::engine;
-use hezuo_sync::model::{CooperativeDoc, Profile, ReviewState, Visit, VisitStatus};
+use hezuo_sync::model::{CooperativeDoc, DecisionRecord, Profile, ReviewState, Visit, VisitStatus};
 use hezuo_sync::trust::{self, Writer};
 use uuid::Uuid;
 
@@ -461,6 +461,12 @@ impl Phone {
         }
         due.sort_by(|a, b| a.due.cmp(&b.due));
         Ok(due)
+    }
+
+    /// The cooperative's star as the server last told this phone (the document's `decisions.star`): `outcome` is the
+    /// star held (`1`…`5`), `revoked` or `barred`, with the year, cause and bar in `note`. `None` before any award.
+    pub fn star(&self, cooperative_id: Uuid) -> Result<Option<DecisionRecord>, ClientError> {
+        Ok(self.document(cooperative_id)?.decisions.remove("star"))
     }
 
     /// Changes the observed profile of a cooperative.

@@ -17,6 +17,7 @@ mod fieldwork;
 mod phone;
 mod photos;
 mod review_api;
+mod stars_api;
 mod store;
 mod targets_api;
 
@@ -26,4 +27,5 @@ pub use error::ClientError;
 pub use fieldwork::{Backoff, PullSummary, RecordStatus, Revisit, SyncReport, Task, VisitRecord};
 pub use phone::{Phone, PhoneInfo};
 pub use photos::{PhotoOptions, PreparedPhoto, QueuedPhoto, UploadReport, prepare};
+pub use stars_api::Export;
 pub use store::{RegistryCopy, SavedSession, simulate_many_phones_without_fsync};

@@ -2,19 +2,15 @@
 //! decided state, why, and when the cooperative is due for a re-visit (from a dormant decision or a targeted-assistance
 //! plan). It is written in the same transaction as the decision or case change behind it.
 
-use automerge::Automerge;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use hezuo_sync::model::{CoopState, Day, DecisionRecord};
-use uuid::Uuid;
 
 use super::store::ClassificationRow;
 use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::db::schema::{classifications, disposal_actions, disposal_cases};
-use crate::documents::server_write;
-use crate::documents::store::Author;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// The key of the record in `decisions`.
@@ -92,36 +88,14 @@ pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<Dec
     }))
 }
 
-/// Writes the cooperative's record into its document when it differs, as `caller`'s change; `change` runs first, in
-/// the same transaction (the decision, case or action change the record follows from, with its audit row).
+/// Runs `change`, then writes the cooperative's record into its document when it differs, as `caller`'s change, in
+/// one transaction (the decision, case or action change the record follows from, with its audit row).
 pub fn write_with<T>(
     conn: &mut DbConn,
     app: &AppState,
     caller: &Authenticated,
     cooperative_id: &str,
-    mut change: impl FnMut(&mut DbConn) -> ApiResult<T>,
+    change: impl FnMut(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let id = Uuid::parse_str(cooperative_id).map_err(ApiError::internal)?;
-    let device = caller.device_id.map(|d| d.to_string());
-    let author = Author {
-        device_id: device.as_deref(),
-        user_id: Some(caller.user.id.as_str()),
-    };
-    server_write::write(
-        conn,
-        &app.documents,
-        &app.feed,
-        &app.rules,
-        id,
-        author,
-        |conn, doc: &mut Automerge| {
-            let value = change(conn)?;
-            if let Some(record) = record(conn, cooperative_id)? {
-                let now = chrono::Utc::now().timestamp_millis();
-                hezuo_sync::server_edit::put_decisions(doc, &[(KEY.to_owned(), record)], now)
-                    .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-            }
-            Ok(value)
-        },
-    )
+    crate::documents::decisions::write_with(conn, app, caller, cooperative_id, KEY, record, change)
 }

@@ -102,6 +102,7 @@ diesel::table! {
         longitude -> Nullable<Double>,
         coordinate_system -> Nullable<Text>,
         merged_into -> Nullable<Text>,
+        org_kind -> Text,
     }
 }
 
@@ -457,6 +458,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scoring_models (version) {
+        version -> Text,
+        kind -> Text,
+        model_toml -> Text,
+        installed_by -> Nullable<Text>,
+        installed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    star_campaigns (id) {
+        id -> Text,
+        year -> BigInt,
+        kind -> Text,
+        model_version -> Text,
+        name -> Text,
+        status -> Text,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    star_applications (id) {
+        id -> Text,
+        campaign_id -> Text,
+        cooperative_id -> Text,
+        region_path -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        status -> Text,
+        manual_json -> Text,
+        inputs_json -> Text,
+        result_json -> Text,
+        total -> Double,
+        computed_star -> Nullable<BigInt>,
+        explanation_zh -> Text,
+        digest -> Text,
+        proposed_star -> Nullable<BigInt>,
+        awaiting_level -> Nullable<Text>,
+        awarded_star -> Nullable<BigInt>,
+        scored_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    star_reviews (id) {
+        id -> Text,
+        application_id -> Text,
+        level -> Text,
+        decision -> Text,
+        stars -> Nullable<BigInt>,
+        digest -> Text,
+        note -> Nullable<Text>,
+        reviewer_id -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    star_awards (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        year -> BigInt,
+        stars -> BigInt,
+        application_id -> Text,
+        model_version -> Text,
+        awarded_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by_event -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    star_events (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        cause -> Text,
+        occurred_on -> Text,
+        description -> Text,
+        source -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    star_bars (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        reason -> Text,
+        from_day -> Text,
+        until_day -> Text,
+        event_id -> Nullable<Text>,
+        application_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -467,6 +570,9 @@ diesel::joinable!(cooperatives -> regions (region_code));
 diesel::joinable!(upload_pieces -> uploads (upload_id));
 diesel::joinable!(disposal_actions -> disposal_cases (case_id));
 diesel::joinable!(classifications -> cooperatives (cooperative_id));
+diesel::joinable!(star_applications -> star_campaigns (campaign_id));
+diesel::joinable!(star_applications -> cooperatives (cooperative_id));
+diesel::joinable!(star_awards -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -503,4 +609,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     disposal_cases,
     disposal_actions,
     district_targets,
+    scoring_models,
+    star_campaigns,
+    star_applications,
+    star_reviews,
+    star_awards,
+    star_events,
+    star_bars,
 );

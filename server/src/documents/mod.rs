@@ -3,6 +3,7 @@
 //! every incoming change through the trust boundary.
 
 pub mod cache;
+pub mod decisions;
 pub mod feed;
 pub mod projection;
 pub mod repo_protocol;

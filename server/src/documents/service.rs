@@ -743,6 +743,9 @@ fn register_field_cooperative(
         longitude: None,
         coordinate_system: None,
         merged_into: None,
+        org_kind: hezuo_mobile_api::stars::OrgKind::Cooperative
+            .as_str()
+            .to_owned(),
     };
     cooperatives::insert(conn, &row)?;
     if !caller.device_id.is_empty() {

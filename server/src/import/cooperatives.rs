@@ -13,6 +13,7 @@ use hezuo_mobile_api::cooperatives::{
     CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel, RegisteredLocation,
 };
 use hezuo_mobile_api::imports::ImportReport;
+use hezuo_mobile_api::stars::OrgKind;
 use hezuo_mobile_api::{RegionCode, Uscc};
 use uuid::Uuid;
 
@@ -613,6 +614,7 @@ fn upsert(
         updated_at: at,
         verification: cooperatives::REGISTERED.to_owned(),
         claimed_uscc: None,
+        org_kind: OrgKind::Cooperative.as_str().to_owned(),
         latitude: None,
         longitude: None,
         coordinate_system: None,

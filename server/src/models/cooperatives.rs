@@ -6,6 +6,7 @@ use hezuo_mobile_api::cooperatives::{
     Cooperative, CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel,
     RegisteredLocation, Verification,
 };
+use hezuo_mobile_api::stars::OrgKind;
 use hezuo_mobile_api::{RegionCode, Uscc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -49,6 +50,8 @@ pub struct CooperativeRow {
     pub coordinate_system: Option<String>,
     /// Set when a supervisor merged this duplicate into another cooperative: where its visits went.
     pub merged_into: Option<String>,
+    /// `cooperative` or `industry_federation` (产业农合联): which star campaigns it may apply to.
+    pub org_kind: String,
 }
 
 pub const REGISTERED: &str = "registered";
@@ -344,6 +347,7 @@ fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
         source: CooperativeSource::parse(&row.source).unwrap_or(CooperativeSource::Manual),
         verification: Verification::parse(&row.verification).unwrap_or(Verification::Registered),
         location: row.registered_location(),
+        org_kind: OrgKind::parse(&row.org_kind).unwrap_or(OrgKind::Cooperative),
         version: row.version,
         created_at: super::to_utc(row.created_at),
         updated_at: super::to_utc(row.updated_at),

@@ -14,7 +14,9 @@ pub mod me;
 pub mod photos;
 pub mod quarantines;
 pub mod regions;
+pub mod reports;
 pub mod reviews;
+pub mod stars;
 pub mod sync;
 pub mod system;
 pub mod targets;
@@ -100,6 +102,21 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(cases::list::list_cases)
                 .service(cases::update_action::update_action)
                 .service(cases::close::close_case)
+                .service(stars::models_list::list_scoring_models)
+                .service(stars::models_install::install_scoring_model)
+                .service(stars::campaign_open::open_campaign)
+                .service(stars::campaigns_list::list_campaigns)
+                .service(stars::campaign_close::close_campaign)
+                .service(stars::applications_file::file_application)
+                .service(stars::applications_list::list_applications)
+                .service(stars::public_notice::export_public_notice)
+                .service(stars::results_export::export_results)
+                .service(stars::application_show::show_application)
+                .service(stars::manual_scores::set_manual_scores)
+                .service(stars::review::review_application)
+                .service(stars::event_record::record_star_event)
+                .service(stars::history::star_history)
+                .service(reports::monthly::monthly_report)
                 .service(photos::image::photo_image),
         );
 }

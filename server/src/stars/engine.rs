@@ -4,79 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 
+use hezuo_mobile_api::stars::{
+    CategoryScore, CheckOutcome, IndicatorScore, LevelOutcome, ManualScore, StarResult,
+};
+
 use super::model::{Check, Indicator, ScoringModel, Test};
-
-/// A reviewer's score for a manual indicator, with why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ManualScore {
-    pub points: f64,
-    pub note: Option<String>,
-}
-
-/// What one indicator scored, and from what.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IndicatorScore {
-    pub code: String,
-    pub name_zh: String,
-    pub points: f64,
-    pub max: f64,
-    /// Scored by a reviewer.
-    pub manual: bool,
-    /// A manual indicator no reviewer has scored yet (it counts 0).
-    pub pending: bool,
-    /// The subject's fields the computation read, with their values (`null` when absent).
-    pub evidence: BTreeMap<String, Value>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategoryScore {
-    pub code: String,
-    pub name_zh: String,
-    pub points: f64,
-    pub max: f64,
-    pub indicators: Vec<IndicatorScore>,
-}
-
-/// A gate or veto with the fields it read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckOutcome {
-    pub code: String,
-    pub name_zh: String,
-    pub evidence: BTreeMap<String, Value>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LevelOutcome {
-    pub star: u8,
-    pub min_score: f64,
-    pub score_reached: bool,
-    /// This level's gates that failed (a level also needs every lower level's gates).
-    pub failed_gates: Vec<CheckOutcome>,
-    pub review_level: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StarResult {
-    pub model_version: String,
-    pub categories: Vec<CategoryScore>,
-    pub bonuses: Vec<IndicatorScore>,
-    /// The bonus after its cap.
-    pub bonus: f64,
-    /// Categories plus capped bonus, capped at the model's total.
-    pub total: f64,
-    /// Vetoes that hold: any one makes the applicant ineligible.
-    pub vetoes: Vec<CheckOutcome>,
-    pub levels: Vec<LevelOutcome>,
-    /// The star the evidence supports; `None` when vetoed or below the lowest level.
-    pub star: Option<u8>,
-    /// Manual indicators still to score.
-    pub pending_manual: Vec<String>,
-    pub explanation_zh: String,
-}
 
 /// Scores `subject` (see [`super::subject`]) under `model`.
 pub fn score(

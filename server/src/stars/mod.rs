@@ -1,10 +1,17 @@
-//! Star ratings (星级评定, RULES.md §2): scoring models read from TOML, the subject an application is scored on, and
-//! the pure engine that scores it. Work in progress for issue 8: campaigns, applications, review by level, revocation,
-//! targets and exports are not built yet.
+//! Star ratings (星级评定, RULES.md §2): scoring models read from TOML and versioned, yearly campaigns, applications
+//! scored from approved evidence with reviewers' manual scores, the review by level, revocation events and bars, the
+//! star history, and what phones learn of it.
 
+pub mod applications;
 pub mod engine;
 pub mod model;
+pub mod phone;
+pub mod revocation;
+pub mod store;
 pub mod subject;
+pub mod view;
+
+pub use model::OrgKind;
 
 #[cfg(test)]
 mod tests;

@@ -8,17 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use hezuo_mobile_api::stars::OrgKind;
 use serde::{Deserialize, Serialize};
-
-/// Which organisations a model rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    /// 农民专业合作社, one to five stars.
-    Cooperative,
-    /// 产业农合联, three to five stars reviewed at county, city and province level.
-    IndustryFederation,
-}
 
 /// How an indicator scores, or when a gate passes or a veto holds. Fields are dotted paths into the subject
 /// (`finance.member_accounts`, `registry.on_abnormal_list`, `derived.signed_general_meetings`).
@@ -133,12 +124,20 @@ pub struct ScoringModel {
     pub stars: Vec<StarLevel>,
     #[serde(default)]
     pub vetoes: Vec<Check>,
+    /// The levels that confirm a star, lowest first (`county`, `city`, `province`); a star with a `review_level`
+    /// needs the levels up to that one, any other star all of them.
+    #[serde(default = "county_then_city")]
+    pub review_levels: Vec<String>,
     /// Years a revoked star bars a new application.
     #[serde(default = "one")]
     pub revocation_bar_years: u32,
     /// Years a falsified application bars the applicant (Pingyang: 2年内不予评选).
     #[serde(default = "two")]
     pub falsification_bar_years: u32,
+}
+
+fn county_then_city() -> Vec<String> {
+    vec!["county".to_owned(), "city".to_owned()]
 }
 
 fn one() -> u32 {
@@ -223,6 +222,20 @@ impl ScoringModel {
                 return fail(format!(
                     "{}: gates and vetoes use pass/fail tests only",
                     check.code
+                ));
+            }
+        }
+        let levels = crate::review::levels::ReviewLevels::parse(&self.review_levels.join(","))
+            .map_err(ModelError)?;
+        for star in &self.stars {
+            let known = star.review_level.as_deref().is_none_or(|name| {
+                hezuo_mobile_api::RegionLevel::parse(name)
+                    .is_some_and(|level| levels.index_of(level).is_some())
+            });
+            if !known {
+                return fail(format!(
+                    "star {}: its review level is not one of review_levels",
+                    star.star
                 ));
             }
         }

@@ -18,6 +18,24 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    pub const ALL: [Trigger; 3] = [
+        Trigger::IllegalOperation,
+        Trigger::MajorSafetyAccident,
+        Trigger::SeriousCreditOverdue,
+    ];
+
+    pub fn parse(text: &str) -> Option<Trigger> {
+        Self::ALL.into_iter().find(|t| t.key() == text)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Trigger::IllegalOperation => "违法违规经营",
+            Trigger::MajorSafetyAccident => "发生重大安全事故",
+            Trigger::SeriousCreditOverdue => "信贷信用严重逾期",
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Trigger::IllegalOperation => "illegal_operation",

@@ -10,7 +10,9 @@ use hezuo_sync::model::{
 };
 use serde_json::json;
 
-use super::engine::{ManualScore, StarResult, score};
+use hezuo_mobile_api::stars::{ManualScore, StarResult};
+
+use super::engine::score;
 use super::model::ScoringModel;
 use super::subject::{self, Inputs, Trigger};
 

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use hezuo_server::stars::engine::{ManualScore, score};
+use hezuo_mobile_api::stars::ManualScore;
+use hezuo_server::stars::engine::score;
 use hezuo_server::stars::model::ScoringModel;
 use hezuo_server::stars::subject::{self, Inputs, Trigger};
 use hezuo_sync::model::{

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::code_of;
 
 /// An honest, well-run cooperative as a counsellor records it on `day`.
-fn honest_visit(day: &str) -> Visit {
+pub(crate) fn honest_visit(day: &str) -> Visit {
     Visit {
         notes: Some("理事长在场，账本齐全".to_owned()),
         meta: Some(VisitMeta {
@@ -82,7 +82,7 @@ fn idle_visit(day: &str, since: &str, reason: InactiveReason) -> Visit {
 }
 
 /// Records, submits and syncs a visit; returns its id.
-fn record(phone: &mut TestPhone, cooperative: Uuid, visit: Visit) -> Uuid {
+pub(crate) fn record(phone: &mut TestPhone, cooperative: Uuid, visit: Visit) -> Uuid {
     let id = phone.new_visit(cooperative, visit).expect("visit");
     phone.submit_visit(cooperative, id).expect("submit");
     let report = phone.sync().expect("sync");
@@ -105,7 +105,7 @@ fn idle_and_approved(months: u32, reason: InactiveReason) -> (TestApp, TestPhone
 }
 
 /// The township, then the county, approve the visit.
-fn approve(app: &TestApp, visit_id: Uuid) {
+pub(crate) fn approve(app: &TestApp, visit_id: Uuid) {
     for persona in [Persona::TownshipGaoqiao, Persona::SupervisorHaishu] {
         let version = app
             .client(Persona::Admin)

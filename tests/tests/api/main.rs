@@ -16,6 +16,7 @@ mod phone;
 mod photos;
 mod regions;
 mod review;
+mod stars;
 mod sync;
 mod sync_refusals;
 mod system;

@@ -76,6 +76,7 @@ pub async fn create_cooperative(
                     .location
                     .map(|l| l.coordinate_system.as_str().to_owned()),
                 merged_into: None,
+                org_kind: request.org_kind.as_str().to_owned(),
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

@@ -1,12 +1,11 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::targets::{TargetProgress, TargetsQuery};
-use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::xlsx::{Cell, ExportFormat, Table};
 
 const HEADERS: [&str; 8] = [
     "区划代码",
@@ -19,10 +18,11 @@ const HEADERS: [&str; 8] = [
     "目标来源",
 ];
 
-/// The year's targets and progress for the caller's regions as an XLSX workbook with Chinese headers (sheet
-/// “目标进度”), e.g. for the monthly progress report.
+/// The year's targets and progress for the caller's regions with Chinese headers, as XLSX (sheet “目标进度”, the
+/// default) or CSV.
 #[utoipa::path(tag = "targets", params(TargetsQuery), responses(
     (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (status = 400, description = "An unknown format", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/targets/progress/export")]
@@ -31,34 +31,30 @@ pub async fn export_target_progress(
     caller: Authenticated,
     query: web::Query<TargetsQuery>,
 ) -> ApiResult<HttpResponse> {
+    let format = ExportFormat::parse(query.format.as_deref())?;
     let year = super::year_of(&query);
     let rows = super::rows(&state, caller, year).await?;
-    let body = workbook(&rows).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"hezuo-targets-{year}.xlsx\""),
-        ))
-        .body(body))
+    crate::xlsx::download(format, &format!("hezuo-targets-{year}"), &[table(&rows)])
 }
 
-fn workbook(rows: &[TargetProgress]) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = crate::xlsx::sheet_with_header(&mut workbook, "目标进度", &HEADERS)?;
-    for (index, progress) in rows.iter().enumerate() {
-        let row = index as u32 + 1;
-        sheet.write_string(row, 0, &progress.region_code)?;
-        sheet.write_string(row, 1, &progress.region_name)?;
-        sheet.write_number(row, 2, progress.year as f64)?;
-        sheet.write_string(row, 3, &progress.metric_zh)?;
-        sheet.write_number(row, 4, progress.target as f64)?;
-        sheet.write_number(row, 5, progress.actual as f64)?;
-        sheet.write_number(row, 6, progress.attainment_pct)?;
-        sheet.write_string(row, 7, &progress.source)?;
+fn table(rows: &[TargetProgress]) -> Table {
+    Table {
+        sheet: "目标进度".to_owned(),
+        titles: HEADERS.iter().map(|t| (*t).to_owned()).collect(),
+        rows: rows
+            .iter()
+            .map(|progress| {
+                vec![
+                    progress.region_code.clone().into(),
+                    progress.region_name.clone().into(),
+                    Cell::Number(progress.year as f64),
+                    progress.metric_zh.clone().into(),
+                    Cell::Number(progress.target as f64),
+                    Cell::Number(progress.actual as f64),
+                    Cell::Number(progress.attainment_pct),
+                    progress.source.clone().into(),
+                ]
+            })
+            .collect(),
     }
-    workbook.save_to_buffer()
 }

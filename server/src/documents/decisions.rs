@@ -1,0 +1,50 @@
+//! The document's server-only `decisions` map: what the clean-up (`cleanup`) and star (`star`) processes decided about
+//! a cooperative, for its counsellors' phones. A record is written in the same transaction as the decision behind it,
+//! as the deciding person's change.
+
+use automerge::Automerge;
+use hezuo_sync::model::DecisionRecord;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::db::DbConn;
+use crate::documents::server_write;
+use crate::documents::store::Author;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Runs `change`, then writes `record`'s answer under `key` in the cooperative's document when it differs, as
+/// `caller`'s change, all in one transaction.
+pub fn write_with<T>(
+    conn: &mut DbConn,
+    app: &AppState,
+    caller: &Authenticated,
+    cooperative_id: &str,
+    key: &str,
+    record: fn(&mut DbConn, &str) -> diesel::QueryResult<Option<DecisionRecord>>,
+    mut change: impl FnMut(&mut DbConn) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let id = Uuid::parse_str(cooperative_id).map_err(ApiError::internal)?;
+    let device = caller.device_id.map(|d| d.to_string());
+    let author = Author {
+        device_id: device.as_deref(),
+        user_id: Some(caller.user.id.as_str()),
+    };
+    server_write::write(
+        conn,
+        &app.documents,
+        &app.feed,
+        &app.rules,
+        id,
+        author,
+        |conn, doc: &mut Automerge| {
+            let value = change(conn)?;
+            if let Some(record) = record(conn, cooperative_id)? {
+                let now = chrono::Utc::now().timestamp_millis();
+                hezuo_sync::server_edit::put_decisions(doc, &[(key.to_owned(), record)], now)
+                    .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+            }
+            Ok(value)
+        },
+    )
+}

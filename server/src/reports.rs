@@ -1,0 +1,264 @@
+//! The monthly progress report (Dianjiang asks for it by the 15th, RULES.md §5.4): for a month and the caller's
+//! regions, the year's targets against actuals, stars awarded and revoked in the month, and the clean-up by district.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{cooperatives, regions, star_awards, star_events};
+use crate::error::{ApiError, ApiResult};
+use crate::xlsx::{Cell, Table};
+
+/// A month as `YYYY-MM`: its first day.
+pub fn parse_month(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()
+}
+
+/// The month's bounds in UTC (the month is counted in China time, UTC+8).
+fn bounds(first: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(NaiveDate::MAX);
+    let utc = |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8);
+    (utc(first), utc(next))
+}
+
+fn text(title: &str) -> String {
+    title.to_owned()
+}
+
+/// The report's sheets: 概况 (summary), 目标进度 (targets), 星级变动 (star changes), 清理进展 (clean-up).
+pub fn monthly(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    paths: Option<&[String]>,
+) -> ApiResult<Vec<Table>> {
+    let (from, to) = bounds(first);
+    let month = first.format("%Y-%m").to_string();
+
+    let targets = crate::targets::progress(conn, i64::from(first.year()), paths)?;
+    let target_rows: Vec<Vec<Cell>> = targets
+        .iter()
+        .map(|t| {
+            vec![
+                t.region_code.clone().into(),
+                t.region_name.clone().into(),
+                t.metric_zh.clone().into(),
+                Cell::Number(t.target as f64),
+                Cell::Number(t.actual as f64),
+                Cell::Number(t.attainment_pct),
+            ]
+        })
+        .collect();
+
+    // Stars awarded and revoked in the month, among the caller's cooperatives.
+    type Change = (
+        String,
+        String,
+        i64,
+        i64,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<String>,
+    );
+    let mut awards = star_awards::table
+        .inner_join(cooperatives::table)
+        .inner_join(regions::table.on(regions::code.eq(cooperatives::region_code)))
+        .filter(
+            star_awards::awarded_at
+                .ge(from)
+                .and(star_awards::awarded_at.lt(to))
+                .or(star_awards::revoked_at
+                    .ge(from)
+                    .and(star_awards::revoked_at.lt(to))),
+        )
+        .select((
+            cooperatives::name,
+            regions::name,
+            star_awards::year,
+            star_awards::stars,
+            star_awards::awarded_at,
+            star_awards::revoked_at,
+            star_awards::revoked_by_event,
+        ))
+        .order(star_awards::awarded_at.asc())
+        .into_boxed();
+    if let Some(paths) = paths {
+        awards = awards.filter(crate::models::cooperatives::cooperative_in_scope(
+            "star_awards.cooperative_id",
+            paths,
+        ));
+    }
+    let changes: Vec<Change> = awards.load(conn)?;
+    let china = |at: NaiveDateTime| (at + chrono::Duration::hours(8)).date().to_string();
+    let mut change_rows = Vec::new();
+    let (mut awarded, mut revoked) = (0_u64, 0_u64);
+    for (name, region, year, stars, awarded_at, revoked_at, event) in changes {
+        if (from..to).contains(&awarded_at) {
+            awarded += 1;
+            change_rows.push(vec![
+                name.clone().into(),
+                region.clone().into(),
+                text("评定").into(),
+                Cell::Number(stars as f64),
+                Cell::Number(year as f64),
+                china(awarded_at).into(),
+                Cell::Empty,
+            ]);
+        }
+        if let Some(revoked_at) = revoked_at.filter(|at| (from..to).contains(at)) {
+            revoked += 1;
+            let cause: Option<(String, String)> = match event {
+                Some(event) => star_events::table
+                    .find(event)
+                    .select((star_events::cause, star_events::description))
+                    .first(conn)
+                    .optional()?,
+                None => None,
+            };
+            let why = cause.map(|(cause, description)| {
+                let label = crate::stars::subject::Trigger::parse(&cause)
+                    .map_or(cause.clone(), |t| t.label_zh().to_owned());
+                format!("{label}：{description}")
+            });
+            change_rows.push(vec![
+                name.into(),
+                region.into(),
+                text("撤销").into(),
+                Cell::Number(stars as f64),
+                Cell::Number(year as f64),
+                china(revoked_at).into(),
+                why.into(),
+            ]);
+        }
+    }
+
+    let cleanup = crate::cleanup::report::build(conn, paths, None)?;
+    let states = [
+        ("active_standard", "规范运行"),
+        ("active_nonstandard", "运行不规范"),
+        ("dormant_recoverable", "休眠可恢复"),
+        ("shell", "空壳社"),
+        ("fraud_risk", "涉嫌套取"),
+    ];
+    let cleanup_rows: Vec<Vec<Cell>> = cleanup
+        .districts
+        .iter()
+        .chain(std::iter::once(&cleanup.total))
+        .map(|counts| {
+            let mut row: Vec<Cell> = vec![
+                if counts.region_name.is_empty() {
+                    text("合计")
+                } else {
+                    counts.region_name.clone()
+                }
+                .into(),
+                Cell::Number(counts.cooperatives as f64),
+                Cell::Number(counts.classified as f64),
+            ];
+            row.extend(states.iter().map(|(state, _)| {
+                Cell::Number(counts.by_state.get(*state).copied().unwrap_or(0) as f64)
+            }));
+            row.extend([
+                Cell::Number(counts.open_cases as f64),
+                Cell::Number(counts.closed_cases as f64),
+                Cell::Number(counts.overdue_actions as f64),
+            ]);
+            row
+        })
+        .collect();
+    let mut cleanup_titles = vec![text("地区"), text("合作社数"), text("已认定")];
+    cleanup_titles.extend(states.iter().map(|(_, zh)| text(zh)));
+    cleanup_titles.extend([text("处置中案件"), text("已结案"), text("逾期措施")]);
+
+    let mut star_level = cooperatives::table
+        .filter(cooperatives::merged_into.is_null())
+        .filter(cooperatives::star_level.ge(3))
+        .into_boxed();
+    if let Some(paths) = paths {
+        star_level = star_level.filter(crate::models::cooperatives::under_any(paths));
+    }
+    let three_plus: i64 = star_level.count().get_result(conn)?;
+    let summary = vec![
+        vec![text("报告月份").into(), month.clone().into()],
+        vec![
+            text("编制日期").into(),
+            crate::cleanup::store::today().to_string().into(),
+        ],
+        vec![
+            text("三星级及以上合作社（现有）").into(),
+            Cell::Number(three_plus as f64),
+        ],
+        vec![text("本月评定星级").into(), Cell::Number(awarded as f64)],
+        vec![text("本月撤销星级").into(), Cell::Number(revoked as f64)],
+        vec![
+            text("清理：已认定合作社").into(),
+            Cell::Number(cleanup.total.classified as f64),
+        ],
+        vec![
+            text("清理：处置中案件").into(),
+            Cell::Number(cleanup.total.open_cases as f64),
+        ],
+    ];
+    if first > crate::cleanup::store::today() {
+        return Err(
+            ApiError::new(hezuo_mobile_api::ErrorCode::InvalidQuery).with_field(
+                "month",
+                "future",
+                "报告月份不能晚于本月",
+                "the month is not in the future",
+            ),
+        );
+    }
+    Ok(vec![
+        Table {
+            sheet: "概况".to_owned(),
+            titles: vec![text("项目"), text("数值")],
+            rows: summary,
+        },
+        Table {
+            sheet: "目标进度".to_owned(),
+            titles: ["区划代码", "地区", "指标", "目标", "实际", "完成率(%)"]
+                .iter()
+                .map(|t| text(t))
+                .collect(),
+            rows: target_rows,
+        },
+        Table {
+            sheet: "星级变动".to_owned(),
+            titles: [
+                "组织名称",
+                "地区",
+                "变动",
+                "星级",
+                "评定年度",
+                "日期",
+                "原因",
+            ]
+            .iter()
+            .map(|t| text(t))
+            .collect(),
+            rows: change_rows,
+        },
+        Table {
+            sheet: "清理进展".to_owned(),
+            titles: cleanup_titles,
+            rows: cleanup_rows,
+        },
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_runs_from_midnight_china_time() {
+        let first = parse_month("2026-11").expect("month");
+        let (from, to) = bounds(first);
+        assert_eq!(from.to_string(), "2026-10-31 16:00:00");
+        assert_eq!(to.to_string(), "2026-11-30 16:00:00");
+        assert!(parse_month("2026-13").is_none());
+        assert!(parse_month("2026-1x").is_none());
+    }
+}

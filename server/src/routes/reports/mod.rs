@@ -1,0 +1,3 @@
+//! Reports for administrators and supervisors.
+
+pub mod monthly;

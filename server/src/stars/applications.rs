@@ -1,0 +1,504 @@
+//! An application's life: filed for a cooperative in an open campaign and scored from the data; reviewers score the
+//! manual indicators with notes; then each level confirms, lowers, rejects or finds it falsified, lowest level first.
+//! The last level's confirmation awards the star: it enters the history and the registry. Every step is audited.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use hezuo_mobile_api::ErrorCode;
+use hezuo_mobile_api::stars::{ManualEntry, ManualScores, StarDecision};
+use uuid::Uuid;
+
+use super::model::{ScoringModel, Test};
+use super::store::{
+    self, ApplicationRow, CampaignRow, FALSIFIED, IN_REVIEW, NOT_RATED, RATED, Scored,
+};
+use crate::auth::Authenticated;
+use crate::cleanup::store::today;
+use crate::db::DbConn;
+use crate::db::schema::{star_applications, star_awards, star_bars, star_reviews};
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit::{self, Entry};
+use crate::models::cooperatives::CooperativeRow;
+use crate::models::now;
+
+/// Files an application, or returns the one already filed for the cooperative in this campaign (`false`): a phone or
+/// a browser that retries never files twice.
+pub fn file(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    campaign: &CampaignRow,
+    cooperative: &CooperativeRow,
+) -> ApiResult<(ApplicationRow, bool)> {
+    let existing: Option<ApplicationRow> = star_applications::table
+        .filter(star_applications::campaign_id.eq(&campaign.id))
+        .filter(star_applications::cooperative_id.eq(&cooperative.id))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(existing) = existing {
+        return Ok((existing, false));
+    }
+    if campaign.status != "open" {
+        return Err(ApiError::new(ErrorCode::StarCampaignClosed));
+    }
+    let kind = store::org_kind(&cooperative.org_kind);
+    if kind.as_str() != campaign.kind {
+        return Err(ApiError::new(ErrorCode::StarKindMismatch).with_detail(
+            format!(
+                "本次评定面向{}，该组织登记为{}",
+                store::org_kind(&campaign.kind).label_zh(),
+                kind.label_zh()
+            ),
+            format!(
+                "the campaign rates {}, the organisation is registered as {}",
+                campaign.kind,
+                kind.as_str()
+            ),
+        ));
+    }
+    if let Some((reason, until)) = store::bar_in_force(conn, &cooperative.id, today())? {
+        let why = if reason == "falsified" {
+            "申报弄虚作假"
+        } else {
+            "星级被撤销"
+        };
+        return Err(ApiError::new(ErrorCode::StarBarred).with_detail(
+            format!("因{why}，{until}前不得申报"),
+            format!("barred ({reason}) until {until}"),
+        ));
+    }
+    let model = store::campaign_model(conn, campaign)?;
+    let manual = BTreeMap::new();
+    let scored = store::score(conn, &model, &cooperative.id, campaign.year, &manual)?;
+    if !scored.has_evidence && kind == hezuo_mobile_api::stars::OrgKind::Cooperative {
+        return Err(ApiError::new(ErrorCode::StarEvidenceMissing));
+    }
+    let at = now();
+    let mut row = ApplicationRow {
+        id: Uuid::now_v7().to_string(),
+        campaign_id: campaign.id.clone(),
+        cooperative_id: cooperative.id.clone(),
+        region_path: cooperative.region_path.clone(),
+        filed_by: caller.user.id.clone(),
+        filed_at: at,
+        status: IN_REVIEW.to_owned(),
+        manual_json: "{}".to_owned(),
+        inputs_json: String::new(),
+        result_json: String::new(),
+        total: 0.0,
+        computed_star: None,
+        explanation_zh: String::new(),
+        digest: String::new(),
+        proposed_star: None,
+        awaiting_level: None,
+        awarded_star: None,
+        scored_at: at,
+        decided_at: None,
+    };
+    apply(&mut row, &model, scored);
+    diesel::insert_into(star_applications::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        Entry {
+            action: "star.application_filed",
+            entity_type: "star_application",
+            entity_id: &row.id,
+        },
+        audit::NONE,
+        Some(&summary(&row)),
+    )?;
+    Ok((row, true))
+}
+
+/// Takes a new score into the row. A result that changed starts the review again from the first level, at the star
+/// the evidence now supports (confirmations of the old result are kept in the review record).
+fn apply(row: &mut ApplicationRow, model: &ScoringModel, scored: Scored) {
+    let changed = row.digest != scored.digest;
+    let star = scored.result.star;
+    row.total = scored.result.total;
+    row.computed_star = star.map(i64::from);
+    row.explanation_zh = scored.result.explanation_zh.clone();
+    row.inputs_json = scored.inputs_json;
+    row.result_json = scored.result_json;
+    row.digest = scored.digest;
+    if changed {
+        row.scored_at = now();
+        row.proposed_star = star.map(i64::from);
+        row.awaiting_level = store::levels_for(model, star).into_iter().next();
+    }
+}
+
+/// Scores an undecided application again from what the data says now (new approved evidence, a revocation event), with
+/// its manual scores. Returns whether the result changed.
+pub fn rescore(
+    conn: &mut DbConn,
+    row: &mut ApplicationRow,
+    campaign: &CampaignRow,
+    model: &ScoringModel,
+) -> ApiResult<bool> {
+    if row.is_decided() {
+        return Ok(false);
+    }
+    let manual = row.manual()?;
+    let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
+    let before = row.digest.clone();
+    apply(row, model, scored);
+    if row.digest == before {
+        return Ok(false);
+    }
+    diesel::update(star_applications::table.find(&row.id))
+        .set(&*row)
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Records reviewers' scores of manual indicators (each within its points, each with a note) and scores again.
+pub fn set_manual(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    row: &mut ApplicationRow,
+    campaign: &CampaignRow,
+    model: &ScoringModel,
+    request: &ManualScores,
+) -> ApiResult<()> {
+    ensure_open(row, campaign)?;
+    if request.version != row.digest {
+        return Err(ApiError::new(ErrorCode::StarApplicationStale));
+    }
+    let manual_points: BTreeMap<&str, f64> = model
+        .categories
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .chain(&model.bonuses)
+        .filter(|i| i.how == Test::Manual)
+        .map(|i| (i.code.as_str(), i.points))
+        .collect();
+    let mut checks = crate::validate::Checks::new();
+    if request.scores.is_empty() {
+        checks.fail(
+            "scores",
+            "required",
+            "请至少给出一项评分",
+            "give at least one score",
+        );
+    }
+    for (code, score) in &request.scores {
+        let field = format!("scores.{code}");
+        match manual_points.get(code.as_str()) {
+            None => checks.fail(
+                &field,
+                "invalid",
+                "该指标不需人工评分，或模型中没有该指标",
+                "not a manual indicator of the model",
+            ),
+            Some(max) if !(0.0..=*max).contains(&score.points) || !score.points.is_finite() => {
+                checks.fail(
+                    &field,
+                    "out_of_range",
+                    format!("得分应在0至{max}分之间"),
+                    format!("points are between 0 and {max}"),
+                )
+            }
+            Some(_) => {}
+        }
+        if score.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            checks.fail(
+                &format!("{field}.note"),
+                "required",
+                "人工评分须说明理由",
+                "a manual score needs a note",
+            );
+        }
+    }
+    checks.finish()?;
+    let mut manual = row.manual()?;
+    let before = manual.clone();
+    let at = crate::models::to_utc(now());
+    for (code, score) in &request.scores {
+        manual.insert(
+            code.clone(),
+            ManualEntry {
+                points: score.points,
+                note: score.note.clone().unwrap_or_default().trim().to_owned(),
+                scored_by: caller.user.id.clone(),
+                scored_by_name: Some(caller.user.display_name.clone()),
+                scored_at: at,
+            },
+        );
+    }
+    row.manual_json = serde_json::to_string(&manual).map_err(ApiError::internal)?;
+    let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
+    apply(row, model, scored);
+    diesel::update(star_applications::table.find(&row.id))
+        .set(&*row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        Entry {
+            action: "star.manual_scored",
+            entity_type: "star_application",
+            entity_id: &row.id,
+        },
+        Some(&before),
+        Some(&manual),
+    )?;
+    Ok(())
+}
+
+fn ensure_open(row: &ApplicationRow, campaign: &CampaignRow) -> ApiResult<()> {
+    if row.is_decided() {
+        return Err(ApiError::new(ErrorCode::StarApplicationDecided));
+    }
+    if campaign.status != "open" {
+        return Err(ApiError::new(ErrorCode::StarCampaignClosed));
+    }
+    Ok(())
+}
+
+/// The level `caller` acts at for this model: supervisors at the level of their region, administrators at the level
+/// they name (else the one awaited).
+pub fn acting_level(
+    caller: &Authenticated,
+    model: &ScoringModel,
+    requested: Option<&str>,
+    awaited: Option<&str>,
+) -> ApiResult<String> {
+    let levels = crate::review::levels::ReviewLevels::parse(&model.review_levels.join(","))
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    if caller.is_admin() {
+        let level = requested.or(awaited).unwrap_or_default();
+        if !model.review_levels.iter().any(|l| l == level) {
+            return Err(ApiError::new(ErrorCode::ReviewLevelMismatch));
+        }
+        return Ok(level.to_owned());
+    }
+    let own = match caller.role {
+        hezuo_mobile_api::users::Role::Supervisor => levels.of(caller),
+        _ => None,
+    }
+    .ok_or_else(|| ApiError::new(ErrorCode::NotAReviewer))?;
+    let own = own.as_str().to_owned();
+    match requested {
+        Some(level) if level != own => Err(ApiError::new(ErrorCode::ReviewLevelMismatch)),
+        _ => Ok(own),
+    }
+}
+
+/// One reviewer's decision at `level`.
+pub fn decide(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    row: &mut ApplicationRow,
+    campaign: &CampaignRow,
+    model: &ScoringModel,
+    level: &str,
+    request: &StarDecision,
+) -> ApiResult<()> {
+    ensure_open(row, campaign)?;
+    if request.version != row.digest {
+        return Err(ApiError::new(ErrorCode::StarApplicationStale));
+    }
+    if row.awaiting_level.as_deref() != Some(level) {
+        let awaited = row.awaiting_level.clone().unwrap_or_default();
+        return Err(ApiError::new(ErrorCode::StarNotAwaitingLevel).with_detail(
+            format!("该申报当前待{}审核", level_zh(&awaited)),
+            format!("the application awaits the {awaited} level"),
+        ));
+    }
+    let note = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let needs_note = |checks: &mut crate::validate::Checks| {
+        if note.is_none() {
+            checks.fail("note", "required", "请说明理由", "a note is required");
+        }
+    };
+    let mut checks = crate::validate::Checks::new();
+    let before = summary(row);
+    let decided_at = now();
+    let mut star = None;
+    match request.decision.as_str() {
+        "confirm" => {
+            let result = row.result()?;
+            if !result.pending_manual.is_empty() {
+                return Err(ApiError::new(ErrorCode::StarScoresPending).with_detail(
+                    format!("待评分指标：{}", result.pending_manual.join("、")),
+                    format!("not scored: {}", result.pending_manual.join(", ")),
+                ));
+            }
+            let proposed = row.proposed_star.and_then(|s| u8::try_from(s).ok());
+            let confirmed = request.star.or(proposed);
+            match (confirmed, proposed) {
+                (Some(wanted), Some(proposed)) if wanted > proposed => checks.fail(
+                    "star",
+                    "above_proposed",
+                    format!("评定星级不能高于得分支持的{proposed}星级"),
+                    format!("no higher than the {proposed} stars proposed"),
+                ),
+                (Some(_), None) => checks.fail(
+                    "star",
+                    "not_eligible",
+                    "该申报未达到任何星级，只能确认未评定",
+                    "the application reaches no star",
+                ),
+                (Some(wanted), Some(proposed)) if wanted < proposed => {
+                    if !model.stars.iter().any(|s| s.star == wanted) {
+                        checks.fail(
+                            "star",
+                            "invalid",
+                            "模型中没有该星级",
+                            "the model has no such star",
+                        );
+                    }
+                    needs_note(&mut checks);
+                }
+                _ => {}
+            }
+            checks.finish()?;
+            star = confirmed;
+            let levels = store::levels_for(model, confirmed);
+            let next = levels
+                .iter()
+                .position(|l| l == level)
+                .and_then(|i| levels.get(i + 1))
+                .cloned();
+            row.proposed_star = confirmed.map(i64::from);
+            match next {
+                Some(next) => {
+                    row.awaiting_level = Some(next);
+                }
+                None => {
+                    row.awaiting_level = None;
+                    row.decided_at = Some(decided_at);
+                    match confirmed {
+                        Some(stars) => {
+                            row.status = RATED.to_owned();
+                            row.awarded_star = Some(i64::from(stars));
+                            award(conn, row, campaign, model, stars)?;
+                        }
+                        None => row.status = NOT_RATED.to_owned(),
+                    }
+                }
+            }
+        }
+        "reject" => {
+            needs_note(&mut checks);
+            checks.finish()?;
+            row.status = NOT_RATED.to_owned();
+            row.awaiting_level = None;
+            row.decided_at = Some(decided_at);
+        }
+        "falsified" => {
+            needs_note(&mut checks);
+            checks.finish()?;
+            row.status = FALSIFIED.to_owned();
+            row.awaiting_level = None;
+            row.decided_at = Some(decided_at);
+            let from = today();
+            diesel::insert_into(star_bars::table)
+                .values((
+                    star_bars::id.eq(Uuid::now_v7().to_string()),
+                    star_bars::cooperative_id.eq(&row.cooperative_id),
+                    star_bars::reason.eq("falsified"),
+                    star_bars::from_day.eq(from.to_string()),
+                    star_bars::until_day
+                        .eq(store::bar_until(from, model.falsification_bar_years).to_string()),
+                    star_bars::event_id.eq(None::<String>),
+                    star_bars::application_id.eq(Some(&row.id)),
+                    star_bars::created_at.eq(decided_at),
+                ))
+                .execute(conn)?;
+        }
+        _ => {
+            return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
+                "decision",
+                "invalid",
+                "决定应为 confirm（通过）、reject（不予评定）或 falsified（弄虚作假）",
+                "decision is confirm, reject or falsified",
+            ));
+        }
+    }
+    diesel::insert_into(star_reviews::table)
+        .values((
+            star_reviews::id.eq(Uuid::now_v7().to_string()),
+            star_reviews::application_id.eq(&row.id),
+            star_reviews::level.eq(level),
+            star_reviews::decision.eq(&request.decision),
+            star_reviews::stars.eq(star.map(i64::from)),
+            star_reviews::digest.eq(&row.digest),
+            star_reviews::note.eq(note),
+            star_reviews::reviewer_id.eq(&caller.user.id),
+            star_reviews::decided_at.eq(decided_at),
+        ))
+        .execute(conn)?;
+    diesel::update(star_applications::table.find(&row.id))
+        .set(&*row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        Entry {
+            action: &format!("star.review.{}", request.decision),
+            entity_type: "star_application",
+            entity_id: &row.id,
+        },
+        Some(&before),
+        Some(&summary(row)),
+    )?;
+    Ok(())
+}
+
+/// Enters the star into the history and the registry.
+fn award(
+    conn: &mut DbConn,
+    row: &ApplicationRow,
+    campaign: &CampaignRow,
+    model: &ScoringModel,
+    stars: u8,
+) -> ApiResult<()> {
+    diesel::insert_into(star_awards::table)
+        .values((
+            star_awards::id.eq(Uuid::now_v7().to_string()),
+            star_awards::cooperative_id.eq(&row.cooperative_id),
+            star_awards::year.eq(campaign.year),
+            star_awards::stars.eq(i64::from(stars)),
+            star_awards::application_id.eq(&row.id),
+            star_awards::model_version.eq(&model.version),
+            star_awards::awarded_at.eq(now()),
+        ))
+        .execute(conn)?;
+    store::set_registry_star(conn, &row.cooperative_id, Some(i64::from(stars)))?;
+    Ok(())
+}
+
+pub fn level_zh(level: &str) -> &str {
+    match level {
+        "township" => "乡镇级",
+        "county" => "县级",
+        "city" => "市级",
+        "province" => "省级",
+        other => other,
+    }
+}
+
+/// What the audit log keeps of an application.
+fn summary(row: &ApplicationRow) -> serde_json::Value {
+    serde_json::json!({
+        "cooperative_id": row.cooperative_id,
+        "campaign_id": row.campaign_id,
+        "status": row.status,
+        "total": row.total,
+        "computed_star": row.computed_star,
+        "proposed_star": row.proposed_star,
+        "awaiting_level": row.awaiting_level,
+        "awarded_star": row.awarded_star,
+        "digest": row.digest,
+    })
+}

@@ -1,0 +1,292 @@
+//! Revocation at any time (浙农合发〔2022〕5号): a recorded illegal operation, major safety accident or seriously
+//! overdue credit removes the star at once (the award stays in the history, marked revoked), bars re-application for
+//! the model's period, and makes the trigger a veto in any application still under review. Also the star history.
+
+use diesel::prelude::*;
+use hezuo_mobile_api::stars::{
+    ApplicationSummary, OrgKind, RecordStarEvent, StarAward, StarBar, StarEvent, StarHistory,
+};
+use uuid::Uuid;
+
+use super::applications;
+use super::store::{self, ApplicationRow, CampaignRow, IN_REVIEW};
+use super::subject::Trigger;
+use crate::auth::Authenticated;
+use crate::cleanup::store::today;
+use crate::db::DbConn;
+use crate::db::schema::{star_applications, star_awards, star_bars, star_campaigns, star_events};
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit::{self, Entry};
+use crate::models::cooperatives::CooperativeRow;
+use crate::models::{now, to_utc};
+
+/// What recording an event did.
+pub struct Recorded {
+    pub event_id: String,
+    /// The star that was revoked, if one was held.
+    pub revoked: Option<i64>,
+    /// Applications under review scored again (the trigger is now a veto).
+    pub rescored: usize,
+}
+
+/// Records a trigger against `cooperative` (fields checked by the caller).
+pub fn record_event(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    cooperative: &CooperativeRow,
+    cause: Trigger,
+    request: &RecordStarEvent,
+) -> ApiResult<Recorded> {
+    let at = now();
+    let event_id = Uuid::now_v7().to_string();
+    diesel::insert_into(star_events::table)
+        .values((
+            star_events::id.eq(&event_id),
+            star_events::cooperative_id.eq(&cooperative.id),
+            star_events::cause.eq(cause.key()),
+            star_events::occurred_on.eq(request.occurred_on.to_string()),
+            star_events::description.eq(request.description.trim()),
+            star_events::source.eq(request.source.trim()),
+            star_events::recorded_by.eq(&caller.user.id),
+            star_events::recorded_at.eq(at),
+        ))
+        .execute(conn)?;
+    let held: Vec<(String, i64, String)> = star_awards::table
+        .filter(star_awards::cooperative_id.eq(&cooperative.id))
+        .filter(star_awards::revoked_at.is_null())
+        .select((
+            star_awards::id,
+            star_awards::stars,
+            star_awards::model_version,
+        ))
+        .load(conn)?;
+    let revoked = cooperative
+        .star_level
+        .or_else(|| held.iter().map(|(_, s, _)| *s).max());
+    if revoked.is_some() {
+        diesel::update(
+            star_awards::table
+                .filter(star_awards::cooperative_id.eq(&cooperative.id))
+                .filter(star_awards::revoked_at.is_null()),
+        )
+        .set((
+            star_awards::revoked_at.eq(Some(at)),
+            star_awards::revoked_by_event.eq(Some(&event_id)),
+        ))
+        .execute(conn)?;
+        store::set_registry_star(conn, &cooperative.id, None)?;
+        // The bar follows the model the star was awarded under, else the kind's built-in model.
+        let model = match held.first() {
+            Some((_, _, version)) => store::model(conn, version)?,
+            None => None,
+        };
+        let years = match model {
+            Some(model) => model.revocation_bar_years,
+            None => built_in_of(store::org_kind(&cooperative.org_kind))?.revocation_bar_years,
+        };
+        let from = today();
+        diesel::insert_into(star_bars::table)
+            .values((
+                star_bars::id.eq(Uuid::now_v7().to_string()),
+                star_bars::cooperative_id.eq(&cooperative.id),
+                star_bars::reason.eq("revoked"),
+                star_bars::from_day.eq(from.to_string()),
+                star_bars::until_day.eq(store::bar_until(from, years).to_string()),
+                star_bars::event_id.eq(Some(&event_id)),
+                star_bars::application_id.eq(None::<String>),
+                star_bars::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
+        .inner_join(star_campaigns::table)
+        .filter(star_applications::cooperative_id.eq(&cooperative.id))
+        .filter(star_applications::status.eq(IN_REVIEW))
+        .select((ApplicationRow::as_select(), CampaignRow::as_select()))
+        .load(conn)?;
+    let mut rescored = 0;
+    for (mut application, campaign) in open {
+        let model = store::campaign_model(conn, &campaign)?;
+        if applications::rescore(conn, &mut application, &campaign, &model)? {
+            rescored += 1;
+        }
+    }
+    audit::record(
+        conn,
+        &caller.actor(),
+        Entry {
+            action: if revoked.is_some() {
+                "star.revoked"
+            } else {
+                "star.event_recorded"
+            },
+            entity_type: "cooperative",
+            entity_id: &cooperative.id,
+        },
+        Some(&serde_json::json!({ "star": revoked })),
+        Some(&serde_json::json!({
+            "star": null,
+            "event_id": event_id,
+            "cause": cause.key(),
+            "occurred_on": request.occurred_on,
+            "source": request.source,
+        })),
+    )?;
+    Ok(Recorded {
+        event_id,
+        revoked,
+        rescored,
+    })
+}
+
+fn built_in_of(kind: OrgKind) -> ApiResult<super::model::ScoringModel> {
+    store::built_in()
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .map(|(model, _)| model)
+        .find(|model| model.kind == kind)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no built-in model for {kind:?}")))
+}
+
+/// A cooperative's star record.
+pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<StarHistory> {
+    type AwardRow = (
+        i64,
+        i64,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+        Option<String>,
+    );
+    let awards: Vec<AwardRow> = star_awards::table
+        .filter(star_awards::cooperative_id.eq(&cooperative.id))
+        .order(star_awards::year.desc())
+        .select((
+            star_awards::year,
+            star_awards::stars,
+            star_awards::application_id,
+            star_awards::model_version,
+            star_awards::awarded_at,
+            star_awards::revoked_at,
+            star_awards::revoked_by_event,
+        ))
+        .load(conn)?;
+    type EventRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        chrono::NaiveDateTime,
+    );
+    let events: Vec<EventRow> = star_events::table
+        .filter(star_events::cooperative_id.eq(&cooperative.id))
+        .order(star_events::occurred_on.desc())
+        .select((
+            star_events::id,
+            star_events::cause,
+            star_events::occurred_on,
+            star_events::description,
+            star_events::source,
+            star_events::recorded_by,
+            star_events::recorded_at,
+        ))
+        .load(conn)?;
+    let bars: Vec<(String, String, String)> = star_bars::table
+        .filter(star_bars::cooperative_id.eq(&cooperative.id))
+        .order(star_bars::from_day.desc())
+        .select((star_bars::reason, star_bars::from_day, star_bars::until_day))
+        .load(conn)?;
+    type SummaryRow = (String, i64, String, Option<i64>, Option<i64>, f64);
+    let applications: Vec<SummaryRow> = star_applications::table
+        .inner_join(star_campaigns::table)
+        .filter(star_applications::cooperative_id.eq(&cooperative.id))
+        .order(star_campaigns::year.desc())
+        .select((
+            star_applications::id,
+            star_campaigns::year,
+            star_applications::status,
+            star_applications::computed_star,
+            star_applications::awarded_star,
+            star_applications::total,
+        ))
+        .load(conn)?;
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let uuid = |text: &str| Uuid::parse_str(text).unwrap_or_default();
+    let star = |value: i64| u8::try_from(value).unwrap_or_default();
+    let year = |value: i64| i32::try_from(value).unwrap_or_default();
+    let bars: Vec<StarBar> = bars
+        .into_iter()
+        .filter_map(|(reason, from, until)| {
+            Some(StarBar {
+                reason_zh: if reason == "falsified" {
+                    "申报弄虚作假".to_owned()
+                } else {
+                    "星级被撤销".to_owned()
+                },
+                reason,
+                from: day(&from)?,
+                until: day(&until)?,
+            })
+        })
+        .collect();
+    let today = today();
+    let barred_until = bars
+        .iter()
+        .filter(|bar| bar.from <= today && today <= bar.until)
+        .map(|bar| bar.until)
+        .max();
+    Ok(StarHistory {
+        cooperative_id: uuid(&cooperative.id),
+        kind: store::org_kind(&cooperative.org_kind),
+        current_star: cooperative.star_level.and_then(|s| u8::try_from(s).ok()),
+        awards: awards
+            .into_iter()
+            .map(
+                |(y, stars, application, model_version, awarded_at, revoked_at, event)| StarAward {
+                    year: year(y),
+                    star: star(stars),
+                    application_id: uuid(&application),
+                    model_version,
+                    awarded_at: to_utc(awarded_at),
+                    revoked_at: revoked_at.map(to_utc),
+                    revoked_by_event: event.as_deref().map(uuid),
+                },
+            )
+            .collect(),
+        events: events
+            .into_iter()
+            .filter_map(
+                |(id, cause, occurred_on, description, source, recorded_by, recorded_at)| {
+                    Some(StarEvent {
+                        id: uuid(&id),
+                        cause_zh: Trigger::parse(&cause)?.label_zh().to_owned(),
+                        cause,
+                        occurred_on: day(&occurred_on)?,
+                        description,
+                        source,
+                        recorded_by,
+                        recorded_at: to_utc(recorded_at),
+                    })
+                },
+            )
+            .collect(),
+        bars,
+        barred_until,
+        applications: applications
+            .into_iter()
+            .map(
+                |(id, y, status, computed, awarded, total)| ApplicationSummary {
+                    id: uuid(&id),
+                    year: year(y),
+                    status,
+                    computed_star: computed.map(star),
+                    awarded_star: awarded.map(star),
+                    total,
+                },
+            )
+            .collect(),
+    })
+}

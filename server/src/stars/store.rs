@@ -1,0 +1,410 @@
+//! Star ratings in the database: scoring-model versions, campaigns, and the scoring of an application from the data
+//! (the latest approved visit, registry facts, the clean-up state, the star history, revocation events and bars).
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use hezuo_mobile_api::ErrorCode;
+use hezuo_mobile_api::stars::{ManualEntry, ManualScore, OrgKind, StarResult};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::model::{ModelError, ScoringModel};
+use super::subject::{self, Trigger};
+use crate::cleanup::store::{self as cleanup_store, today};
+use crate::db::DbConn;
+use crate::db::schema::{
+    scoring_models, star_applications, star_awards, star_bars, star_campaigns, star_events,
+};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = scoring_models)]
+pub struct ModelRow {
+    pub version: String,
+    pub kind: String,
+    pub model_toml: String,
+    pub installed_by: Option<String>,
+    pub installed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = star_campaigns)]
+pub struct CampaignRow {
+    pub id: String,
+    pub year: i64,
+    pub kind: String,
+    pub model_version: String,
+    pub name: String,
+    pub status: String,
+    pub opened_by: String,
+    pub opened_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = star_applications, treat_none_as_null = true)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub campaign_id: String,
+    pub cooperative_id: String,
+    pub region_path: String,
+    pub filed_by: String,
+    pub filed_at: NaiveDateTime,
+    pub status: String,
+    pub manual_json: String,
+    pub inputs_json: String,
+    pub result_json: String,
+    pub total: f64,
+    pub computed_star: Option<i64>,
+    pub explanation_zh: String,
+    pub digest: String,
+    pub proposed_star: Option<i64>,
+    pub awaiting_level: Option<String>,
+    pub awarded_star: Option<i64>,
+    pub scored_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+pub const IN_REVIEW: &str = "in_review";
+pub const RATED: &str = "rated";
+pub const NOT_RATED: &str = "not_rated";
+pub const FALSIFIED: &str = "falsified";
+
+impl ApplicationRow {
+    pub fn result(&self) -> ApiResult<StarResult> {
+        serde_json::from_str(&self.result_json).map_err(ApiError::internal)
+    }
+
+    pub fn manual(&self) -> ApiResult<BTreeMap<String, ManualEntry>> {
+        serde_json::from_str(&self.manual_json).map_err(ApiError::internal)
+    }
+
+    pub fn is_decided(&self) -> bool {
+        self.status != IN_REVIEW
+    }
+}
+
+/// The built-in models: shipped proposals, recorded in the database the first time any model is asked for.
+pub fn built_in() -> Result<Vec<(ScoringModel, &'static str)>, ModelError> {
+    Ok(vec![
+        (
+            ScoringModel::cooperative_default()?,
+            include_str!("cooperative.toml"),
+        ),
+        (
+            ScoringModel::federation_default()?,
+            include_str!("federation.toml"),
+        ),
+    ])
+}
+
+pub fn is_built_in(version: &str) -> bool {
+    built_in().is_ok_and(|models| models.iter().any(|(m, _)| m.version == version))
+}
+
+fn record_built_ins(conn: &mut DbConn) -> ApiResult<()> {
+    for (model, text) in built_in().map_err(ApiError::internal)? {
+        let stored: i64 = scoring_models::table
+            .find(&model.version)
+            .count()
+            .get_result(conn)?;
+        if stored == 0 {
+            diesel::insert_into(scoring_models::table)
+                .values(ModelRow {
+                    version: model.version.clone(),
+                    kind: model.kind.as_str().to_owned(),
+                    model_toml: text.to_owned(),
+                    installed_by: None,
+                    installed_at: crate::models::now(),
+                })
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every installed model, the built-in ones included, newest first.
+pub fn models(conn: &mut DbConn) -> ApiResult<Vec<(ModelRow, ScoringModel)>> {
+    record_built_ins(conn)?;
+    let rows: Vec<ModelRow> = scoring_models::table
+        .order((
+            scoring_models::installed_at.desc(),
+            scoring_models::version.asc(),
+        ))
+        .select(ModelRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let model = ScoringModel::from_toml(&row.model_toml).map_err(ApiError::internal)?;
+            Ok((row, model))
+        })
+        .collect()
+}
+
+/// A model by version.
+pub fn model(conn: &mut DbConn, version: &str) -> ApiResult<Option<ScoringModel>> {
+    record_built_ins(conn)?;
+    let text: Option<String> = scoring_models::table
+        .find(version)
+        .select(scoring_models::model_toml)
+        .first(conn)
+        .optional()?;
+    text.map(|t| ScoringModel::from_toml(&t).map_err(ApiError::internal))
+        .transpose()
+}
+
+/// Stores a model; the same version with another text is refused (a changed model needs a new version). Returns
+/// whether it was new.
+pub fn install(conn: &mut DbConn, model: &ScoringModel, text: &str, by: &str) -> ApiResult<bool> {
+    if let Some(stored) = self::model(conn, &model.version)? {
+        if &stored == model {
+            return Ok(false);
+        }
+        return Err(ApiError::new(ErrorCode::StarModelVersionTaken));
+    }
+    diesel::insert_into(scoring_models::table)
+        .values(ModelRow {
+            version: model.version.clone(),
+            kind: model.kind.as_str().to_owned(),
+            model_toml: text.to_owned(),
+            installed_by: Some(by.to_owned()),
+            installed_at: crate::models::now(),
+        })
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn campaign(conn: &mut DbConn, id: &str) -> ApiResult<CampaignRow> {
+    star_campaigns::table
+        .find(id)
+        .select(CampaignRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(ApiError::not_found)
+}
+
+pub fn application(conn: &mut DbConn, id: &str) -> ApiResult<ApplicationRow> {
+    star_applications::table
+        .find(id)
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The model a campaign scores with.
+pub fn campaign_model(conn: &mut DbConn, campaign: &CampaignRow) -> ApiResult<ScoringModel> {
+    model(conn, &campaign.model_version)?.ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "campaign {} names a missing model",
+            campaign.id
+        ))
+    })
+}
+
+/// A bar in force on `day`: its reason and last day.
+pub fn bar_in_force(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+    day: NaiveDate,
+) -> QueryResult<Option<(String, String)>> {
+    let day = day.to_string();
+    star_bars::table
+        .filter(star_bars::cooperative_id.eq(cooperative_id))
+        .filter(star_bars::from_day.le(&day))
+        .filter(star_bars::until_day.ge(&day))
+        .order(star_bars::until_day.desc())
+        .select((star_bars::reason, star_bars::until_day))
+        .first(conn)
+        .optional()
+}
+
+/// What scoring an application produced.
+pub struct Scored {
+    pub inputs_json: String,
+    pub result: StarResult,
+    pub result_json: String,
+    pub digest: String,
+    /// Whether there was an approved visit to score.
+    pub has_evidence: bool,
+}
+
+/// Scores a cooperative's application in `year` under `model` from what the database holds now, with the reviewers'
+/// manual scores.
+pub fn score(
+    conn: &mut DbConn,
+    model: &ScoringModel,
+    cooperative_id: &str,
+    year: i64,
+    manual: &BTreeMap<String, ManualEntry>,
+) -> ApiResult<Scored> {
+    let ids = [cooperative_id.to_owned()];
+    let mut inputs = cleanup_store::load_inputs(conn, &ids)?
+        .remove(cooperative_id)
+        .unwrap_or_default();
+    // The latest approved visit speaks for the cooperative: by visit date, then by id (ids are time-ordered).
+    inputs.visits.sort_by(|(a_id, a), (b_id, b)| {
+        let date = |v: &hezuo_sync::model::Visit| {
+            v.meta
+                .as_ref()
+                .and_then(|m| m.visit_date.as_ref())
+                .map(|d| d.as_str().to_owned())
+        };
+        date(a).cmp(&date(b)).then_with(|| a_id.cmp(b_id))
+    });
+    let latest = inputs.visits.last();
+    let cleanup_state =
+        cleanup_store::current(conn, cooperative_id)?.map(|row| row.effective_state().to_owned());
+    let history: Vec<(i64, i64)> = star_awards::table
+        .filter(star_awards::cooperative_id.eq(cooperative_id))
+        .filter(star_awards::revoked_at.is_null())
+        .filter(star_awards::year.lt(year))
+        .select((star_awards::year, star_awards::stars))
+        .load(conn)?;
+    let history: Vec<(i32, u8)> = history
+        .into_iter()
+        .filter_map(|(y, s)| Some((i32::try_from(y).ok()?, u8::try_from(s).ok()?)))
+        .collect();
+    // Triggers in the rating period: the campaign's year and the fiscal year it looks back on.
+    let from = format!("{}-01-01", year - 1);
+    let to = format!("{year}-12-31");
+    let causes: Vec<String> = star_events::table
+        .filter(star_events::cooperative_id.eq(cooperative_id))
+        .filter(star_events::occurred_on.between(&from, &to))
+        .select(star_events::cause)
+        .load(conn)?;
+    let events: Vec<Trigger> = causes.iter().filter_map(|c| Trigger::parse(c)).collect();
+    let falsification_barred = matches!(
+        bar_in_force(conn, cooperative_id, today())?,
+        Some((reason, _)) if reason == "falsified"
+    );
+    let year32 = i32::try_from(year).map_err(ApiError::internal)?;
+    let subject = subject::build(&subject::Inputs {
+        visit: latest.map(|(id, visit)| (id.as_str(), visit)),
+        registry: Some(&inputs.registry),
+        cleanup_state: cleanup_state.as_deref(),
+        history: &history,
+        events: &events,
+        falsification_barred,
+        year: year32,
+        as_of: Some(today()),
+    });
+    let scores: BTreeMap<String, ManualScore> = manual
+        .iter()
+        .map(|(code, entry)| {
+            (
+                code.clone(),
+                ManualScore {
+                    points: entry.points,
+                    note: Some(entry.note.clone()),
+                },
+            )
+        })
+        .collect();
+    let result = super::engine::score(model, &subject, &scores);
+    let visit_id = latest.map(|(id, _)| id.clone());
+    let heads = visit_id
+        .as_ref()
+        .and_then(|id| inputs.heads.get(id))
+        .cloned();
+    let inputs_json = json!({
+        "visit_id": visit_id,
+        "visit_heads": heads,
+        "as_of": today(),
+        "subject": subject,
+    })
+    .to_string();
+    let result_json = serde_json::to_string(&result).map_err(ApiError::internal)?;
+    let manual_json = serde_json::to_string(manual).map_err(ApiError::internal)?;
+    let mut hasher = Sha256::new();
+    for part in [&inputs_json, &manual_json, &result_json] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    Ok(Scored {
+        inputs_json,
+        result,
+        result_json,
+        digest: hex::encode(hasher.finalize()),
+        has_evidence: latest.is_some(),
+    })
+}
+
+/// The star a cooperative holds now, kept in the registry's `star_level`.
+pub fn set_registry_star(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+    star: Option<i64>,
+) -> QueryResult<()> {
+    use crate::db::schema::cooperatives;
+    diesel::update(cooperatives::table.find(cooperative_id))
+        .set((
+            cooperatives::star_level.eq(star),
+            cooperatives::version.eq(cooperatives::version + 1),
+            cooperatives::updated_at.eq(crate::models::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The levels that confirm `star` under `model`, lowest first: up to the star's own review level, else all.
+pub fn levels_for(model: &ScoringModel, star: Option<u8>) -> Vec<String> {
+    let until = star
+        .and_then(|s| model.stars.iter().find(|level| level.star == s))
+        .and_then(|level| level.review_level.clone());
+    match until {
+        Some(last) => {
+            let mut levels = Vec::new();
+            for level in &model.review_levels {
+                levels.push(level.clone());
+                if *level == last {
+                    break;
+                }
+            }
+            levels
+        }
+        None => model.review_levels.clone(),
+    }
+}
+
+/// The last day of a bar of `years` years starting on `from`.
+pub fn bar_until(from: NaiveDate, years: u32) -> NaiveDate {
+    let end = from
+        .checked_add_months(chrono::Months::new(12 * years))
+        .unwrap_or(NaiveDate::MAX);
+    end.pred_opt().unwrap_or(end)
+}
+
+/// The kind of a cooperative's registry entry.
+pub fn org_kind(value: &str) -> OrgKind {
+    OrgKind::parse(value).unwrap_or(OrgKind::Cooperative)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_stop_at_the_stars_review_level() {
+        let federation = ScoringModel::federation_default().expect("model");
+        assert_eq!(levels_for(&federation, Some(3)), vec!["county"]);
+        assert_eq!(levels_for(&federation, Some(4)), vec!["county", "city"]);
+        assert_eq!(
+            levels_for(&federation, Some(5)),
+            vec!["county", "city", "province"]
+        );
+        let cooperative = ScoringModel::cooperative_default().expect("model");
+        assert_eq!(levels_for(&cooperative, Some(3)), vec!["county", "city"]);
+        assert_eq!(levels_for(&cooperative, None), vec!["county", "city"]);
+    }
+
+    #[test]
+    fn a_bar_lasts_whole_years() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(bar_until(day("2026-11-23"), 2), day("2028-11-22"));
+        assert_eq!(bar_until(day("2024-02-29"), 1), day("2025-02-27"));
+        assert_eq!(bar_until(day("2026-01-01"), 1), day("2026-12-31"));
+    }
+}

@@ -1,0 +1,664 @@
+//! Star ratings end to end: an administrator opens the year's campaign; a counsellor's phone (the SDK) records a
+//! visit that supervisors approve; the counsellor files the application and the server scores it from the approved
+//! evidence; a supervisor scores the manual indicators with notes; the levels confirm in order; the star reaches the
+//! registry, the history and the phone; the 公示 list, results and monthly report are exported and read back.
+//! Revocation, bars and the 产业农合联 review up to the province are covered too.
+
+use calamine::Reader;
+use hezuo_mobile_api::ErrorCode;
+use hezuo_mobile_api::client::{ApiClient, Export};
+use hezuo_mobile_api::cooperatives::CreateCooperativeRequest;
+use hezuo_mobile_api::stars::{
+    Application, ApplicationQuery, ManualScore, ManualScores, OpenCampaign, OrgKind,
+    RecordStarEvent, StarDecision,
+};
+use hezuo_mobile_api::{RegionCode, Uscc};
+use hezuo_sync::model::{
+    Bookkeeping, Certification, DemoLevel, Governance, Meeting, MeetingType, PartyOrganisation,
+    Percent, Recognition, RegistrationCheck, Risk, Visit,
+};
+use hezuo_tests::{Fixture, HAISHU_VILLAGE, Persona, TestApp};
+use uuid::Uuid;
+
+use crate::cleanup::{approve, honest_visit, record};
+use crate::code_of;
+
+/// A well-run cooperative with a county 示范社 title and 85% unified sales: every computed indicator scores.
+fn exemplary_visit(day: &str) -> Visit {
+    let mut visit = honest_visit(day);
+    visit.registration = Some(RegistrationCheck {
+        reg_date: hezuo_sync::model::Day::parse("2015-04-01"),
+        charter_based_on_model: Some(true),
+        charter_on_file: Some(true),
+        office_present: Some(true),
+        bank_account_independent: Some(true),
+        ..Default::default()
+    });
+    let membership = visit.membership.as_mut().expect("membership");
+    membership.linked_nonmember_households = Some(1200);
+    membership.smallholders_joined_12m = Some(5);
+    visit.governance = Some(Governance {
+        meetings: vec![Meeting {
+            meeting_type: Some(MeetingType::GeneralMeeting),
+            minutes_signed: Some(true),
+            ..Default::default()
+        }],
+        conflict_roles_ok: Some(true),
+        party_org: Some(PartyOrganisation::Own),
+        ..Default::default()
+    });
+    let finance = visit.finance.as_mut().expect("finance");
+    finance.bookkeeping = Some(Bookkeeping::Agency);
+    finance.cashier_separate = Some(true);
+    let operations = visit.operations.as_mut().expect("operations");
+    operations.unified_input_purchase_pct = Percent::new(85.0);
+    operations.unified_sales_pct = Percent::new(85.0);
+    operations.brand_registered = Some(true);
+    operations.certifications = vec![Certification::Organic];
+    operations.traceability = Some(true);
+    visit.risk = Some(Risk {
+        env_or_quality_violation: Some(false),
+        land_rent_or_wage_arrears: Some(false),
+        ..Default::default()
+    });
+    visit.recognition = Some(Recognition {
+        demo_level: Some(DemoLevel::County),
+        ..Default::default()
+    });
+    visit
+}
+
+fn open(app: &TestApp, year: i32, kind: OrgKind) -> Uuid {
+    app.client(Persona::Admin)
+        .open_campaign(&OpenCampaign {
+            year,
+            kind,
+            model_version: None,
+            name: None,
+        })
+        .expect("open campaign")
+        .id
+}
+
+/// Every manual indicator still pending, scored full with a note.
+fn score_manual_in_full(client: &ApiClient, application: &Application) -> Application {
+    let scores = application
+        .result
+        .categories
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .chain(&application.result.bonuses)
+        .filter(|i| i.pending)
+        .map(|i| {
+            (
+                i.code.clone(),
+                ManualScore {
+                    points: i.max,
+                    note: Some(format!("{}：材料齐全，现场核实", i.name_zh)),
+                },
+            )
+        })
+        .collect();
+    client
+        .score_manual(
+            application.id,
+            &ManualScores {
+                version: application.version.clone(),
+                scores,
+            },
+        )
+        .expect("manual scores")
+}
+
+fn decision(application: &Application, decision: &str) -> StarDecision {
+    StarDecision {
+        decision: decision.to_owned(),
+        version: application.version.clone(),
+        star: None,
+        level: None,
+        note: None,
+    }
+}
+
+fn at_level(application: &Application, level: &str) -> StarDecision {
+    StarDecision {
+        level: Some(level.to_owned()),
+        ..decision(application, "confirm")
+    }
+}
+
+fn sheet(bytes: Vec<u8>, name: &str) -> Vec<Vec<String>> {
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook");
+    workbook
+        .worksheet_range(name)
+        .expect("sheet")
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_published() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let admin = app.client(Persona::Admin);
+    let counsellor = app.client(Persona::CounsellorHaishu);
+    let county = app.client(Persona::SupervisorHaishu);
+    let year = 2026;
+    let campaign = open(&app, year, OrgKind::Cooperative);
+    assert_eq!(
+        open(&app, year, OrgKind::Cooperative),
+        campaign,
+        "opening again answers the open campaign"
+    );
+    let models = admin.scoring_models().expect("models");
+    assert!(
+        models.iter().all(|m| m.built_in) && models.len() == 2,
+        "{models:?}"
+    );
+
+    // No approved visit: nothing to score.
+    assert_eq!(
+        code_of(counsellor.file_application(campaign, cooperative)),
+        ErrorCode::StarEvidenceMissing
+    );
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+
+    let filed = counsellor
+        .file_application(campaign, cooperative)
+        .expect("file");
+    let again = counsellor
+        .file_application(campaign, cooperative)
+        .expect("file again");
+    assert_eq!(again.id, filed.id, "a retry files nothing new");
+    assert_eq!(filed.status, "in_review");
+    assert_eq!(filed.inputs["visit_id"], visit.to_string());
+    assert_eq!(
+        filed.inputs["subject"]["sources"]["registry.annual_report_filed"]
+            .as_str()
+            .map(|s| s.starts_with("合作社名录")),
+        Some(true),
+        "each registry input names its source: {}",
+        filed.inputs["subject"]["sources"]
+    );
+    let organisation = &filed.result.categories[0];
+    assert_eq!(
+        (
+            organisation.code.as_str(),
+            organisation.points,
+            organisation.max
+        ),
+        ("A", 20.0, 20.0),
+        "{organisation:?}"
+    );
+    let charter = organisation
+        .indicators
+        .iter()
+        .find(|i| i.code == "A2")
+        .expect("A2");
+    assert_eq!(
+        charter.evidence["registration.charter_based_on_model"],
+        serde_json::json!(true)
+    );
+    assert!(!filed.result.pending_manual.is_empty());
+    assert!(filed.result.explanation_zh.contains("待评审打分"));
+
+    // Reviewers judge; counsellors do not, and nobody confirms with indicators unscored.
+    assert_eq!(
+        code_of(county.review_application(filed.id, &decision(&filed, "confirm"))),
+        ErrorCode::StarScoresPending
+    );
+    let bad = ManualScores {
+        version: filed.version.clone(),
+        scores: [(
+            "C1".to_owned(),
+            ManualScore {
+                points: 60.0,
+                note: None,
+            },
+        )]
+        .into(),
+    };
+    assert_eq!(
+        code_of(counsellor.score_manual(filed.id, &bad)),
+        ErrorCode::NotAReviewer
+    );
+    assert_eq!(
+        code_of(county.score_manual(filed.id, &bad)),
+        ErrorCode::ValidationFailed
+    );
+    let scored = score_manual_in_full(&county, &filed);
+    assert_eq!(
+        code_of(county.score_manual(filed.id, &bad)),
+        ErrorCode::StarApplicationStale,
+        "the version changed with the scores"
+    );
+    assert!(scored.result.pending_manual.is_empty());
+    assert_eq!(
+        scored.result.star,
+        Some(4),
+        "{}",
+        scored.result.explanation_zh
+    );
+    assert_eq!(scored.total_bonus_checked(), 100.0);
+    let five = &scored.result.levels[4];
+    assert_eq!(
+        five.failed_gates
+            .iter()
+            .map(|g| g.code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["G5a", "G5c"],
+        "five stars need a city title and two years at four stars"
+    );
+    assert_eq!(scored.awaiting_level.as_deref(), Some("county"));
+    assert_eq!(
+        scored.manual["C1"].scored_by_name.as_deref(),
+        Some("SupervisorHaishu")
+    );
+
+    // County, then city; the city lowers the star with a note.
+    let township = app.client(Persona::TownshipGaoqiao);
+    assert_eq!(
+        code_of(township.review_application(scored.id, &decision(&scored, "confirm"))),
+        ErrorCode::NotAReviewer,
+        "townships do not review stars"
+    );
+    let at_county = county
+        .review_application(scored.id, &decision(&scored, "confirm"))
+        .expect("county");
+    assert_eq!(at_county.awaiting_level.as_deref(), Some("city"));
+    assert_eq!(
+        code_of(county.review_application(scored.id, &decision(&at_county, "confirm"))),
+        ErrorCode::StarNotAwaitingLevel
+    );
+    let mut higher = at_level(&at_county, "city");
+    higher.star = Some(5);
+    assert_eq!(
+        code_of(admin.review_application(scored.id, &higher)),
+        ErrorCode::ValidationFailed
+    );
+    let mut lower = at_level(&at_county, "city");
+    lower.star = Some(3);
+    assert_eq!(
+        code_of(admin.review_application(scored.id, &lower)),
+        ErrorCode::ValidationFailed,
+        "lowering needs a note"
+    );
+    lower.note = Some("品牌建设材料不足，按三星级评定".to_owned());
+    let rated = admin
+        .review_application(scored.id, &lower)
+        .expect("city confirms");
+    assert_eq!(rated.status, "rated");
+    assert_eq!(rated.awarded_star, Some(3));
+    let levels: Vec<(&str, Option<u8>)> = rated
+        .reviews
+        .iter()
+        .map(|r| (r.level.as_str(), r.star))
+        .collect();
+    assert_eq!(levels, vec![("county", Some(4)), ("city", Some(3))]);
+    assert_eq!(
+        code_of(admin.review_application(scored.id, &at_level(&rated, "city"))),
+        ErrorCode::StarApplicationDecided
+    );
+
+    // The registry, the history and the phone know.
+    assert_eq!(
+        admin
+            .get_cooperative(cooperative)
+            .expect("cooperative")
+            .star_level,
+        Some(3)
+    );
+    let history = county.star_history(cooperative).expect("history");
+    assert_eq!(history.current_star, Some(3));
+    assert_eq!((history.awards[0].year, history.awards[0].star), (year, 3));
+    phone.sync().expect("sync");
+    let star = phone
+        .star(cooperative)
+        .expect("document")
+        .expect("a record");
+    assert_eq!(star.outcome.as_deref(), Some("3"));
+    assert!(
+        star.note.as_deref().is_some_and(|n| n.contains("2026年度")),
+        "{star:?}"
+    );
+
+    // The queue, the 公示 list and the results, read back.
+    let queue = county
+        .applications(
+            campaign,
+            &ApplicationQuery {
+                status: Some("rated".to_owned()),
+                ..Default::default()
+            },
+        )
+        .expect("applications");
+    assert_eq!(queue.items.len(), 1);
+    let notice = sheet(
+        county
+            .export_public_notice(campaign, Export::Xlsx)
+            .expect("notice"),
+        "公示名单",
+    );
+    assert_eq!(notice[0][1], "组织名称");
+    assert_eq!(notice.len(), 2, "{notice:?}");
+    assert_eq!(notice[1][1], Fixture::HaishuFruit.name());
+    assert_eq!(notice[1][2], Fixture::HaishuFruit.uscc().as_str());
+    assert_eq!(notice[1][5], "3星级");
+    let csv = county
+        .export_public_notice(campaign, Export::Csv)
+        .expect("notice csv");
+    let text = String::from_utf8(csv).expect("utf-8");
+    assert!(text.starts_with('\u{feff}'));
+    assert!(text.contains(Fixture::HaishuFruit.name()), "{text}");
+    let results = sheet(
+        admin
+            .export_campaign_results(campaign, Export::Xlsx)
+            .expect("results"),
+        "评定结果",
+    );
+    assert_eq!(results[0][3], "组织建设（20分）");
+    assert_eq!(results[1][3], "20");
+    let report = admin
+        .monthly_report(
+            &(chrono::Utc::now() + chrono::Duration::hours(8))
+                .format("%Y-%m")
+                .to_string(),
+            Export::Xlsx,
+        )
+        .expect("monthly report");
+    let changes = sheet(report, "星级变动");
+    assert!(
+        changes
+            .iter()
+            .any(|row| row[0] == Fixture::HaishuFruit.name() && row[2] == "评定"),
+        "{changes:?}"
+    );
+}
+
+trait TotalCheck {
+    fn total_bonus_checked(&self) -> f64;
+}
+
+impl TotalCheck for Application {
+    /// The total, after checking it is the categories plus the capped bonus, capped at 100.
+    fn total_bonus_checked(&self) -> f64 {
+        let categories: f64 = self.result.categories.iter().map(|c| c.points).sum();
+        assert_eq!(
+            self.result.total,
+            (categories + self.result.bonus).min(100.0)
+        );
+        self.result.total
+    }
+}
+
+#[test]
+fn a_revocation_removes_the_star_at_once_and_bars_reapplying() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let county = app.client(Persona::SupervisorHaishu);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+    let filed = county
+        .file_application(campaign, cooperative)
+        .expect("file");
+
+    let event = |cause: &str, occurred_on: &str| RecordStarEvent {
+        cause: cause.to_owned(),
+        occurred_on: chrono::NaiveDate::parse_from_str(occurred_on, "%Y-%m-%d").expect("day"),
+        description: "冷库氨气泄漏致2人受伤".to_owned(),
+        source: "区应急管理局事故调查报告".to_owned(),
+    };
+    assert_eq!(
+        code_of(county.record_star_event(cooperative, &event("fire", "2026-10-08"))),
+        ErrorCode::ValidationFailed
+    );
+    assert_eq!(
+        code_of(
+            county.record_star_event(cooperative, &event("major_safety_accident", "2999-01-01"))
+        ),
+        ErrorCode::ValidationFailed
+    );
+    assert_eq!(
+        code_of(
+            app.client(Persona::CounsellorHaishu)
+                .record_star_event(cooperative, &event("major_safety_accident", "2026-10-08"))
+        ),
+        ErrorCode::NotAReviewer
+    );
+
+    // The registry's three stars go at once; the history keeps what happened; re-applying is barred for a year.
+    let recorded = county
+        .record_star_event(cooperative, &event("major_safety_accident", "2026-10-08"))
+        .expect("record");
+    assert_eq!(recorded.revoked_star, Some(3));
+    assert_eq!(recorded.applications_rescored, 1);
+    assert_eq!(recorded.event.cause_zh, "发生重大安全事故");
+    assert_eq!(recorded.history.current_star, None);
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let until = today
+        .checked_add_months(chrono::Months::new(12))
+        .and_then(|d| d.pred_opt())
+        .expect("a day");
+    assert_eq!(recorded.history.barred_until, Some(until));
+    assert_eq!(recorded.history.bars[0].reason, "revoked");
+    assert_eq!(
+        app.client(Persona::Admin)
+            .get_cooperative(cooperative)
+            .expect("cooperative")
+            .star_level,
+        None
+    );
+
+    // The application under review now carries the veto.
+    let vetoed = county.application(filed.id).expect("application");
+    let vetoes: Vec<&str> = vetoed
+        .result
+        .vetoes
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
+    assert_eq!(vetoes, vec!["V2"]);
+    assert_eq!(vetoed.proposed_star, None);
+    assert!(vetoed.result.explanation_zh.contains("一票否决"));
+
+    // Phones learn it.
+    phone.sync().expect("sync");
+    let star = phone
+        .star(cooperative)
+        .expect("document")
+        .expect("a star record");
+    assert_eq!(star.outcome.as_deref(), Some("revoked"));
+    assert!(
+        star.note
+            .as_deref()
+            .is_some_and(|n| n.contains("发生重大安全事故")),
+        "{star:?}"
+    );
+
+    // Barred from the next campaign.
+    let next = open(&app, 2027, OrgKind::Cooperative);
+    assert_eq!(
+        code_of(county.file_application(next, cooperative)),
+        ErrorCode::StarBarred
+    );
+}
+
+#[test]
+fn a_revoked_award_stays_in_the_history_and_phones_see_it_revoked() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let county = app.client(Persona::SupervisorHaishu);
+    let admin = app.client(Persona::Admin);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+    let filed = county
+        .file_application(campaign, cooperative)
+        .expect("file");
+    let scored = score_manual_in_full(&county, &filed);
+    let at_county = county
+        .review_application(scored.id, &decision(&scored, "confirm"))
+        .expect("county");
+    admin
+        .review_application(scored.id, &at_level(&at_county, "city"))
+        .expect("city");
+    phone.sync().expect("sync");
+    assert_eq!(
+        phone
+            .star(cooperative)
+            .expect("doc")
+            .and_then(|s| s.outcome),
+        Some("4".to_owned())
+    );
+
+    let recorded = county
+        .record_star_event(
+            cooperative,
+            &RecordStarEvent {
+                cause: "serious_credit_overdue".to_owned(),
+                occurred_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("day"),
+                description: "贷款逾期超过90天".to_owned(),
+                source: "人民银行征信报告".to_owned(),
+            },
+        )
+        .expect("record");
+    assert_eq!(recorded.revoked_star, Some(4));
+    let award = &recorded.history.awards[0];
+    assert_eq!((award.year, award.star), (2026, 4));
+    assert!(award.revoked_at.is_some());
+    assert_eq!(award.revoked_by_event, Some(recorded.event.id));
+    phone.sync().expect("sync");
+    let star = phone
+        .star(cooperative)
+        .expect("doc")
+        .expect("a star record");
+    assert_eq!(star.outcome.as_deref(), Some("revoked"));
+    let note = star.note.unwrap_or_default();
+    assert!(
+        note.contains("信贷信用严重逾期") && note.contains("前不得申报"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_falsified_application_bars_the_cooperative_for_two_years() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let county = app.client(Persona::SupervisorHaishu);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+    let filed = county
+        .file_application(campaign, cooperative)
+        .expect("file");
+    assert_eq!(
+        code_of(county.review_application(filed.id, &decision(&filed, "falsified"))),
+        ErrorCode::ValidationFailed,
+        "a finding of falsification needs a note"
+    );
+    let mut falsified = decision(&filed, "falsified");
+    falsified.note = Some("成员名册中32人未入社，与实际不符".to_owned());
+    let found = county
+        .review_application(filed.id, &falsified)
+        .expect("falsified");
+    assert_eq!(found.status, "falsified");
+    let history = county.star_history(cooperative).expect("history");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let until = today
+        .checked_add_months(chrono::Months::new(24))
+        .and_then(|d| d.pred_opt())
+        .expect("a day");
+    assert_eq!(history.barred_until, Some(until));
+    assert_eq!(history.bars[0].reason, "falsified");
+    let next = open(&app, 2027, OrgKind::Cooperative);
+    assert_eq!(
+        code_of(county.file_application(next, cooperative)),
+        ErrorCode::StarBarred
+    );
+    phone.sync().expect("sync");
+    assert_eq!(
+        phone
+            .star(cooperative)
+            .expect("doc")
+            .and_then(|s| s.outcome),
+        Some("barred".to_owned())
+    );
+}
+
+#[test]
+fn an_industry_federation_is_confirmed_up_to_the_level_of_its_star() {
+    let app = TestApp::spawn();
+    let admin = app.client(Persona::Admin);
+    let county = app.client(Persona::SupervisorHaishu);
+    let mut request = CreateCooperativeRequest::new(
+        "宁波市海曙区草莓产业农合联",
+        RegionCode::parse(HAISHU_VILLAGE).expect("code"),
+    );
+    request.org_kind = OrgKind::IndustryFederation;
+    request.uscc = Uscc::from_body("93330203MA2H00009");
+    let federation = admin.create_cooperative(&request).expect("federation").id;
+    let cooperative_campaign = open(&app, 2024, OrgKind::Cooperative);
+    assert_eq!(
+        code_of(county.file_application(cooperative_campaign, federation)),
+        ErrorCode::StarKindMismatch
+    );
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, federation, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+
+    // Year by year: three stars (county), four (county, city), five (county, city, province); each level needs the
+    // star below held the year before.
+    let mut awarded = Vec::new();
+    for (year, levels) in [
+        (2024, vec!["county"]),
+        (2025, vec!["county", "city"]),
+        (2026, vec!["county", "city", "province"]),
+    ] {
+        let campaign = open(&app, year, OrgKind::IndustryFederation);
+        let filed = county.file_application(campaign, federation).expect("file");
+        let mut application = score_manual_in_full(&county, &filed);
+        for (index, level) in levels.iter().enumerate() {
+            assert_eq!(application.awaiting_level.as_deref(), Some(*level));
+            if *level == "county" {
+                application = county
+                    .review_application(application.id, &decision(&application, "confirm"))
+                    .expect("county");
+            } else {
+                assert_eq!(
+                    code_of(
+                        county.review_application(application.id, &at_level(&application, level))
+                    ),
+                    ErrorCode::ReviewLevelMismatch,
+                    "a county supervisor does not act at the {level} level"
+                );
+                if let Some(above) = levels.get(index + 1) {
+                    assert_eq!(
+                        code_of(
+                            admin
+                                .review_application(application.id, &at_level(&application, above))
+                        ),
+                        ErrorCode::StarNotAwaitingLevel
+                    );
+                }
+                application = admin
+                    .review_application(application.id, &at_level(&application, level))
+                    .expect(level);
+            }
+        }
+        assert_eq!(application.status, "rated", "{year}");
+        awarded.push(application.awarded_star);
+    }
+    assert_eq!(awarded, vec![Some(3), Some(4), Some(5)]);
+    let history = county.star_history(federation).expect("history");
+    assert_eq!(history.kind, OrgKind::IndustryFederation);
+    assert_eq!(history.current_star, Some(5));
+    assert_eq!(history.awards.len(), 3);
+}
