@@ -15,6 +15,10 @@ pub struct TargetProgress {
     pub target: u64,
     /// Counted from the registry as it stands today.
     pub actual: u64,
+    /// Star metrics: stars of at least the metric's level awarded by that year's campaign and not revoked since
+    /// (absent for `sponsored`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awarded_in_year: Option<u64>,
     /// `actual / target`, in percent, one decimal.
     pub attainment_pct: f64,
     /// The document the target comes from.

@@ -255,18 +255,19 @@ pub fn progress(
             })
         })
         .collect();
-    let mut actuals: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut actuals: BTreeMap<(String, String), (i64, Option<i64>)> = BTreeMap::new();
     for (code, metric, .., path) in &rows {
         let count = actual(conn, metric, path)?;
-        actuals.insert((code.clone(), metric.clone()), count);
+        let awarded = awarded_in(conn, metric, path, year)?;
+        actuals.insert((code.clone(), metric.clone()), (count, awarded));
     }
     Ok(rows
         .into_iter()
         .map(|(code, metric, target, source, _, name, _)| {
-            let actual = actuals
+            let (actual, awarded) = actuals
                 .get(&(code.clone(), metric.clone()))
                 .copied()
-                .unwrap_or(0);
+                .unwrap_or((0, None));
             TargetProgress {
                 metric_zh: self::metric(&metric)
                     .map(|m| m.name_zh.to_owned())
@@ -282,6 +283,7 @@ pub fn progress(
                 metric,
                 target: target as u64,
                 actual: actual as u64,
+                awarded_in_year: awarded.map(|n| n as u64),
                 source,
             }
         })
@@ -304,6 +306,27 @@ fn actual(conn: &mut DbConn, metric: &str, path: &str) -> QueryResult<i64> {
         _ => return Ok(0),
     };
     sql.count().get_result(conn)
+}
+
+/// Stars awarded by `year`'s campaign under a region path and not revoked since, for the star metrics.
+fn awarded_in(conn: &mut DbConn, metric: &str, path: &str, year: i64) -> QueryResult<Option<i64>> {
+    use crate::db::schema::star_awards;
+    let least = match metric {
+        "star_rated" => 3,
+        "sponsored_five_star" => 5,
+        _ => return Ok(None),
+    };
+    let mut sql = star_awards::table
+        .inner_join(cooperatives::table)
+        .filter(star_awards::year.eq(year))
+        .filter(star_awards::stars.ge(least))
+        .filter(star_awards::revoked_at.is_null())
+        .filter(cooperatives::region_path.like(format!("{path}%")))
+        .into_boxed();
+    if metric == "sponsored_five_star" {
+        sql = sql.filter(cooperatives::gxs_relation.eq_any(["led", "co_run"]));
+    }
+    sql.count().get_result(conn).map(Some)
 }
 
 #[cfg(test)]

@@ -371,6 +371,20 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
         )
         .expect("monthly report");
     let changes = sheet(report, "星级变动");
+    admin
+        .import_targets(
+            "区划代码,年度,指标,目标\n330203,2026,星级合作社,100\n".as_bytes(),
+            "测试目标",
+        )
+        .expect("targets");
+    let haishu = admin
+        .target_progress(i64::from(year))
+        .expect("progress")
+        .into_iter()
+        .find(|p| p.region_code == hezuo_tests::HAISHU && p.metric == "star_rated")
+        .expect("the Haishu target");
+    assert_eq!(haishu.awarded_in_year, Some(1), "{haishu:?}");
+    assert_eq!(haishu.actual, 1, "the registry holds the star awarded");
     assert!(
         changes
             .iter()
@@ -661,4 +675,77 @@ fn an_industry_federation_is_confirmed_up_to_the_level_of_its_star() {
     assert_eq!(history.kind, OrgKind::IndustryFederation);
     assert_eq!(history.current_star, Some(5));
     assert_eq!(history.awards.len(), 3);
+}
+
+#[test]
+fn a_county_installs_its_own_model_as_a_new_version_and_a_campaign_scores_with_it() {
+    let app = TestApp::spawn();
+    let admin = app.client(Persona::Admin);
+    let built_in = admin
+        .scoring_models()
+        .expect("models")
+        .into_iter()
+        .find(|m| m.kind == OrgKind::Cooperative)
+        .expect("the built-in cooperative model");
+    let own = built_in
+        .model_toml
+        .replace("coop-stars-2026.1", "haishu-2027.1")
+        .replace("min_score = 75", "min_score = 78");
+    assert_eq!(
+        code_of(
+            app.client(Persona::SupervisorHaishu)
+                .install_scoring_model(&own)
+        ),
+        ErrorCode::Forbidden
+    );
+    let installed = admin.install_scoring_model(&own).expect("install");
+    assert!(!installed.built_in);
+    assert_eq!(installed.stars[2].min_score, 78.0);
+    assert_eq!(
+        admin.install_scoring_model(&own).expect("again").version,
+        "haishu-2027.1"
+    );
+    let changed = own.replace("min_score = 78", "min_score = 77");
+    assert_eq!(
+        code_of(admin.install_scoring_model(&changed)),
+        ErrorCode::StarModelVersionTaken
+    );
+    let broken = own.replace("bonus_cap = 10", "bonus_cap = 10\nbonus_kap = 2");
+    assert_eq!(
+        code_of(admin.install_scoring_model(&broken)),
+        ErrorCode::StarModelInvalid
+    );
+    let open_with = |model_version: &str| {
+        admin.open_campaign(&OpenCampaign {
+            year: 2027,
+            kind: OrgKind::Cooperative,
+            model_version: Some(model_version.to_owned()),
+            name: None,
+        })
+    };
+    assert_eq!(
+        code_of(open_with("federation-stars-2026.1")),
+        ErrorCode::StarModelUnknown,
+        "a federation model does not rate cooperatives"
+    );
+    let campaign = open_with("haishu-2027.1").expect("open");
+    assert_eq!(campaign.model_version, "haishu-2027.1");
+    assert_eq!(campaign.name, "2027年度农民专业合作社星级评定");
+    assert_eq!(
+        code_of(open_with("coop-stars-2026.1")),
+        ErrorCode::StarCampaignExists
+    );
+    let closed = admin.close_campaign(campaign.id).expect("close");
+    assert_eq!(closed.status, "closed");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+    assert_eq!(
+        code_of(
+            app.client(Persona::CounsellorHaishu)
+                .file_application(campaign.id, cooperative)
+        ),
+        ErrorCode::StarCampaignClosed
+    );
 }

@@ -7,7 +7,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::xlsx::{Cell, ExportFormat, Table};
 
-const HEADERS: [&str; 8] = [
+const HEADERS: [&str; 9] = [
     "区划代码",
     "地区",
     "年度",
@@ -15,6 +15,7 @@ const HEADERS: [&str; 8] = [
     "目标",
     "实际",
     "完成率(%)",
+    "当年评定",
     "目标来源",
 ];
 
@@ -52,6 +53,7 @@ fn table(rows: &[TargetProgress]) -> Table {
                     Cell::Number(progress.target as f64),
                     Cell::Number(progress.actual as f64),
                     Cell::Number(progress.attainment_pct),
+                    progress.awarded_in_year.map(|n| n as f64).into(),
                     progress.source.clone().into(),
                 ]
             })
