@@ -202,8 +202,9 @@ pub fn act(
                     } else {
                         diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
                     }
-                    // Only approved visits count for the clean-up: its classification follows every change of them.
+                    // Only approved visits count for the clean-up and star scores: both follow every change of them.
                     crate::cleanup::store::refresh(conn, std::slice::from_ref(&cooperative_id))?;
+                    crate::stars::applications::refresh_open(conn, &cooperative_id)?;
                     audit::record(
                         conn,
                         &reviewer.actor(),

@@ -163,6 +163,7 @@ impl Plan {
             )
             .execute(conn)?;
             crate::cleanup::store::refresh(conn, std::slice::from_ref(&self.cooperative_id))?;
+            crate::stars::applications::refresh_open(conn, &self.cooperative_id)?;
         }
         Ok(())
     }

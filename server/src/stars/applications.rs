@@ -502,3 +502,25 @@ fn summary(row: &ApplicationRow) -> serde_json::Value {
         "digest": row.digest,
     })
 }
+
+/// Scores again the cooperative's applications still under review in open campaigns, after its approved evidence
+/// changed (a visit approved, unapproved or edited): real-time tracking between annual reviews. Returns how many
+/// changed. Runs inside the caller's transaction.
+pub fn refresh_open(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<usize> {
+    use crate::db::schema::star_campaigns;
+    let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
+        .inner_join(star_campaigns::table)
+        .filter(star_applications::cooperative_id.eq(cooperative_id))
+        .filter(star_applications::status.eq(IN_REVIEW))
+        .filter(star_campaigns::status.eq("open"))
+        .select((ApplicationRow::as_select(), CampaignRow::as_select()))
+        .load(conn)?;
+    let mut changed = 0;
+    for (mut row, campaign) in open {
+        let rescored = store::campaign_model(conn, &campaign)
+            .and_then(|model| rescore(conn, &mut row, &campaign, &model))
+            .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+        changed += usize::from(rescored);
+    }
+    Ok(changed)
+}

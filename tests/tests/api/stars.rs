@@ -570,9 +570,25 @@ fn a_falsified_application_bars_the_cooperative_for_two_years() {
     let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
     approve(&app, visit);
-    let filed = county
+    let first = county
         .file_application(campaign, cooperative)
         .expect("file");
+
+    // A later approved visit speaks for the cooperative: the application under review follows it.
+    let later = record(&mut phone, cooperative, honest_visit("2026-11-12"));
+    approve(&app, later);
+    let filed = county.application(first.id).expect("application");
+    assert_eq!(filed.inputs["visit_id"], later.to_string());
+    assert!(
+        filed.result.total < first.result.total,
+        "{}",
+        filed.result.explanation_zh
+    );
+    assert_ne!(filed.version, first.version);
+    assert_eq!(
+        code_of(county.review_application(filed.id, &decision(&first, "reject"))),
+        ErrorCode::StarApplicationStale
+    );
     assert_eq!(
         code_of(county.review_application(filed.id, &decision(&filed, "falsified"))),
         ErrorCode::ValidationFailed,
