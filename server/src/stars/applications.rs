@@ -165,10 +165,7 @@ pub fn set_manual(
     model: &ScoringModel,
     request: &ManualScores,
 ) -> ApiResult<()> {
-    ensure_open(row, campaign)?;
-    if request.version != row.digest {
-        return Err(ApiError::new(ErrorCode::StarApplicationStale));
-    }
+    ensure_current(row, campaign, &request.version)?;
     let manual_points: BTreeMap<&str, f64> = model
         .categories
         .iter()
@@ -250,12 +247,16 @@ pub fn set_manual(
     Ok(())
 }
 
-fn ensure_open(row: &ApplicationRow, campaign: &CampaignRow) -> ApiResult<()> {
+/// The application is undecided, its campaign open, and `version` is the one the reviewer saw.
+fn ensure_current(row: &ApplicationRow, campaign: &CampaignRow, version: &str) -> ApiResult<()> {
     if row.is_decided() {
         return Err(ApiError::new(ErrorCode::StarApplicationDecided));
     }
     if campaign.status != "open" {
         return Err(ApiError::new(ErrorCode::StarCampaignClosed));
+    }
+    if version != row.digest {
+        return Err(ApiError::new(ErrorCode::StarApplicationStale));
     }
     Ok(())
 }
@@ -299,10 +300,7 @@ pub fn decide(
     level: &str,
     request: &StarDecision,
 ) -> ApiResult<()> {
-    ensure_open(row, campaign)?;
-    if request.version != row.digest {
-        return Err(ApiError::new(ErrorCode::StarApplicationStale));
-    }
+    ensure_current(row, campaign, &request.version)?;
     if row.awaiting_level.as_deref() != Some(level) {
         let awaited = row.awaiting_level.clone().unwrap_or_default();
         return Err(ApiError::new(ErrorCode::StarNotAwaitingLevel).with_detail(

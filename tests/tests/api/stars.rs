@@ -80,6 +80,22 @@ fn open(app: &TestApp, year: i32, kind: OrgKind) -> Uuid {
         .id
 }
 
+/// The 高桥 fruit cooperative with an exemplary visit approved and its application filed by the county supervisor
+/// in the 2026 campaign: the app, the counsellor's phone, the cooperative and the application.
+fn filed_for_haishu_fruit() -> (TestApp, hezuo_tests::TestPhone, Uuid, Application) {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+    let filed = app
+        .client(Persona::SupervisorHaishu)
+        .file_application(campaign, cooperative)
+        .expect("file");
+    (app, phone, cooperative, filed)
+}
+
 /// Every manual indicator still pending, scored full with a note.
 fn score_manual_in_full(client: &ApiClient, application: &Application) -> Application {
     let scores = application
@@ -411,16 +427,8 @@ impl TotalCheck for Application {
 
 #[test]
 fn a_revocation_removes_the_star_at_once_and_bars_reapplying() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let (app, mut phone, cooperative, filed) = filed_for_haishu_fruit();
     let county = app.client(Persona::SupervisorHaishu);
-    let campaign = open(&app, 2026, OrgKind::Cooperative);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
-    approve(&app, visit);
-    let filed = county
-        .file_application(campaign, cooperative)
-        .expect("file");
 
     let event = |cause: &str, occurred_on: &str| RecordStarEvent {
         cause: cause.to_owned(),
@@ -505,17 +513,9 @@ fn a_revocation_removes_the_star_at_once_and_bars_reapplying() {
 
 #[test]
 fn a_revoked_award_stays_in_the_history_and_phones_see_it_revoked() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let (app, mut phone, cooperative, filed) = filed_for_haishu_fruit();
     let county = app.client(Persona::SupervisorHaishu);
     let admin = app.client(Persona::Admin);
-    let campaign = open(&app, 2026, OrgKind::Cooperative);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
-    approve(&app, visit);
-    let filed = county
-        .file_application(campaign, cooperative)
-        .expect("file");
     let scored = score_manual_in_full(&county, &filed);
     let at_county = county
         .review_application(scored.id, &decision(&scored, "confirm"))
@@ -563,16 +563,8 @@ fn a_revoked_award_stays_in_the_history_and_phones_see_it_revoked() {
 
 #[test]
 fn a_falsified_application_bars_the_cooperative_for_two_years() {
-    let app = TestApp::spawn();
-    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let (app, mut phone, cooperative, first) = filed_for_haishu_fruit();
     let county = app.client(Persona::SupervisorHaishu);
-    let campaign = open(&app, 2026, OrgKind::Cooperative);
-    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
-    approve(&app, visit);
-    let first = county
-        .file_application(campaign, cooperative)
-        .expect("file");
 
     // A later approved visit speaks for the cooperative: the application under review follows it.
     let later = record(&mut phone, cooperative, honest_visit("2026-11-12"));
