@@ -33,6 +33,16 @@ pub fn monthly(
     first: NaiveDate,
     paths: Option<&[String]>,
 ) -> ApiResult<Vec<Table>> {
+    if first > crate::cleanup::store::today() {
+        return Err(
+            ApiError::new(hezuo_mobile_api::ErrorCode::InvalidQuery).with_field(
+                "month",
+                "future",
+                "报告月份不能晚于本月",
+                "the month is not in the future",
+            ),
+        );
+    }
     let (from, to) = bounds(first);
     let month = first.format("%Y-%m").to_string();
 
@@ -200,16 +210,6 @@ pub fn monthly(
             Cell::Number(cleanup.total.open_cases as f64),
         ],
     ];
-    if first > crate::cleanup::store::today() {
-        return Err(
-            ApiError::new(hezuo_mobile_api::ErrorCode::InvalidQuery).with_field(
-                "month",
-                "future",
-                "报告月份不能晚于本月",
-                "the month is not in the future",
-            ),
-        );
-    }
     Ok(vec![
         Table {
             sheet: "概况".to_owned(),

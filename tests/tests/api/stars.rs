@@ -387,6 +387,13 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
         )
         .expect("monthly report");
     let changes = sheet(report, "星级变动");
+    for month in ["2999-01", "2026-13"] {
+        assert_eq!(
+            code_of(admin.monthly_report(month, Export::Csv)),
+            ErrorCode::InvalidQuery,
+            "{month}"
+        );
+    }
     admin
         .import_targets(
             "区划代码,年度,指标,目标\n330203,2026,星级合作社,100\n".as_bytes(),
