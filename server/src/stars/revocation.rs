@@ -142,9 +142,10 @@ pub fn record_event(
 fn built_in_of(kind: OrgKind) -> ApiResult<super::model::ScoringModel> {
     store::built_in()
         .map_err(ApiError::internal)?
-        .into_iter()
+        .iter()
         .map(|(model, _)| model)
         .find(|model| model.kind == kind)
+        .cloned()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no built-in model for {kind:?}")))
 }
 

@@ -2,6 +2,7 @@
 //! (the latest approved visit, registry facts, the clean-up state, the star history, revocation events and bars).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -86,18 +87,26 @@ impl ApplicationRow {
     }
 }
 
-/// The built-in models: shipped proposals, recorded in the database the first time any model is asked for.
-pub fn built_in() -> Result<Vec<(ScoringModel, &'static str)>, ModelError> {
-    Ok(vec![
-        (
-            ScoringModel::cooperative_default()?,
-            include_str!("cooperative.toml"),
-        ),
-        (
-            ScoringModel::federation_default()?,
-            include_str!("federation.toml"),
-        ),
-    ])
+/// The built-in models: shipped proposals, parsed once, recorded in the database the first time one is asked for.
+pub fn built_in() -> Result<&'static [(ScoringModel, &'static str)], ModelError> {
+    static MODELS: OnceLock<Result<Vec<(ScoringModel, &'static str)>, ModelError>> =
+        OnceLock::new();
+    MODELS
+        .get_or_init(|| {
+            Ok(vec![
+                (
+                    ScoringModel::cooperative_default()?,
+                    include_str!("cooperative.toml"),
+                ),
+                (
+                    ScoringModel::federation_default()?,
+                    include_str!("federation.toml"),
+                ),
+            ])
+        })
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(Clone::clone)
 }
 
 pub fn is_built_in(version: &str) -> bool {
@@ -106,6 +115,7 @@ pub fn is_built_in(version: &str) -> bool {
 
 fn record_built_ins(conn: &mut DbConn) -> ApiResult<()> {
     for (model, text) in built_in().map_err(ApiError::internal)? {
+        let text = *text;
         let stored: i64 = scoring_models::table
             .find(&model.version)
             .count()
@@ -145,12 +155,19 @@ pub fn models(conn: &mut DbConn) -> ApiResult<Vec<(ModelRow, ScoringModel)>> {
 
 /// A model by version.
 pub fn model(conn: &mut DbConn, version: &str) -> ApiResult<Option<ScoringModel>> {
-    record_built_ins(conn)?;
-    let text: Option<String> = scoring_models::table
-        .find(version)
-        .select(scoring_models::model_toml)
-        .first(conn)
-        .optional()?;
+    let find = |conn: &mut DbConn| -> QueryResult<Option<String>> {
+        scoring_models::table
+            .find(version)
+            .select(scoring_models::model_toml)
+            .first(conn)
+            .optional()
+    };
+    let mut text = find(conn)?;
+    // A built-in model is stored the first time it is asked for; after that this is one lookup.
+    if text.is_none() && is_built_in(version) {
+        record_built_ins(conn)?;
+        text = find(conn)?;
+    }
     text.map(|t| ScoringModel::from_toml(&t).map_err(ApiError::internal))
         .transpose()
 }

@@ -49,9 +49,9 @@ pub async fn open_campaign(
                 Some(version) => version.clone(),
                 None => store::built_in()
                     .map_err(ApiError::internal)?
-                    .into_iter()
+                    .iter()
                     .find(|(model, _)| model.kind == request.kind)
-                    .map(|(model, _)| model.version)
+                    .map(|(model, _)| model.version.clone())
                     .ok_or_else(|| ApiError::new(ErrorCode::StarModelUnknown))?,
             };
             let model = store::model(conn, &version)?
