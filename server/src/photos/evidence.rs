@@ -96,6 +96,35 @@ pub fn photo_arrived(conn: &mut DbConn, sha256: &str, thresholds: &Thresholds) -
     refresh_visits(conn, &affected.into_iter().collect::<Vec<_>>(), thresholds)
 }
 
+/// Locks these visits' rows on PostgreSQL before their photos are read, so two transactions refreshing one visit take
+/// turns and the second sees what the first committed (under READ COMMITTED each would otherwise count only its own
+/// photo and the last to commit would win). Ids in order, so two refreshes never wait on each other in a cycle.
+/// SQLite's write transaction already holds the database's write lock.
+fn lock_visits(conn: &mut DbConn, visit_ids: &[String]) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        visits::table
+            .filter(visits::id.eq_any(visit_ids))
+            .select(visits::id)
+            .order(visits::id)
+            .for_update()
+            .load::<String>(c)?;
+    }
+    Ok(())
+}
+
+/// Photo arrivals take turns on PostgreSQL: an arriving photo looks for near copies among the photos already
+/// received, which a concurrent arrival's uncommitted photo is not. Taken before anything is read; held to commit.
+pub fn lock_photo_arrivals(conn: &mut DbConn) -> QueryResult<()> {
+    /// An arbitrary key, unique within hezuo's advisory locks.
+    const PHOTO_ARRIVALS: i64 = 0x6865_7a75_6f50;
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(PHOTO_ARRIVALS)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 type VisitPhotoRow = (
     String,
     String,
@@ -114,6 +143,7 @@ pub fn refresh_visits(
     if visit_ids.is_empty() {
         return Ok(());
     }
+    lock_visits(conn, visit_ids)?;
     let visit_rows: Vec<(String, String, String)> = visits::table
         .filter(visits::id.eq_any(visit_ids))
         .select((visits::id, visits::cooperative_id, visits::data))

@@ -240,6 +240,7 @@ pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResu
         state
             .db
             .write(move |conn| {
+                super::evidence::lock_photo_arrivals(conn)?;
                 // Another device may have finished the same photo meanwhile; the first one recorded stays.
                 if !photo_exists(conn, &finished.sha256)? {
                     diesel::insert_into(photos::table)
