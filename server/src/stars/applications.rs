@@ -140,20 +140,74 @@ pub fn rescore(
     campaign: &CampaignRow,
     model: &ScoringModel,
 ) -> ApiResult<bool> {
-    if row.is_decided() {
-        return Ok(false);
+    for _ in 0..RESCORE_ATTEMPTS {
+        if row.is_decided() {
+            return Ok(false);
+        }
+        let seen = Seen::of(row);
+        let manual = row.manual()?;
+        let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
+        apply(row, model, scored);
+        if row.digest == seen.digest {
+            return Ok(false);
+        }
+        if save_if_unchanged(conn, row, &seen)? {
+            return Ok(true);
+        }
+        // A reviewer got there first: score what they left.
+        *row = store::application(conn, &row.id)?;
     }
-    let manual = row.manual()?;
-    let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
-    let before = row.digest.clone();
-    apply(row, model, scored);
-    if row.digest == before {
-        return Ok(false);
+    Err(ApiError::new(ErrorCode::StarApplicationStale))
+}
+
+/// Re-scores after a concurrent writer before giving up; each attempt waits for the one before it to commit.
+const RESCORE_ATTEMPTS: usize = 5;
+
+/// What a writer read of an application. The row is written back only while these still hold, so of two reviewers
+/// deciding at once (or a reviewer and a re-score) one wins and the other is told the application changed: under
+/// PostgreSQL's READ COMMITTED the second update waits for the first and then matches nothing.
+struct Seen {
+    digest: String,
+    status: String,
+    awaiting_level: Option<String>,
+}
+
+impl Seen {
+    fn of(row: &ApplicationRow) -> Seen {
+        Seen {
+            digest: row.digest.clone(),
+            status: row.status.clone(),
+            awaiting_level: row.awaiting_level.clone(),
+        }
     }
-    diesel::update(star_applications::table.find(&row.id))
-        .set(&*row)
-        .execute(conn)?;
-    Ok(true)
+}
+
+/// Writes `row` if the stored application is still as `seen`; `false` if another writer changed it meanwhile.
+fn save_if_unchanged(conn: &mut DbConn, row: &ApplicationRow, seen: &Seen) -> QueryResult<bool> {
+    let unchanged = star_applications::table
+        .find(&row.id)
+        .filter(star_applications::digest.eq(&seen.digest))
+        .filter(star_applications::status.eq(&seen.status));
+    let updated = match &seen.awaiting_level {
+        Some(level) => {
+            diesel::update(unchanged.filter(star_applications::awaiting_level.eq(level)))
+                .set(row)
+                .execute(conn)?
+        }
+        None => diesel::update(unchanged.filter(star_applications::awaiting_level.is_null()))
+            .set(row)
+            .execute(conn)?,
+    };
+    Ok(updated == 1)
+}
+
+/// Like [`save_if_unchanged`], answering 412 when another writer got there first.
+fn save_or_stale(conn: &mut DbConn, row: &ApplicationRow, seen: &Seen) -> ApiResult<()> {
+    if save_if_unchanged(conn, row, seen)? {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::StarApplicationStale))
+    }
 }
 
 /// Records reviewers' scores of manual indicators (each within its points, each with a note) and scores again.
@@ -212,6 +266,7 @@ pub fn set_manual(
         }
     }
     checks.finish()?;
+    let seen = Seen::of(row);
     let mut manual = row.manual()?;
     let before = manual.clone();
     let at = crate::models::to_utc(now());
@@ -230,9 +285,7 @@ pub fn set_manual(
     row.manual_json = serde_json::to_string(&manual).map_err(ApiError::internal)?;
     let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
     apply(row, model, scored);
-    diesel::update(star_applications::table.find(&row.id))
-        .set(&*row)
-        .execute(conn)?;
+    save_or_stale(conn, row, &seen)?;
     audit::record(
         conn,
         &caller.actor(),
@@ -320,8 +373,10 @@ pub fn decide(
     };
     let mut checks = crate::validate::Checks::new();
     let before = summary(row);
+    let seen = Seen::of(row);
     let decided_at = now();
     let mut star = None;
+    let mut awarded = None;
     match request.decision.as_str() {
         "confirm" => {
             let result = row.result()?;
@@ -379,7 +434,7 @@ pub fn decide(
                         Some(stars) => {
                             row.status = RATED.to_owned();
                             row.awarded_star = Some(i64::from(stars));
-                            award(conn, row, campaign, model, stars)?;
+                            awarded = Some(stars);
                         }
                         None => row.status = NOT_RATED.to_owned(),
                     }
@@ -399,20 +454,6 @@ pub fn decide(
             row.status = FALSIFIED.to_owned();
             row.awaiting_level = None;
             row.decided_at = Some(decided_at);
-            let from = today();
-            diesel::insert_into(star_bars::table)
-                .values((
-                    star_bars::id.eq(Uuid::now_v7().to_string()),
-                    star_bars::cooperative_id.eq(&row.cooperative_id),
-                    star_bars::reason.eq("falsified"),
-                    star_bars::from_day.eq(from.to_string()),
-                    star_bars::until_day
-                        .eq(store::bar_until(from, model.falsification_bar_years).to_string()),
-                    star_bars::event_id.eq(None::<String>),
-                    star_bars::application_id.eq(Some(&row.id)),
-                    star_bars::created_at.eq(decided_at),
-                ))
-                .execute(conn)?;
         }
         _ => {
             return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
@@ -422,6 +463,27 @@ pub fn decide(
                 "decision is confirm, reject or falsified",
             ));
         }
+    }
+    // The application first, so a second reviewer deciding at once stops here before awarding anything.
+    save_or_stale(conn, row, &seen)?;
+    if let Some(stars) = awarded {
+        award(conn, row, campaign, model, stars)?;
+    }
+    if row.status == FALSIFIED {
+        let from = today();
+        diesel::insert_into(star_bars::table)
+            .values((
+                star_bars::id.eq(Uuid::now_v7().to_string()),
+                star_bars::cooperative_id.eq(&row.cooperative_id),
+                star_bars::reason.eq("falsified"),
+                star_bars::from_day.eq(from.to_string()),
+                star_bars::until_day
+                    .eq(store::bar_until(from, model.falsification_bar_years).to_string()),
+                star_bars::event_id.eq(None::<String>),
+                star_bars::application_id.eq(Some(&row.id)),
+                star_bars::created_at.eq(decided_at),
+            ))
+            .execute(conn)?;
     }
     diesel::insert_into(star_reviews::table)
         .values((
@@ -435,9 +497,6 @@ pub fn decide(
             star_reviews::reviewer_id.eq(&caller.user.id),
             star_reviews::decided_at.eq(decided_at),
         ))
-        .execute(conn)?;
-    diesel::update(star_applications::table.find(&row.id))
-        .set(&*row)
         .execute(conn)?;
     audit::record(
         conn,
