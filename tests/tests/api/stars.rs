@@ -765,17 +765,19 @@ fn a_county_installs_its_own_model_as_a_new_version_and_a_campaign_scores_with_i
     );
 }
 
-/// Reviewers at one level pressing confirm at the same moment (or one reviewer twice): `count` requests at once, each
-/// answered with the application or a problem.
-fn confirm_at_once(
+/// Reviewers at one level pressing confirm at the same moment (or one reviewer twice): `count` requests at once.
+/// Exactly one may succeed; the others must be told the application moved on with one of `told` (no server error,
+/// no second confirmation). Returns the application as the winner left it.
+fn one_of_many_wins(
     client: &ApiClient,
     application: &Application,
     request: &StarDecision,
-    count: usize,
-) -> Vec<Result<Application, ErrorCode>> {
-    let start = std::sync::Barrier::new(count);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..count)
+    told: &[ErrorCode],
+) -> Application {
+    const COUNT: usize = 4;
+    let start = std::sync::Barrier::new(COUNT);
+    let answers: Vec<Result<Application, ErrorCode>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..COUNT)
             .map(|_| {
                 scope.spawn(|| {
                     start.wait();
@@ -789,18 +791,25 @@ fn confirm_at_once(
             .into_iter()
             .map(|handle| handle.join().expect("reviewer thread"))
             .collect()
-    })
-}
-
-/// Each answer in brief, for assertion messages: the status and level awaited, or the problem's code.
-fn outcomes(answers: &[Result<Application, ErrorCode>]) -> Vec<String> {
-    answers
+    });
+    let brief: Vec<String> = answers
         .iter()
         .map(|answer| match answer {
             Ok(a) => format!("{} awaiting {:?}", a.status, a.awaiting_level),
             Err(code) => code.to_string(),
         })
-        .collect()
+        .collect();
+    let (won, lost): (Vec<_>, Vec<_>) = answers.into_iter().partition(Result::is_ok);
+    assert_eq!(won.len(), 1, "{brief:?}");
+    assert!(
+        lost.iter()
+            .all(|answer| answer.as_ref().is_err_and(|code| told.contains(code))),
+        "{brief:?}"
+    );
+    won.into_iter()
+        .next()
+        .and_then(Result::ok)
+        .expect("the winner")
 }
 
 #[test]
@@ -810,39 +819,25 @@ fn reviewers_confirming_at_once_decide_once() {
     let admin = app.client(Persona::Admin);
     let scored = score_manual_in_full(&county, &filed);
 
-    let at_county = confirm_at_once(&county, &scored, &decision(&scored, "confirm"), 4);
-    let confirmed: Vec<&Application> = at_county.iter().filter_map(|r| r.as_ref().ok()).collect();
-    assert_eq!(confirmed.len(), 1, "{:?}", outcomes(&at_county));
-    assert!(
-        at_county
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .all(|code| matches!(
-                code,
-                ErrorCode::StarNotAwaitingLevel | ErrorCode::StarApplicationStale
-            )),
-        "the others are told it moved on: {:?}",
-        outcomes(&at_county)
-    );
-    let after_county = confirmed[0].clone();
+    let moved_on = [
+        ErrorCode::StarNotAwaitingLevel,
+        ErrorCode::StarApplicationStale,
+    ];
+    let after_county = one_of_many_wins(&county, &scored, &decision(&scored, "confirm"), &moved_on);
     assert_eq!(after_county.awaiting_level.as_deref(), Some("city"));
-
-    let at_city = confirm_at_once(&admin, &after_county, &at_level(&after_county, "city"), 4);
-    let rated: Vec<&Application> = at_city.iter().filter_map(|r| r.as_ref().ok()).collect();
-    assert_eq!(rated.len(), 1, "{:?}", outcomes(&at_city));
-    assert!(
-        at_city
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .all(|code| matches!(
-                code,
-                ErrorCode::StarApplicationDecided | ErrorCode::StarApplicationStale
-            )),
-        "no second award, no server error: {:?}",
-        outcomes(&at_city)
+    let decided = [
+        ErrorCode::StarApplicationDecided,
+        ErrorCode::StarApplicationStale,
+    ];
+    let rated = one_of_many_wins(
+        &admin,
+        &after_county,
+        &at_level(&after_county, "city"),
+        &decided,
     );
-    let decided = admin.application(filed.id).expect("application");
-    let levels: Vec<&str> = decided.reviews.iter().map(|r| r.level.as_str()).collect();
+    assert_eq!(rated.status, "rated");
+
+    let levels: Vec<&str> = rated.reviews.iter().map(|r| r.level.as_str()).collect();
     assert_eq!(levels, vec!["county", "city"], "one confirmation per level");
     let history = county.star_history(cooperative).expect("history");
     assert_eq!(history.awards.len(), 1);
