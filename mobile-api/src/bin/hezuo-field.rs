@@ -86,6 +86,8 @@ enum Command {
     Tasks,
     /// Cooperatives due for a re-visit, soonest first, with why (as of the last sync).
     Revisits,
+    /// The star of each cooperative that has one: held, revoked and why, or barred (as of the last sync).
+    Stars,
     /// What is waiting to be sent, and what went wrong.
     Status,
     /// Send and receive changes; `--watch` keeps trying with backoff until everything is through.
@@ -308,6 +310,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tasks => fieldwork::tasks(&phone)?,
         Command::Revisits => fieldwork::revisits(&phone)?,
+        Command::Stars => fieldwork::stars(&phone)?,
         Command::Status => fieldwork::status(&phone)?,
         Command::Sync { watch } => fieldwork::sync(&mut phone, watch)?,
         Command::Photos { watch } => fieldwork::upload_photos(&mut phone, watch)?,
@@ -538,6 +541,30 @@ mod fieldwork {
                 revisit.state_zh.as_deref().unwrap_or("")
             );
             if let Some(note) = &revisit.note {
+                println!("  {note}");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn stars(phone: &Phone) -> anyhow::Result<()> {
+        let standings = phone.stars()?;
+        if standings.is_empty() {
+            println!("没有星级记录 / no star records");
+        }
+        for standing in standings {
+            let outcome = standing.record.outcome.as_deref().unwrap_or_default();
+            let shown = match outcome.parse::<usize>() {
+                Ok(stars) => "★".repeat(stars),
+                Err(_) if outcome == "revoked" => "已撤销 revoked".to_owned(),
+                Err(_) if outcome == "barred" => "限制申报 barred".to_owned(),
+                Err(_) => outcome.to_owned(),
+            };
+            println!(
+                "{} {} {shown}",
+                standing.cooperative_id, standing.cooperative_name
+            );
+            if let Some(note) = &standing.record.note {
                 println!("  {note}");
             }
         }

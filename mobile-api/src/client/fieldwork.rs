@@ -82,6 +82,15 @@ pub struct Revisit {
     pub decided_by_name: Option<String>,
 }
 
+/// A cooperative's star as the server last told this phone: held, revoked, or barred after a falsified application.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StarStanding {
+    pub cooperative_id: Uuid,
+    pub cooperative_name: String,
+    /// The record itself: `outcome` is `1`…`5`, `revoked` or `barred`; `note` says the year, the cause and the bar.
+    pub record: DecisionRecord,
+}
+
 /// Per-record sync status, for the app to show next to each visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordStatus {
@@ -433,21 +442,14 @@ impl Phone {
     /// The cooperatives due for a re-visit, soonest first: the server writes the date into each document's
     /// `decisions.cleanup` record when a supervisor decides a cooperative is dormant or plans targeted assistance.
     pub fn revisits(&self) -> Result<Vec<Revisit>, ClientError> {
-        let store = self.doc_store()?;
         let mut due = Vec::new();
-        for (cooperative_id, info) in store.index()? {
-            let Ok(typed) = document::read(&store.load(cooperative_id)?) else {
-                continue;
-            };
-            let Some(record) = typed.decisions.get("cleanup") else {
-                continue;
-            };
+        for (cooperative_id, cooperative_name, record) in self.decisions("cleanup")? {
             let Some(day) = &record.revisit_due else {
                 continue;
             };
             due.push(Revisit {
                 cooperative_id,
-                cooperative_name: typed.profile.name.clone().unwrap_or(info.name.clone()),
+                cooperative_name,
                 due: day.as_str().to_owned(),
                 state_zh: record
                     .outcome
@@ -461,6 +463,39 @@ impl Phone {
         }
         due.sort_by(|a, b| a.due.cmp(&b.due));
         Ok(due)
+    }
+
+    /// The star record of every cooperative on this phone that has one (as of the last sync), by name: what a
+    /// counsellor should know before a visit — the star held, or that it was revoked or re-application is barred.
+    pub fn stars(&self) -> Result<Vec<StarStanding>, ClientError> {
+        let mut standings: Vec<StarStanding> = self
+            .decisions("star")?
+            .into_iter()
+            .map(|(cooperative_id, cooperative_name, record)| StarStanding {
+                cooperative_id,
+                cooperative_name,
+                record,
+            })
+            .collect();
+        standings.sort_by(|a, b| a.cooperative_name.cmp(&b.cooperative_name));
+        Ok(standings)
+    }
+
+    /// Each stored cooperative's `decisions` record under `key`, with its id and name. A document this SDK cannot
+    /// read is passed over here; `status` reports it.
+    fn decisions(&self, key: &str) -> Result<Vec<(Uuid, String, DecisionRecord)>, ClientError> {
+        let store = self.doc_store()?;
+        let mut found = Vec::new();
+        for (cooperative_id, info) in store.index()? {
+            let Ok(mut typed) = document::read(&store.load(cooperative_id)?) else {
+                continue;
+            };
+            if let Some(record) = typed.decisions.remove(key) {
+                let name = typed.profile.name.take().unwrap_or(info.name);
+                found.push((cooperative_id, name, record));
+            }
+        }
+        Ok(found)
     }
 
     /// The cooperative's star as the server last told this phone (the document's `decisions.star`): `outcome` is the

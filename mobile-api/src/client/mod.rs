@@ -24,7 +24,9 @@ mod targets_api;
 pub use api::{ApiClient, Conditional, ListParams, RawResponse, UploadState, query_pairs};
 pub use docs::{DocInfo, DocStatus};
 pub use error::ClientError;
-pub use fieldwork::{Backoff, PullSummary, RecordStatus, Revisit, SyncReport, Task, VisitRecord};
+pub use fieldwork::{
+    Backoff, PullSummary, RecordStatus, Revisit, StarStanding, SyncReport, Task, VisitRecord,
+};
 pub use phone::{Phone, PhoneInfo};
 pub use photos::{PhotoOptions, PreparedPhoto, QueuedPhoto, UploadReport, prepare};
 pub use stars_api::Export;

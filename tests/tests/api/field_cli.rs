@@ -257,3 +257,62 @@ fn a_counsellors_day_with_the_cli_phone() {
     let review = township.visit_review(visit).expect("review").review;
     assert_eq!(review.pending_reason.as_deref(), Some("resubmitted"));
 }
+
+#[test]
+fn the_cli_phone_shows_a_star_awarded_then_revoked() {
+    use crate::stars::{at_level, decision, filed_for_haishu_fruit, score_manual_in_full};
+    use hezuo_mobile_api::stars::RecordStarEvent;
+    use hezuo_tests::Persona;
+
+    let (app, _phone, cooperative, filed) = filed_for_haishu_fruit();
+    let county = app.client(Persona::SupervisorHaishu);
+    let scored = score_manual_in_full(&county, &filed);
+    let at_county = county
+        .review_application(scored.id, &decision(&scored, "confirm"))
+        .expect("county");
+    app.client(Persona::Admin)
+        .review_application(scored.id, &at_level(&at_county, "city"))
+        .expect("city");
+
+    let dir = tempfile::tempdir().expect("dir");
+    stdout(&field(
+        &app,
+        dir.path(),
+        &["login", "--username", "counsellor.haishu"],
+    ));
+    stdout(&field(&app, dir.path(), &["pull"]));
+    stdout(&field(&app, dir.path(), &["sync"]));
+    let held = stdout(&field(&app, dir.path(), &["stars"]));
+    assert!(
+        held.contains(&cooperative.to_string())
+            && held.contains("★★★★")
+            && held.contains("2026年度星级评定：4星级"),
+        "{held}"
+    );
+
+    county
+        .record_star_event(
+            cooperative,
+            &RecordStarEvent {
+                cause: "major_safety_accident".to_owned(),
+                occurred_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("day"),
+                description: "仓库火灾致人重伤".to_owned(),
+                source: "应急管理局通报".to_owned(),
+            },
+        )
+        .expect("revocation");
+    let before_sync = stdout(&field(&app, dir.path(), &["stars"]));
+    assert!(
+        before_sync.contains("★★★★"),
+        "as of the last sync: {before_sync}"
+    );
+    stdout(&field(&app, dir.path(), &["sync"]));
+    let revoked = stdout(&field(&app, dir.path(), &["stars"]));
+    assert!(
+        revoked.contains("已撤销")
+            && revoked.contains("仓库火灾致人重伤")
+            && revoked.contains("前不得申报")
+            && !revoked.contains("★"),
+        "{revoked}"
+    );
+}

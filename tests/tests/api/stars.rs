@@ -82,7 +82,7 @@ fn open(app: &TestApp, year: i32, kind: OrgKind) -> Uuid {
 
 /// The 高桥 fruit cooperative with an exemplary visit approved and its application filed by the county supervisor
 /// in the 2026 campaign: the app, the counsellor's phone, the cooperative and the application.
-fn filed_for_haishu_fruit() -> (TestApp, hezuo_tests::TestPhone, Uuid, Application) {
+pub fn filed_for_haishu_fruit() -> (TestApp, hezuo_tests::TestPhone, Uuid, Application) {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
     let campaign = open(&app, 2026, OrgKind::Cooperative);
@@ -97,7 +97,7 @@ fn filed_for_haishu_fruit() -> (TestApp, hezuo_tests::TestPhone, Uuid, Applicati
 }
 
 /// Every manual indicator still pending, scored full with a note.
-fn score_manual_in_full(client: &ApiClient, application: &Application) -> Application {
+pub fn score_manual_in_full(client: &ApiClient, application: &Application) -> Application {
     let scores = application
         .result
         .categories
@@ -126,7 +126,7 @@ fn score_manual_in_full(client: &ApiClient, application: &Application) -> Applic
         .expect("manual scores")
 }
 
-fn decision(application: &Application, decision: &str) -> StarDecision {
+pub fn decision(application: &Application, decision: &str) -> StarDecision {
     StarDecision {
         decision: decision.to_owned(),
         version: application.version.clone(),
@@ -136,7 +136,7 @@ fn decision(application: &Application, decision: &str) -> StarDecision {
     }
 }
 
-fn at_level(application: &Application, level: &str) -> StarDecision {
+pub fn at_level(application: &Application, level: &str) -> StarDecision {
     StarDecision {
         level: Some(level.to_owned()),
         ..decision(application, "confirm")
