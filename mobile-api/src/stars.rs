@@ -54,12 +54,18 @@ pub struct ManualScore {
     pub note: Option<String>,
 }
 
+/// Text the scoring model names (codes, names, field paths), shared between the model and every result scored with
+/// it rather than copied into each; on the wire it is a plain string.
+pub type Shared = std::sync::Arc<str>;
+
 /// What one indicator scored, and from what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorScore {
-    pub code: String,
-    pub name_zh: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: Shared,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub name_zh: Shared,
     pub points: f64,
     pub max: f64,
     /// Scored by a reviewer.
@@ -68,15 +74,17 @@ pub struct IndicatorScore {
     pub pending: bool,
     /// The subject's fields the computation read, with their values (`null` when absent).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub evidence: BTreeMap<String, serde_json::Value>,
+    pub evidence: BTreeMap<Shared, serde_json::Value>,
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryScore {
-    pub code: String,
-    pub name_zh: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: Shared,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub name_zh: Shared,
     pub points: f64,
     pub max: f64,
     pub indicators: Vec<IndicatorScore>,
@@ -86,10 +94,12 @@ pub struct CategoryScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckOutcome {
-    pub code: String,
-    pub name_zh: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: Shared,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub name_zh: Shared,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub evidence: BTreeMap<String, serde_json::Value>,
+    pub evidence: BTreeMap<Shared, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -226,7 +226,7 @@ pub fn set_manual(
         .flat_map(|c| c.indicators.iter())
         .chain(&model.bonuses)
         .filter(|i| i.how == Test::Manual)
-        .map(|i| (i.code.as_str(), i.points))
+        .map(|i| (&*i.code, i.points))
         .collect();
     let mut checks = crate::validate::Checks::new();
     if request.scores.is_empty() {

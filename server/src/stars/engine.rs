@@ -10,7 +10,7 @@ use hezuo_mobile_api::stars::{
     CategoryScore, CheckOutcome, IndicatorScore, LevelOutcome, ManualScore, StarResult,
 };
 
-use super::model::{Check, Indicator, ScoringModel, Test};
+use super::model::{Check, FieldPath, Indicator, ScoringModel, Shared, Test};
 
 /// Scores `subject` (see [`super::subject`]) under `model`.
 pub fn score(
@@ -53,10 +53,8 @@ pub fn score(
     let vetoes: Vec<CheckOutcome> = model
         .vetoes
         .iter()
-        .filter_map(|check| {
-            let (holds, evidence) = check_of(check, subject);
-            holds.then_some(evidence)
-        })
+        .filter(|check| evaluate(&check.when, subject, &mut None))
+        .map(|check| outcome_of(check, subject))
         .collect();
     let mut levels = Vec::new();
     let mut star = None;
@@ -65,10 +63,8 @@ pub fn score(
         let failed_gates: Vec<CheckOutcome> = level
             .gates
             .iter()
-            .filter_map(|gate| {
-                let (passes, evidence) = check_of(gate, subject);
-                (!passes).then_some(evidence)
-            })
+            .filter(|gate| !evaluate(&gate.when, subject, &mut None))
+            .map(|gate| outcome_of(gate, subject))
             .collect();
         gates_so_far &= failed_gates.is_empty();
         let score_reached = total >= level.min_score;
@@ -88,7 +84,7 @@ pub fn score(
         .flat_map(|c| c.indicators.iter())
         .chain(&bonuses)
         .filter(|i| i.pending)
-        .map(|i| i.code.clone())
+        .map(|i| i.code.to_string())
         .collect();
     let explanation_zh = explain(
         &categories,
@@ -122,10 +118,10 @@ fn score_indicator(
     subject: &Value,
     manual: &BTreeMap<String, ManualScore>,
 ) -> IndicatorScore {
-    let mut evidence = BTreeMap::new();
+    let mut evidence = Some(Evidence::new());
     let max = indicator.points;
     let (points, is_manual, pending, note) = match &indicator.how {
-        Test::Manual => match manual.get(&indicator.code) {
+        Test::Manual => match manual.get(&*indicator.code) {
             Some(entry) => (
                 entry.points.clamp(0.0, max),
                 true,
@@ -136,10 +132,14 @@ fn score_indicator(
         },
         Test::Bands { field, bands } => {
             let value = number(subject, field, &mut evidence);
-            let mut sorted = bands.clone();
-            sorted.sort_by(|a, b| b[0].total_cmp(&a[0]));
+            // The highest band the value reaches.
             let share = value
-                .and_then(|v| sorted.iter().find(|band| v >= band[0]))
+                .and_then(|v| {
+                    bands
+                        .iter()
+                        .filter(|band| v >= band[0])
+                        .max_by(|a, b| a[0].total_cmp(&b[0]))
+                })
                 .map_or(0.0, |band| band[1]);
             (max * share.clamp(0.0, 1.0), false, false, None)
         }
@@ -164,44 +164,47 @@ fn score_indicator(
         max,
         manual: is_manual,
         pending,
-        evidence,
+        evidence: evidence.unwrap_or_default(),
         note,
     }
 }
 
-fn check_of(check: &Check, subject: &Value) -> (bool, CheckOutcome) {
-    let mut evidence = BTreeMap::new();
-    let holds = evaluate(&check.when, subject, &mut evidence);
-    (
-        holds,
-        CheckOutcome {
-            code: check.code.clone(),
-            name_zh: check.name_zh.clone(),
-            evidence,
-        },
-    )
+/// The fields each test read and what they held.
+type Evidence = BTreeMap<Shared, Value>;
+
+/// A gate or veto kept in the result, with the fields it read. Only the kept ones are built: most gates pass and
+/// most vetoes do not hold, and their evidence would be thrown away.
+fn outcome_of(check: &Check, subject: &Value) -> CheckOutcome {
+    let mut evidence = Some(Evidence::new());
+    evaluate(&check.when, subject, &mut evidence);
+    CheckOutcome {
+        code: check.code.clone(),
+        name_zh: check.name_zh.clone(),
+        evidence: evidence.unwrap_or_default(),
+    }
 }
 
-/// The value at a dotted path, recorded as evidence (`null` when absent).
-fn read(subject: &Value, path: &str, evidence: &mut BTreeMap<String, Value>) -> Value {
+/// The value at a dotted path (`null` when absent), recorded as evidence when evidence is being kept.
+fn read<'a>(subject: &'a Value, path: &FieldPath, evidence: &mut Option<Evidence>) -> &'a Value {
     let value = path
-        .split('.')
+        .keys()
         .try_fold(subject, |value, key| value.get(key))
-        .cloned()
-        .unwrap_or(Value::Null);
-    evidence.insert(path.to_owned(), value.clone());
+        .unwrap_or(&Value::Null);
+    if let Some(evidence) = evidence {
+        evidence.insert(path.text().clone(), value.clone());
+    }
     value
 }
 
-fn number(subject: &Value, path: &str, evidence: &mut BTreeMap<String, Value>) -> Option<f64> {
+fn number(subject: &Value, path: &FieldPath, evidence: &mut Option<Evidence>) -> Option<f64> {
     read(subject, path, evidence).as_f64()
 }
 
 /// Whether a pass/fail test passes. Absent data never passes (and never trips a `false` test).
-fn evaluate(test: &Test, subject: &Value, evidence: &mut BTreeMap<String, Value>) -> bool {
+fn evaluate(test: &Test, subject: &Value, evidence: &mut Option<Evidence>) -> bool {
     match test {
-        Test::True { field } => read(subject, field, evidence) == Value::Bool(true),
-        Test::False { field } => read(subject, field, evidence) == Value::Bool(false),
+        Test::True { field } => read(subject, field, evidence).as_bool() == Some(true),
+        Test::False { field } => read(subject, field, evidence).as_bool() == Some(false),
         Test::AtLeast { field, min } => number(subject, field, evidence).is_some_and(|v| v >= *min),
         Test::RatioAtLeast {
             numerator,
@@ -221,20 +224,20 @@ fn evaluate(test: &Test, subject: &Value, evidence: &mut BTreeMap<String, Value>
         Test::OneOf { field, values } => read(subject, field, evidence)
             .as_str()
             .is_some_and(|v| values.iter().any(|allowed| allowed == v)),
-        // Every test is evaluated, so that the evidence shows every field read.
+        // Every test is evaluated (`&=` and `|=` do not short-circuit), so that the evidence shows every field read.
         Test::All { tests } => {
-            let outcomes: Vec<bool> = tests
-                .iter()
-                .map(|t| evaluate(t, subject, evidence))
-                .collect();
-            outcomes.into_iter().all(|passes| passes)
+            let mut all = true;
+            for test in tests {
+                all &= evaluate(test, subject, evidence);
+            }
+            all
         }
         Test::Any { tests } => {
-            let outcomes: Vec<bool> = tests
-                .iter()
-                .map(|t| evaluate(t, subject, evidence))
-                .collect();
-            outcomes.into_iter().any(|passes| passes)
+            let mut any = false;
+            for test in tests {
+                any |= evaluate(test, subject, evidence);
+            }
+            any
         }
         // Scoring-only tests; the model check keeps them out of gates and vetoes.
         Test::Manual | Test::Bands { .. } | Test::Pick { .. } => false,
@@ -256,7 +259,7 @@ fn explain(
         .collect();
     let mut text = format!("总分{total}（{}，加分{bonus}）", parts.join("，"));
     if !vetoes.is_empty() {
-        let names: Vec<&str> = vetoes.iter().map(|v| v.name_zh.as_str()).collect();
+        let names: Vec<&str> = vetoes.iter().map(|v| &*v.name_zh).collect();
         text.push_str(&format!("；一票否决：{}", names.join("、")));
         return text;
     }
@@ -273,7 +276,7 @@ fn explain(
         let below_failed: Vec<&str> = levels
             .iter()
             .filter(|l| l.star <= next.star)
-            .flat_map(|l| l.failed_gates.iter().map(|g| g.name_zh.as_str()))
+            .flat_map(|l| l.failed_gates.iter().map(|g| &*g.name_zh))
             .collect();
         if !below_failed.is_empty() {
             why.push(format!("未满足：{}", below_failed.join("、")));

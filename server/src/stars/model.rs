@@ -8,8 +8,51 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use hezuo_mobile_api::stars::OrgKind;
+pub use hezuo_mobile_api::stars::{OrgKind, Shared};
 use serde::{Deserialize, Serialize};
+
+/// A dotted path into the subject (`finance.member_accounts`), split once when the model is read rather than at
+/// every application scored; its text is shared with the evidence of each result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FieldPath {
+    text: Shared,
+    keys: Box<[Box<str>]>,
+}
+
+impl FieldPath {
+    pub fn text(&self) -> &Shared {
+        &self.text
+    }
+
+    /// The keys from the subject's top level down.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|key| &**key)
+    }
+}
+
+impl TryFrom<String> for FieldPath {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<FieldPath, String> {
+        let keys: Box<[Box<str>]> = text.split('.').map(Box::from).collect();
+        if keys.iter().any(|key| key.trim().is_empty()) {
+            return Err(format!(
+                "field `{text}` is not a dotted path such as finance.member_accounts"
+            ));
+        }
+        Ok(FieldPath {
+            text: text.into(),
+            keys,
+        })
+    }
+}
+
+impl From<FieldPath> for String {
+    fn from(path: FieldPath) -> String {
+        path.text.to_string()
+    }
+}
 
 /// How an indicator scores, or when a gate passes or a veto holds. Fields are dotted paths into the subject
 /// (`finance.member_accounts`, `registry.on_abnormal_list`, `derived.signed_general_meetings`).
@@ -19,34 +62,40 @@ pub enum Test {
     /// A reviewer enters the score (indicators only).
     Manual,
     /// The field is `true`.
-    True { field: String },
+    True { field: FieldPath },
     /// The field is `false` (absent is not false).
-    False { field: String },
+    False { field: FieldPath },
     /// The number is at least `min`.
-    AtLeast { field: String, min: f64 },
+    AtLeast { field: FieldPath, min: f64 },
     /// `numerator / denominator` is at least `min`. With `full_without_denominator`, a missing or zero denominator
     /// passes (no surplus: nothing to rebate).
     RatioAtLeast {
-        numerator: String,
-        denominator: String,
+        numerator: FieldPath,
+        denominator: FieldPath,
         min: f64,
         #[serde(default)]
         full_without_denominator: bool,
     },
     /// The list holds at least `min` entries.
-    CountAtLeast { field: String, min: usize },
+    CountAtLeast { field: FieldPath, min: usize },
     /// The field's text is one of `values`.
-    OneOf { field: String, values: Vec<String> },
+    OneOf {
+        field: FieldPath,
+        values: Vec<String>,
+    },
     /// Every test passes.
     All { tests: Vec<Test> },
     /// Any test passes.
     Any { tests: Vec<Test> },
     /// Share of the points by the number's band: `bands = [[80, 1.0], [50, 0.5]]` gives all points from 80, half
     /// from 50 (indicators only).
-    Bands { field: String, bands: Vec<[f64; 2]> },
+    Bands {
+        field: FieldPath,
+        bands: Vec<[f64; 2]>,
+    },
     /// Points by the field's text, at most the indicator's points (indicators only; e.g. the 示范社 level).
     Pick {
-        field: String,
+        field: FieldPath,
         points: BTreeMap<String, f64>,
     },
 }
@@ -68,8 +117,8 @@ impl Test {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
-    pub code: String,
-    pub name_zh: String,
+    pub code: Shared,
+    pub name_zh: Shared,
     pub points: f64,
     pub how: Test,
 }
@@ -77,8 +126,8 @@ pub struct Indicator {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Category {
-    pub code: String,
-    pub name_zh: String,
+    pub code: Shared,
+    pub name_zh: Shared,
     /// The category's maximum; its indicators' points add up to it.
     pub points: f64,
     pub indicators: Vec<Indicator>,
@@ -88,8 +137,8 @@ pub struct Category {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
-    pub code: String,
-    pub name_zh: String,
+    pub code: Shared,
+    pub name_zh: Shared,
     pub when: Test,
 }
 
@@ -185,7 +234,7 @@ impl ScoringModel {
             .flat_map(|c| c.indicators.iter())
             .chain(&self.bonuses);
         for indicator in indicators {
-            if !codes.insert(indicator.code.as_str()) {
+            if !codes.insert(&*indicator.code) {
                 return fail(format!("indicator code {} is used twice", indicator.code));
             }
             if indicator.points <= 0.0 {
@@ -302,5 +351,26 @@ mod tests {
         );
         let error = ScoringModel::from_toml(&manual_gate).expect_err("manual veto");
         assert!(error.0.contains("pass/fail"), "{error}");
+        let bad_path = base.replacen(
+            "field = \"finance.member_accounts\"",
+            "field = \"finance..member_accounts\"",
+            1,
+        );
+        assert_ne!(bad_path, base);
+        let error = ScoringModel::from_toml(&bad_path).expect_err("path");
+        assert!(error.0.contains("finance..member_accounts"), "{error}");
+    }
+
+    #[test]
+    fn a_field_path_is_split_once_and_written_back_as_it_was_read() {
+        let path = FieldPath::try_from("registry.on_abnormal_list".to_owned()).expect("path");
+        assert_eq!(
+            path.keys().collect::<Vec<_>>(),
+            vec!["registry", "on_abnormal_list"]
+        );
+        assert_eq!(String::from(path), "registry.on_abnormal_list");
+        for bad in ["", ".x", "x.", "a. .b"] {
+            assert!(FieldPath::try_from(bad.to_owned()).is_err(), "{bad:?}");
+        }
     }
 }

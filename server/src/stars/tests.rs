@@ -95,7 +95,7 @@ fn full_manual(model: &ScoringModel) -> BTreeMap<String, ManualScore> {
         .into_iter()
         .map(|i| {
             (
-                i.code.clone(),
+                i.code.to_string(),
                 ManualScore {
                     points: i.points,
                     note: Some("评审打分".into()),
@@ -147,7 +147,7 @@ fn category(result: &StarResult, code: &str) -> f64 {
     result
         .categories
         .iter()
-        .find(|c| c.code == code)
+        .find(|c| &*c.code == code)
         .map(|c| c.points)
         .expect("category")
 }
@@ -173,6 +173,43 @@ fn an_exemplary_cooperative_scores_full_marks_and_five_stars() {
     assert!(result.explanation_zh.contains("达到5星级"));
 }
 
+/// The scored indicator with this code.
+fn indicator<'a>(
+    result: &'a StarResult,
+    code: &str,
+) -> &'a hezuo_mobile_api::stars::IndicatorScore {
+    result
+        .categories
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .find(|i| &*i.code == code)
+        .expect("indicator")
+}
+
+#[test]
+fn all_and_any_show_every_field_they_read_even_once_decided() {
+    let model = cooperative_model();
+    let manual = full_manual(&model);
+    // A3 is all of office and bank account: the first fails, and the second is still read and shown.
+    let mut visit = exemplary();
+    visit.registration.as_mut().expect("r").office_present = Some(false);
+    let result = Case::new(visit).run(&model, &manual);
+    let a3 = indicator(&result, "A3");
+    assert_eq!(a3.points, 0.0);
+    assert_eq!(
+        a3.evidence.keys().map(|k| &**k).collect::<Vec<_>>(),
+        vec![
+            "registration.bank_account_independent",
+            "registration.office_present"
+        ]
+    );
+    // D4 is any of three ways of drawing in small farmers: the first passes, and the other two are shown too.
+    let result = Case::new(exemplary()).run(&model, &manual);
+    let d4 = indicator(&result, "D4");
+    assert_eq!(d4.points, 3.0);
+    assert_eq!(d4.evidence.len(), 3, "{:?}", d4.evidence);
+}
+
 #[test]
 fn each_category_scores_from_its_evidence() {
     let model = cooperative_model();
@@ -183,7 +220,7 @@ fn each_category_scores_from_its_evidence() {
     let result = Case::new(visit).run(&model, &manual);
     assert_eq!(category(&result, "A"), 17.0);
     let a5 = &result.categories[0].indicators[4];
-    assert_eq!(a5.code, "A5");
+    assert_eq!(&*a5.code, "A5");
     assert_eq!(a5.evidence["membership.members_farmer"], json!(140));
     // B: no member accounts (6) and a 50 % rebate (7).
     let mut visit = exemplary();
@@ -251,7 +288,7 @@ fn gates_hold_a_high_score_back_and_say_which() {
     assert!(result.total >= 85.0, "{}", result.total);
     assert_eq!(result.star, Some(2));
     let three = &result.levels[2];
-    assert_eq!(three.failed_gates[0].code, "G3a");
+    assert_eq!(&*three.failed_gates[0].code, "G3a");
 }
 
 #[test]
@@ -261,7 +298,7 @@ fn each_veto_makes_the_applicant_ineligible_and_says_why() {
     let vetoed = |case: Case, code: &str| {
         let result = case.run(&model, &manual);
         assert_eq!(result.star, None, "{code}");
-        let codes: Vec<&str> = result.vetoes.iter().map(|v| v.code.as_str()).collect();
+        let codes: Vec<&str> = result.vetoes.iter().map(|v| v.code.as_ref()).collect();
         assert_eq!(codes, vec![code]);
         assert!(result.explanation_zh.contains("一票否决"));
     };
@@ -290,7 +327,7 @@ fn each_veto_makes_the_applicant_ineligible_and_says_why() {
         .expect("r")
         .annual_report_filed_last_year = Some(false);
     let result = Case::new(visit).run(&model, &manual);
-    assert!(result.vetoes.iter().any(|v| v.code == "V6"));
+    assert!(result.vetoes.iter().any(|v| &*v.code == "V6"));
     let mut case = Case::new(exemplary());
     case.barred = true;
     vetoed(case, "V7");

@@ -43,14 +43,14 @@ pub fn model(row: &ModelRow, model: &ScoringModel) -> ScoringModelInfo {
             .categories
             .iter()
             .map(|c| ModelCategory {
-                code: c.code.clone(),
-                name_zh: c.name_zh.clone(),
+                code: c.code.to_string(),
+                name_zh: c.name_zh.to_string(),
                 points: c.points,
                 manual_indicators: c
                     .indicators
                     .iter()
                     .filter(|i| i.how == Test::Manual)
-                    .map(|i| i.code.clone())
+                    .map(|i| i.code.to_string())
                     .collect(),
             })
             .collect(),
@@ -62,7 +62,7 @@ pub fn model(row: &ModelRow, model: &ScoringModel) -> ScoringModelInfo {
             .map(|s| ModelStar {
                 star: s.star,
                 min_score: s.min_score,
-                gates: s.gates.iter().map(|g| g.code.clone()).collect(),
+                gates: s.gates.iter().map(|g| g.code.to_string()).collect(),
                 review_level: s.review_level.clone(),
             })
             .collect(),
@@ -154,7 +154,11 @@ pub fn items(conn: &mut DbConn, rows: Vec<ApplicationRow>) -> ApiResult<Vec<Appl
                 awaiting_level: row.awaiting_level,
                 awarded_star: star(row.awarded_star),
                 pending_manual: result.pending_manual,
-                vetoes: result.vetoes.into_iter().map(|v| v.name_zh).collect(),
+                vetoes: result
+                    .vetoes
+                    .into_iter()
+                    .map(|v| v.name_zh.to_string())
+                    .collect(),
                 explanation_zh: row.explanation_zh,
                 filed_at: to_utc(row.filed_at),
             })

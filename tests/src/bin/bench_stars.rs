@@ -103,7 +103,7 @@ fn main() {
         .into_iter()
         .map(|i| {
             (
-                i.code.clone(),
+                i.code.to_string(),
                 ManualScore {
                     points: i.points * 0.8,
                     note: None,

@@ -107,7 +107,7 @@ pub fn score_manual_in_full(client: &ApiClient, application: &Application) -> Ap
         .filter(|i| i.pending)
         .map(|i| {
             (
-                i.code.clone(),
+                i.code.to_string(),
                 ManualScore {
                     points: i.max,
                     note: Some(format!("{}：材料齐全，现场核实", i.name_zh)),
@@ -203,7 +203,7 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
     let organisation = &filed.result.categories[0];
     assert_eq!(
         (
-            organisation.code.as_str(),
+            organisation.code.as_ref(),
             organisation.points,
             organisation.max
         ),
@@ -213,7 +213,7 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
     let charter = organisation
         .indicators
         .iter()
-        .find(|i| i.code == "A2")
+        .find(|i| &*i.code == "A2")
         .expect("A2");
     assert_eq!(
         charter.evidence["registration.charter_based_on_model"],
@@ -264,7 +264,7 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
     assert_eq!(
         five.failed_gates
             .iter()
-            .map(|g| g.code.as_str())
+            .map(|g| g.code.as_ref())
             .collect::<Vec<_>>(),
         vec!["G5a", "G5c"],
         "five stars need a city title and two years at four stars"
@@ -490,7 +490,7 @@ fn a_revocation_removes_the_star_at_once_and_bars_reapplying() {
         .result
         .vetoes
         .iter()
-        .map(|v| v.code.as_str())
+        .map(|v| v.code.as_ref())
         .collect();
     assert_eq!(vetoes, vec!["V2"]);
     assert_eq!(vetoed.proposed_star, None);

@@ -62,7 +62,7 @@ pub async fn export_results(
                     .unwrap_or_default();
                 let mut line: Vec<Cell> = vec![name.into(), uscc.into(), region.into()];
                 line.extend(result.categories.iter().map(|c| Cell::Number(c.points)));
-                let vetoes: Vec<&str> = result.vetoes.iter().map(|v| v.name_zh.as_str()).collect();
+                let vetoes: Vec<&str> = result.vetoes.iter().map(|v| &*v.name_zh).collect();
                 let star = |value: Option<i64>| value.map(|s| s as f64);
                 line.extend([
                     Cell::Number(result.bonus),
