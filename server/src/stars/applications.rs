@@ -30,13 +30,7 @@ pub fn file(
     campaign: &CampaignRow,
     cooperative: &CooperativeRow,
 ) -> ApiResult<(ApplicationRow, bool)> {
-    let existing: Option<ApplicationRow> = star_applications::table
-        .filter(star_applications::campaign_id.eq(&campaign.id))
-        .filter(star_applications::cooperative_id.eq(&cooperative.id))
-        .select(ApplicationRow::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(existing) = existing {
+    if let Some(existing) = filed(conn, campaign, cooperative)? {
         return Ok((existing, false));
     }
     if campaign.status != "open" {
@@ -97,9 +91,16 @@ pub fn file(
         decided_at: None,
     };
     apply(&mut row, &model, scored);
-    diesel::insert_into(star_applications::table)
+    let inserted = crate::with_backend!(conn, |c| diesel::insert_into(star_applications::table)
         .values(&row)
-        .execute(conn)?;
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    if inserted == 0 {
+        // The same filing arrived twice at once and the other got there first (on PostgreSQL this insert waited for
+        // it to commit): answer with that one, as a retry would be.
+        let existing = filed(conn, campaign, cooperative)?.ok_or_else(ApiError::not_found)?;
+        return Ok((existing, false));
+    }
     audit::record(
         conn,
         &caller.actor(),
@@ -112,6 +113,20 @@ pub fn file(
         Some(&summary(&row)),
     )?;
     Ok((row, true))
+}
+
+/// The application already filed for the cooperative in this campaign.
+fn filed(
+    conn: &mut DbConn,
+    campaign: &CampaignRow,
+    cooperative: &CooperativeRow,
+) -> QueryResult<Option<ApplicationRow>> {
+    star_applications::table
+        .filter(star_applications::campaign_id.eq(&campaign.id))
+        .filter(star_applications::cooperative_id.eq(&cooperative.id))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Takes a new score into the row. A result that changed starts the review again from the first level, at the star

@@ -765,6 +765,26 @@ fn a_county_installs_its_own_model_as_a_new_version_and_a_campaign_scores_with_i
     );
 }
 
+/// Four requests sent at the same moment, each on its own thread: their answers.
+fn at_once<T: Send>(request: impl Fn() -> T + Sync) -> Vec<T> {
+    const COUNT: usize = 4;
+    let start = std::sync::Barrier::new(COUNT);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..COUNT)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    request()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("request thread"))
+            .collect()
+    })
+}
+
 /// Reviewers at one level pressing confirm at the same moment (or one reviewer twice): `count` requests at once.
 /// Exactly one may succeed; the others must be told the application moved on with one of `told` (no server error,
 /// no second confirmation). Returns the application as the winner left it.
@@ -774,23 +794,10 @@ fn one_of_many_wins(
     request: &StarDecision,
     told: &[ErrorCode],
 ) -> Application {
-    const COUNT: usize = 4;
-    let start = std::sync::Barrier::new(COUNT);
-    let answers: Vec<Result<Application, ErrorCode>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..COUNT)
-            .map(|_| {
-                scope.spawn(|| {
-                    start.wait();
-                    client
-                        .review_application(application.id, request)
-                        .map_err(|error| code_of::<()>(Err(error)))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("reviewer thread"))
-            .collect()
+    let answers = at_once(|| {
+        client
+            .review_application(application.id, request)
+            .map_err(|error| code_of::<()>(Err(error)))
     });
     let brief: Vec<String> = answers
         .iter()
@@ -842,4 +849,31 @@ fn reviewers_confirming_at_once_decide_once() {
     let history = county.star_history(cooperative).expect("history");
     assert_eq!(history.awards.len(), 1);
     assert_eq!(history.current_star, Some(4));
+}
+
+#[test]
+fn a_filing_sent_several_times_at_once_files_one_application() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+
+    let counsellor = app.client(Persona::CounsellorHaishu);
+    let filed = at_once(|| counsellor.file_application(campaign, cooperative));
+    let ids: std::collections::BTreeSet<Uuid> = filed
+        .into_iter()
+        .map(|answer| {
+            answer
+                .expect("every request answers with the application")
+                .id
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let listed = app
+        .client(Persona::SupervisorHaishu)
+        .applications(campaign, &ApplicationQuery::default())
+        .expect("applications");
+    assert_eq!(listed.items.len(), 1);
 }
