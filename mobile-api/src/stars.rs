@@ -338,6 +338,9 @@ pub struct StarEvent {
     pub source: String,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
+    /// The star this event revoked (`None`: none was held when it was recorded).
+    #[serde(default)]
+    pub revoked_star: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -544,6 +544,7 @@ diesel::table! {
         source -> Text,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+        revoked_star -> Nullable<BigInt>,
     }
 }
 

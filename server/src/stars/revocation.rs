@@ -37,20 +37,29 @@ pub fn record_event(
     cause: Trigger,
     request: &RecordStarEvent,
 ) -> ApiResult<Recorded> {
+    // The same event sent again (a retry after a lost answer) is the one already recorded, with what it revoked.
+    let same: Option<String> = star_events::table
+        .filter(star_events::cooperative_id.eq(&cooperative.id))
+        .filter(star_events::cause.eq(cause.key()))
+        .filter(star_events::occurred_on.eq(request.occurred_on.to_string()))
+        .filter(star_events::description.eq(request.description.trim()))
+        .filter(star_events::source.eq(request.source.trim()))
+        .select(star_events::id)
+        .first(conn)
+        .optional()?;
+    if let Some(event_id) = same {
+        let revoked = star_events::table
+            .find(&event_id)
+            .select(star_events::revoked_star)
+            .first::<Option<i64>>(conn)?;
+        return Ok(Recorded {
+            event_id,
+            revoked,
+            rescored: 0,
+        });
+    }
     let at = now();
     let event_id = Uuid::now_v7().to_string();
-    diesel::insert_into(star_events::table)
-        .values((
-            star_events::id.eq(&event_id),
-            star_events::cooperative_id.eq(&cooperative.id),
-            star_events::cause.eq(cause.key()),
-            star_events::occurred_on.eq(request.occurred_on.to_string()),
-            star_events::description.eq(request.description.trim()),
-            star_events::source.eq(request.source.trim()),
-            star_events::recorded_by.eq(&caller.user.id),
-            star_events::recorded_at.eq(at),
-        ))
-        .execute(conn)?;
     let held: Vec<(String, i64, String)> = star_awards::table
         .filter(star_awards::cooperative_id.eq(&cooperative.id))
         .filter(star_awards::revoked_at.is_null())
@@ -63,6 +72,19 @@ pub fn record_event(
     let revoked = cooperative
         .star_level
         .or_else(|| held.iter().map(|(_, s, _)| *s).max());
+    diesel::insert_into(star_events::table)
+        .values((
+            star_events::id.eq(&event_id),
+            star_events::cooperative_id.eq(&cooperative.id),
+            star_events::cause.eq(cause.key()),
+            star_events::occurred_on.eq(request.occurred_on.to_string()),
+            star_events::description.eq(request.description.trim()),
+            star_events::source.eq(request.source.trim()),
+            star_events::recorded_by.eq(&caller.user.id),
+            star_events::recorded_at.eq(at),
+            star_events::revoked_star.eq(revoked),
+        ))
+        .execute(conn)?;
     if revoked.is_some() {
         diesel::update(
             star_awards::table
@@ -181,6 +203,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         String,
         String,
         chrono::NaiveDateTime,
+        Option<i64>,
     );
     let events: Vec<EventRow> = star_events::table
         .filter(star_events::cooperative_id.eq(&cooperative.id))
@@ -193,6 +216,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
             star_events::source,
             star_events::recorded_by,
             star_events::recorded_at,
+            star_events::revoked_star,
         ))
         .load(conn)?;
     let bars: Vec<(String, String, String)> = star_bars::table
@@ -260,7 +284,16 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         events: events
             .into_iter()
             .filter_map(
-                |(id, cause, occurred_on, description, source, recorded_by, recorded_at)| {
+                |(
+                    id,
+                    cause,
+                    occurred_on,
+                    description,
+                    source,
+                    recorded_by,
+                    recorded_at,
+                    revoked,
+                )| {
                     Some(StarEvent {
                         id: uuid(&id),
                         cause_zh: Trigger::parse(&cause)?.label_zh().to_owned(),
@@ -270,6 +303,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
                         source,
                         recorded_by,
                         recorded_at: to_utc(recorded_at),
+                        revoked_star: revoked.map(star),
                     })
                 },
             )

@@ -468,6 +468,11 @@ fn a_revocation_removes_the_star_at_once_and_bars_reapplying() {
     assert_eq!(recorded.revoked_star, Some(3));
     assert_eq!(recorded.applications_rescored, 1);
     assert_eq!(recorded.event.cause_zh, "发生重大安全事故");
+    assert_eq!(
+        recorded.event.revoked_star,
+        Some(3),
+        "the event keeps what it revoked"
+    );
     assert_eq!(recorded.history.current_star, None);
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let until = today
@@ -482,6 +487,17 @@ fn a_revocation_removes_the_star_at_once_and_bars_reapplying() {
             .expect("cooperative")
             .star_level,
         None
+    );
+
+    // Sent again (the answer was lost on the way): the same event, nothing recorded twice.
+    let again = county
+        .record_star_event(cooperative, &event("major_safety_accident", "2026-10-08"))
+        .expect("again");
+    assert_eq!(again.event.id, recorded.event.id);
+    assert_eq!(again.revoked_star, Some(3), "what the event revoked");
+    assert_eq!(
+        (again.history.events.len(), again.history.bars.len()),
+        (1, 1)
     );
 
     // The application under review now carries the veto.

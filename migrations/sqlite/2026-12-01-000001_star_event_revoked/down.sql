@@ -1,0 +1,1 @@
+ALTER TABLE star_events DROP COLUMN revoked_star;
