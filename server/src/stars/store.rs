@@ -113,26 +113,34 @@ pub fn is_built_in(version: &str) -> bool {
     built_in().is_ok_and(|models| models.iter().any(|(m, _)| m.version == version))
 }
 
+/// Stores the built-in models not stored yet. Insert-if-absent: requests asking for a model at the same moment all
+/// find it stored afterwards (on PostgreSQL the later inserts wait for the first and then do nothing).
 fn record_built_ins(conn: &mut DbConn) -> ApiResult<()> {
     for (model, text) in built_in().map_err(ApiError::internal)? {
-        let text = *text;
-        let stored: i64 = scoring_models::table
-            .find(&model.version)
-            .count()
-            .get_result(conn)?;
-        if stored == 0 {
-            diesel::insert_into(scoring_models::table)
-                .values(ModelRow {
-                    version: model.version.clone(),
-                    kind: model.kind.as_str().to_owned(),
-                    model_toml: text.to_owned(),
-                    installed_by: None,
-                    installed_at: crate::models::now(),
-                })
-                .execute(conn)?;
-        }
+        insert_if_absent(conn, model, text, None)?;
     }
     Ok(())
+}
+
+/// Stores a model unless its version is stored already; whether it was stored now.
+fn insert_if_absent(
+    conn: &mut DbConn,
+    model: &ScoringModel,
+    text: &str,
+    by: Option<&str>,
+) -> QueryResult<bool> {
+    let row = ModelRow {
+        version: model.version.clone(),
+        kind: model.kind.as_str().to_owned(),
+        model_toml: text.to_owned(),
+        installed_by: by.map(str::to_owned),
+        installed_at: crate::models::now(),
+    };
+    let inserted = crate::with_backend!(conn, |c| diesel::insert_into(scoring_models::table)
+        .values(&row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
 }
 
 /// Every installed model, the built-in ones included, newest first.
@@ -175,22 +183,24 @@ pub fn model(conn: &mut DbConn, version: &str) -> ApiResult<Option<ScoringModel>
 /// Stores a model; the same version with another text is refused (a changed model needs a new version). Returns
 /// whether it was new.
 pub fn install(conn: &mut DbConn, model: &ScoringModel, text: &str, by: &str) -> ApiResult<bool> {
-    if let Some(stored) = self::model(conn, &model.version)? {
-        if &stored == model {
-            return Ok(false);
+    let already = |conn: &mut DbConn| -> ApiResult<bool> {
+        match self::model(conn, &model.version)? {
+            Some(stored) if &stored == model => Ok(false),
+            Some(_) => Err(ApiError::new(ErrorCode::StarModelVersionTaken)),
+            None => Err(ApiError::internal(anyhow::anyhow!(
+                "model {} neither stored nor storable",
+                model.version
+            ))),
         }
-        return Err(ApiError::new(ErrorCode::StarModelVersionTaken));
+    };
+    if self::model(conn, &model.version)?.is_some() {
+        return already(conn);
     }
-    diesel::insert_into(scoring_models::table)
-        .values(ModelRow {
-            version: model.version.clone(),
-            kind: model.kind.as_str().to_owned(),
-            model_toml: text.to_owned(),
-            installed_by: Some(by.to_owned()),
-            installed_at: crate::models::now(),
-        })
-        .execute(conn)?;
-    Ok(true)
+    if insert_if_absent(conn, model, text, Some(by))? {
+        return Ok(true);
+    }
+    // Installed by someone else at the same moment: the same model, or another under this version.
+    already(conn)
 }
 
 pub fn campaign(conn: &mut DbConn, id: &str) -> ApiResult<CampaignRow> {

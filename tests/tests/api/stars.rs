@@ -868,10 +868,15 @@ fn reviewers_confirming_at_once_decide_once() {
 }
 
 #[test]
-fn a_filing_sent_several_times_at_once_files_one_application() {
+fn a_campaign_opened_and_a_filing_sent_several_times_at_once_make_one_each() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
-    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let opened: std::collections::BTreeSet<Uuid> =
+        at_once(|| open(&app, 2026, OrgKind::Cooperative))
+            .into_iter()
+            .collect();
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    let campaign = opened.into_iter().next().expect("the campaign");
     let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));
     approve(&app, visit);

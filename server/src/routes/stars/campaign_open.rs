@@ -6,6 +6,7 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::DbConn;
 use crate::db::schema::star_campaigns;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
@@ -57,13 +58,15 @@ pub async fn open_campaign(
             let model = store::model(conn, &version)?
                 .filter(|model| model.kind == request.kind)
                 .ok_or_else(|| ApiError::new(ErrorCode::StarModelUnknown))?;
-            let existing: Option<CampaignRow> = star_campaigns::table
-                .filter(star_campaigns::year.eq(i64::from(request.year)))
-                .filter(star_campaigns::kind.eq(request.kind.as_str()))
-                .select(CampaignRow::as_select())
-                .first(conn)
-                .optional()?;
-            if let Some(existing) = existing {
+            let existing = |conn: &mut DbConn| -> QueryResult<Option<CampaignRow>> {
+                star_campaigns::table
+                    .filter(star_campaigns::year.eq(i64::from(request.year)))
+                    .filter(star_campaigns::kind.eq(request.kind.as_str()))
+                    .select(CampaignRow::as_select())
+                    .first(conn)
+                    .optional()
+            };
+            if let Some(existing) = existing(conn)? {
                 if existing.model_version != model.version {
                     return Err(ApiError::new(ErrorCode::StarCampaignExists).with_detail(
                         format!("该年度评定已使用模型 {}", existing.model_version),
@@ -91,9 +94,16 @@ pub async fn open_campaign(
                 opened_at: crate::models::now(),
                 closed_at: None,
             };
-            diesel::insert_into(star_campaigns::table)
+            let inserted = crate::with_backend!(conn, |c| diesel::insert_into(star_campaigns::table)
                 .values(&row)
-                .execute(conn)?;
+                .on_conflict_do_nothing()
+                .execute(c))?;
+            if inserted == 0 {
+                // Opened twice at once and the other got there first: answer with it, as opening again does.
+                let campaign = existing(conn)?.ok_or_else(ApiError::not_found)?;
+                let scope = caller.scope.paths();
+                return Ok((false, view::campaign(conn, campaign, scope.as_deref())?));
+            }
             audit::record(
                 conn,
                 &caller.actor(),
