@@ -16,7 +16,7 @@ use super::store::{
 use crate::auth::Authenticated;
 use crate::cleanup::store::today;
 use crate::db::DbConn;
-use crate::db::schema::{star_applications, star_awards, star_bars, star_reviews};
+use crate::db::schema::{star_applications, star_awards, star_reviews};
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::models::cooperatives::CooperativeRow;
@@ -485,20 +485,16 @@ pub fn decide(
         award(conn, row, campaign, model, stars)?;
     }
     if row.status == FALSIFIED {
-        let from = today();
-        diesel::insert_into(star_bars::table)
-            .values((
-                star_bars::id.eq(Uuid::now_v7().to_string()),
-                star_bars::cooperative_id.eq(&row.cooperative_id),
-                star_bars::reason.eq("falsified"),
-                star_bars::from_day.eq(from.to_string()),
-                star_bars::until_day
-                    .eq(store::bar_until(from, model.falsification_bar_years).to_string()),
-                star_bars::event_id.eq(None::<String>),
-                star_bars::application_id.eq(Some(&row.id)),
-                star_bars::created_at.eq(decided_at),
-            ))
-            .execute(conn)?;
+        let cause = store::BarCause::Falsified {
+            application_id: &row.id,
+        };
+        store::bar(
+            conn,
+            &row.cooperative_id,
+            cause,
+            model.falsification_bar_years,
+            decided_at,
+        )?;
     }
     diesel::insert_into(star_reviews::table)
         .values((

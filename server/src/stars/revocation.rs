@@ -106,19 +106,10 @@ pub fn record_event(
             Some(model) => model.revocation_bar_years,
             None => built_in_of(store::org_kind(&cooperative.org_kind))?.revocation_bar_years,
         };
-        let from = today();
-        diesel::insert_into(star_bars::table)
-            .values((
-                star_bars::id.eq(Uuid::now_v7().to_string()),
-                star_bars::cooperative_id.eq(&cooperative.id),
-                star_bars::reason.eq("revoked"),
-                star_bars::from_day.eq(from.to_string()),
-                star_bars::until_day.eq(store::bar_until(from, years).to_string()),
-                star_bars::event_id.eq(Some(&event_id)),
-                star_bars::application_id.eq(None::<String>),
-                star_bars::created_at.eq(at),
-            ))
-            .execute(conn)?;
+        let cause = store::BarCause::Revoked {
+            event_id: &event_id,
+        };
+        store::bar(conn, &cooperative.id, cause, years, at)?;
     }
     let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
         .inner_join(star_campaigns::table)

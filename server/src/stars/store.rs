@@ -183,24 +183,18 @@ pub fn model(conn: &mut DbConn, version: &str) -> ApiResult<Option<ScoringModel>
 /// Stores a model; the same version with another text is refused (a changed model needs a new version). Returns
 /// whether it was new.
 pub fn install(conn: &mut DbConn, model: &ScoringModel, text: &str, by: &str) -> ApiResult<bool> {
-    let already = |conn: &mut DbConn| -> ApiResult<bool> {
-        match self::model(conn, &model.version)? {
-            Some(stored) if &stored == model => Ok(false),
-            Some(_) => Err(ApiError::new(ErrorCode::StarModelVersionTaken)),
-            None => Err(ApiError::internal(anyhow::anyhow!(
-                "model {} neither stored nor storable",
-                model.version
-            ))),
-        }
-    };
-    if self::model(conn, &model.version)?.is_some() {
-        return already(conn);
+    // A built-in's version belongs to the built-in, even before it was first stored.
+    if is_built_in(&model.version) {
+        record_built_ins(conn)?;
     }
     if insert_if_absent(conn, model, text, Some(by))? {
         return Ok(true);
     }
-    // Installed by someone else at the same moment: the same model, or another under this version.
-    already(conn)
+    // Stored already, perhaps by someone installing at this same moment: the same model, or another one.
+    match self::model(conn, &model.version)? {
+        Some(stored) if &stored == model => Ok(false),
+        _ => Err(ApiError::new(ErrorCode::StarModelVersionTaken)),
+    }
 }
 
 pub fn campaign(conn: &mut DbConn, id: &str) -> ApiResult<CampaignRow> {
@@ -394,6 +388,40 @@ pub fn levels_for(model: &ScoringModel, star: Option<u8>) -> Vec<String> {
         }
         None => model.review_levels.clone(),
     }
+}
+
+/// Why a bar was set: the revocation event behind it, or the application found falsified.
+pub enum BarCause<'a> {
+    Revoked { event_id: &'a str },
+    Falsified { application_id: &'a str },
+}
+
+/// Bars the cooperative from applying for `years` years from today.
+pub fn bar(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+    cause: BarCause<'_>,
+    years: u32,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let from = today();
+    let (reason, event_id, application_id) = match cause {
+        BarCause::Revoked { event_id } => ("revoked", Some(event_id), None),
+        BarCause::Falsified { application_id } => ("falsified", None, Some(application_id)),
+    };
+    diesel::insert_into(star_bars::table)
+        .values((
+            star_bars::id.eq(uuid::Uuid::now_v7().to_string()),
+            star_bars::cooperative_id.eq(cooperative_id),
+            star_bars::reason.eq(reason),
+            star_bars::from_day.eq(from.to_string()),
+            star_bars::until_day.eq(bar_until(from, years).to_string()),
+            star_bars::event_id.eq(event_id),
+            star_bars::application_id.eq(application_id),
+            star_bars::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The last day of a bar of `years` years starting on `from`.
