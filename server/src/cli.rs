@@ -62,6 +62,9 @@ pub enum Command {
     },
     /// Rebuild the relational projections (observed profiles, visits, conflicts) from the stored documents.
     RebuildProjections,
+    /// Drop unchecked changes that older versions let wait inside stored documents (changes with a missing dependency,
+    /// possibly under another device's actor); run once after upgrading. The server ignores them on load either way.
+    RepairDocuments,
     /// Re-classify every cooperative for the clean-up (run daily from cron: idle months grow). With `--rules`, first
     /// install that rule-set TOML file as the active version.
     Classify {
@@ -212,6 +215,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             regions,
         } => create_user(&config, username, role, display_name, regions),
         Command::RebuildProjections => rebuild_projections(&config),
+        Command::RepairDocuments => repair_documents(&config),
         Command::Classify { rules } => classify(&config, rules.as_deref()),
         Command::PrintConfig => {
             print!("{}", config.redacted_toml()?);
@@ -374,6 +378,34 @@ fn classify(config: &Config, rules: Option<&std::path::Path>) -> anyhow::Result<
         counts.cooperatives,
         counts.changed,
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn repair_documents(config: &Config) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+
+    use crate::db::schema::documents;
+    use crate::documents::store;
+
+    let pool = open_pool(config)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    let ids: Vec<String> = documents::table
+        .select(documents::cooperative_id)
+        .load(&mut *conn)?;
+    let mut repaired = 0;
+    for id in &ids {
+        let cooperative =
+            uuid::Uuid::parse_str(id).with_context(|| format!("document id {id} is not a UUID"))?;
+        if db::write_transaction(&mut conn, |conn| store::repair_orphans(conn, cooperative))? {
+            repaired += 1;
+        }
+    }
+    println!(
+        "检查了 {} 份文档，修复 {repaired} 份 / checked {} documents, repaired {repaired}",
+        ids.len(),
+        ids.len()
     );
     Ok(())
 }

@@ -65,6 +65,30 @@ pub fn genesis_hash(cooperative_id: Uuid) -> ChangeHash {
     hash
 }
 
+/// Saves a document without the changes that wait for a missing dependency. automerge keeps such changes in a queue
+/// and by default writes them into a save; they were never checked, so no snapshot may hold them.
+pub fn save(doc: &Automerge) -> Vec<u8> {
+    doc.save_with_options(automerge::SaveOptions {
+        deflate: true,
+        retain_orphans: false,
+    })
+}
+
+/// Whether the document holds changes waiting for a missing dependency (which it would apply, unchecked, once the
+/// dependency arrived).
+pub fn has_orphans(doc: &Automerge) -> bool {
+    !doc.get_missing_deps(&[]).is_empty()
+}
+
+/// The document without its waiting changes: saved without them and loaded again.
+pub fn without_orphans(doc: Automerge) -> Result<Automerge, AutomergeError> {
+    if has_orphans(&doc) {
+        Automerge::load(&save(&doc))
+    } else {
+        Ok(doc)
+    }
+}
+
 /// An 8-byte digest of a set of heads: what a phone sends for a document it believes unchanged.
 pub fn heads_digest(heads: &[ChangeHash]) -> [u8; 8] {
     let mut sorted: Vec<&ChangeHash> = heads.iter().collect();

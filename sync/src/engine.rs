@@ -1,7 +1,9 @@
 //! The sans-IO core of sync: documents and sync states in, documents, states and messages out. Transports (HTTP
 //! batch, WebSocket) and storage wrap it; it never touches a socket or a database.
 
-use automerge::sync::{self, BloomFilter, Have, Message, State, SyncDoc};
+use std::collections::HashSet;
+
+use automerge::sync::{self, BloomFilter, ChunkList, Have, Message, State, SyncDoc};
 use automerge::{Automerge, Change, ChangeHash};
 use uuid::Uuid;
 
@@ -38,11 +40,15 @@ pub enum ReceiveError {
 /// Fork, apply, check, and only then accept: the server's handling of a device's message. It takes the document by
 /// value (the caller's copy); on refusal that copy is dropped and whatever the caller stored is untouched. A message
 /// without changes (heads, needs, bloom filters) cannot alter the document and is applied without a fork.
+///
+/// Only changes that can be applied now reach the fork, so nothing unchecked ever waits in the document's queue (from
+/// where automerge would apply it later, unchecked, and save it with the document). Changes whose dependencies are
+/// missing are dropped after their actor is checked, and the reply asks for them again (see [`ask_again`]).
 pub fn receive_from_device(
     cooperative_id: Uuid,
     doc: Automerge,
     state: &State,
-    message: Message,
+    mut message: Message,
     writer: &Writer,
 ) -> Result<Received, ReceiveError> {
     let mut state = state.clone();
@@ -56,9 +62,27 @@ pub fn receive_from_device(
             new_changes: Vec::new(),
         });
     }
+    let incoming = decode_changes(&message.changes)?;
+    let unknown: Vec<Change> = incoming
+        .into_iter()
+        .filter(|change| doc.get_change_meta_by_hash(&change.hash()).is_none())
+        .collect();
+    for change in &unknown {
+        trust::check_actor(cooperative_id, change, writer).map_err(ReceiveError::Refused)?;
+    }
+    let (ready, held) = split_ready(&doc, unknown);
+    message.changes = ChunkList::from(
+        ready
+            .iter()
+            .map(|change| change.raw_bytes().to_vec())
+            .collect::<Vec<_>>(),
+    );
     let mut fork = doc.clone();
     fork.receive_sync_message(&mut state, message)
         .map_err(|e| ReceiveError::Malformed(e.to_string()))?;
+    if !held.is_empty() {
+        ask_again(&fork, &mut state, &held);
+    }
     let new_changes = trust::new_changes(&doc, &fork);
     if !new_changes.is_empty() {
         trust::check_changes(cooperative_id, &doc, &fork, &new_changes, writer)
@@ -69,6 +93,117 @@ pub fn receive_from_device(
         state,
         new_changes,
     })
+}
+
+/// The changes a message carries. Each element of the list holds one or more storage chunks back to back (v1 sends
+/// one change per element, v2 all of them in one): single changes, compressed changes, bundles, or a whole saved
+/// document (sent when most of a document is missing; it holds every change from its root, so it loads alone).
+fn decode_changes(list: &ChunkList) -> Result<Vec<Change>, ReceiveError> {
+    let malformed = |e: &dyn std::fmt::Display| ReceiveError::Malformed(e.to_string());
+    let mut changes = Vec::new();
+    for bytes in list.iter() {
+        for (kind, chunk) in split_chunks(bytes)? {
+            match kind {
+                CHUNK_DOCUMENT => {
+                    let saved = Automerge::load(chunk).map_err(|e| malformed(&e))?;
+                    changes.extend(saved.get_changes(&[]));
+                }
+                CHUNK_CHANGE | CHUNK_COMPRESSED_CHANGE => {
+                    changes.push(Change::try_from(chunk).map_err(|e| malformed(&e))?);
+                }
+                CHUNK_BUNDLE => {
+                    let bundle = automerge::Bundle::try_from(chunk).map_err(|e| malformed(&e))?;
+                    changes.extend(bundle.to_changes().map_err(|e| malformed(&e))?);
+                }
+                other => {
+                    return Err(ReceiveError::Malformed(format!(
+                        "unknown chunk type {other}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(changes)
+}
+
+/// Storage chunk types of the automerge binary format.
+const CHUNK_DOCUMENT: u8 = 0;
+const CHUNK_CHANGE: u8 = 1;
+const CHUNK_COMPRESSED_CHANGE: u8 = 2;
+const CHUNK_BUNDLE: u8 = 3;
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+/// Splits bytes into storage chunks: magic (4 bytes), checksum (4), type (1), length (unsigned LEB128), data.
+fn split_chunks(mut bytes: &[u8]) -> Result<Vec<(u8, &[u8])>, ReceiveError> {
+    let malformed = |why: &str| ReceiveError::Malformed(format!("not an automerge chunk: {why}"));
+    let mut chunks = Vec::new();
+    while !bytes.is_empty() {
+        if bytes.len() < 10 || bytes[..4] != CHUNK_MAGIC {
+            return Err(malformed("bad header"));
+        }
+        let kind = bytes[8];
+        let mut length: u64 = 0;
+        let mut header = 9;
+        for shift in (0..64).step_by(7) {
+            let byte = *bytes
+                .get(header)
+                .ok_or_else(|| malformed("truncated length"))?;
+            header += 1;
+            length |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = usize::try_from(length)
+            .ok()
+            .and_then(|length| header.checked_add(length))
+            .filter(|end| *end <= bytes.len())
+            .ok_or_else(|| malformed("truncated data"))?;
+        chunks.push((kind, &bytes[..end]));
+        bytes = &bytes[end..];
+    }
+    Ok(chunks)
+}
+
+/// Splits new changes into those applicable to `doc` (every dependency in `doc` or among the applicable ones) and
+/// those still missing a dependency.
+fn split_ready(doc: &Automerge, mut pending: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
+    let mut ready: Vec<Change> = Vec::new();
+    let mut ready_hashes: HashSet<ChangeHash> = HashSet::new();
+    loop {
+        let before = pending.len();
+        pending.retain(|change| {
+            let applicable = change.deps().iter().all(|dep| {
+                ready_hashes.contains(dep) || doc.get_change_meta_by_hash(dep).is_some()
+            });
+            if applicable && ready_hashes.insert(change.hash()) {
+                ready.push(change.clone());
+            }
+            !applicable
+        });
+        if pending.len() == before {
+            return (ready, pending);
+        }
+    }
+}
+
+/// Makes the next reply ask for what the dropped changes were missing, and for the dropped changes themselves, and
+/// tells the device to forget what it believes it already sent, so it sends them again.
+fn ask_again(doc: &Automerge, state: &mut State, held: &[Change]) {
+    let held_hashes: HashSet<ChangeHash> = held.iter().map(Change::hash).collect();
+    let mut wanted: Vec<ChangeHash> = state.their_heads.clone().unwrap_or_default();
+    for change in held {
+        for dep in change.deps() {
+            if !held_hashes.contains(dep) && doc.get_change_meta_by_hash(dep).is_none() {
+                wanted.push(*dep);
+            }
+        }
+        wanted.push(change.hash());
+    }
+    wanted.sort();
+    wanted.dedup();
+    state.their_heads = Some(wanted);
+    state.needs_reset = true;
 }
 
 /// Whether both sides now hold the same heads, so there is nothing to say (the next sync's digest will show it).

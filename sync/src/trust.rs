@@ -87,39 +87,10 @@ pub fn check_changes(
     new_changes: &[Change],
     writer: &Writer,
 ) -> Result<(), Refusal> {
-    let genesis_actor = document::genesis_actor(cooperative_id);
-    let genesis_hash = document::genesis_hash(cooperative_id);
     let mut paths = PathCache::default();
     for change in new_changes {
-        if change.actor_id() == &genesis_actor {
-            if change.hash() != genesis_hash {
-                return Err(refuse(
-                    RefusalCode::BadGenesis,
-                    None,
-                    "文档的初始变更与该合作社不符",
-                    "the genesis change does not belong to this cooperative",
-                ));
-            }
+        if check_actor(cooperative_id, change, writer)? == Origin::Genesis {
             continue;
-        }
-        if change.actor_id() != &writer.actor {
-            return Err(refuse(
-                RefusalCode::ForeignActor,
-                None,
-                format!("变更的作者 {} 不是本设备", change.actor_id()),
-                format!(
-                    "change by actor {} which is not this device's",
-                    change.actor_id()
-                ),
-            ));
-        }
-        if !writer.may_write {
-            return Err(refuse(
-                RefusalCode::ReadOnly,
-                None,
-                "该账户只能查看，不能修改合作社文档",
-                "this account may read but not change cooperative documents",
-            ));
         }
         for op in change.decode().operations {
             let object_path = paths.path_of(after, &op.obj.to_string())?;
@@ -145,6 +116,56 @@ pub fn check_changes(
                 format!("the document does not fit the schema at {path}: {message}"),
             )
         })
+}
+
+/// Whose a change is, once [`check_actor`] accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The document's own genesis change.
+    Genesis,
+    /// The writer's device.
+    Writer,
+}
+
+/// A change must be the document's genesis or made by the writer's own actor, and the writer must be allowed to
+/// write. This holds for every change a device sends, whether or not it can be applied yet: a change kept for later
+/// would otherwise be applied under another device's name once its dependency arrived.
+pub fn check_actor(
+    cooperative_id: Uuid,
+    change: &Change,
+    writer: &Writer,
+) -> Result<Origin, Refusal> {
+    if change.actor_id() == &document::genesis_actor(cooperative_id) {
+        if change.hash() != document::genesis_hash(cooperative_id) {
+            return Err(refuse(
+                RefusalCode::BadGenesis,
+                None,
+                "文档的初始变更与该合作社不符",
+                "the genesis change does not belong to this cooperative",
+            ));
+        }
+        return Ok(Origin::Genesis);
+    }
+    if change.actor_id() != &writer.actor {
+        return Err(refuse(
+            RefusalCode::ForeignActor,
+            None,
+            format!("变更的作者 {} 不是本设备", change.actor_id()),
+            format!(
+                "change by actor {} which is not this device's",
+                change.actor_id()
+            ),
+        ));
+    }
+    if !writer.may_write {
+        return Err(refuse(
+            RefusalCode::ReadOnly,
+            None,
+            "该账户只能查看，不能修改合作社文档",
+            "this account may read but not change cooperative documents",
+        ));
+    }
+    Ok(Origin::Writer)
 }
 
 /// Applies the path rules to one operation at `path` (root first).

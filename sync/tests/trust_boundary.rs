@@ -322,3 +322,89 @@ fn a_forged_genesis_is_refused() {
     sync(&mut server, &mut phone, &counsellor).expect("genesis accepted");
     assert_eq!(server.get_heads(), vec![document::genesis_hash(COOP)]);
 }
+
+/// A message from `sender` carrying exactly `changes` (and its heads), as a scripted client would send it.
+fn message_with(sender: &Automerge, changes: &[automerge::Change]) -> automerge::sync::Message {
+    let mut state = State::new();
+    engine::assume_peer_has(&mut state, vec![document::genesis_hash(COOP)]);
+    let bytes = engine::generate(sender, &mut state).expect("a message");
+    let mut message = engine::decode_message(&bytes).expect("decode");
+    message.changes = automerge::sync::ChunkList::from(
+        changes
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>(),
+    );
+    message
+}
+
+/// Two visits on `writer`'s actor: the first change, and the second that depends on it.
+fn two_changes(writer: &Writer) -> (Automerge, automerge::Change, automerge::Change) {
+    let mut doc = phone_doc(writer);
+    document::put_visit(&mut doc, Uuid::from_u128(10), &visit_by(writer), 1).expect("save");
+    document::put_visit(&mut doc, Uuid::from_u128(11), &visit_by(writer), 2).expect("save");
+    let changes = doc.get_changes(&[document::genesis_hash(COOP)]);
+    assert_eq!(changes.len(), 2);
+    (doc, changes[0].clone(), changes[1].clone())
+}
+
+#[test]
+fn a_foreign_change_waiting_for_a_dependency_is_refused_and_never_kept() {
+    let attacker = writer("attacker");
+    let victim = writer("victim");
+    let server = genesis(COOP);
+    // The attacker's own valid visit travels with the victim's second change, whose first the server never saw.
+    let mut own = phone_doc(&attacker);
+    document::put_visit(&mut own, Uuid::from_u128(1), &visit_by(&attacker), 1).expect("save");
+    let own_change = own.get_changes(&[document::genesis_hash(COOP)])[0].clone();
+    let (_, _, victims_second) = two_changes(&victim);
+    let message = message_with(&own, &[own_change, victims_second]);
+    let refused =
+        engine::receive_from_device(COOP, server.clone(), &State::new(), message, &attacker);
+    match refused {
+        Err(ReceiveError::Refused(refusal)) => assert_eq!(refusal.code, RefusalCode::ForeignActor),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(!document::has_orphans(&server));
+
+    // The victim's honest sync is unaffected.
+    let (mut victims_doc, _, _) = two_changes(&victim);
+    let mut server = server;
+    sync(&mut server, &mut victims_doc, &victim).expect("the victim syncs");
+    assert_eq!(server.get_heads(), victims_doc.get_heads());
+}
+
+#[test]
+fn an_own_change_missing_its_dependency_is_not_kept_and_is_asked_for_again() {
+    let counsellor = writer("a");
+    let server = genesis(COOP);
+    let (phone, first, second) = two_changes(&counsellor);
+    // As after a Bloom filter false positive: the second change arrives without the first.
+    let message = message_with(&phone, std::slice::from_ref(&second));
+    let received = engine::receive_from_device(COOP, server, &State::new(), message, &counsellor)
+        .expect("not refused: the phone may simply be ahead");
+    assert!(received.new_changes.is_empty());
+    assert!(
+        !document::has_orphans(&received.doc),
+        "nothing waits inside the document"
+    );
+    assert_eq!(received.doc.get_heads(), vec![document::genesis_hash(COOP)]);
+
+    // The reply asks for both changes again, so the phone resends them and they are checked then.
+    let mut state = received.state;
+    let reply = engine::generate(&received.doc, &mut state).expect("a reply");
+    let reply = engine::decode_message(&reply).expect("decode");
+    assert!(
+        reply.need.contains(&first.hash()),
+        "asks for the missing dependency"
+    );
+    assert!(
+        reply.need.contains(&second.hash()),
+        "asks for the dropped change"
+    );
+    let resent = message_with(&phone, &[second, first]);
+    let received = engine::receive_from_device(COOP, received.doc, &state, resent, &counsellor)
+        .expect("accepted");
+    assert_eq!(received.new_changes.len(), 2);
+    assert_eq!(received.doc.get_heads(), phone.get_heads());
+}

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use automerge::sync::State;
 use automerge::{Automerge, ChangeHash};
+use hezuo_sync::document;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -143,7 +144,7 @@ impl DocStore {
     }
 
     pub fn save(&self, id: Uuid, doc: &Automerge) -> std::io::Result<()> {
-        write_atomically(&self.dir, &format!("{id}.am"), &doc.save())
+        write_atomically(&self.dir, &format!("{id}.am"), &document::save(doc))
     }
 
     pub fn load_state(&self, id: Uuid) -> std::io::Result<State> {

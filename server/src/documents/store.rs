@@ -108,26 +108,52 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
             saved_bytes,
         });
     }
-    let mut doc = match &snapshot {
-        Some(bytes) => Automerge::load(bytes).map_err(corrupt)?,
-        None => document::genesis(id),
-    };
-    let chunks: Vec<Vec<u8>> = document_chunks::table
-        .filter(document_chunks::cooperative_id.eq(&key))
-        .order(document_chunks::id.asc())
-        .select(document_chunks::data)
-        .load(conn)?;
-    let mut saved = snapshot.as_ref().map(Vec::len).unwrap_or(0);
-    for chunk in &chunks {
-        doc.load_incremental(chunk).map_err(corrupt)?;
-        saved += chunk.len();
+    let chunks = load_chunks(conn, &key)?;
+    let (doc, dropped) = assemble(id, snapshot.as_deref(), &chunks)?;
+    if dropped {
+        tracing::warn!(cooperative_id = %id, "stored document holds unchecked changes waiting for a dependency; ignored (run `hezuo repair-documents`)");
     }
+    let saved =
+        snapshot.as_ref().map(Vec::len).unwrap_or(0) + chunks.iter().map(Vec::len).sum::<usize>();
     cache.put(id, version, doc.clone(), saved);
     Ok(StoredDoc {
         doc,
         version,
         saved_bytes: saved,
     })
+}
+
+fn load_chunks(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Vec<u8>>> {
+    document_chunks::table
+        .filter(document_chunks::cooperative_id.eq(key))
+        .order(document_chunks::id.asc())
+        .select(document_chunks::data)
+        .load(conn)
+}
+
+/// Builds a document from its snapshot and chunks, dropping changes that wait for a missing dependency as soon as they
+/// appear: older versions let such changes in unchecked, and left waiting they would be applied, or make a later
+/// change of the same actor and sequence number fail to load. `true` when something was dropped.
+fn assemble(
+    id: Uuid,
+    snapshot: Option<&[u8]>,
+    chunks: &[Vec<u8>],
+) -> QueryResult<(Automerge, bool)> {
+    let mut dropped = false;
+    let mut doc = match snapshot {
+        Some(bytes) => Automerge::load(bytes).map_err(corrupt)?,
+        None => document::genesis(id),
+    };
+    for chunk in std::iter::once(None).chain(chunks.iter().map(Some)) {
+        if let Some(chunk) = chunk {
+            doc.load_incremental(chunk).map_err(corrupt)?;
+        }
+        if document::has_orphans(&doc) {
+            dropped = true;
+            doc = document::without_orphans(doc).map_err(corrupt)?;
+        }
+    }
+    Ok((doc, dropped))
 }
 
 fn corrupt(error: automerge::AutomergeError) -> diesel::result::Error {
@@ -176,7 +202,7 @@ pub fn persist(
     let mut chunk_total = chunk_bytes + chunk.len() as i64;
     let compact = chunk_total > snapshot_bytes.max(MIN_COMPACTION_BYTES);
     if compact {
-        let snapshot = doc.save();
+        let snapshot = document::save(doc);
         diesel::delete(document_chunks::table.filter(document_chunks::cooperative_id.eq(&key)))
             .execute(conn)?;
         diesel::update(documents::table.find(&key))
@@ -224,6 +250,47 @@ pub fn persist(
             .execute(conn)?;
     }
     Ok(Persisted::Stored(new_version))
+}
+
+/// Rewrites a document whose stored bytes hold changes waiting for a missing dependency (written before the trust
+/// boundary kept them out): a new snapshot without them, the chunks folded in, the version moved on so every cache
+/// drops its copy. Heads do not change, since those changes were never applied. `true` when something was repaired.
+pub fn repair_orphans(conn: &mut DbConn, id: Uuid) -> QueryResult<bool> {
+    let key = id.to_string();
+    let (version, _, _) = lock_row(conn, &key)?;
+    let snapshot: Option<Vec<u8>> = documents::table
+        .find(&key)
+        .select(documents::snapshot)
+        .first(conn)?;
+    let chunks = load_chunks(conn, &key)?;
+    let (doc, dropped) = assemble(id, snapshot.as_deref(), &chunks)?;
+    if !dropped {
+        return Ok(false);
+    }
+    let repaired = document::save(&doc);
+    diesel::delete(document_chunks::table.filter(document_chunks::cooperative_id.eq(&key)))
+        .execute(conn)?;
+    diesel::update(documents::table.find(&key))
+        .set((
+            documents::snapshot.eq(Some(&repaired)),
+            documents::snapshot_bytes.eq(repaired.len() as i64),
+            documents::chunk_bytes.eq(0_i64),
+            documents::version.eq(version + 1),
+            documents::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    crate::models::audit::record(
+        conn,
+        &crate::models::audit::Actor::system(),
+        crate::models::audit::Entry {
+            action: "document.orphans_dropped",
+            entity_type: "cooperative",
+            entity_id: &key,
+        },
+        crate::models::audit::NONE,
+        Some(&serde_json::json!({ "version": version + 1 })),
+    )?;
+    Ok(true)
 }
 
 /// Caches a document just committed at `version`. Its size is estimated from the bytes of the changes written plus

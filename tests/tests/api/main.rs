@@ -2,6 +2,7 @@
 //! its own, and drives it over HTTP with the phone SDK. They run on SQLite, and on PostgreSQL when
 //! `HEZUO_TEST_POSTGRES_URL` is set.
 
+mod adversarial;
 mod auth;
 mod authorization;
 mod cleanup;

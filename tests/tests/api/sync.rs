@@ -10,7 +10,7 @@ use hezuo_tests::{Fixture, PASSWORD, Persona, TestApp, TestPhone};
 use crate::code_of;
 
 /// A counsellor of 海曙 besides the persona, logged in on a phone of their own.
-fn another_haishu_counsellor(app: &TestApp, username: &str) -> TestPhone {
+pub(crate) fn another_haishu_counsellor(app: &TestApp, username: &str) -> TestPhone {
     app.client(Persona::Admin)
         .create_user(&CreateUserRequest {
             username: username.to_owned(),
@@ -28,7 +28,7 @@ fn another_haishu_counsellor(app: &TestApp, username: &str) -> TestPhone {
     phone
 }
 
-fn baseline_visit(note: &str) -> Visit {
+pub(crate) fn baseline_visit(note: &str) -> Visit {
     Visit {
         notes: Some(note.to_owned()),
         meta: Some(VisitMeta {

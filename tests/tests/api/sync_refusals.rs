@@ -14,14 +14,14 @@ use hezuo_tests::{Fixture, Persona, TestApp, TestPhone};
 use uuid::Uuid;
 
 /// A client holding a logged-in phone's token and actor, able to send anything.
-struct RawDevice {
-    client: ApiClient,
-    actor: ActorId,
-    user_id: String,
-    device_id: String,
+pub(crate) struct RawDevice {
+    pub client: ApiClient,
+    pub actor: ActorId,
+    pub user_id: String,
+    pub device_id: String,
 }
 
-fn raw_device(app: &TestApp, phone: &TestPhone) -> RawDevice {
+pub(crate) fn raw_device(app: &TestApp, phone: &TestPhone) -> RawDevice {
     let session = phone.session().expect("session");
     let device = session.device.clone().expect("device");
     let mut client = app.anonymous();
@@ -42,7 +42,7 @@ fn hex_decode(text: &str) -> Vec<u8> {
 }
 
 /// Sends everything `doc` has beyond the genesis for `id`, as a phone that synced nothing before would.
-fn push(device: &RawDevice, id: Uuid, doc: &Automerge) -> DocReply {
+pub(crate) fn push(device: &RawDevice, id: Uuid, doc: &Automerge) -> DocReply {
     let mut state = State::new();
     engine::assume_peer_has(&mut state, vec![document::genesis_hash(id)]);
     let message = engine::generate(doc, &mut state).expect("a message");
@@ -60,7 +60,7 @@ fn push(device: &RawDevice, id: Uuid, doc: &Automerge) -> DocReply {
     response.docs.remove(0)
 }
 
-fn server_heads(app: &TestApp, id: Uuid) -> Option<String> {
+pub(crate) fn server_heads(app: &TestApp, id: Uuid) -> Option<String> {
     use hezuo_server::db::schema::documents;
     documents::table
         .find(id.to_string())
@@ -70,7 +70,7 @@ fn server_heads(app: &TestApp, id: Uuid) -> Option<String> {
         .expect("query")
 }
 
-fn active_quarantines(app: &TestApp) -> usize {
+pub(crate) fn active_quarantines(app: &TestApp) -> usize {
     app.client(Persona::Admin)
         .list_quarantines(&[])
         .expect("list")
