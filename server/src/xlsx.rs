@@ -88,8 +88,28 @@ impl ExportFormat {
     }
 }
 
+/// Whether a spreadsheet program would take text starting like this for a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one). Text from phones and imports reaches every export, so such cells are neutralised:
+/// in CSV with a leading apostrophe, in XLSX with Excel's quote prefix (shown as typed, never evaluated).
+pub fn looks_like_formula(text: &str) -> bool {
+    matches!(
+        text.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
+    )
+}
+
+/// A text cell for CSV, neutralised when it could be read as a formula.
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
+    let quoted = Format::new().set_quote_prefix();
     for table in tables {
         let titles: Vec<&str> = table.titles.iter().map(String::as_str).collect();
         let sheet = sheet_with_header(&mut workbook, &table.sheet, &titles)?;
@@ -98,6 +118,9 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
             for (column, cell) in cells.iter().enumerate() {
                 let column = column as u16;
                 match cell {
+                    Cell::Text(text) if looks_like_formula(text) => {
+                        sheet.write_string_with_format(row, column, text, &quoted)?
+                    }
                     Cell::Text(text) => sheet.write_string(row, column, text)?,
                     Cell::Number(number) => sheet.write_number(row, column, *number)?,
                     Cell::Empty => sheet,
@@ -125,7 +148,7 @@ pub fn csv(tables: &[Table]) -> Result<Vec<u8>, csv::Error> {
             let record: Vec<String> = cells
                 .iter()
                 .map(|cell| match cell {
-                    Cell::Text(text) => text.clone(),
+                    Cell::Text(text) => csv_text(text).into_owned(),
                     Cell::Number(number) => number.to_string(),
                     Cell::Empty => String::new(),
                 })
@@ -177,5 +200,37 @@ mod tests {
         assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF]);
         let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
         assert_eq!(text, "名称,得分\n\"甲,乙\",90.5\n\"\"\"丙\"\"\",\n");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_evaluate_is_neutralised() {
+        let table = Table {
+            sheet: "表".to_owned(),
+            titles: vec!["名称".to_owned(), "得分".to_owned()],
+            rows: vec![
+                vec!["=HYPERLINK(\"http://x\",\"点我\")".into(), (-3.0).into()],
+                vec!["@SUM(A1)".into(), Cell::Empty],
+                vec!["＝1+1".into(), Cell::Empty],
+                vec!["合作社-甲".into(), Cell::Empty],
+            ],
+        };
+        let bytes = csv(std::slice::from_ref(&table)).expect("csv");
+        let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+        assert_eq!(
+            text,
+            "名称,得分\n\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",-3\n'@SUM(A1),\n'＝1+1,\n合作社-甲,\n"
+        );
+        // In the workbook the cell keeps its text, marked as text by the quote prefix.
+        let book = workbook(&[table]).expect("xlsx");
+        let mut archive =
+            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(book))
+                .expect("open");
+        let range = calamine::Reader::worksheet_range(&mut archive, "表").expect("sheet");
+        assert_eq!(
+            range.get_value((1, 0)),
+            Some(&calamine::Data::String(
+                "=HYPERLINK(\"http://x\",\"点我\")".to_owned()
+            ))
+        );
     }
 }

@@ -52,6 +52,8 @@ pub enum RefusalCode {
     Schema,
     /// A genesis change that is not the document's.
     BadGenesis,
+    /// Rewriting who wrote a visit.
+    Authorship,
 }
 
 impl std::fmt::Display for RefusalCode {
@@ -198,7 +200,13 @@ fn check_path(
             format!("不能替换或删除“{first}”"),
             format!("{first} cannot be replaced or deleted"),
         )),
-        ("profile" | "photos", _) => Ok(()),
+        ("profile", _) => Ok(()),
+        ("photos", _) => {
+            check_photo_owner(before, after, &path[1], writer).map_err(|mut refusal| {
+                refusal.path = Some(shown);
+                refusal
+            })
+        }
         ("visits", _) => {
             let visit_id = &path[1];
             if path.len() == 2 && deletes_key {
@@ -207,6 +215,15 @@ fn check_path(
                     Some(shown),
                     "走访记录不能删除，可标记为作废",
                     "visits cannot be deleted; mark them discarded instead",
+                ));
+            }
+            let existed = visit_author(before, visit_id).is_some();
+            if existed && path.len() == 3 && AUTHOR_FIELDS.contains(&path[2].as_str()) {
+                return Err(refuse(
+                    RefusalCode::Authorship,
+                    Some(shown),
+                    "走访记录的填写人不能更改",
+                    "the author of a visit cannot be changed",
                 ));
             }
             check_visit_author(before, after, visit_id, writer).map_err(|mut refusal| {
@@ -222,6 +239,60 @@ fn check_path(
         )),
     }
 }
+
+/// A photo's metadata belongs to the device whose actor created its entry: nobody else may edit or delete it. The
+/// entry may name only a visit of the writer's own.
+fn check_photo_owner(
+    before: &Automerge,
+    after: &Automerge,
+    hash: &str,
+    writer: &Writer,
+) -> Result<(), Refusal> {
+    if let Some(owner) = photo_entry_actor(before, hash)
+        && owner != writer.actor
+    {
+        return Err(refuse(
+            RefusalCode::NotAuthor,
+            None,
+            "只能修改本设备添加的照片信息",
+            "only the device that added a photo may change its details",
+        ));
+    }
+    let named_visit = photo_visit(after, hash);
+    if let Some(visit_id) = named_visit {
+        let author = visit_author(after, &visit_id).and_then(|(user, _)| user);
+        if author.as_deref() != Some(writer.user_id.as_str()) {
+            return Err(refuse(
+                RefusalCode::NotAuthor,
+                None,
+                "照片只能关联到自己的走访记录",
+                "a photo may only be attached to one's own visit",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The actor whose change created `photos.<hash>`, if the entry exists.
+fn photo_entry_actor(doc: &Automerge, hash: &str) -> Option<ActorId> {
+    let (_, photos) = doc.get(ROOT, "photos").ok()??;
+    match doc.get(&photos, hash).ok()?? {
+        (_, ObjId::Id(_, actor, _)) => Some(actor),
+        (_, ObjId::Root) => None,
+    }
+}
+
+fn photo_visit(doc: &Automerge, hash: &str) -> Option<String> {
+    let (_, photos) = doc.get(ROOT, "photos").ok()??;
+    let (_, entry) = doc.get(&photos, hash).ok()??;
+    doc.get(&entry, "visit_id")
+        .ok()
+        .flatten()
+        .and_then(|(value, _)| value.into_string().ok())
+}
+
+/// The fields that name a visit's author: written once, with the visit.
+const AUTHOR_FIELDS: [&str; 2] = ["author_user_id", "author_device_id"];
 
 /// A visit may be written by its author only: the author recorded before the change, or, for a new visit, the author
 /// it names, which must be this device's account and device.

@@ -178,6 +178,122 @@ fn editing_someone_elses_visit_is_refused() {
 }
 
 #[test]
+fn the_author_of_a_visit_cannot_hand_it_to_someone_else() {
+    let author = writer("a");
+    let colleague = writer("b");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&author);
+    let id = Uuid::from_u128(5);
+    document::put_visit(&mut phone, id, &visit_by(&author), 1).expect("save");
+    sync(&mut server, &mut phone, &author).expect("accepted");
+    for (user, device) in [
+        (Some(colleague.user_id.clone()), None),
+        (None, Some(colleague.device_id.clone())),
+    ] {
+        let mut forged = phone.clone();
+        let mut visit = document::read(&forged).expect("read").visits[&id.to_string()].clone();
+        if let Some(user) = user {
+            visit.author_user_id = Some(user);
+        }
+        if let Some(device) = device {
+            visit.author_device_id = Some(device);
+        }
+        document::put_visit(&mut forged, id, &visit, 2).expect("save");
+        let before = server.get_heads();
+        assert_eq!(
+            sync(&mut server, &mut forged, &author),
+            Err(RefusalCode::Authorship)
+        );
+        assert_eq!(server.get_heads(), before);
+    }
+    // Editing anything else of one's own visit still goes through.
+    let mut visit = document::read(&phone).expect("read").visits[&id.to_string()].clone();
+    visit.notes = Some("补充说明".to_owned());
+    document::put_visit(&mut phone, id, &visit, 3).expect("save");
+    sync(&mut server, &mut phone, &author).expect("accepted");
+}
+
+/// Attaches one photo to `writer`'s new visit `visit` on `doc`.
+fn attach(doc: &mut Automerge, writer: &Writer, visit: Uuid, hash: &str, time: i64) {
+    let mut record = visit_by(writer);
+    let hash = hezuo_sync::model::PhotoHash::parse(hash).expect("hash");
+    record.expected_photos = vec![hash.clone()];
+    let meta = hezuo_sync::model::PhotoMeta {
+        visit_id: Some(visit.to_string()),
+        caption: Some("门牌".to_owned()),
+        ..Default::default()
+    };
+    document::attach_photos(doc, visit, &record, &[(hash, meta)], time).expect("attach");
+}
+
+#[test]
+fn a_photos_details_belong_to_the_device_that_added_them() {
+    let owner = writer("a");
+    let colleague = writer("b");
+    let hash = "a".repeat(64);
+    let mut server = genesis(COOP);
+    let mut owner_phone = phone_doc(&owner);
+    attach(&mut owner_phone, &owner, Uuid::from_u128(6), &hash, 1);
+    sync(&mut server, &mut owner_phone, &owner).expect("accepted");
+
+    let mut colleague_phone = phone_doc(&colleague);
+    sync(&mut server, &mut colleague_phone, &colleague).expect("download");
+    let before = server.get_heads();
+    // Rewriting the caption, or deleting the entry.
+    let mut edited = colleague_phone.clone();
+    {
+        let mut tx = edited.transaction();
+        let (_, photos) = tx.get(ROOT, "photos").expect("get").expect("photos");
+        let (_, entry) = tx.get(&photos, hash.as_str()).expect("get").expect("entry");
+        tx.put(&entry, "caption", "假的").expect("put");
+        tx.commit();
+    }
+    assert_eq!(
+        sync(&mut server, &mut edited, &colleague),
+        Err(RefusalCode::NotAuthor)
+    );
+    let mut deleted = colleague_phone.clone();
+    {
+        let mut tx = deleted.transaction();
+        let (_, photos) = tx.get(ROOT, "photos").expect("get").expect("photos");
+        tx.delete(&photos, hash.as_str()).expect("delete");
+        tx.commit();
+    }
+    assert_eq!(
+        sync(&mut server, &mut deleted, &colleague),
+        Err(RefusalCode::NotAuthor)
+    );
+    assert_eq!(server.get_heads(), before);
+
+    // A photo of one's own may not be hung on a colleague's visit.
+    let mut misattached = colleague_phone.clone();
+    {
+        let meta = hezuo_sync::model::PhotoMeta {
+            visit_id: Some(Uuid::from_u128(6).to_string()),
+            ..Default::default()
+        };
+        let mut tx = misattached.transaction();
+        let (_, photos) = tx.get(ROOT, "photos").expect("get").expect("photos");
+        autosurgeon::reconcile_prop(&mut tx, &photos, "b".repeat(64).as_str(), &meta).expect("put");
+        tx.commit();
+    }
+    assert_eq!(
+        sync(&mut server, &mut misattached, &colleague),
+        Err(RefusalCode::NotAuthor)
+    );
+
+    // The owner still edits their own photo's details.
+    {
+        let mut tx = owner_phone.transaction();
+        let (_, photos) = tx.get(ROOT, "photos").expect("get").expect("photos");
+        let (_, entry) = tx.get(&photos, hash.as_str()).expect("get").expect("entry");
+        tx.put(&entry, "caption", "办公室门牌").expect("put");
+        tx.commit();
+    }
+    sync(&mut server, &mut owner_phone, &owner).expect("accepted");
+}
+
+#[test]
 fn a_visit_claiming_another_author_is_refused() {
     let counsellor = writer("a");
     let other = writer("b");

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use automerge::Automerge;
+use automerge::{Automerge, ObjId as ExId, ROOT, ReadDoc};
 use chrono::DateTime;
 use diesel::prelude::*;
 use hezuo_sync::model::CooperativeDoc;
@@ -47,8 +47,18 @@ pub fn rebuild(
         ))
         .execute(conn)?;
 
+    let authors = visit_authors(conn, doc, typed)?;
     diesel::delete(visits::table.filter(visits::cooperative_id.eq(&key))).execute(conn)?;
     for (visit_id, visit) in &typed.visits {
+        // The device that created the visit, by its actor; the fields only for visits the server itself wrote
+        // (carried over from a merged duplicate).
+        let (author_user, author_device) = match authors.get(visit_id) {
+            Some((device, user)) => (Some(user.as_str()), Some(device.as_str())),
+            None => (
+                visit.author_user_id.as_deref(),
+                visit.author_device_id.as_deref(),
+            ),
+        };
         let timestamp = |ms: Option<i64>| {
             ms.and_then(DateTime::from_timestamp_millis)
                 .map(|t| t.naive_utc())
@@ -58,8 +68,8 @@ pub fn rebuild(
             .values((
                 visits::id.eq(visit_id),
                 visits::cooperative_id.eq(&key),
-                visits::author_user_id.eq(visit.author_user_id.as_deref()),
-                visits::author_device_id.eq(visit.author_device_id.as_deref()),
+                visits::author_user_id.eq(author_user),
+                visits::author_device_id.eq(author_device),
                 visits::status.eq(visit.status.map(|s| s.as_str()).unwrap_or("draft")),
                 visits::visit_type.eq(meta.and_then(|m| m.visit_type).map(|t| t.as_str())),
                 visits::visit_date.eq(meta.and_then(|m| m.visit_date.as_ref()).map(|d| d.as_str())),
@@ -73,6 +83,40 @@ pub fn rebuild(
 
     crate::photos::evidence::project_cooperative(conn, &key, typed, evidence)?;
     record_conflicts(conn, &key, doc)
+}
+
+/// Visit id → (device, user) bound to the actor whose change created the visit. Authorship comes from the binding,
+/// never from what a document claims.
+fn visit_authors(
+    conn: &mut DbConn,
+    doc: &Automerge,
+    typed: &CooperativeDoc,
+) -> QueryResult<HashMap<String, (String, String)>> {
+    let Ok(Some((_, visits_obj))) = doc.get(ROOT, "visits") else {
+        return Ok(HashMap::new());
+    };
+    let mut creators: HashMap<String, String> = HashMap::new();
+    for visit_id in typed.visits.keys() {
+        if let Ok(Some((_, object))) = doc.get(&visits_obj, visit_id.as_str())
+            && let ExId::Id(_, actor, _) = object
+        {
+            creators.insert(visit_id.clone(), actor.to_hex_string());
+        }
+    }
+    let mut actors: Vec<&String> = creators.values().collect();
+    actors.sort();
+    actors.dedup();
+    let bound: HashMap<String, (String, String)> = devices::table
+        .filter(devices::actor_id.eq_any(actors))
+        .select((devices::actor_id, devices::id, devices::user_id))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(actor, device, user)| (actor, (device, user)))
+        .collect();
+    Ok(creators
+        .into_iter()
+        .filter_map(|(visit, actor)| bound.get(&actor).map(|b| (visit, b.clone())))
+        .collect())
 }
 
 /// Opens a row for each newly conflicted field, refreshes the ones still open, and closes those a later change settled.

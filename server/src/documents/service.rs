@@ -499,6 +499,7 @@ fn store_merged(
         };
         merged.stored_version = version;
         merged.saved_bytes += store::chunk_of(&changes).len();
+        record_accepted(conn, caller, merged.id, &received.new_changes, version)?;
         review.store(conn)?;
         if !merged.registered {
             register_field_cooperative(conn, caller, merged.id, received)?;
@@ -516,6 +517,32 @@ fn store_merged(
         )?;
     }
     Ok(true)
+}
+
+/// The audit row of an accepted sync, in the same transaction as the changes: who (from the device binding), which
+/// device, which cooperative, which changes.
+fn record_accepted(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: Uuid,
+    changes: &[automerge::Change],
+    version: i64,
+) -> QueryResult<()> {
+    let hashes: Vec<String> = changes.iter().map(|c| c.hash().to_string()).collect();
+    crate::models::audit::record(
+        conn,
+        &crate::models::audit::Actor {
+            user_id: Some(caller.user_id.clone()),
+            device_id: Some(caller.device_id.clone()).filter(|d| !d.is_empty()),
+        },
+        crate::models::audit::Entry {
+            action: "document.changes_accepted",
+            entity_type: "cooperative",
+            entity_id: &id.to_string(),
+        },
+        crate::models::audit::NONE,
+        Some(&serde_json::json!({ "changes": hashes, "version": version })),
+    )
 }
 
 /// After the commit: cache the new version, tell live connections, and answer the device.

@@ -259,3 +259,241 @@ fn a_document_poisoned_before_the_fix_is_ignored_on_load_and_repaired() {
     .expect("repair");
     assert!(!again, "a sound document is left alone");
 }
+
+/// Hole 3: the author of a visit rewrites who wrote it. Refused; the review queue keeps the real author; and every
+/// accepted sync leaves an audit row naming the device and the changes.
+#[test]
+fn visit_authorship_cannot_be_rewritten_and_every_accepted_sync_is_audited() {
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let colleague = another_haishu_counsellor(&app, "counsellor.haishu.colleague");
+    let colleague_device = raw_device(&app, &colleague);
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let device = raw_device(&app, &phone);
+
+    let (doc, own) = own_valid_change(&device, id);
+    assert_eq!(
+        send_changes(&device, id, &doc, std::slice::from_ref(&own)).error,
+        None
+    );
+    let visit_id = document::read(&doc)
+        .expect("read")
+        .visits
+        .keys()
+        .next()
+        .cloned()
+        .expect("a visit");
+
+    let mut forged = doc.clone();
+    let mut visit = document::read(&forged).expect("read").visits[&visit_id].clone();
+    visit.author_user_id = Some(colleague_device.user_id.clone());
+    visit.author_device_id = Some(colleague_device.device_id.clone());
+    document::put_visit(
+        &mut forged,
+        Uuid::parse_str(&visit_id).expect("id"),
+        &visit,
+        2,
+    )
+    .expect("save");
+    let rewrite = forged.get_changes(&doc.get_heads());
+    let reply = send_changes(&device, id, &forged, &rewrite);
+    let error = reply.error.expect("refused");
+    assert_eq!(error.code, "refused");
+    assert!(
+        error.message_zh.contains("填写人不能更改"),
+        "{}",
+        error.message_zh
+    );
+    let holds = app
+        .client(Persona::Admin)
+        .list_quarantines(&[])
+        .expect("list")
+        .items;
+    assert_eq!(holds[0].code, "authorship");
+
+    use hezuo_server::db::schema::visits;
+    let author: Option<String> = visits::table
+        .find(&visit_id)
+        .select(visits::author_user_id)
+        .first(&mut app.conn())
+        .expect("projected");
+    assert_eq!(author, Some(device.user_id.clone()));
+
+    let audit = app
+        .client(Persona::Admin)
+        .audit_log(&hezuo_mobile_api::reviews::AuditQuery {
+            action: Some("document.changes_accepted".to_owned()),
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        })
+        .expect("audit")
+        .items;
+    assert_eq!(audit.len(), 1, "one accepted sync, one row: {audit:?}");
+    assert_eq!(
+        audit[0].actor_device_id.as_deref(),
+        Some(device.device_id.as_str())
+    );
+    assert_eq!(
+        audit[0].actor_user_id.as_deref(),
+        Some(device.user_id.as_str())
+    );
+    let after = audit[0].after.as_ref().expect("after");
+    assert_eq!(
+        after["changes"],
+        serde_json::json!([own.hash().to_string()])
+    );
+}
+
+/// Hole 7: a cooperative named like a spreadsheet formula reaches the star results as CSV and XLSX as text that no
+/// spreadsheet evaluates.
+#[test]
+fn a_cooperative_named_like_a_formula_is_exported_as_inert_text() {
+    use hezuo_mobile_api::client::Export;
+    let (app, _phone, cooperative, filed) = crate::stars::filed_for_haishu_fruit();
+    let name = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+    app.client(Persona::Admin)
+        .update_cooperative(
+            cooperative,
+            &hezuo_mobile_api::cooperatives::UpdateCooperativeRequest {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+            None,
+        )
+        .expect("rename");
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let csv = supervisor
+        .export_campaign_results(filed.campaign_id, Export::Csv)
+        .expect("csv");
+    let text = String::from_utf8(csv).expect("utf-8");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| {
+            r.expect("record")
+                .iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(cells.iter().any(|c| c == &format!("'{name}")), "{cells:?}");
+    assert!(
+        cells.iter().all(|c| !c.starts_with('=')),
+        "no cell starts a formula: {cells:?}"
+    );
+}
+
+/// An edit made inside one transaction.
+type Edit<'a> = dyn Fn(&mut automerge::transaction::Transaction<'_>) + 'a;
+
+/// Hole 4: a colleague in scope rewrites or deletes the details of someone else's photo, or hangs a photo on
+/// someone else's visit. Each is refused; the owner's own edit goes through.
+#[test]
+fn a_photos_details_can_be_changed_only_by_the_device_that_added_it() {
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let owner_phone = app.phone(Persona::CounsellorHaishu);
+    let owner = raw_device(&app, &owner_phone);
+    let colleague_phone = another_haishu_counsellor(&app, "counsellor.haishu.colleague");
+    let colleague = raw_device(&app, &colleague_phone);
+
+    let hash = "c".repeat(64);
+    let visit_id = Uuid::now_v7();
+    let mut doc = genesis(id).with_actor(owner.actor.clone());
+    let photo = hezuo_sync::model::PhotoHash::parse(&hash).expect("hash");
+    let visit = Visit {
+        author_user_id: Some(owner.user_id.clone()),
+        author_device_id: Some(owner.device_id.clone()),
+        status: Some(VisitStatus::Draft),
+        expected_photos: vec![photo.clone()],
+        ..Default::default()
+    };
+    let meta = hezuo_sync::model::PhotoMeta {
+        visit_id: Some(visit_id.to_string()),
+        caption: Some("办公室门牌".to_owned()),
+        ..Default::default()
+    };
+    document::attach_photos(&mut doc, visit_id, &visit, &[(photo, meta)], 1).expect("attach");
+    let added = doc.get_changes(&[document::genesis_hash(id)]);
+    assert_eq!(send_changes(&owner, id, &doc, &added).error, None);
+
+    let edit = |actor: &ActorId, change: &dyn Fn(&mut automerge::transaction::Transaction<'_>)| {
+        let mut copy = doc.clone().with_actor(actor.clone());
+        let before = copy.get_heads();
+        let mut tx = copy.transaction();
+        change(&mut tx);
+        tx.commit();
+        let changes = copy.get_changes(&before);
+        (copy, changes)
+    };
+    let entry_of = |tx: &automerge::transaction::Transaction<'_>| {
+        let (_, photos) = tx
+            .get(automerge::ROOT, "photos")
+            .expect("get")
+            .expect("photos");
+        let (_, entry) = tx.get(&photos, hash.as_str()).expect("get").expect("entry");
+        entry
+    };
+    let attempts: Vec<(&str, Box<Edit<'_>>)> = vec![
+        (
+            "caption",
+            Box::new(|tx| {
+                let entry = entry_of(tx);
+                tx.put(&entry, "caption", "别处拍的").expect("put");
+            }),
+        ),
+        (
+            "delete",
+            Box::new(|tx| {
+                let (_, photos) = tx
+                    .get(automerge::ROOT, "photos")
+                    .expect("get")
+                    .expect("photos");
+                tx.delete(&photos, hash.as_str()).expect("delete");
+            }),
+        ),
+        (
+            "hang on the owner's visit",
+            Box::new(|tx| {
+                let (_, photos) = tx
+                    .get(automerge::ROOT, "photos")
+                    .expect("get")
+                    .expect("photos");
+                let entry = tx
+                    .put_object(&photos, "d".repeat(64).as_str(), automerge::ObjType::Map)
+                    .expect("entry");
+                tx.put(&entry, "visit_id", visit_id.to_string())
+                    .expect("put");
+            }),
+        ),
+    ];
+    for (what, attempt) in &attempts {
+        let (copy, changes) = edit(&colleague.actor, attempt.as_ref());
+        let reply = send_changes(&colleague, id, &copy, &changes);
+        let error = reply.error.unwrap_or_else(|| panic!("{what}: refused"));
+        assert_eq!(error.code, "refused", "{what}");
+        let release = app
+            .client(Persona::Admin)
+            .list_quarantines(&[])
+            .expect("list")
+            .items;
+        assert_eq!(release[0].code, "not_author", "{what}");
+        app.client(Persona::Admin)
+            .release_quarantine(release[0].id)
+            .expect("release");
+    }
+    let stored = document::read(&stored_document(&app, id)).expect("read");
+    assert_eq!(stored.photos[&hash].caption.as_deref(), Some("办公室门牌"));
+
+    let (copy, changes) = edit(&owner.actor, &|tx| {
+        let entry = entry_of(tx);
+        tx.put(&entry, "caption", "办公室门牌（正面）")
+            .expect("put");
+    });
+    assert_eq!(send_changes(&owner, id, &copy, &changes).error, None);
+}

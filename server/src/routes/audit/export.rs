@@ -3,12 +3,12 @@ use actix_web::{HttpResponse, get, web};
 use hezuo_mobile_api::reviews::AuditQuery;
 use hezuo_mobile_api::users::Role;
 use hezuo_mobile_api::{ErrorCode, Problem};
-use rust_xlsxwriter::Workbook;
 
 use super::AuditRow;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::xlsx::Cell;
 
 /// Rows in one export; a larger log is exported in parts by time (`since`/`until`).
 const MAX_EXPORT_ROWS: i64 = 100_000;
@@ -98,30 +98,21 @@ fn fields(row: &AuditRow) -> [String; 9] {
     ]
 }
 
-fn to_csv(rows: &[AuditRow]) -> ApiResult<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(HEADERS).map_err(ApiError::internal)?;
-    for row in rows {
-        writer
-            .write_record(fields(row))
-            .map_err(ApiError::internal)?;
+fn table(rows: &[AuditRow]) -> crate::xlsx::Table {
+    crate::xlsx::Table {
+        sheet: "审计日志".to_owned(),
+        titles: HEADERS.iter().map(|t| (*t).to_owned()).collect(),
+        rows: rows
+            .iter()
+            .map(|row| fields(row).into_iter().map(Cell::Text).collect())
+            .collect(),
     }
-    writer
-        .into_inner()
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))
+}
+
+fn to_csv(rows: &[AuditRow]) -> ApiResult<Vec<u8>> {
+    crate::xlsx::csv(&[table(rows)]).map_err(ApiError::internal)
 }
 
 fn to_xlsx(rows: &[AuditRow]) -> ApiResult<Vec<u8>> {
-    let mut workbook = Workbook::new();
-    let internal = |e: rust_xlsxwriter::XlsxError| ApiError::internal(e);
-    let sheet =
-        crate::xlsx::sheet_with_header(&mut workbook, "审计日志", &HEADERS).map_err(internal)?;
-    for (index, row) in rows.iter().enumerate() {
-        for (column, value) in fields(row).iter().enumerate() {
-            sheet
-                .write_string(index as u32 + 1, column as u16, value)
-                .map_err(internal)?;
-        }
-    }
-    workbook.save_to_buffer().map_err(internal)
+    crate::xlsx::workbook(&[table(rows)]).map_err(ApiError::internal)
 }

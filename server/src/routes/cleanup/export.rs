@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, web};
 use diesel::prelude::*;
 use hezuo_mobile_api::cleanup::{CleanupItem, CleanupQuery, DisposalCase};
 use hezuo_mobile_api::{ErrorCode, Problem};
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -15,7 +15,7 @@ use crate::db::schema::disposal_cases;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::cooperative_in_scope;
 use crate::state::AppState;
-use crate::xlsx::sheet_with_header;
+use crate::xlsx::{Cell, Table};
 
 /// Rows in one sheet; a larger subtree is exported region by region.
 const MAX_ROWS: i64 = 100_000;
@@ -126,62 +126,69 @@ fn labels(codes: &[String], label: impl Fn(&str) -> Option<&'static str>) -> Str
 
 fn workbook(candidates: &[CleanupItem], cases: &[DisposalCase]) -> Result<Vec<u8>, XlsxError> {
     use hezuo_sync::model::{RecommendedAction, ShellFlag};
-    let mut workbook = Workbook::new();
-    let sheet = sheet_with_header(&mut workbook, "清理对象", &CANDIDATE_HEADERS)?;
-    for (index, item) in candidates.iter().enumerate() {
-        let row = index as u32 + 1;
-        let decision = match item.decision.as_deref() {
-            Some("confirmed") => "已确认",
-            Some("overridden") => "已改判",
-            _ => "待认定",
-        };
-        let cells = [
-            item.cooperative_name.clone(),
-            item.uscc.clone().unwrap_or_default(),
-            item.region_code.clone(),
-            state_zh(&item.state),
-            state_zh(&item.effective_state),
-            labels(&item.flags, |f| ShellFlag::parse(f).map(|f| f.label_zh())),
-            labels(&item.actions, |a| {
-                RecommendedAction::parse(a).map(|a| a.label_zh())
-            }),
-            item.explanation_zh.clone(),
-            decision.to_owned(),
-            item.rule_set_version.clone(),
-            item.revisit_due.map(|d| d.to_string()).unwrap_or_default(),
-        ];
-        for (column, value) in cells.iter().enumerate() {
-            sheet.write_string(row, column as u16, value)?;
-        }
-    }
-    let sheet = sheet_with_header(&mut workbook, "处置案件", &CASE_HEADERS)?;
-    let mut row = 1;
-    for case in cases {
-        for action in &case.actions {
-            let cells = [
-                case.cooperative_name.clone(),
-                case.region_code.clone(),
-                state_zh(&case.state),
-                if case.status == "open" {
-                    "办理中"
-                } else {
-                    "已结案"
-                }
-                .to_owned(),
-                case.opened_at.format("%Y-%m-%d").to_string(),
-                action.action_zh.clone(),
-                status_zh(&action.status).to_owned(),
-                action.due_on.map(|d| d.to_string()).unwrap_or_default(),
-                if action.overdue { "逾期" } else { "" }.to_owned(),
-                action.referred_to.clone().unwrap_or_default(),
-            ];
-            for (column, value) in cells.iter().enumerate() {
-                sheet.write_string(row, column as u16, value)?;
-            }
-            row += 1;
-        }
-    }
-    workbook.save_to_buffer()
+    let text_row = |cells: Vec<String>| cells.into_iter().map(Cell::Text).collect::<Vec<_>>();
+    let candidate_rows = candidates
+        .iter()
+        .map(|item| {
+            let decision = match item.decision.as_deref() {
+                Some("confirmed") => "已确认",
+                Some("overridden") => "已改判",
+                _ => "待认定",
+            };
+            text_row(vec![
+                item.cooperative_name.clone(),
+                item.uscc.clone().unwrap_or_default(),
+                item.region_code.clone(),
+                state_zh(&item.state),
+                state_zh(&item.effective_state),
+                labels(&item.flags, |f| ShellFlag::parse(f).map(|f| f.label_zh())),
+                labels(&item.actions, |a| {
+                    RecommendedAction::parse(a).map(|a| a.label_zh())
+                }),
+                item.explanation_zh.clone(),
+                decision.to_owned(),
+                item.rule_set_version.clone(),
+                item.revisit_due.map(|d| d.to_string()).unwrap_or_default(),
+            ])
+        })
+        .collect();
+    let case_rows = cases
+        .iter()
+        .flat_map(|case| {
+            case.actions.iter().map(move |action| {
+                text_row(vec![
+                    case.cooperative_name.clone(),
+                    case.region_code.clone(),
+                    state_zh(&case.state),
+                    if case.status == "open" {
+                        "办理中"
+                    } else {
+                        "已结案"
+                    }
+                    .to_owned(),
+                    case.opened_at.format("%Y-%m-%d").to_string(),
+                    action.action_zh.clone(),
+                    status_zh(&action.status).to_owned(),
+                    action.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                    if action.overdue { "逾期" } else { "" }.to_owned(),
+                    action.referred_to.clone().unwrap_or_default(),
+                ])
+            })
+        })
+        .collect();
+    let titles = |headers: &[&str]| headers.iter().map(|h| (*h).to_owned()).collect();
+    crate::xlsx::workbook(&[
+        Table {
+            sheet: "清理对象".to_owned(),
+            titles: titles(&CANDIDATE_HEADERS),
+            rows: candidate_rows,
+        },
+        Table {
+            sheet: "处置案件".to_owned(),
+            titles: titles(&CASE_HEADERS),
+            rows: case_rows,
+        },
+    ])
 }
 
 fn status_zh(status: &str) -> &str {
