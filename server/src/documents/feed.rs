@@ -1,6 +1,7 @@
-//! Telling live connections that a document changed. Within one process a broadcast channel carries the news; with
-//! PostgreSQL a `NOTIFY hezuo_documents` in the writing transaction carries it to the other instances, whose listener
-//! forwards it to their own channel.
+//! Telling live connections that a document changed, or that someone's access changed (a revoked device or session,
+//! a disabled account, new role or regions). Within one process broadcast channels carry the news; with PostgreSQL a
+//! `NOTIFY` in the writing transaction carries it to the other instances, whose listener forwards it to their own
+//! channels.
 
 use diesel::connection::SimpleConnection;
 use tokio::sync::broadcast;
@@ -10,10 +11,13 @@ use crate::db::DbConn;
 
 /// The PostgreSQL channel instances announce changed documents on.
 pub const CHANNEL: &str = "hezuo_documents";
+/// The PostgreSQL channel instances announce users whose access changed on.
+pub const ACCESS_CHANNEL: &str = "hezuo_access";
 
 #[derive(Clone)]
 pub struct ChangeFeed {
     sender: broadcast::Sender<Uuid>,
+    access: broadcast::Sender<Uuid>,
 }
 
 impl Default for ChangeFeed {
@@ -26,7 +30,18 @@ impl ChangeFeed {
     pub fn new() -> Self {
         // A lagging listener loses old news, not correctness: it resyncs on its next message.
         let (sender, _) = broadcast::channel(4096);
-        Self { sender }
+        // A lagging listener of access news re-checks its session at once (see the WebSocket loop).
+        let (access, _) = broadcast::channel(1024);
+        Self { sender, access }
+    }
+
+    pub fn subscribe_access(&self) -> broadcast::Receiver<Uuid> {
+        self.access.subscribe()
+    }
+
+    /// Tells this process's connections of `user` to check their session again (after the change committed).
+    pub fn publish_access(&self, user: Uuid) {
+        let _ = self.access.send(user);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
@@ -47,6 +62,16 @@ impl ChangeFeed {
     }
 }
 
+/// Tells the other instances, on commit, that `user`'s access changed (PostgreSQL only).
+pub fn announce_access_in_transaction(conn: &mut DbConn, user: &str) -> diesel::QueryResult<()> {
+    match (conn, Uuid::parse_str(user)) {
+        (DbConn::Pg(pg), Ok(user)) => {
+            pg.batch_execute(&format!("NOTIFY {ACCESS_CHANNEL}, '{user}'"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Listens for other instances' announcements on a connection of its own and forwards them to `feed`. Reconnects
 /// after failures; ends (closing its connection) once the application that owns `cache` is gone.
 pub fn listen_to_other_instances(
@@ -63,7 +88,10 @@ pub fn listen_to_other_instances(
             while application_alive().is_some() {
                 match diesel::PgConnection::establish(&database_url) {
                     Ok(mut conn) => {
-                        if conn.batch_execute(&format!("LISTEN {CHANNEL}")).is_err() {
+                        if conn
+                            .batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {ACCESS_CHANNEL}"))
+                            .is_err()
+                        {
                             std::thread::sleep(std::time::Duration::from_secs(5));
                             continue;
                         }
@@ -72,7 +100,12 @@ pub fn listen_to_other_instances(
                             for notification in conn.notifications_iter() {
                                 match notification {
                                     Ok(notification) => {
-                                        if let Ok(id) = Uuid::parse_str(&notification.payload) {
+                                        let Ok(id) = Uuid::parse_str(&notification.payload) else {
+                                            continue;
+                                        };
+                                        if notification.channel == ACCESS_CHANNEL {
+                                            feed.publish_access(id);
+                                        } else {
                                             cache.forget(id);
                                             feed.publish(id);
                                         }

@@ -129,6 +129,9 @@ pub fn bind_device(conn: &mut DbConn, session_id: &str, device_id: &str) -> Quer
 }
 
 pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str) -> QueryResult<usize> {
+    if let Some(session) = find(conn, session_id)? {
+        crate::documents::feed::announce_access_in_transaction(conn, &session.user_id)?;
+    }
     diesel::update(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -142,6 +145,7 @@ pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str) -> QueryResult<
 }
 
 pub fn revoke_all_of_user(conn: &mut DbConn, user_id: &str, reason: &str) -> QueryResult<usize> {
+    crate::documents::feed::announce_access_in_transaction(conn, user_id)?;
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -159,6 +163,14 @@ pub fn revoke_all_of_device(
     device_id: &str,
     reason: &str,
 ) -> QueryResult<usize> {
+    let owner: Option<String> = crate::db::schema::devices::table
+        .find(device_id)
+        .select(crate::db::schema::devices::user_id)
+        .first(conn)
+        .optional()?;
+    if let Some(owner) = owner {
+        crate::documents::feed::announce_access_in_transaction(conn, &owner)?;
+    }
     diesel::update(
         sessions::table
             .filter(sessions::device_id.eq(device_id))

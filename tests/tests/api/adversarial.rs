@@ -497,3 +497,230 @@ fn a_photos_details_can_be_changed_only_by_the_device_that_added_it() {
     });
     assert_eq!(send_changes(&owner, id, &copy, &changes).error, None);
 }
+
+/// A scripted automerge-repo WebSocket client: joins, then sends whatever it is told.
+struct HostileSocket {
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    peer: String,
+}
+
+impl HostileSocket {
+    fn connect(app: &TestApp, token: &str) -> HostileSocket {
+        use hezuo_server::documents::repo_protocol::RepoMessage;
+        let url = format!(
+            "{}/api/v1/sync/ws?token={token}",
+            app.address.replace("http://", "ws://")
+        );
+        let (socket, _) = tungstenite::connect(url).expect("upgrade");
+        if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .expect("timeout");
+        }
+        let mut client = HostileSocket {
+            socket,
+            peer: format!("hostile-{}", Uuid::now_v7().simple()),
+        };
+        client.send(RepoMessage {
+            kind: "join".to_owned(),
+            sender_id: Some(client.peer.clone()),
+            supported_protocol_versions: Some(vec!["1".to_owned()]),
+            ..Default::default()
+        });
+        assert_eq!(client.next().expect("peer").kind, "peer");
+        client
+    }
+
+    fn send(&mut self, message: hezuo_server::documents::repo_protocol::RepoMessage) {
+        self.socket
+            .send(tungstenite::Message::binary(message.encode()))
+            .expect("send");
+    }
+
+    /// Sends `doc`'s changes beyond the genesis for cooperative `id` as a sync message.
+    fn sync(&mut self, id: Uuid, doc: &Automerge) {
+        let mut state = State::new();
+        engine::assume_peer_has(&mut state, vec![document::genesis_hash(id)]);
+        let data = engine::generate(doc, &mut state).expect("a message");
+        self.send(hezuo_server::documents::repo_protocol::RepoMessage {
+            kind: "sync".to_owned(),
+            sender_id: Some(self.peer.clone()),
+            target_id: Some("server".to_owned()),
+            document_id: Some(hezuo_sync::DocumentId::from_uuid(id).to_string()),
+            data: Some(data),
+            ..Default::default()
+        });
+    }
+
+    /// The next message from the server; `None` once the connection is closed.
+    fn next(&mut self) -> Option<hezuo_server::documents::repo_protocol::RepoMessage> {
+        loop {
+            match self.socket.read() {
+                Ok(tungstenite::Message::Binary(bytes)) => {
+                    return Some(
+                        hezuo_server::documents::repo_protocol::RepoMessage::decode(&bytes)
+                            .expect("cbor"),
+                    );
+                }
+                Ok(tungstenite::Message::Close(_)) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Messages until the connection closes (or goes quiet for the read timeout).
+    fn until_closed(&mut self) -> Vec<hezuo_server::documents::repo_protocol::RepoMessage> {
+        std::iter::from_fn(|| self.next()).collect()
+    }
+}
+
+/// A device's token, its raw client and a cooperative document with one valid visit of its own.
+fn socket_writer(app: &TestApp, phone: &hezuo_tests::TestPhone, id: Uuid) -> (String, Automerge) {
+    let token = phone
+        .session()
+        .expect("session")
+        .access_token
+        .clone()
+        .expect("an access token");
+    let (doc, _) = own_valid_change(&raw_device(app, phone), id);
+    (token, doc)
+}
+
+/// Hole 2: a device revoked while its WebSocket is open loses the connection at once; it writes nothing more.
+#[test]
+fn revoking_a_device_closes_its_open_websocket_at_once() {
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let (token, doc) = socket_writer(&app, &phone, id);
+    let mut socket = HostileSocket::connect(&app, &token);
+    socket.sync(id, &doc);
+    assert_eq!(socket.next().expect("reply").kind, "sync");
+    let heads = crate::sync_refusals::server_heads(&app, id);
+    assert!(heads.is_some(), "the first change is stored");
+
+    let device = phone
+        .session()
+        .expect("session")
+        .device
+        .clone()
+        .expect("device");
+    app.client(Persona::Admin)
+        .revoke_device(device.id, Some("丢失"))
+        .expect("revoke");
+    let last = socket.until_closed();
+    let error = last.iter().find(|m| m.kind == "error").expect("told why");
+    assert!(
+        error
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("device_revoked"),
+        "{error:?}"
+    );
+    // A write after the revocation is not stored (the socket is gone, and a new upgrade is refused).
+    assert!(
+        tungstenite::connect(format!(
+            "{}/api/v1/sync/ws?token={token}",
+            app.address.replace("http://", "ws://")
+        ))
+        .is_err()
+    );
+    assert_eq!(crate::sync_refusals::server_heads(&app, id), heads);
+}
+
+/// Hole 2: a user disabled, or moved to other regions, while connected: the first loses the connection; the second
+/// is told the cooperative is no longer available, hears no colleague's new visit and cannot write to it.
+#[test]
+fn a_disabled_or_moved_user_loses_what_the_open_websocket_gave() {
+    use hezuo_mobile_api::users::UpdateUserRequest;
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let admin = app.client(Persona::Admin);
+
+    let moved_phone = another_haishu_counsellor(&app, "counsellor.haishu.moved");
+    let (token, doc) = socket_writer(&app, &moved_phone, id);
+    let mut socket = HostileSocket::connect(&app, &token);
+    socket.sync(id, &doc);
+    assert_eq!(socket.next().expect("reply").kind, "sync");
+    let moved_user = moved_phone.session().expect("session").user.id;
+    admin
+        .update_user(
+            moved_user,
+            &UpdateUserRequest {
+                region_codes: Some(vec![
+                    hezuo_mobile_api::RegionCode::parse("330225").expect("code"),
+                ]),
+                ..Default::default()
+            },
+        )
+        .expect("move");
+    let unavailable = socket.next().expect("told");
+    assert_eq!(unavailable.kind, "doc-unavailable", "{unavailable:?}");
+    // A colleague's new visit is not pushed; a write to the cooperative is refused.
+    let mut colleague = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = colleague
+        .new_visit(id, baseline_visit("同事的走访"))
+        .expect("visit");
+    colleague.submit_visit(id, visit).expect("submit");
+    colleague.sync().expect("sync");
+    let heads = crate::sync_refusals::server_heads(&app, id);
+    let mut more = doc.clone();
+    let profile = hezuo_sync::model::Profile {
+        notes: Some("调走后仍在写".to_owned()),
+        ..Default::default()
+    };
+    document::put_profile(&mut more, &profile, 3).expect("save");
+    socket.sync(id, &more);
+    let answer = socket.next().expect("answer");
+    assert_eq!(answer.kind, "doc-unavailable", "{answer:?}");
+    assert_eq!(crate::sync_refusals::server_heads(&app, id), heads);
+
+    admin
+        .update_user(
+            moved_user,
+            &UpdateUserRequest {
+                is_active: Some(false),
+                ..Default::default()
+            },
+        )
+        .expect("disable");
+    let last = socket.until_closed();
+    let error = last.iter().find(|m| m.kind == "error").expect("told why");
+    assert!(
+        error
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("session_revoked")
+            || error
+                .message
+                .as_deref()
+                .unwrap_or("")
+                .contains("account_disabled"),
+        "{error:?}"
+    );
+}
+
+/// Hole 2: an access token expires on an open WebSocket as it does on HTTP: the next message ends the connection.
+#[test]
+fn an_expired_token_ends_the_websocket() {
+    let app = TestApp::spawn_with(|config| config.access_token_ttl_secs = 4);
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let (token, doc) = socket_writer(&app, &phone, id);
+    let mut socket = HostileSocket::connect(&app, &token);
+    std::thread::sleep(std::time::Duration::from_millis(4100));
+    socket.sync(id, &doc);
+    let last = socket.until_closed();
+    let error = last.iter().find(|m| m.kind == "error").expect("told why");
+    assert!(
+        error
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("token_expired"),
+        "{error:?}"
+    );
+    assert_eq!(crate::sync_refusals::server_heads(&app, id), None);
+}

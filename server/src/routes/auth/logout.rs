@@ -22,7 +22,7 @@ pub async fn logout(
 ) -> ApiResult<HttpResponse> {
     let request: LogoutRequest = crate::validate::optional_json(&body)?;
     let caller_ids = caller.map(|c| (c.session_id.to_string(), c.actor()));
-    state
+    let user = state
         .db
         .write(move |conn| {
             let (session_id, actor) = match (caller_ids, request.refresh_token) {
@@ -35,6 +35,7 @@ pub async fn logout(
                 (None, Some(_)) => return Err(ApiError::new(ErrorCode::RefreshTokenInvalid)),
                 (None, None) => return Err(ApiError::new(ErrorCode::Unauthenticated)),
             };
+            let user = sessions::find(conn, &session_id)?.map(|s| s.user_id);
             if sessions::revoke(conn, &session_id, "logout")? > 0 {
                 audit::record(
                     conn,
@@ -48,8 +49,11 @@ pub async fn logout(
                     Some(&serde_json::json!({ "reason": "logout" })),
                 )?;
             }
-            Ok(())
+            Ok(user)
         })
         .await?;
+    if let Some(user) = user.and_then(|u| uuid::Uuid::parse_str(&u).ok()) {
+        state.feed.publish_access(user);
+    }
     Ok(HttpResponse::NoContent().finish())
 }

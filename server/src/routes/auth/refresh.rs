@@ -33,15 +33,22 @@ pub async fn refresh(
         .db
         .write(move |conn| rotate(conn, &state_for_db, &token))
         .await?;
-    outcome.map(web::Json)
+    outcome.map(web::Json).map_err(|(error, user)| {
+        // The session ended: its open WebSocket connections close now.
+        if let Ok(user) = uuid::Uuid::parse_str(&user) {
+            state.feed.publish_access(user);
+        }
+        error
+    })
 }
 
-/// Rotates the token. A detected reuse is returned as `Ok(Err(..))` so that the revocation it triggers commits.
+/// Rotates the token. A detected reuse is returned as `Ok(Err((error, user id)))` so that the revocation it triggers
+/// commits.
 fn rotate(
     conn: &mut DbConn,
     state: &AppState,
     token: &str,
-) -> ApiResult<Result<TokenResponse, ApiError>> {
+) -> ApiResult<Result<TokenResponse, (ApiError, String)>> {
     let presented = sessions::find_token(conn, token)?
         .ok_or_else(|| ApiError::new(ErrorCode::RefreshTokenInvalid))?;
     let session = sessions::find(conn, &presented.session_id)?
@@ -121,5 +128,5 @@ fn rotate(
         Some(&serde_json::json!({ "reason": "refresh_token_reused" })),
     )?;
     tracing::warn!(session_id = %session.id, user_id = %user.id, "refresh token reuse; session revoked");
-    Ok(Err(ApiError::new(ErrorCode::RefreshTokenReused)))
+    Ok(Err((ApiError::new(ErrorCode::RefreshTokenReused), user.id)))
 }

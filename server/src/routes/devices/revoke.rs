@@ -64,5 +64,6 @@ pub async fn revoke_device(
             Ok(after)
         })
         .await?;
+    state.feed.publish_access(device.user_id);
     Ok(web::Json(device))
 }

@@ -57,21 +57,10 @@ pub async fn websocket(
         .or(header_token)
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
     let claims = state.tokens.verify(&token)?;
+    let (user, session_id) = (claims.sub, claims.sid);
     let caller = state
         .db
-        .run(move |conn| {
-            let authenticated = load_session(conn, claims.sub, claims.sid)?;
-            match authenticated.device_id {
-                Some(_) => super::caller_device(conn, &authenticated),
-                None => Ok(Caller {
-                    user_id: authenticated.user.id.clone(),
-                    device_id: String::new(),
-                    actor: automerge::ActorId::random(),
-                    may_write: false,
-                    scope: authenticated.scope.clone(),
-                }),
-            }
-        })
+        .run(move |conn| authorize(conn, user, session_id))
         .await?;
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
         ApiError::new(ErrorCode::BadRequest).with_detail(
@@ -83,13 +72,52 @@ pub async fn websocket(
         .max_frame_size(MAX_MESSAGE_BYTES)
         .aggregate_continuations()
         .max_continuation_size(MAX_MESSAGE_BYTES);
-    actix_web::rt::spawn(run(state.into_inner(), caller, session, stream));
+    let access = Access {
+        user,
+        session: session_id,
+        expires_at: claims.exp,
+    };
+    actix_web::rt::spawn(run(state.into_inner(), caller, access, session, stream));
     Ok(response)
 }
+
+/// Who the connection acts for, as the session says now: checked at the upgrade and again whenever that user's
+/// access changes, so a revoked device or session, a disabled account or new regions take effect at once.
+fn authorize(conn: &mut crate::db::DbConn, user: Uuid, session: Uuid) -> ApiResult<Caller> {
+    let authenticated = load_session(conn, user, session)?;
+    match authenticated.device_id {
+        Some(_) => super::caller_device(conn, &authenticated),
+        None => Ok(Caller {
+            user_id: authenticated.user.id.clone(),
+            device_id: String::new(),
+            actor: automerge::ActorId::random(),
+            may_write: false,
+            scope: authenticated.scope.clone(),
+        }),
+    }
+}
+
+/// The token behind a connection.
+struct Access {
+    user: Uuid,
+    session: Uuid,
+    /// Unix seconds; the connection ends then, as a request with the token would be refused.
+    expires_at: i64,
+}
+
+impl Access {
+    fn expired(&self) -> bool {
+        chrono::Utc::now().timestamp() >= self.expires_at
+    }
+}
+
+/// Besides the news of access changes, the session is checked again this often (a missed notification).
+const RECHECK_EVERY_TICKS: u32 = 10;
 
 struct Connection {
     state: std::sync::Arc<AppState>,
     caller: std::sync::Arc<Caller>,
+    access: Access,
     session: actix_ws::Session,
     server_peer: String,
     client_peer: Option<String>,
@@ -100,19 +128,23 @@ struct Connection {
 async fn run(
     state: std::sync::Arc<AppState>,
     caller: Caller,
+    access: Access,
     session: actix_ws::Session,
     mut stream: actix_ws::AggregatedMessageStream,
 ) {
     let mut feed = state.feed.subscribe();
+    let mut access_news = state.feed.subscribe_access();
     let mut connection = Connection {
         state,
         caller: std::sync::Arc::new(caller),
+        access,
         session,
         server_peer: format!("hezuo-server-{}", Uuid::now_v7().simple()),
         client_peer: None,
         docs: HashMap::new(),
     };
     let mut ticker = tokio::time::interval(PING_EVERY);
+    let mut ticks: u32 = 0;
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
@@ -145,7 +177,23 @@ async fn run(
                     break;
                 }
             }
+            news = access_news.recv() => {
+                let concerned = match news {
+                    Ok(user) => user == connection.access.user,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
+                };
+                if concerned && connection.reauthorize().await.is_err() {
+                    break;
+                }
+            }
             _ = ticker.tick() => {
+                ticks = ticks.wrapping_add(1);
+                if connection.check_expiry().await.is_err()
+                    || (ticks.is_multiple_of(RECHECK_EVERY_TICKS) && connection.reauthorize().await.is_err())
+                {
+                    break;
+                }
                 if last_heard.elapsed() > SILENCE_LIMIT || connection.session.ping(b"").await.is_err() {
                     break;
                 }
@@ -158,6 +206,75 @@ async fn run(
 impl Connection {
     async fn send(&mut self, message: RepoMessage) -> Result<(), actix_ws::Closed> {
         self.session.binary(message.encode()).await
+    }
+
+    /// Tells the client why the connection ends, then ends it.
+    async fn refuse(&mut self, why: &str) -> Result<(), actix_ws::Closed> {
+        let error = RepoMessage::error(&self.server_peer, self.client_peer.as_deref(), why);
+        let _ = self.send(error).await;
+        Err(actix_ws::Closed)
+    }
+
+    /// An expired access token ends the connection, as it would end an HTTP request; the client reconnects with a
+    /// fresh one.
+    async fn check_expiry(&mut self) -> Result<(), actix_ws::Closed> {
+        if self.access.expired() {
+            return self
+                .refuse("access token expired; reconnect with a fresh token (token_expired)")
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Loads the session again. A session that no longer holds ends the connection; new regions or a new role apply
+    /// from now on, and documents that left the regions stop being pushed.
+    async fn reauthorize(&mut self) -> Result<(), actix_ws::Closed> {
+        let (user, session) = (self.access.user, self.access.session);
+        let held: Vec<String> = self.docs.keys().map(Uuid::to_string).collect();
+        let checked = self
+            .state
+            .db
+            .run(move |conn| {
+                let caller = authorize(conn, user, session)?;
+                let known = service::look_up(conn, &caller, &held)?;
+                let gone: Vec<String> = held
+                    .iter()
+                    .filter(|key| {
+                        !known.region_paths.contains_key(*key)
+                            || service::access_error(&known, &caller, key).is_some()
+                    })
+                    .cloned()
+                    .collect();
+                Ok((caller, gone))
+            })
+            .await;
+        match checked {
+            Ok((caller, gone)) => {
+                self.caller = std::sync::Arc::new(caller);
+                for key in gone {
+                    if let Ok(id) = Uuid::parse_str(&key) {
+                        self.docs.remove(&id);
+                        if let Some(client) = self.client_peer.clone() {
+                            let document = DocumentId::from_uuid(id).to_string();
+                            self.send(RepoMessage::unavailable(
+                                &self.server_peer,
+                                &client,
+                                &document,
+                            ))
+                            .await?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Err(error) if error.code.status() < 500 => {
+                let problem = error.to_problem(hezuo_mobile_api::Lang::En, None);
+                let why = format!("{} ({})", problem.title, problem.code.as_str());
+                self.refuse(&why).await
+            }
+            // The database is unreachable: keep the connection; the next check decides.
+            Err(_) => Ok(()),
+        }
     }
 
     /// Handles one frame from the client; `Err` ends the connection.
@@ -194,7 +311,10 @@ impl Connection {
                 self.send(RepoMessage::peer(&self.server_peer, &client))
                     .await
             }
-            "request" | "sync" => self.sync(message).await,
+            "request" | "sync" => {
+                self.check_expiry().await?;
+                self.sync(message).await
+            }
             // Ephemeral messages and remote-heads subscriptions are not part of what this server offers.
             _ => Ok(()),
         }
