@@ -323,6 +323,11 @@ fn create_user(
     if password.chars().count() < MIN_PASSWORD_CHARS {
         bail!("the password needs at least {MIN_PASSWORD_CHARS} characters");
     }
+    if crate::auth::password::is_common(&password) {
+        bail!(
+            "the password is too common or too regular (e.g. 1234567890); choose one that is hard to guess"
+        );
+    }
     if role != Role::Admin && regions.is_empty() {
         bail!("every role but admin needs at least one --region");
     }

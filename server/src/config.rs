@@ -51,8 +51,12 @@ pub struct Config {
     /// A refresh token presented again within this many seconds of its first use (a phone retrying after a lost
     /// response) gets the same answer instead of ending the session.
     pub refresh_retry_grace_secs: u64,
-    /// Failed logins in a row before the account is locked for `login_lockout_secs`.
+    /// Failed logins in a row from one client address before that address is locked out of the account for
+    /// `login_lockout_secs` (the owner, elsewhere, still logs in).
     pub login_max_failures: u32,
+    /// Failed logins in a row from all addresses together before the account itself is locked: guessing spread over
+    /// many addresses. [P]
+    pub login_max_failures_per_account: u32,
     pub login_lockout_secs: u64,
     /// Login attempts allowed per client address per minute.
     pub login_rate_limit_per_minute: u32,
@@ -119,6 +123,7 @@ impl Default for Config {
             refresh_token_ttl_days: 60,
             refresh_retry_grace_secs: 120,
             login_max_failures: 5,
+            login_max_failures_per_account: 50,
             login_lockout_secs: 15 * 60,
             login_rate_limit_per_minute: 30,
             trust_forwarded_for: false,

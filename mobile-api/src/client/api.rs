@@ -551,6 +551,26 @@ impl ApiClient {
         self.get("/api/v1/me", &[])
     }
 
+    /// Changes the caller's own password; the caller's other sessions end, this one goes on.
+    pub fn change_password(&self, current: &str, new: &str) -> Result<(), ClientError> {
+        let body = crate::users::ChangePasswordRequest {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        let response = self.send(
+            Method::POST,
+            "/api/v1/me/password",
+            &[],
+            &[],
+            Self::json(&body)?,
+        )?;
+        if response.status == 204 {
+            Ok(())
+        } else {
+            Err(response.into_error())
+        }
+    }
+
     // ---- devices ----
 
     /// Registers this device; `true` when it was created now rather than registered before by this session.

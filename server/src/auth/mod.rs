@@ -2,6 +2,7 @@
 //! login throttling.
 
 pub mod extractor;
+pub mod lockout;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;

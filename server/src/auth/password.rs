@@ -73,12 +73,87 @@ pub fn check_new_password(password: &str, field: &str) -> Result<(), ApiError> {
             format!("Passwords need at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
+    if is_common(password) {
+        return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
+            field,
+            "too_common",
+            "该密码过于常见或有规律（如1234567890、qwertyuiop、重复字符），请换一个不易猜到的密码",
+            "This password is too common or too regular (like 1234567890, qwertyuiop, repeated characters); choose one that is hard to guess",
+        ));
+    }
     Ok(())
+}
+
+/// Whether a password is on the list of common passwords, or is a run, a repeat or a keyboard row.
+pub fn is_common(password: &str) -> bool {
+    static LIST: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_lowercase)
+            .collect()
+    });
+    let lower = password.to_lowercase();
+    list.contains(&lower) || is_regular(&lower)
+}
+
+/// A short pattern repeated (`aaaaaaaaaa`, `1231231231`), an ascending or descending run (`abcdefghij`,
+/// `9876543210`), or a run along a keyboard row (`qwertyuiop`, `asdfghjkl;`).
+fn is_regular(password: &str) -> bool {
+    let chars: Vec<char> = password.chars().collect();
+    let repeated = (1..=chars.len() / 2).any(|period| {
+        chars
+            .iter()
+            .enumerate()
+            .all(|(i, c)| *c == chars[i % period])
+    });
+    let run = |step: i32| {
+        chars
+            .windows(2)
+            .all(|pair| pair[1] as i32 - pair[0] as i32 == step)
+    };
+    const ROWS: [&str; 4] = [
+        "`1234567890-=",
+        "qwertyuiop[]\\",
+        "asdfghjkl;'",
+        "zxcvbnm,./",
+    ];
+    let keyboard = ROWS.iter().any(|row| {
+        row.contains(password) || row.chars().rev().collect::<String>().contains(password)
+    });
+    repeated || run(1) || run(-1) || keyboard
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_and_regular_passwords_are_refused() {
+        for weak in [
+            "1234567890",
+            "QWERTYUIOP",
+            "aaaaaaaaaa",
+            "1231231231",
+            "abcdefghij",
+            "9876543210",
+            "Woaini1314",
+            "hezuo-demo",
+            "password123",
+        ] {
+            assert!(check_new_password(weak, "password").is_err(), "{weak}");
+        }
+        for fine in [
+            "persona-password-1",
+            "稻田边的合作社2026",
+            "correct horse battery",
+        ] {
+            assert!(check_new_password(fine, "password").is_ok(), "{fine}");
+        }
+    }
 
     #[test]
     fn hashes_verify_and_differ_per_salt() {

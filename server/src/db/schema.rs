@@ -561,6 +561,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_failures (user_id, address) {
+        user_id -> Text,
+        address -> Text,
+        failures -> BigInt,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -617,4 +627,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     star_awards,
     star_events,
     star_bars,
+    login_failures,
 );

@@ -724,3 +724,131 @@ fn an_expired_token_ends_the_websocket() {
     );
     assert_eq!(crate::sync_refusals::server_heads(&app, id), None);
 }
+
+/// A login attempt from `address` (the server trusts `X-Forwarded-For` in these tests, as behind a proxy); the
+/// problem code, or `None` on success.
+fn login_from(
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> Option<hezuo_mobile_api::ErrorCode> {
+    let body = serde_json::json!({ "username": username, "password": password }).to_string();
+    let response = app
+        .anonymous()
+        .raw(
+            ureq::http::Method::POST,
+            "/api/v1/auth/login",
+            &[],
+            &[("X-Forwarded-For", address)],
+            Some(("application/json", body.as_bytes())),
+        )
+        .expect("answer");
+    if response.status == 200 {
+        return None;
+    }
+    let problem: hezuo_mobile_api::Problem =
+        serde_json::from_slice(&response.body).expect("a problem document");
+    Some(problem.code)
+}
+
+/// Hole 6: twenty wrong guesses sent at once from one address get no more than the allowed number of password
+/// checks; that address is then locked out of the account, while its owner logs in from elsewhere.
+#[test]
+fn parallel_guesses_are_counted_and_lock_only_the_guessing_address() {
+    use hezuo_mobile_api::ErrorCode;
+    let app = TestApp::spawn_with(|config| {
+        config.trust_forwarded_for = true;
+        config.login_max_failures = 5;
+        config.login_rate_limit_per_minute = 1000;
+    });
+    let user = Persona::CounsellorHaishu.username();
+    let answers: Vec<Option<ErrorCode>> = std::thread::scope(|scope| {
+        let guesses: Vec<_> = (0..20)
+            .map(|n| {
+                let app = &app;
+                scope.spawn(move || {
+                    login_from(app, "198.51.100.7", user, &format!("guess-{n}-xxxx"))
+                })
+            })
+            .collect();
+        guesses
+            .into_iter()
+            .map(|g| g.join().expect("thread"))
+            .collect()
+    });
+    let checked = answers
+        .iter()
+        .filter(|a| **a == Some(ErrorCode::InvalidCredentials))
+        .count();
+    let locked = answers
+        .iter()
+        .filter(|a| **a == Some(ErrorCode::AccountLocked))
+        .count();
+    assert!(
+        checked <= 4,
+        "at most 4 plain refusals before the 5th locks: {answers:?}"
+    );
+    assert_eq!(checked + locked, 20, "{answers:?}");
+    // The guessing address stays locked out, even with the right password.
+    assert_eq!(
+        login_from(&app, "198.51.100.7", user, hezuo_tests::PASSWORD),
+        Some(ErrorCode::AccountLocked)
+    );
+    // The owner, elsewhere, is not locked out.
+    assert_eq!(
+        login_from(&app, "203.0.113.20", user, hezuo_tests::PASSWORD),
+        None
+    );
+}
+
+/// Hole 6: common passwords are refused, and a user changes their own password with the current one; a wrong
+/// current password is refused, and the user's other sessions end.
+#[test]
+fn users_change_their_own_password_and_common_ones_are_refused() {
+    use hezuo_mobile_api::ErrorCode;
+    let app = TestApp::spawn();
+    let user = Persona::CounsellorHaishu.username();
+    let other_session = app.client(Persona::CounsellorHaishu);
+    let client = app.client(Persona::CounsellorHaishu);
+    for weak in ["1234567890", "qwertyuiop", "aaaaaaaaaa", "woaini1314"] {
+        let problem = client
+            .change_password(hezuo_tests::PASSWORD, weak)
+            .expect_err("refused")
+            .problem()
+            .cloned()
+            .expect("problem");
+        assert_eq!(problem.code, ErrorCode::ValidationFailed, "{weak}");
+        assert_eq!(problem.errors[0].code, "too_common", "{weak}");
+        assert!(problem.errors[0].message.contains("常见"), "{problem:?}");
+    }
+    assert_eq!(
+        crate::code_of(client.change_password("not-my-password", "a-fresh-passphrase-7")),
+        ErrorCode::InvalidCredentials
+    );
+    client
+        .change_password(hezuo_tests::PASSWORD, "a-fresh-passphrase-7")
+        .expect("changed");
+    assert!(client.me().is_ok(), "this session goes on");
+    assert!(other_session.me().is_err(), "other sessions end");
+    assert!(
+        app.anonymous()
+            .login(user, hezuo_tests::PASSWORD, None)
+            .is_err()
+    );
+    assert!(
+        app.anonymous()
+            .login(user, "a-fresh-passphrase-7", None)
+            .is_ok()
+    );
+    // An admin cannot set a common password either.
+    let admin = app.client(Persona::Admin);
+    let refused = admin.update_user(
+        app.user_id(Persona::CounsellorHaishu),
+        &hezuo_mobile_api::users::UpdateUserRequest {
+            password: Some("1234567890".to_owned()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(crate::code_of(refused), ErrorCode::ValidationFailed);
+}

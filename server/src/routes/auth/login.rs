@@ -1,8 +1,8 @@
 use actix_web::{HttpRequest, post, web};
-use chrono::Duration;
 use hezuo_mobile_api::auth::{LoginRequest, TokenResponse};
 use hezuo_mobile_api::{ErrorCode, Problem};
 
+use crate::auth::lockout;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Actor, Entry};
@@ -12,8 +12,10 @@ use crate::state::AppState;
 
 /// Logs in with username and password.
 ///
-/// Failed attempts count per account: after `login_max_failures` in a row the account is locked for
-/// `login_lockout_secs`. Attempts are also throttled per client address. Passing the `device_id` of a device this
+/// Failed attempts count per account and client address: after `login_max_failures` in a row that address is locked
+/// out of the account for `login_lockout_secs`, while the owner elsewhere still logs in; after
+/// `login_max_failures_per_account` from all addresses together the account itself is locked. Attempts are also
+/// throttled per client address. Passing the `device_id` of a device this
 /// user registered before binds the new session to it.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Logged in", body = TokenResponse),
@@ -55,10 +57,24 @@ pub async fn login(
             .map_err(ApiError::internal)?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    if let Some(until) = user.locked_until.filter(|until| *until > now()) {
-        state.metrics.count_login("locked");
-        return Err(locked_error(until));
-    }
+    let (user_id, address) = (user.id.clone(), address.to_string());
+    let state_for_db = state.clone();
+    let reserved = state
+        .db
+        .write(move |conn| {
+            Ok(
+                lockout::reserve(conn, &state_for_db.config, &user_id, &address)?
+                    .map(|attempt| (attempt, address)),
+            )
+        })
+        .await?;
+    let (attempt, address) = match reserved {
+        Ok(reserved) => reserved,
+        Err(until) => {
+            state.metrics.count_login("locked");
+            return Err(locked_error(until));
+        }
+    };
 
     let verified = {
         let state = state.clone();
@@ -73,9 +89,20 @@ pub async fn login(
         .db
         .write(move |conn| {
             if verified {
+                lockout::clear(conn, &user.id, Some(&address))?;
                 complete_login(conn, &state_for_db, user, device_id.map(|d| d.to_string())).map(Ok)
             } else {
-                record_failure(conn, &state_for_db, &user).map(Err)
+                let locked = lockout::after_failure(
+                    conn,
+                    &state_for_db.config,
+                    &user.id,
+                    &address,
+                    attempt,
+                )?;
+                Ok(Err(locked.map_or_else(
+                    || ApiError::new(ErrorCode::InvalidCredentials),
+                    locked_error,
+                )))
             }
         })
         .await?;
@@ -87,7 +114,7 @@ pub async fn login(
     outcome.map(web::Json)
 }
 
-fn locked_error(until: chrono::NaiveDateTime) -> ApiError {
+pub(crate) fn locked_error(until: chrono::NaiveDateTime) -> ApiError {
     let seconds = (until - now()).num_seconds().max(1) as u64;
     ApiError::new(ErrorCode::AccountLocked)
         .with_detail(
@@ -100,54 +127,12 @@ fn locked_error(until: chrono::NaiveDateTime) -> ApiError {
         .with_retry_after(seconds)
 }
 
-/// Counts a failed attempt (committed, unlike an error) and says what to answer.
-fn record_failure(conn: &mut DbConn, state: &AppState, user: &UserRow) -> ApiResult<ApiError> {
-    use crate::db::schema::users::dsl;
-    use diesel::prelude::*;
-
-    let failures = user.failed_logins + 1;
-    if failures >= i64::from(state.config.login_max_failures) {
-        let until = now() + Duration::seconds(state.config.login_lockout_secs as i64);
-        diesel::update(dsl::users.find(&user.id))
-            .set((dsl::failed_logins.eq(0), dsl::locked_until.eq(Some(until))))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            &Actor::system(),
-            Entry {
-                action: "user.locked",
-                entity_type: "user",
-                entity_id: &user.id,
-            },
-            audit::NONE,
-            Some(&serde_json::json!({ "locked_until": until })),
-        )?;
-        Ok(locked_error(until))
-    } else {
-        diesel::update(dsl::users.find(&user.id))
-            .set(dsl::failed_logins.eq(failures))
-            .execute(conn)?;
-        Ok(ApiError::new(ErrorCode::InvalidCredentials))
-    }
-}
-
 fn complete_login(
     conn: &mut DbConn,
     state: &AppState,
     user: UserRow,
     device_id: Option<String>,
 ) -> ApiResult<TokenResponse> {
-    use crate::db::schema::users::dsl;
-    use diesel::prelude::*;
-
-    if user.failed_logins != 0 || user.locked_until.is_some() {
-        diesel::update(dsl::users.find(&user.id))
-            .set((
-                dsl::failed_logins.eq(0),
-                dsl::locked_until.eq(None::<chrono::NaiveDateTime>),
-            ))
-            .execute(conn)?;
-    }
     if !user.is_active {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }

@@ -112,16 +112,13 @@ pub async fn update_user(
                 sessions::revoke_all_of_user(conn, &row.id, "password_changed")?;
             }
             if request.unlock || new_hash.is_some() {
-                diesel::update(users::table.find(&row.id))
-                    .set((
-                        users::failed_logins.eq(0),
-                        users::locked_until.eq(None::<chrono::NaiveDateTime>),
-                    ))
-                    .execute(conn)?;
+                crate::auth::lockout::clear(conn, &row.id, None)?;
             }
             if request.is_active == Some(false) {
                 sessions::revoke_all_of_user(conn, &row.id, "account_disabled")?;
             }
+            // Role, regions or state may have changed: open connections check again.
+            crate::documents::feed::announce_access_in_transaction(conn, &row.id)?;
             let updated = user_model::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
             let after = user_model::load_api(conn, &updated)?;
             audit::record(
@@ -138,5 +135,6 @@ pub async fn update_user(
             Ok(after)
         })
         .await?;
+    state.feed.publish_access(user.id);
     Ok(web::Json(user))
 }

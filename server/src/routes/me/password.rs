@@ -1,0 +1,126 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use diesel::prelude::*;
+use hezuo_mobile_api::users::ChangePasswordRequest;
+use hezuo_mobile_api::{ErrorCode, Problem};
+
+use crate::auth::Authenticated;
+use crate::auth::lockout;
+use crate::auth::password::check_new_password;
+use crate::db::schema::{sessions, users};
+use crate::error::{ApiError, ApiResult};
+use crate::models::audit::{self, Entry};
+use crate::models::now;
+use crate::state::AppState;
+
+/// Changes the caller's own password. The current password must be given; wrong guesses count towards the same
+/// lockout as logins. The new one follows the password rules (length, not common). The caller's other sessions end;
+/// this one goes on.
+#[utoipa::path(tag = "auth", request_body = ChangePasswordRequest, responses(
+    (status = 204, description = "Changed"),
+    (status = 401, description = "Not logged in, or the current password is wrong (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The new password is too short or too common", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong current passwords (`account_locked`); see Retry-After", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/me/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    check_new_password(&new_password, "new_password")?;
+    if new_password == current_password {
+        return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
+            "new_password",
+            "unchanged",
+            "新密码不能与当前密码相同",
+            "the new password must differ from the current one",
+        ));
+    }
+    let address =
+        crate::routes::auth::client_address(&req, state.config.trust_forwarded_for).to_string();
+    let user_id = caller.user.id.clone();
+    let reserved = {
+        let state = state.clone();
+        let (user_id, address) = (user_id.clone(), address.clone());
+        state
+            .db
+            .clone()
+            .write(move |conn| Ok(lockout::reserve(conn, &state.config, &user_id, &address)?))
+            .await?
+    };
+    let attempt = reserved.map_err(crate::routes::auth::login::locked_error)?;
+    let (verified, new_hash) = {
+        let state = state.clone();
+        let hash = caller.user.password_hash.clone();
+        web::block(move || {
+            let verified = state.passwords.verify(&current_password, &hash);
+            let new_hash = verified.then(|| state.passwords.hash(&new_password));
+            (verified, new_hash)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    };
+    let new_hash = match new_hash {
+        Some(hash) => Some(hash.map_err(ApiError::internal)?),
+        None => None,
+    };
+    let session_id = caller.session_id.to_string();
+    let actor = caller.actor();
+    let state_for_db = state.clone();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let Some(hash) = new_hash.filter(|_| verified) else {
+                let locked = lockout::after_failure(
+                    conn,
+                    &state_for_db.config,
+                    &user_id,
+                    &address,
+                    attempt,
+                )?;
+                return Ok(Err(locked.map_or_else(
+                    || ApiError::new(ErrorCode::InvalidCredentials),
+                    crate::routes::auth::login::locked_error,
+                )));
+            };
+            lockout::clear(conn, &user_id, Some(&address))?;
+            diesel::update(users::table.find(&user_id))
+                .set((users::password_hash.eq(&hash), users::updated_at.eq(now())))
+                .execute(conn)?;
+            diesel::update(
+                sessions::table
+                    .filter(sessions::user_id.eq(&user_id))
+                    .filter(sessions::id.ne(&session_id))
+                    .filter(sessions::revoked_at.is_null()),
+            )
+            .set((
+                sessions::revoked_at.eq(now()),
+                sessions::revoke_reason.eq("password_changed"),
+            ))
+            .execute(conn)?;
+            crate::documents::feed::announce_access_in_transaction(conn, &user_id)?;
+            audit::record(
+                conn,
+                &actor,
+                Entry {
+                    action: "user.password_change",
+                    entity_type: "user",
+                    entity_id: &user_id,
+                },
+                audit::NONE,
+                audit::NONE,
+            )?;
+            Ok(Ok(()))
+        })
+        .await?;
+    outcome?;
+    if let Ok(user) = uuid::Uuid::parse_str(&caller.user.id) {
+        state.feed.publish_access(user);
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
