@@ -86,6 +86,7 @@ error_codes! {
     UsccDuplicate = ("uscc_duplicate", 409, false, "该统一社会信用代码已登记", "A cooperative with this credit code already exists"),
     UsernameTaken = ("username_taken", 409, false, "用户名已被使用", "Username already taken"),
     SessionDeviceBound = ("session_device_bound", 409, false, "当前会话已绑定其他设备", "This session is already bound to another device"),
+    DeviceLimitReached = ("device_limit_reached", 409, false, "本账户登记的设备数已达上限，请先停用不再使用的旧设备", "This account has reached its device limit; retire an old device first"),
     PreconditionFailed = ("precondition_failed", 412, false, "数据已被他人修改，请刷新后重试", "The resource changed; reload and retry"),
     PayloadTooLarge = ("payload_too_large", 413, false, "请求体过大", "Request body too large"),
     UnsupportedMediaType = ("unsupported_media_type", 415, false, "不支持的文件类型", "Unsupported media type"),

@@ -58,6 +58,12 @@ pub struct Config {
     /// many addresses. [P]
     pub login_max_failures_per_account: u32,
     pub login_lockout_secs: u64,
+    /// Devices an account may have registered and not retired at once; a new phone beyond that needs an old one
+    /// retired (revoked) first. [P]
+    pub max_devices_per_user: u32,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>` (the Prometheus scraper's
+    /// `bearer_token`). Alternatively keep `/metrics` off the public address with the reverse proxy.
+    pub metrics_token: Option<String>,
     /// Login attempts allowed per client address per minute.
     pub login_rate_limit_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
@@ -124,6 +130,8 @@ impl Default for Config {
             refresh_retry_grace_secs: 120,
             login_max_failures: 5,
             login_max_failures_per_account: 50,
+            max_devices_per_user: 5,
+            metrics_token: None,
             login_lockout_secs: 15 * 60,
             login_rate_limit_per_minute: 30,
             trust_forwarded_for: false,
@@ -251,6 +259,9 @@ impl Config {
         shown.database_url = Some(redact_url_password(&self.database_url()));
         if shown.s3_secret_access_key.is_some() {
             shown.s3_secret_access_key = Some("<redacted>".to_owned());
+        }
+        if shown.metrics_token.is_some() {
+            shown.metrics_token = Some("<redacted>".to_owned());
         }
         toml_string(&shown)
     }

@@ -136,6 +136,22 @@ pub fn read(doc: &Automerge) -> Result<CooperativeDoc, autosurgeon::HydrateError
     autosurgeon::hydrate(doc)
 }
 
+/// The longest text a field may hold, in characters: free-text fields a few paragraphs, every other text (names,
+/// codes, phone numbers, list items) a line. [P]
+pub fn max_text_chars(field: &str) -> usize {
+    match field {
+        "notes"
+        | "illegal_finance_notes"
+        | "business_scope"
+        | "abnormal_reason"
+        | "override_reason"
+        | "main_products"
+        | "caption"
+        | "note" => 2_000,
+        _ => 200,
+    }
+}
+
 /// The strict check the trust boundary applies: no unknown fields, every code from its vocabulary, every value of its
 /// type and range, keys of the right form.
 pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
@@ -148,6 +164,12 @@ pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
             path: e.path().to_string(),
             message: e.inner().to_string(),
         })?;
+    // The projections read with autosurgeon, which is stricter about numbers than serde (an integer where a float is
+    // expected): what the check accepts must also read there.
+    read(doc).map_err(|e| SchemaError {
+        path: String::new(),
+        message: e.to_string(),
+    })?;
     for id in typed.visits.keys() {
         if Uuid::parse_str(id).is_err() {
             return Err(SchemaError {

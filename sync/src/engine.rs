@@ -69,6 +69,7 @@ pub fn receive_from_device(
         .collect();
     for change in &unknown {
         trust::check_actor(cooperative_id, change, writer).map_err(ReceiveError::Refused)?;
+        trust::check_size(change).map_err(ReceiveError::Refused)?;
     }
     let (ready, held) = split_ready(&doc, unknown);
     message.changes = ChunkList::from(

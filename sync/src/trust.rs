@@ -54,6 +54,8 @@ pub enum RefusalCode {
     BadGenesis,
     /// Rewriting who wrote a visit.
     Authorship,
+    /// A change, or a text in it, longer than allowed.
+    TooLarge,
 }
 
 impl std::fmt::Display for RefusalCode {
@@ -94,6 +96,7 @@ pub fn check_changes(
         if check_actor(cooperative_id, change, writer)? == Origin::Genesis {
             continue;
         }
+        check_size(change)?;
         for op in change.decode().operations {
             let object_path = paths.path_of(after, &op.obj.to_string())?;
             let mut path = object_path.clone();
@@ -106,6 +109,9 @@ pub fn check_changes(
             };
             let is_delete = matches!(op.action, automerge::legacy::OpType::Delete);
             check_path(before, after, &path, is_map_key && is_delete, writer)?;
+            if let automerge::legacy::OpType::Put(automerge::ScalarValue::Str(text)) = &op.action {
+                check_text(&path, text)?;
+            }
         }
     }
     document::check_schema(after)
@@ -118,6 +124,51 @@ pub fn check_changes(
                 format!("the document does not fit the schema at {path}: {message}"),
             )
         })
+}
+
+/// The largest change a device may send, in bytes. A visit with every section filled is a few kilobytes; this leaves
+/// room for a day's edits in one change, not for a payload smuggled into a field.
+pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
+
+/// Refuses a change over [`MAX_CHANGE_BYTES`].
+pub fn check_size(change: &Change) -> Result<(), Refusal> {
+    let bytes = change.raw_bytes().len();
+    if bytes > MAX_CHANGE_BYTES {
+        return Err(refuse(
+            RefusalCode::TooLarge,
+            None,
+            format!(
+                "单次修改过大（{} KB，上限 {} KB）",
+                bytes / 1024,
+                MAX_CHANGE_BYTES / 1024
+            ),
+            format!("a change of {bytes} bytes is over the limit of {MAX_CHANGE_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a text longer than its field allows (see [`document::max_text_chars`]). Items of a list of texts are
+/// judged by the list's field name.
+fn check_text(path: &[String], text: &str) -> Result<(), Refusal> {
+    let field = path
+        .iter()
+        .rev()
+        .find(|part| !part.starts_with('['))
+        .map(String::as_str)
+        .unwrap_or_default();
+    let limit = document::max_text_chars(field);
+    let length = text.chars().count();
+    if length > limit {
+        let shown = path.join(".");
+        return Err(refuse(
+            RefusalCode::TooLarge,
+            Some(shown.clone()),
+            format!("“{field}”最多{limit}个字，现有{length}个字"),
+            format!("{shown} holds at most {limit} characters, not {length}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whose a change is, once [`check_actor`] accepted it.

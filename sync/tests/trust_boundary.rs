@@ -524,3 +524,53 @@ fn an_own_change_missing_its_dependency_is_not_kept_and_is_asked_for_again() {
     assert_eq!(received.new_changes.len(), 2);
     assert_eq!(received.doc.get_heads(), phone.get_heads());
 }
+
+#[test]
+fn a_text_longer_than_its_field_allows_is_refused() {
+    refused_with(
+        |doc, _| {
+            let profile = Profile {
+                notes: Some("很长".repeat(1_001)),
+                ..Default::default()
+            };
+            document::put_profile(doc, &profile, 1).expect("save");
+        },
+        RefusalCode::TooLarge,
+    );
+    refused_with(
+        |doc, _| {
+            let profile = Profile {
+                name: Some("名".repeat(201)),
+                ..Default::default()
+            };
+            document::put_profile(doc, &profile, 1).expect("save");
+        },
+        RefusalCode::TooLarge,
+    );
+    // At the limit is fine.
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let profile = Profile {
+        notes: Some("字".repeat(2_000)),
+        ..Default::default()
+    };
+    document::put_profile(&mut phone, &profile, 1).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+}
+
+#[test]
+fn an_integer_where_a_number_with_decimals_belongs_is_refused_before_it_reaches_the_projections() {
+    refused_with(
+        |doc, _| {
+            let mut tx = doc.transaction();
+            let (_, profile) = tx.get(ROOT, "profile").expect("get").expect("profile");
+            let position = tx
+                .put_object(&profile, "location", automerge::ObjType::Map)
+                .expect("location");
+            tx.put(&position, "lat", 30_i64).expect("put");
+            tx.commit();
+        },
+        RefusalCode::Schema,
+    );
+}

@@ -1,1 +1,2 @@
+DROP TABLE photo_uploaders;
 DROP TABLE login_failures;

@@ -571,6 +571,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    photo_uploaders (sha256, device_id) {
+        sha256 -> Text,
+        device_id -> Text,
+        user_id -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
@@ -628,4 +637,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     star_events,
     star_bars,
     login_failures,
+    photo_uploaders,
 );

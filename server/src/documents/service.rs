@@ -16,7 +16,7 @@ use super::cache::DocCache;
 use super::feed::ChangeFeed;
 use super::store::{self, Author, Persisted};
 use crate::auth::Scope;
-use crate::db::schema::{cooperatives, quarantines};
+use crate::db::schema::{cooperatives, devices, quarantines};
 use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Metrics, Transport};
@@ -66,7 +66,7 @@ pub struct Known {
     pub region_paths: HashMap<String, String>,
     /// Duplicates merged into another cooperative: id → the survivor's id.
     pub merged_into: HashMap<String, String>,
-    /// Active quarantines of this device: cooperative id → (code, reason in Chinese, reason in English).
+    /// Active quarantines of this account's devices: cooperative id → (code, reason in Chinese, reason in English).
     pub quarantined: HashMap<String, (String, String, String)>,
 }
 
@@ -89,8 +89,15 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResul
             }
             region_paths.insert(id, path);
         }
+        // A hold follows the account: a new device of the same counsellor is held for the document too.
         let held: Vec<(String, String, String, String)> = quarantines::table
-            .filter(quarantines::device_id.eq(&caller.device_id))
+            .filter(
+                quarantines::device_id.eq_any(
+                    devices::table
+                        .filter(devices::user_id.eq(&caller.user_id))
+                        .select(devices::id),
+                ),
+            )
             .filter(quarantines::cooperative_id.eq_any(chunk))
             .filter(quarantines::released_at.is_null())
             .select((
@@ -112,17 +119,23 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResul
     })
 }
 
+/// The answer for a cooperative outside the caller's regions, and equally for an id no cooperative has (unless the
+/// caller is creating it), so that the answer never tells whether an id exists.
+fn out_of_scope() -> DocError {
+    doc_error(
+        "out_of_scope",
+        false,
+        "该合作社不在您的负责范围内",
+        "this cooperative is outside your regions",
+    )
+}
+
 /// Why a document cannot be synced by this caller at all, if it cannot.
 pub fn access_error(known: &Known, caller: &Caller, key: &str) -> Option<DocError> {
     if let Some(path) = known.region_paths.get(key)
         && !caller.scope.covers_path(path)
     {
-        return Some(doc_error(
-            "out_of_scope",
-            false,
-            "该合作社不在您的负责范围内",
-            "this cooperative is outside your regions",
-        ));
+        return Some(out_of_scope());
     }
     if let Some(survivor) = known.merged_into.get(key) {
         return Some(doc_error(
@@ -197,6 +210,7 @@ pub fn handle(
                     Err(error) => replies.push(reply(None, Some(error), false)),
                 }
             }
+            None if !registered => replies.push(reply(None, Some(out_of_scope()), false)),
             None => {
                 let (server_heads, version) = current
                     .get(&key)
@@ -429,12 +443,12 @@ pub fn merge(
                 )));
             }
         };
-    if !received.new_changes.is_empty()
-        && !registered
-        && let Err(refusal) = check_new_cooperative(conn, caller, &received)
+    // An unknown id is a cooperative being created by this caller, in their regions, or it is answered exactly like
+    // a cooperative outside them.
+    if !registered
+        && (received.new_changes.is_empty() || !is_valid_new_cooperative(conn, caller, &received))
     {
-        quarantine(conn, caller, id, &refusal)?;
-        return Ok(Err(refused(&refusal)));
+        return Ok(Err(out_of_scope()));
     }
     Ok(Ok(Merged {
         id,
@@ -662,45 +676,21 @@ fn quarantine(conn: &mut DbConn, caller: &Caller, id: Uuid, refusal: &Refusal) -
     inserted.map(|_| ())
 }
 
-/// A cooperative first seen in a phone's document must name itself and lie in the caller's regions.
-fn check_new_cooperative(
-    conn: &mut DbConn,
-    caller: &Caller,
-    received: &Received,
-) -> Result<(), Refusal> {
-    let refusal = |zh: String, en: String| Refusal {
-        code: hezuo_sync::trust::RefusalCode::Schema,
-        path: Some("profile".to_owned()),
-        message_zh: zh,
-        message_en: en,
+/// Whether a cooperative first seen in a phone's document names itself and lies in the caller's regions. (The phone
+/// checks the same before saving; a document that fails is answered as out of scope, see [`out_of_scope`].)
+fn is_valid_new_cooperative(conn: &mut DbConn, caller: &Caller, received: &Received) -> bool {
+    let Ok(document) = document::read(&received.doc) else {
+        return false;
     };
-    let profile = document::read(&received.doc)
-        .map_err(|e| {
-            refusal(
-                format!("无法读取新合作社：{e}"),
-                format!("cannot read the new cooperative: {e}"),
-            )
-        })?
-        .profile;
+    let profile = document.profile;
     if profile.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-        return Err(refusal(
-            "新合作社需要填写名称".to_owned(),
-            "a new cooperative needs a name".to_owned(),
-        ));
+        return false;
     }
     let code = profile.region_code.unwrap_or_default();
-    let region = regions::find(conn, &code).ok().flatten();
-    match region {
-        Some(region) if caller.scope.covers_path(&region.path) => Ok(()),
-        Some(_) => Err(refusal(
-            format!("行政区划{code}不在您的负责范围内"),
-            format!("region {code} is outside your regions"),
-        )),
-        None => Err(refusal(
-            format!("行政区划“{code}”不存在"),
-            format!("unknown region {code:?}"),
-        )),
-    }
+    regions::find(conn, &code)
+        .ok()
+        .flatten()
+        .is_some_and(|region| caller.scope.covers_path(&region.path))
 }
 
 /// Enters a phone-created cooperative in the registry as pending verification. A credit code that another entry

@@ -94,6 +94,9 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
         if headers.is_none() {
             headers = Some(cells);
         } else if cells.iter().any(|c| !c.is_empty()) {
+            if rows.len() >= MAX_ROWS {
+                return Err(too_many_rows());
+            }
             rows.push((row, cells));
         }
     }
@@ -103,37 +106,101 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
     })
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
-    let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| {
+/// Most bytes the parts of an XLSX file may unpack to. A register of a whole city is a few megabytes. [P]
+pub const MAX_XLSX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// Most data rows one import reads; larger files are imported in parts. [P]
+pub const MAX_ROWS: usize = 100_000;
+/// Most columns read per row: the importers know a few dozen.
+const MAX_COLUMNS: u32 = 200;
+
+fn too_many_rows() -> FileError {
+    FileError::new(
+        format!("文件超过{MAX_ROWS}行，请分批导入"),
+        format!("more than {MAX_ROWS} rows; import the file in parts"),
+    )
+}
+
+/// Refuses an XLSX whose parts unpack to more than [`MAX_XLSX_UNPACKED_BYTES`] (as its directory declares them),
+/// before anything is unpacked: a small file can otherwise expand to gigabytes.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), FileError> {
+    let unreadable = |e: &dyn std::fmt::Display| {
         FileError::new(
             format!("无法读取Excel文件：{e}"),
             format!("cannot read the XLSX file: {e}"),
         )
-    })?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| FileError::new("Excel文件没有工作表", "the workbook has no sheet"))?
-        .map_err(|e| {
-            FileError::new(
-                format!("无法读取工作表：{e}"),
-                format!("cannot read the sheet: {e}"),
-            )
-        })?;
-    let first_row = range.start().map(|(row, _)| row as u64).unwrap_or(0);
-    let mut headers = Vec::new();
-    let mut rows = Vec::new();
-    for (index, cells) in range.rows().enumerate() {
-        let cells: Vec<String> = cells.iter().map(cell_text).collect();
-        let row_number = first_row + index as u64 + 1;
-        if headers.is_empty() {
-            if cells.iter().any(|c| !c.is_empty()) {
-                headers = cells;
-            }
-        } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((row_number, cells));
-        }
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(|e| unreadable(&e))?;
+        total = total.saturating_add(entry.size());
     }
-    Ok(Table { headers, rows })
+    if total > MAX_XLSX_UNPACKED_BYTES {
+        return Err(FileError::new(
+            format!(
+                "Excel文件解压后超过{}MB，请删去多余的工作表或分批导入",
+                MAX_XLSX_UNPACKED_BYTES / (1024 * 1024)
+            ),
+            format!(
+                "the workbook unpacks to more than {} MiB; remove other sheets or import in parts",
+                MAX_XLSX_UNPACKED_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the first sheet cell by cell (never the sheet's whole declared rectangle at once), stopping past
+/// [`MAX_ROWS`] rows.
+fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
+    check_unpacked_size(bytes)?;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        FileError::new(
+            format!("无法读取Excel文件：{e}"),
+            format!("cannot read the XLSX file: {e}"),
+        )
+    };
+    let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(&e))?;
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| FileError::new("Excel文件没有工作表", "the workbook has no sheet"))?;
+    let mut cells = workbook.worksheet_cells_reader(&first).map_err(|e| {
+        FileError::new(
+            format!("无法读取工作表：{e}"),
+            format!("cannot read the sheet: {e}"),
+        )
+    })?;
+    // Rows as they come (cells arrive row by row); a row's cells placed by column.
+    let mut by_row: std::collections::BTreeMap<u32, Vec<String>> =
+        std::collections::BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+        let (row, column) = cell.get_position();
+        if column >= MAX_COLUMNS {
+            continue;
+        }
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if !by_row.contains_key(&row) && by_row.len() > MAX_ROWS {
+            return Err(too_many_rows());
+        }
+        let cells = by_row.entry(row).or_default();
+        if cells.len() <= column as usize {
+            cells.resize(column as usize + 1, String::new());
+        }
+        cells[column as usize] = text;
+    }
+    let mut rows = by_row.into_iter();
+    let headers = rows.next().map(|(_, cells)| cells).unwrap_or_default();
+    Ok(Table {
+        headers,
+        rows: rows
+            .map(|(row, cells)| (u64::from(row) + 1, cells))
+            .collect(),
+    })
 }
 
 fn cell_text(cell: &Data) -> String {

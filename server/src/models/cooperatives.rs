@@ -287,6 +287,22 @@ pub fn any_in_scope(
     Ok(query.first::<String>(conn).optional()?.is_some())
 }
 
+/// Of `ids`, those inside the scope.
+pub fn in_scope(
+    conn: &mut DbConn,
+    scope: &crate::auth::scope::Scope,
+    ids: &[String],
+) -> QueryResult<std::collections::HashSet<String>> {
+    let mut query = cooperatives::table
+        .filter(cooperatives::id.eq_any(ids))
+        .select(cooperatives::id)
+        .into_boxed();
+    if let Some(paths) = scope.paths() {
+        query = query.filter(under_any(&paths));
+    }
+    Ok(query.load::<String>(conn)?.into_iter().collect())
+}
+
 pub fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {

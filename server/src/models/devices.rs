@@ -73,3 +73,12 @@ pub fn load_api(conn: &mut DbConn, row: &DeviceRow) -> QueryResult<Device> {
     let username = username_of(conn, row)?;
     Ok(to_api(row, &username))
 }
+
+/// Devices of a user that are not revoked.
+pub fn count_active_of_user(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
+    devices::table
+        .filter(devices::user_id.eq(user_id))
+        .filter(devices::revoked_at.is_null())
+        .count()
+        .get_result(conn)
+}

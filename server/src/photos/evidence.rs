@@ -144,11 +144,16 @@ pub fn refresh_visits(
         return Ok(());
     }
     lock_visits(conn, visit_ids)?;
-    let visit_rows: Vec<(String, String, String)> = visits::table
+    let visit_rows: Vec<(String, String, String, Option<String>)> = visits::table
         .filter(visits::id.eq_any(visit_ids))
-        .select((visits::id, visits::cooperative_id, visits::data))
+        .select((
+            visits::id,
+            visits::cooperative_id,
+            visits::data,
+            visits::author_device_id,
+        ))
         .load(conn)?;
-    let cooperative_ids: BTreeSet<&String> = visit_rows.iter().map(|(_, c, _)| c).collect();
+    let cooperative_ids: BTreeSet<&String> = visit_rows.iter().map(|(_, c, _, _)| c).collect();
     let registered: HashMap<String, Wgs84> = cooperatives::table
         .filter(cooperatives::id.eq_any(cooperative_ids))
         .select((
@@ -193,33 +198,21 @@ pub fn refresh_visits(
         .into_iter()
         .map(|row| (row.0.clone(), row))
         .collect();
-    let uses: Vec<(String, String, String)> = visit_photos::table
-        .filter(visit_photos::sha256.eq_any(&hashes))
-        .select((
-            visit_photos::sha256,
-            visit_photos::visit_id,
-            visit_photos::cooperative_id,
-        ))
-        .load(conn)?;
+    let hash_list: Vec<&String> = hashes.iter().copied().collect();
+    let uses = uploaded_uses(conn, &hash_list)?;
+    let uploaders = uploaders_of(conn, &hash_list)?;
     let arrived: Vec<(String, i64)> = received
         .values()
         .map(|row| (row.0.clone(), row.4))
         .collect();
     let near = near_copies(conn, &arrived, thresholds)?;
     let near_hashes: Vec<&String> = near.values().flatten().map(|(sha, _)| sha).collect();
-    let near_uses: Vec<(String, String, String)> = visit_photos::table
-        .filter(visit_photos::sha256.eq_any(&near_hashes))
-        .select((
-            visit_photos::sha256,
-            visit_photos::visit_id,
-            visit_photos::cooperative_id,
-        ))
-        .load(conn)?;
+    let near_uses = uploaded_uses(conn, &near_hashes)?;
 
     let at = now();
     diesel::delete(evidence_flags::table.filter(evidence_flags::visit_id.eq_any(visit_ids)))
         .execute(conn)?;
-    for (visit_id, cooperative_id, data) in &visit_rows {
+    for (visit_id, cooperative_id, data, author_device) in &visit_rows {
         let visit: Visit = serde_json::from_str(data).unwrap_or_default();
         let mine: Vec<&VisitPhotoRow> = named.iter().filter(|row| &row.0 == visit_id).collect();
         let mut evidence = VisitEvidence {
@@ -234,7 +227,12 @@ pub fn refresh_visits(
         };
         let mut arrived_count = 0i64;
         for (_, _, sha, device_taken_at, device_lat, device_lon) in &mine {
-            let server = received.get(sha);
+            // Bytes count for a visit only when its own author device sent them.
+            let server = received.get(sha).filter(|_| {
+                author_device
+                    .as_ref()
+                    .is_some_and(|device| uploaders.contains(&(sha.clone(), device.clone())))
+            });
             arrived_count += i64::from(server.is_some());
             let taken_at_ms = server
                 .and_then(|p| p.1)
@@ -322,6 +320,47 @@ pub fn refresh_visits(
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// (sha256, visit, cooperative) for every visit naming one of `hashes` whose author device uploaded those bytes: a
+/// visit that merely names someone else's hash is no use of the photo and raises no flag on the other visit.
+pub fn uploaded_uses<H: AsRef<str>>(
+    conn: &mut DbConn,
+    hashes: &[H],
+) -> QueryResult<Vec<(String, String, String)>> {
+    use crate::db::schema::photo_uploaders;
+    let hashes: Vec<&str> = hashes.iter().map(AsRef::as_ref).collect();
+    visit_photos::table
+        .inner_join(visits::table.on(visits::id.eq(visit_photos::visit_id)))
+        .inner_join(
+            photo_uploaders::table.on(photo_uploaders::sha256.eq(visit_photos::sha256).and(
+                photo_uploaders::device_id
+                    .nullable()
+                    .eq(visits::author_device_id),
+            )),
+        )
+        .filter(visit_photos::sha256.eq_any(&hashes))
+        .select((
+            visit_photos::sha256,
+            visit_photos::visit_id,
+            visit_photos::cooperative_id,
+        ))
+        .load(conn)
+}
+
+/// (sha256, device) for every device that uploaded one of `hashes`.
+pub fn uploaders_of<H: AsRef<str>>(
+    conn: &mut DbConn,
+    hashes: &[H],
+) -> QueryResult<std::collections::HashSet<(String, String)>> {
+    use crate::db::schema::photo_uploaders;
+    let hashes: Vec<&str> = hashes.iter().map(AsRef::as_ref).collect();
+    Ok(photo_uploaders::table
+        .filter(photo_uploaders::sha256.eq_any(&hashes))
+        .select((photo_uploaders::sha256, photo_uploaders::device_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// (sha256, EXIF time, EXIF latitude, EXIF longitude, perceptual hash).

@@ -12,7 +12,7 @@ use hezuo_sync::photo::{DecodeError, DecodeLimits, sha256_hex};
 use super::blobs::Variant;
 use super::process::process;
 use crate::db::DbConn;
-use crate::db::schema::{photos, upload_pieces, uploads};
+use crate::db::schema::{photo_uploaders, photos, upload_pieces, uploads};
 use crate::error::{ApiError, ApiResult};
 use crate::models::now;
 use crate::state::AppState;
@@ -123,6 +123,29 @@ pub fn discard(conn: &mut DbConn, id: &str) -> QueryResult<()> {
 
 pub fn photo_exists(conn: &mut DbConn, sha256: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(photos::table.find(sha256))).get_result(conn)
+}
+
+/// Whether this device has uploaded these bytes (so it holds them).
+pub fn uploaded_by(conn: &mut DbConn, sha256: &str, device_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        photo_uploaders::table.find((sha256, device_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Records that the upload's device sent these bytes in full.
+fn record_uploader(conn: &mut DbConn, upload: &UploadRow) -> QueryResult<()> {
+    let row = (
+        photo_uploaders::sha256.eq(&upload.sha256),
+        photo_uploaders::device_id.eq(&upload.device_id),
+        photo_uploaders::user_id.eq(Some(&upload.user_id)),
+        photo_uploaders::uploaded_at.eq(now()),
+    );
+    crate::with_backend!(conn, |c| diesel::insert_into(photo_uploaders::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(())
 }
 
 fn assemble(conn: &mut DbConn, id: &str) -> QueryResult<Vec<u8>> {
@@ -248,15 +271,24 @@ pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResu
                         .execute(conn)?;
                 }
                 mark_completed(conn, &finished)?;
+                record_uploader(conn, &finished)?;
                 super::evidence::photo_arrived(conn, &finished.sha256, &thresholds)?;
                 Ok(())
             })
             .await?;
         tracing::info!(sha256, upload = upload.id, "photo received");
     } else {
+        // Bytes the server has from another device: this device proved it holds them too, so its visits count them.
+        let thresholds = state.rules.evidence;
         state
             .db
-            .write(move |conn| Ok(mark_completed(conn, &upload)?))
+            .write(move |conn| {
+                super::evidence::lock_photo_arrivals(conn)?;
+                mark_completed(conn, &upload)?;
+                record_uploader(conn, &upload)?;
+                super::evidence::photo_arrived(conn, &upload.sha256, &thresholds)?;
+                Ok(())
+            })
             .await?;
     }
     Ok(())

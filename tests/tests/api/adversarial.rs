@@ -852,3 +852,226 @@ fn users_change_their_own_password_and_common_ones_are_refused() {
     );
     assert_eq!(crate::code_of(refused), ErrorCode::ValidationFailed);
 }
+
+/// Hole 8: oversized sync. A profile note of 20 MB does not even get read (413); one of 1 MB is a change over the
+/// per-change limit; one of 3,000 characters is over the field's limit. Each is refused with a reason in Chinese and
+/// nothing reaches the document or the other phones.
+#[test]
+fn oversized_sync_bodies_changes_and_texts_are_refused() {
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let device = raw_device(&app, &phone);
+    let with_note = |chars: usize| {
+        let mut doc = genesis(id).with_actor(device.actor.clone());
+        let profile = hezuo_sync::model::Profile {
+            notes: Some("x".repeat(chars)),
+            ..Default::default()
+        };
+        document::put_profile(&mut doc, &profile, 1).expect("save");
+        let changes = doc.get_changes(&[document::genesis_hash(id)]);
+        (doc, changes)
+    };
+
+    let (doc, changes) = with_note(20 * 1024 * 1024);
+    let mut state = State::new();
+    engine::assume_peer_has(&mut state, vec![document::genesis_hash(id)]);
+    let mut message =
+        engine::decode_message(&engine::generate(&doc, &mut state).expect("msg")).expect("decode");
+    message.changes = ChunkList::from(
+        changes
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>(),
+    );
+    let request = SyncRequest {
+        protocol: SYNC_PROTOCOL,
+        docs: vec![DocEntry {
+            id: id.as_bytes().to_vec(),
+            heads_digest: None,
+            message: Some(message.encode()),
+        }],
+        summary: None,
+    };
+    let problem = device
+        .client
+        .sync_batch(&request)
+        .expect_err("too large")
+        .problem()
+        .cloned()
+        .expect("problem");
+    assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::PayloadTooLarge);
+    assert!(problem.detail.unwrap_or_default().contains("过大"));
+
+    let (doc, changes) = with_note(1024 * 1024);
+    let error = send_changes(&device, id, &doc, &changes)
+        .error
+        .expect("refused");
+    assert_eq!(error.code, "refused");
+    assert!(
+        error.message_zh.contains("修改过大"),
+        "{}",
+        error.message_zh
+    );
+    let holds = app
+        .client(Persona::Admin)
+        .list_quarantines(&[])
+        .expect("list")
+        .items;
+    assert_eq!(holds[0].code, "too_large");
+    app.client(Persona::Admin)
+        .release_quarantine(holds[0].id)
+        .expect("release");
+
+    let (doc, changes) = with_note(3_000);
+    let error = send_changes(&device, id, &doc, &changes)
+        .error
+        .expect("refused");
+    assert!(
+        error.message_zh.contains("最多2000个字"),
+        "{}",
+        error.message_zh
+    );
+    assert_eq!(crate::sync_refusals::server_heads(&app, id), None);
+}
+
+/// Hole 8: an integer where the schema wants a number with decimals is refused at the trust boundary, instead of
+/// being stored and then failing every projection with a 500.
+#[test]
+fn a_value_the_projection_cannot_read_is_refused_at_the_boundary() {
+    use automerge::transaction::Transactable;
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let device = raw_device(&app, &phone);
+    let mut doc = genesis(id).with_actor(device.actor.clone());
+    {
+        let mut tx = doc.transaction();
+        let profile = automerge::ReadDoc::get(&tx, automerge::ROOT, "profile")
+            .expect("get")
+            .expect("profile")
+            .1;
+        let location = tx
+            .put_object(&profile, "location", automerge::ObjType::Map)
+            .expect("location");
+        tx.put(&location, "lat", 30_i64).expect("put");
+        tx.commit();
+    }
+    let changes = doc.get_changes(&[document::genesis_hash(id)]);
+    let error = send_changes(&device, id, &doc, &changes)
+        .error
+        .expect("refused");
+    assert_eq!(error.code, "refused");
+    assert!(
+        error.message_zh.contains("数据规范"),
+        "{}",
+        error.message_zh
+    );
+    assert_eq!(crate::sync_refusals::server_heads(&app, id), None);
+}
+
+/// Uploads `bytes` (named by a visit of the phone's) in one go over tus.
+fn upload_whole(app: &TestApp, phone: &hezuo_tests::TestPhone, bytes: &[u8]) -> u64 {
+    let client = crate::photos::raw_client(app, phone);
+    let sha = hezuo_sync::photo::sha256_hex(bytes);
+    let created = client
+        .create_upload(&sha, bytes.len() as u64, "photo.jpg")
+        .expect("create");
+    let start = created.offset;
+    if created.offset < bytes.len() as u64 {
+        let mut rest = &bytes[created.offset as usize..];
+        let length = rest.len() as u64;
+        client
+            .append_upload(&created.location, created.offset, &mut rest, length)
+            .expect("append");
+    }
+    start
+}
+
+/// Hole 5: a counsellor names another district's photo hash in their own visit. The photo is not served to them or
+/// their supervisor, the upload is not complete without the bytes, and the other district's visit raises no flag.
+/// If they really hold the bytes and upload them, both visits are flagged as sharing a photo, but neither side's
+/// listing names the other district's cooperative, visit or photo.
+#[test]
+fn naming_another_districts_photo_opens_nothing_and_flags_reveal_nothing_across_regions() {
+    let app = TestApp::spawn();
+    let original = std::fs::read(crate::photos::fixture("sign.jpg")).expect("fixture");
+    let sha = hezuo_sync::photo::sha256_hex(&original);
+
+    let fishery = app.cooperative_id(Fixture::XiangshanFishery);
+    let mut victim = app.pulled_phone(Persona::CounsellorXiangshan);
+    let victim_visit = victim
+        .new_visit(fishery, baseline_visit("象山的走访"))
+        .expect("visit");
+    crate::photos::name_photos(
+        &mut victim,
+        fishery,
+        victim_visit,
+        std::slice::from_ref(&sha),
+    );
+    assert_eq!(upload_whole(&app, &victim, &original), 0);
+
+    let fruit = app.cooperative_id(Fixture::HaishuFruit);
+    let mut attacker = app.pulled_phone(Persona::CounsellorHaishu);
+    let attacker_visit = attacker
+        .new_visit(fruit, baseline_visit("海曙的走访"))
+        .expect("visit");
+    crate::photos::name_photos(
+        &mut attacker,
+        fruit,
+        attacker_visit,
+        std::slice::from_ref(&sha),
+    );
+
+    let image = |persona: Persona| {
+        app.client(persona)
+            .raw(
+                ureq::http::Method::GET,
+                &format!("/api/v1/photos/{sha}/small"),
+                &[],
+                &[],
+                None,
+            )
+            .expect("answer")
+            .status
+    };
+    assert_eq!(image(Persona::CounsellorHaishu), 404);
+    assert_eq!(image(Persona::SupervisorHaishu), 404);
+    assert_eq!(image(Persona::SupervisorXiangshan), 200);
+    let listed =
+        |persona: Persona, visit: Uuid| app.client(persona).visit_photos(visit).expect("photos");
+    let attackers = listed(Persona::SupervisorHaishu, attacker_visit);
+    assert_eq!(attackers.received, 0);
+    assert!(
+        attackers.photos[0].photo.is_none(),
+        "nothing read from someone else's bytes"
+    );
+    let victims = listed(Persona::SupervisorXiangshan, victim_visit);
+    assert!(
+        victims.photos[0].flags.is_empty(),
+        "{:?}",
+        victims.photos[0].flags
+    );
+
+    // Creating the upload does not complete it: the bytes must come. When they do, the photo is theirs too.
+    assert_eq!(upload_whole(&app, &attacker, &original), 0);
+    assert_eq!(image(Persona::SupervisorHaishu), 200);
+    let attackers = listed(Persona::SupervisorHaishu, attacker_visit);
+    assert_eq!(attackers.received, 1);
+    let victims = listed(Persona::SupervisorXiangshan, victim_visit);
+    for (listing, hidden) in [
+        (&attackers, [fishery, victim_visit]),
+        (&victims, [fruit, attacker_visit]),
+    ] {
+        let flag = listing.photos[0]
+            .flags
+            .iter()
+            .find(|f| f.code == "photo_reused")
+            .unwrap_or_else(|| panic!("flagged: {:?}", listing.photos[0].flags));
+        let figures = flag.figures.to_string();
+        assert!(figures.contains("outside_your_regions"), "{figures}");
+        for id in hidden {
+            assert!(!figures.contains(&id.to_string()), "{figures}");
+        }
+    }
+}

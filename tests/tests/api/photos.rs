@@ -71,7 +71,12 @@ fn visit_with_photos(
 }
 
 /// Names photos in a visit by their hashes, as a client uploading unshrunk originals would, and syncs the visit.
-fn name_photos(phone: &mut TestPhone, cooperative: Uuid, visit: Uuid, hashes: &[String]) {
+pub(crate) fn name_photos(
+    phone: &mut TestPhone,
+    cooperative: Uuid,
+    visit: Uuid,
+    hashes: &[String],
+) {
     phone
         .edit_visit(cooperative, visit, |v| {
             for hash in hashes {
@@ -83,7 +88,7 @@ fn name_photos(phone: &mut TestPhone, cooperative: Uuid, visit: Uuid, hashes: &[
     phone.sync().expect("sync");
 }
 
-fn token_of(phone: &TestPhone) -> String {
+pub(crate) fn token_of(phone: &TestPhone) -> String {
     phone
         .session()
         .and_then(|s| s.access_token.clone())
@@ -91,7 +96,7 @@ fn token_of(phone: &TestPhone) -> String {
 }
 
 /// A raw API client with the phone's token (device-bound), for speaking tus by hand.
-fn raw_client(app: &TestApp, phone: &TestPhone) -> ApiClient {
+pub(crate) fn raw_client(app: &TestApp, phone: &TestPhone) -> ApiClient {
     let mut client = app.anonymous();
     client.set_token(Some(token_of(phone)));
     client

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, post, web};
-use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::devices::{Device, RegisterDeviceRequest};
+use hezuo_mobile_api::{ErrorCode, Problem};
 use hezuo_sync::ActorId;
 use uuid::Uuid;
 
@@ -21,6 +21,7 @@ const PLATFORMS: &[&str] = &["android", "ios", "harmonyos", "web", "cli"];
 #[utoipa::path(tag = "devices", request_body = RegisterDeviceRequest, responses(
     (status = 201, description = "Registered", body = Device),
     (status = 200, description = "This session's device, registered before", body = Device),
+    (status = 409, description = "The account has its maximum of active devices (`device_limit_reached`); retire one first", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid name, platform or version", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/devices")]
@@ -44,6 +45,7 @@ pub async fn register_device(
     let app_version = checks.text("app_version", &request.app_version, 50);
     checks.finish()?;
 
+    let state_config = state.config.clone();
     let (device, created) = state
         .db
         .write(move |conn| {
@@ -52,6 +54,16 @@ pub async fn register_device(
             if let Some(existing) = session.device_id.as_deref() {
                 let row = devices::find(conn, existing)?.ok_or_else(ApiError::not_found)?;
                 return Ok((devices::to_api(&row, &caller.user.username), false));
+            }
+            // A limit per account: a held (quarantined) counsellor cannot shed the hold with endless new devices,
+            // and the list of phones stays one a supervisor can check.
+            let active = devices::count_active_of_user(conn, &caller.user.id)?;
+            let limit = i64::from(state_config.max_devices_per_user);
+            if active >= limit {
+                return Err(ApiError::new(ErrorCode::DeviceLimitReached).with_detail(
+                    format!("已登记{active}台设备（上限{limit}台）；请在“我的设备”中停用旧手机后再登记"),
+                    format!("{active} devices registered (limit {limit}); retire an old phone under your devices first"),
+                ));
             }
             let created = now();
             let row = DeviceRow {

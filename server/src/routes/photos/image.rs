@@ -1,17 +1,16 @@
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use diesel::prelude::*;
 use hezuo_mobile_api::{ErrorCode, Problem};
 
 use crate::auth::Authenticated;
-use crate::db::schema::{photos, visit_photos};
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::any_in_scope;
 use crate::photos::blobs::Variant;
+use crate::photos::evidence::uploaded_uses;
 use crate::state::AppState;
 
 /// A received photo as JPEG without any metadata (no EXIF, no GPS): `small` (320 px), `large` (1280 px) or `full`,
-/// upright. Visible to whoever may see a visit that names it. The bytes under a hash never change, so the answer may
+/// upright. Visible to whoever may see a visit that names it and whose author's device uploaded it. The bytes under a hash never change, so the answer may
 /// be cached for good.
 #[utoipa::path(tag = "photos", params(
     ("sha256" = String, Path, description = "The photo's SHA-256"),
@@ -46,11 +45,12 @@ pub async fn photo_image(
     state
         .db
         .run(move |conn| {
-            let naming: Vec<String> = visit_photos::table
-                .inner_join(photos::table.on(photos::sha256.eq(visit_photos::sha256)))
-                .filter(visit_photos::sha256.eq(&lookup))
-                .select(visit_photos::cooperative_id)
-                .load(conn)?;
+            // Only visits whose own author device uploaded the bytes: naming a known hash in one's own visit does
+            // not open someone else's photo.
+            let naming: Vec<String> = uploaded_uses(conn, &[&lookup])?
+                .into_iter()
+                .map(|(_, _, cooperative)| cooperative)
+                .collect();
             let found = any_in_scope(conn, &caller.scope, &naming)?;
             found.then_some(()).ok_or_else(ApiError::not_found)
         })

@@ -20,8 +20,8 @@ use crate::state::AppState;
 /// Phones on 2G go quiet for long stretches: ping every 30 s, give up after 3 minutes without a word.
 const PING_EVERY: Duration = Duration::from_secs(30);
 const SILENCE_LIMIT: Duration = Duration::from_secs(180);
-/// A first sync of a large document arrives as one message.
-const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+/// A first sync of a large document arrives as one message; the same bound as an HTTP batch request.
+const MAX_MESSAGE_BYTES: usize = super::batch::MAX_SYNC_BODY_BYTES;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -16,8 +16,9 @@ use crate::routes::sync::caller_device;
 use crate::state::AppState;
 
 /// tus creation: starts the upload of a photo a visit names. `Upload-Metadata` must carry `sha256` (the hash the
-/// visit names, lowercase hex); `filename` and `filetype` are kept. A photo the server already has is complete at
-/// once (`Upload-Offset` equals `Upload-Length`); creating again for an unfinished upload of the same photo from the
+/// visit names, lowercase hex); `filename` and `filetype` are kept. A photo this device uploaded before is complete
+/// at once (`Upload-Offset` equals `Upload-Length`); bytes another device uploaded must be sent in full, which proves
+/// the device holds them; creating again for an unfinished upload of the same photo from the
 /// same device returns that upload with its offset, so a phone that lost the answer resumes instead of starting over.
 #[utoipa::path(tag = "uploads", params(
     ("Tus-Resumable" = String, Header, description = "1.0.0"),
@@ -96,7 +97,9 @@ pub async fn create_upload(
                 return Ok(unfinished);
             }
             let at = now();
-            let known = uploads::photo_exists(conn, &sha256)?;
+            // Complete at once only for bytes this device sent before: naming a hash someone else uploaded does not
+            // make its photo this device's.
+            let known = uploads::uploaded_by(conn, &sha256, &device.device_id)?;
             let upload = UploadRow {
                 id: Uuid::now_v7().to_string(),
                 device_id: device.device_id.clone(),

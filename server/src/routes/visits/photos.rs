@@ -10,7 +10,8 @@ use uuid::Uuid;
 use crate::auth::Authenticated;
 use crate::db::schema::{evidence_flags, photos, visit_photos as named_photos, visits};
 use crate::error::{ApiError, ApiResult};
-use crate::models::cooperatives::any_in_scope;
+use crate::models::cooperatives::{any_in_scope, in_scope};
+use crate::photos::evidence::uploaders_of;
 use crate::state::AppState;
 
 /// The photos a visit names — expected and arrived — with what the server read from each and the evidence flags
@@ -36,12 +37,18 @@ pub async fn visit_photos(
     let listing = state
         .db
         .run(move |conn| {
-            let (cooperative_id, expected, received): (String, i64, i64) = visits::table
+            let (cooperative_id, expected, received, author_device): (
+                String,
+                i64,
+                i64,
+                Option<String>,
+            ) = visits::table
                 .find(&visit_id)
                 .select((
                     visits::cooperative_id,
                     visits::photos_expected,
                     visits::photos_received,
+                    visits::author_device_id,
                 ))
                 .first(conn)
                 .optional()?
@@ -62,15 +69,21 @@ pub async fn visit_photos(
                 ))
                 .load(conn)?;
             let hashes: Vec<&String> = named.iter().map(|row| &row.0).collect();
+            // What the server read from the bytes shows only where the visit's author device sent them.
+            let uploaders = uploaders_of(conn, &hashes)?;
             let arrived: HashMap<String, PhotoInfo> = photos::table
                 .filter(photos::sha256.eq_any(&hashes))
                 .select(PhotoRow::as_select())
                 .load::<PhotoRow>(conn)?
                 .into_iter()
+                .filter(|row| {
+                    author_device.as_ref().is_some_and(|device| {
+                        uploaders.contains(&(row.sha256.clone(), device.clone()))
+                    })
+                })
                 .map(|row| (row.sha256.clone(), row.into_api()))
                 .collect();
-            let mut flags: HashMap<String, Vec<EvidenceFlag>> = HashMap::new();
-            for (code, sha256, detail, detected_at) in evidence_flags::table
+            let stored_flags: Vec<(String, String, String, NaiveDateTime)> = evidence_flags::table
                 .filter(evidence_flags::visit_id.eq(&visit_id))
                 .order((evidence_flags::sha256.asc(), evidence_flags::code.asc()))
                 .select((
@@ -79,9 +92,20 @@ pub async fn visit_photos(
                     evidence_flags::detail,
                     evidence_flags::detected_at,
                 ))
-                .load::<(String, String, String, NaiveDateTime)>(conn)?
-            {
-                let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+                .load(conn)?;
+            let mut flags: HashMap<String, Vec<EvidenceFlag>> = HashMap::new();
+            let mentioned: Vec<String> = stored_flags
+                .iter()
+                .filter_map(|(_, _, detail, _)| serde_json::from_str(detail).ok())
+                .flat_map(|detail: serde_json::Value| other_cooperatives(&detail["figures"]))
+                .collect();
+            let visible = in_scope(conn, &caller.scope, &mentioned)?;
+            for (code, sha256, detail, detected_at) in stored_flags {
+                let mut detail: serde_json::Value =
+                    serde_json::from_str(&detail).unwrap_or_default();
+                if let Some(figures) = detail.get_mut("figures") {
+                    redact_other_uses(figures, &visible);
+                }
                 let message_key = if lang == Lang::En {
                     "message_en"
                 } else {
@@ -121,6 +145,32 @@ pub async fn visit_photos(
         })
         .await?;
     crate::etag::respond(&req, &listing)
+}
+
+/// The cooperatives a flag's figures name (other uses of the photo, near copies).
+fn other_cooperatives(figures: &serde_json::Value) -> Vec<String> {
+    ["other_uses", "matches"]
+        .iter()
+        .filter_map(|key| figures[*key].as_array())
+        .flatten()
+        .filter_map(|entry| entry["cooperative_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Other uses in cooperatives the reader may not see keep only that they exist: no visit, cooperative or hash.
+fn redact_other_uses(figures: &mut serde_json::Value, visible: &std::collections::HashSet<String>) {
+    for key in ["other_uses", "matches"] {
+        if let Some(entries) = figures.get_mut(key).and_then(|v| v.as_array_mut()) {
+            for entry in entries {
+                let hidden = entry["cooperative_id"]
+                    .as_str()
+                    .is_none_or(|id| !visible.contains(id));
+                if hidden {
+                    *entry = serde_json::json!({ "outside_your_regions": true });
+                }
+            }
+        }
+    }
 }
 
 type NamedRow = (
