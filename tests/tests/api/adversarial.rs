@@ -1075,3 +1075,184 @@ fn naming_another_districts_photo_opens_nothing_and_flags_reveal_nothing_across_
         }
     }
 }
+
+/// Hole 9: a counsellor held for a cooperative registers another phone: the hold follows the account. Devices per
+/// account are limited; retiring an old one makes room.
+#[test]
+fn a_hold_follows_the_account_and_devices_per_account_are_limited() {
+    use automerge::transaction::Transactable;
+    use hezuo_mobile_api::devices::RegisterDeviceRequest;
+    let app = TestApp::spawn_with(|config| config.max_devices_per_user = 2);
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let first_phone = app.phone(Persona::CounsellorHaishu);
+    let first = raw_device(&app, &first_phone);
+    let mut doc = genesis(id).with_actor(first.actor.clone());
+    {
+        let mut tx = doc.transaction();
+        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
+            .expect("get")
+            .expect("review");
+        tx.put(&review, "forged", "approved").expect("put");
+        tx.commit();
+    }
+    let changes = doc.get_changes(&[document::genesis_hash(id)]);
+    assert_eq!(
+        send_changes(&first, id, &doc, &changes)
+            .error
+            .map(|e| e.code)
+            .as_deref(),
+        Some("refused")
+    );
+
+    let second_phone = app.phone(Persona::CounsellorHaishu);
+    let second = raw_device(&app, &second_phone);
+    let (doc, own) = own_valid_change(&second, id);
+    let held = send_changes(&second, id, &doc, &[own]).error.expect("held");
+    assert_eq!(held.code, "quarantined");
+    assert!(held.message_zh.contains("暂停"), "{}", held.message_zh);
+
+    let request = RegisterDeviceRequest {
+        name: "第三部手机".to_owned(),
+        platform: "android".to_owned(),
+        app_version: "1.0".to_owned(),
+    };
+    let third = app.client(Persona::CounsellorHaishu);
+    let refused = third
+        .register_device(&request)
+        .expect_err("over the limit")
+        .problem()
+        .cloned()
+        .expect("problem");
+    assert_eq!(
+        refused.code,
+        hezuo_mobile_api::ErrorCode::DeviceLimitReached
+    );
+    assert!(refused.detail.unwrap_or_default().contains("停用旧手机"));
+    let old = first_phone
+        .session()
+        .expect("session")
+        .device
+        .clone()
+        .expect("device");
+    app.client(Persona::CounsellorHaishu)
+        .revoke_device(old.id, Some("换了新手机"))
+        .expect("retire");
+    assert!(third.register_device(&request).is_ok());
+}
+
+/// Hole 9: with a metrics token configured, `/metrics` answers only the scraper that presents it.
+#[test]
+fn metrics_can_be_kept_for_the_scraper() {
+    let app =
+        TestApp::spawn_with(|config| config.metrics_token = Some("scrape-secret-2026".to_owned()));
+    let get = |headers: &[(&str, &str)]| {
+        app.anonymous()
+            .raw(ureq::http::Method::GET, "/metrics", &[], headers, None)
+            .expect("answer")
+            .status
+    };
+    assert_eq!(get(&[]), 401);
+    assert_eq!(get(&[("Authorization", "Bearer wrong-secret-2026")]), 401);
+    assert_eq!(get(&[("Authorization", "Bearer scrape-secret-2026")]), 200);
+}
+
+/// Hole 9: batch sync answers an id no cooperative has exactly as it answers another district's cooperative, so it
+/// never confirms that an id exists.
+#[test]
+fn unknown_and_foreign_cooperatives_answer_the_same() {
+    let app = TestApp::spawn();
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let device = raw_device(&app, &phone);
+    let ask = |id: Uuid| {
+        let request = SyncRequest {
+            protocol: SYNC_PROTOCOL,
+            docs: vec![DocEntry {
+                id: id.as_bytes().to_vec(),
+                heads_digest: Some(document::heads_digest(&[document::genesis_hash(id)]).to_vec()),
+                message: None,
+            }],
+            summary: None,
+        };
+        let mut reply = device
+            .client
+            .sync_batch(&request)
+            .expect("answer")
+            .docs
+            .remove(0);
+        reply.id.clear();
+        reply
+    };
+    let foreign = ask(app.cooperative_id(Fixture::XiangshanFishery));
+    let unknown = ask(Uuid::now_v7());
+    assert_eq!(
+        foreign.error.as_ref().map(|e| e.code.as_str()),
+        Some("out_of_scope")
+    );
+    assert_eq!(foreign, unknown);
+    // A "new cooperative" in another district: the same answer, and no hold.
+    let elsewhere = Uuid::now_v7();
+    let mut doc = genesis(elsewhere).with_actor(device.actor.clone());
+    let profile = hezuo_sync::model::Profile {
+        name: Some("象山某合作社".to_owned()),
+        region_code: Some("330225101201".to_owned()),
+        ..Default::default()
+    };
+    document::put_profile(&mut doc, &profile, 1).expect("save");
+    let changes = doc.get_changes(&[document::genesis_hash(elsewhere)]);
+    let mut reply = send_changes(&device, elsewhere, &doc, &changes);
+    reply.id.clear();
+    assert_eq!(reply, foreign);
+    assert_eq!(crate::sync_refusals::active_quarantines(&app), 0);
+}
+
+/// Hole 9: an XLSX that unpacks to more than the limit is refused before it is unpacked, and a file of more rows than
+/// one import takes is refused whole, instead of growing the server by hundreds of megabytes or answering with
+/// hundreds of thousands of row errors.
+#[test]
+fn imports_are_bounded_by_unpacked_size_and_rows() {
+    use std::io::Write;
+    let app = TestApp::spawn();
+    let admin = app.client(Persona::Admin);
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    bomb.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .expect("entry");
+    let zeros = vec![b'0'; 1024 * 1024];
+    for _ in 0..65 {
+        bomb.write_all(&zeros).expect("write");
+    }
+    let bomb = bomb.finish().expect("zip").into_inner();
+    assert!(
+        bomb.len() < 1024 * 1024,
+        "a small file: {} bytes",
+        bomb.len()
+    );
+    let problem = admin
+        .import_cooperatives(&bomb)
+        .expect_err("refused")
+        .problem()
+        .cloned()
+        .expect("problem");
+    assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::ImportFileInvalid);
+    assert!(
+        problem.detail.unwrap_or_default().contains("解压后超过"),
+        "{:?}",
+        problem.errors
+    );
+
+    let mut csv = String::from("名称,统一社会信用代码\n");
+    for n in 0..100_001 {
+        csv.push_str(&format!("合作社{n},X\n"));
+    }
+    let problem = admin
+        .import_cooperatives(csv.as_bytes())
+        .expect_err("refused")
+        .problem()
+        .cloned()
+        .expect("problem");
+    assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::ImportFileInvalid);
+    assert!(problem.detail.unwrap_or_default().contains("分批导入"));
+}
