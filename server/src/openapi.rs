@@ -17,7 +17,11 @@ use utoipa_actix_web::AppExt;
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(hezuo_mobile_api::Problem, hezuo_mobile_api::ErrorCode)),
+    components(schemas(
+        hezuo_mobile_api::Problem,
+        hezuo_mobile_api::ErrorCode,
+        crate::routes::visits::decide::Decision
+    )),
     tags(
         (name = "auth", description = "登录与令牌 — login, token refresh, logout"),
         (name = "devices", description = "设备 — registered phones and their automerge actor ids"),

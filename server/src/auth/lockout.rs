@@ -39,35 +39,45 @@ pub fn reserve(
     if let Some(until) = account_lock.filter(|until| *until > at) {
         return Ok(Err(until));
     }
-    let row = (
-        login_failures::user_id.eq(user_id),
-        login_failures::address.eq(address),
-        login_failures::failures.eq(0_i64),
-        login_failures::updated_at.eq(at),
-    );
-    crate::with_backend!(conn, |c| diesel::insert_into(login_failures::table)
-        .values(row)
-        .on_conflict_do_nothing()
-        .execute(c))?;
-    let counted = diesel::update(
-        login_failures::table.find((user_id, address)).filter(
-            login_failures::locked_until
-                .is_null()
-                .or(login_failures::locked_until.le(at)),
-        ),
-    )
-    .set((
-        login_failures::failures.eq(login_failures::failures + 1),
-        login_failures::locked_until.eq(None::<NaiveDateTime>),
-        login_failures::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    let (from_address, locked_until): (i64, Option<NaiveDateTime>) = login_failures::table
-        .find((user_id, address))
-        .select((login_failures::failures, login_failures::locked_until))
-        .first(conn)?;
-    if counted == 0 {
-        return Ok(Err(locked_until.unwrap_or(at)));
+    let mut from_address = 1;
+    // A successful login elsewhere may delete the row between these statements; then count again.
+    for _ in 0..3 {
+        let row = (
+            login_failures::user_id.eq(user_id),
+            login_failures::address.eq(address),
+            login_failures::failures.eq(0_i64),
+            login_failures::updated_at.eq(at),
+        );
+        crate::with_backend!(conn, |c| diesel::insert_into(login_failures::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        let counted = diesel::update(
+            login_failures::table.find((user_id, address)).filter(
+                login_failures::locked_until
+                    .is_null()
+                    .or(login_failures::locked_until.le(at)),
+            ),
+        )
+        .set((
+            login_failures::failures.eq(login_failures::failures + 1),
+            login_failures::locked_until.eq(None::<NaiveDateTime>),
+            login_failures::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        let stored: Option<(i64, Option<NaiveDateTime>)> = login_failures::table
+            .find((user_id, address))
+            .select((login_failures::failures, login_failures::locked_until))
+            .first(conn)
+            .optional()?;
+        match (counted, stored) {
+            (1, Some((failures, _))) => {
+                from_address = failures;
+                break;
+            }
+            (0, Some((_, Some(until)))) if until > at => return Ok(Err(until)),
+            _ => continue,
+        }
     }
     diesel::update(users::table.find(user_id))
         .set(users::failed_logins.eq(users::failed_logins + 1))
