@@ -393,11 +393,7 @@ impl ApiClient {
             &[],
             Self::json(&body)?,
         )?;
-        if response.status == 204 {
-            Ok(())
-        } else {
-            Err(response.into_error())
-        }
+        no_content(response)
     }
 
     /// The photos a visit names, which have arrived, and their evidence flags.
@@ -564,11 +560,7 @@ impl ApiClient {
             &[],
             Self::json(&body)?,
         )?;
-        if response.status == 204 {
-            Ok(())
-        } else {
-            Err(response.into_error())
-        }
+        no_content(response)
     }
 
     // ---- devices ----
@@ -771,6 +763,15 @@ impl ApiClient {
             Payload::Bytes(content_type_of(file), file),
         )?
         .into_result()
+    }
+}
+
+/// `Ok` for `204 No Content`, the problem otherwise.
+fn no_content(response: RawResponse) -> Result<(), ClientError> {
+    if response.status == 204 {
+        Ok(())
+    } else {
+        Err(response.into_error())
     }
 }
 

@@ -113,16 +113,10 @@ pub fn after_failure(
                 users::locked_until.eq(Some(until)),
             ))
             .execute(conn)?;
-        audit::record(
+        record_lock(
             conn,
-            &Actor::system(),
-            Entry {
-                action: "user.locked",
-                entity_type: "user",
-                entity_id: user_id,
-            },
-            audit::NONE,
-            Some(&serde_json::json!({ "locked_until": until, "scope": "account" })),
+            user_id,
+            serde_json::json!({ "locked_until": until, "scope": "account" }),
         )?;
         return Ok(Some(until));
     }
@@ -145,6 +139,15 @@ fn lock_address(
             login_failures::locked_until.eq(Some(until)),
         ))
         .execute(conn)?;
+    record_lock(
+        conn,
+        user_id,
+        serde_json::json!({ "locked_until": until, "scope": "address", "address": address }),
+    )?;
+    Ok(until)
+}
+
+fn record_lock(conn: &mut DbConn, user_id: &str, lock: serde_json::Value) -> QueryResult<()> {
     audit::record(
         conn,
         &Actor::system(),
@@ -154,9 +157,8 @@ fn lock_address(
             entity_id: user_id,
         },
         audit::NONE,
-        Some(&serde_json::json!({ "locked_until": until, "scope": "address", "address": address })),
-    )?;
-    Ok(until)
+        Some(&lock),
+    )
 }
 
 /// A successful login (or an admin's unlock) clears the counts; `address` `None` clears every address.

@@ -277,14 +277,10 @@ pub fn any_in_scope(
     scope: &crate::auth::scope::Scope,
     ids: &[String],
 ) -> QueryResult<bool> {
-    let mut query = cooperatives::table
-        .filter(cooperatives::id.eq_any(ids))
-        .select(cooperatives::id)
-        .into_boxed();
-    if let Some(paths) = scope.paths() {
-        query = query.filter(under_any(&paths));
-    }
-    Ok(query.first::<String>(conn).optional()?.is_some())
+    Ok(ids_in_scope(scope, ids)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// Of `ids`, those inside the scope.
@@ -293,6 +289,16 @@ pub fn in_scope(
     scope: &crate::auth::scope::Scope,
     ids: &[String],
 ) -> QueryResult<std::collections::HashSet<String>> {
+    Ok(ids_in_scope(scope, ids)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn ids_in_scope<'a>(
+    scope: &crate::auth::scope::Scope,
+    ids: &'a [String],
+) -> cooperatives::BoxedQuery<'a, MultiBackend, diesel::sql_types::Text> {
     let mut query = cooperatives::table
         .filter(cooperatives::id.eq_any(ids))
         .select(cooperatives::id)
@@ -300,7 +306,7 @@ pub fn in_scope(
     if let Some(paths) = scope.paths() {
         query = query.filter(under_any(&paths));
     }
-    Ok(query.load::<String>(conn)?.into_iter().collect())
+    query
 }
 
 pub fn escape_like(text: &str) -> String {

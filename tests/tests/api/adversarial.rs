@@ -14,8 +14,8 @@ use uuid::Uuid;
 use crate::sync::{another_haishu_counsellor, baseline_visit};
 use crate::sync_refusals::{RawDevice, raw_device};
 
-/// Sends a message with `sender`'s heads that carries exactly `changes`, whatever they are.
-fn send_changes(device: &RawDevice, id: Uuid, sender: &Automerge, changes: &[Change]) -> DocReply {
+/// A batch request with one message, with `sender`'s heads, that carries exactly `changes`, whatever they are.
+fn request_with(id: Uuid, sender: &Automerge, changes: &[Change]) -> SyncRequest {
     let mut state = State::new();
     engine::assume_peer_has(&mut state, vec![document::genesis_hash(id)]);
     let bytes = engine::generate(sender, &mut state).expect("a message");
@@ -26,7 +26,7 @@ fn send_changes(device: &RawDevice, id: Uuid, sender: &Automerge, changes: &[Cha
             .map(|c| c.raw_bytes().to_vec())
             .collect::<Vec<_>>(),
     );
-    let request = SyncRequest {
+    SyncRequest {
         protocol: SYNC_PROTOCOL,
         docs: vec![DocEntry {
             id: id.as_bytes().to_vec(),
@@ -34,7 +34,12 @@ fn send_changes(device: &RawDevice, id: Uuid, sender: &Automerge, changes: &[Cha
             message: Some(message.encode()),
         }],
         summary: None,
-    };
+    }
+}
+
+/// Sends [`request_with`] and returns the document's answer.
+fn send_changes(device: &RawDevice, id: Uuid, sender: &Automerge, changes: &[Change]) -> DocReply {
+    let request = request_with(id, sender, changes);
     let mut response = device.client.sync_batch(&request).expect("answer");
     response.docs.remove(0)
 }
@@ -874,25 +879,7 @@ fn oversized_sync_bodies_changes_and_texts_are_refused() {
     };
 
     let (doc, changes) = with_note(20 * 1024 * 1024);
-    let mut state = State::new();
-    engine::assume_peer_has(&mut state, vec![document::genesis_hash(id)]);
-    let mut message =
-        engine::decode_message(&engine::generate(&doc, &mut state).expect("msg")).expect("decode");
-    message.changes = ChunkList::from(
-        changes
-            .iter()
-            .map(|c| c.raw_bytes().to_vec())
-            .collect::<Vec<_>>(),
-    );
-    let request = SyncRequest {
-        protocol: SYNC_PROTOCOL,
-        docs: vec![DocEntry {
-            id: id.as_bytes().to_vec(),
-            heads_digest: None,
-            message: Some(message.encode()),
-        }],
-        summary: None,
-    };
+    let request = request_with(id, &doc, &changes);
     let problem = device
         .client
         .sync_batch(&request)
