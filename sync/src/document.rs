@@ -153,7 +153,8 @@ pub fn max_text_chars(field: &str) -> usize {
 }
 
 /// The strict check the trust boundary applies: no unknown fields, every code from its vocabulary, every value of its
-/// type and range, keys of the right form.
+/// type and range, keys of the right form. Returns the document as the projections read it, so they need not read
+/// it again.
 pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
     let json = serde_json::to_value(automerge::AutoSerde::from(doc)).map_err(|e| SchemaError {
         path: String::new(),
@@ -166,7 +167,7 @@ pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
         })?;
     // The projections read with autosurgeon, which is stricter about numbers than serde (an integer where a float is
     // expected): what the check accepts must also read there.
-    read(doc).map_err(|e| SchemaError {
+    let read_back = read(doc).map_err(|e| SchemaError {
         path: String::new(),
         message: e.to_string(),
     })?;
@@ -186,7 +187,7 @@ pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
             });
         }
     }
-    Ok(typed)
+    Ok(read_back)
 }
 
 /// Saves a visit as one commit by the document's actor; returns the change, or `None` when nothing differed.

@@ -7,6 +7,7 @@ use automerge::sync::{self, BloomFilter, ChunkList, Have, Message, State, SyncDo
 use automerge::{Automerge, Change, ChangeHash};
 use uuid::Uuid;
 
+use crate::model::CooperativeDoc;
 use crate::trust::{self, Refusal, Writer};
 
 /// What receiving a message from a device produced, ready to persist.
@@ -16,6 +17,8 @@ pub struct Received {
     pub state: State,
     /// The changes the document did not have, in the order they were applied.
     pub new_changes: Vec<Change>,
+    /// The merged document as read by the schema check, when there were new changes.
+    pub typed: Option<CooperativeDoc>,
 }
 
 impl Received {
@@ -60,6 +63,7 @@ pub fn receive_from_device(
             doc,
             state,
             new_changes: Vec::new(),
+            typed: None,
         });
     }
     let incoming = decode_changes(&message.changes)?;
@@ -85,14 +89,19 @@ pub fn receive_from_device(
         ask_again(&fork, &mut state, &held);
     }
     let new_changes = trust::new_changes(&doc, &fork);
-    if !new_changes.is_empty() {
-        trust::check_changes(cooperative_id, &doc, &fork, &new_changes, writer)
-            .map_err(ReceiveError::Refused)?;
-    }
+    let typed = if new_changes.is_empty() {
+        None
+    } else {
+        Some(
+            trust::check_changes(cooperative_id, &doc, &fork, &new_changes, writer)
+                .map_err(ReceiveError::Refused)?,
+        )
+    };
     Ok(Received {
         doc: fork,
         state,
         new_changes,
+        typed,
     })
 }
 

@@ -83,14 +83,14 @@ fn refuse(
 }
 
 /// Checks the changes that turned `before` into `after` (a fork with them applied). `new_changes` are the changes
-/// `after` has and `before` has not.
+/// `after` has and `before` has not. Returns `after` as read for the projections.
 pub fn check_changes(
     cooperative_id: Uuid,
     before: &Automerge,
     after: &Automerge,
     new_changes: &[Change],
     writer: &Writer,
-) -> Result<(), Refusal> {
+) -> Result<crate::model::CooperativeDoc, Refusal> {
     let mut paths = PathCache::default();
     for change in new_changes {
         if check_actor(cooperative_id, change, writer)? == Origin::Genesis {
@@ -114,16 +114,14 @@ pub fn check_changes(
             }
         }
     }
-    document::check_schema(after)
-        .map(|_| ())
-        .map_err(|SchemaError { path, message }| {
-            refuse(
-                RefusalCode::Schema,
-                Some(path.clone()),
-                format!("文档不符合数据规范（{path}）：{message}"),
-                format!("the document does not fit the schema at {path}: {message}"),
-            )
-        })
+    document::check_schema(after).map_err(|SchemaError { path, message }| {
+        refuse(
+            RefusalCode::Schema,
+            Some(path.clone()),
+            format!("文档不符合数据规范（{path}）：{message}"),
+            format!("the document does not fit the schema at {path}: {message}"),
+        )
+    })
 }
 
 /// The largest change a device may send, in bytes. A visit with every section filled is a few kilobytes; this leaves

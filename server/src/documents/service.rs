@@ -479,7 +479,10 @@ fn store_merged(
             user_id: Some(caller.user_id.as_str()),
         };
         let received = &mut merged.received;
-        let typed = super::projection::read(&received.doc)?;
+        let typed = match received.typed.take() {
+            Some(typed) => typed,
+            None => super::projection::read(&received.doc)?,
+        };
         let source = crate::review::track::Source::Device {
             user_id: &caller.user_id,
             device_id: &caller.device_id,
