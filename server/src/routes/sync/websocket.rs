@@ -181,7 +181,8 @@ async fn run(
                 let concerned = match news {
                     Ok(user) => user == connection.access.user,
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
+                    // The application is shutting down.
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 };
                 if concerned && connection.reauthorize().await.is_err() {
                     break;
