@@ -120,8 +120,9 @@ fn too_many_rows() -> FileError {
     )
 }
 
-/// Refuses an XLSX whose parts unpack to more than [`MAX_XLSX_UNPACKED_BYTES`] (as its directory declares them),
-/// before anything is unpacked: a small file can otherwise expand to gigabytes.
+/// Refuses an XLSX whose parts unpack to more than [`MAX_XLSX_UNPACKED_BYTES`], as its directory declares them or, if
+/// it lies, as they really unpack (counted without keeping anything), before the workbook is opened: a small file can
+/// otherwise expand to gigabytes in memory.
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), FileError> {
     let unreadable = |e: &dyn std::fmt::Display| {
         FileError::new(
@@ -130,12 +131,28 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), FileError> {
         )
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let mut total: u64 = 0;
+    let mut declared: u64 = 0;
     for index in 0..archive.len() {
         let entry = archive.by_index_raw(index).map_err(|e| unreadable(&e))?;
-        total = total.saturating_add(entry.size());
+        declared = declared.saturating_add(entry.size());
     }
-    if total > MAX_XLSX_UNPACKED_BYTES {
+    // The directory may lie: unpack into nothing, counting, and stop one byte past the limit.
+    let mut unpacked: u64 = 0;
+    if declared <= MAX_XLSX_UNPACKED_BYTES {
+        for index in 0..archive.len() {
+            let entry = archive.by_index(index).map_err(|e| unreadable(&e))?;
+            let budget = MAX_XLSX_UNPACKED_BYTES + 1 - unpacked;
+            unpacked += std::io::copy(
+                &mut std::io::Read::take(entry, budget),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| unreadable(&e))?;
+            if unpacked > MAX_XLSX_UNPACKED_BYTES {
+                break;
+            }
+        }
+    }
+    if declared.max(unpacked) > MAX_XLSX_UNPACKED_BYTES {
         return Err(FileError::new(
             format!(
                 "Excel文件解压后超过{}MB，请删去多余的工作表或分批导入",

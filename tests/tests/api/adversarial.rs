@@ -1230,6 +1230,33 @@ fn imports_are_bounded_by_unpacked_size_and_rows() {
         problem.errors
     );
 
+    // The same archive with its directory lying (1,000 bytes declared): refused as it really unpacks.
+    let mut lying = bomb.clone();
+    let patch = |bytes: &mut Vec<u8>, signature: [u8; 4], offset: usize| {
+        let at = bytes
+            .windows(4)
+            .position(|w| w == signature)
+            .expect("header");
+        bytes[at + offset..at + offset + 4].copy_from_slice(&1000u32.to_le_bytes());
+    };
+    patch(&mut lying, [0x50, 0x4b, 0x03, 0x04], 22);
+    patch(&mut lying, [0x50, 0x4b, 0x01, 0x02], 24);
+    let problem = admin
+        .import_cooperatives(&lying)
+        .expect_err("refused")
+        .problem()
+        .cloned()
+        .expect("problem");
+    assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::ImportFileInvalid);
+    assert!(
+        problem
+            .detail
+            .clone()
+            .unwrap_or_default()
+            .contains("解压后超过"),
+        "{problem:?}"
+    );
+
     let mut csv = String::from("名称,统一社会信用代码\n");
     for n in 0..100_001 {
         csv.push_str(&format!("合作社{n},X\n"));
