@@ -58,6 +58,9 @@ pub struct Config {
     /// many addresses. [P]
     pub login_max_failures_per_account: u32,
     pub login_lockout_secs: u64,
+    /// The largest a cooperative's stored document may grow, in bytes: a device whose changes would take it past this
+    /// is refused (`too_large`). Years of visits to one cooperative take a few megabytes. [P]
+    pub max_document_bytes: usize,
     /// Devices an account may have registered and not retired at once; a new phone beyond that needs an old one
     /// retired (revoked) first. [P]
     pub max_devices_per_user: u32,
@@ -131,6 +134,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_max_failures_per_account: 50,
             max_devices_per_user: 5,
+            max_document_bytes: 16 * 1024 * 1024,
             metrics_token: None,
             login_lockout_secs: 15 * 60,
             login_rate_limit_per_minute: 30,

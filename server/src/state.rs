@@ -43,6 +43,7 @@ impl AppState {
                 evidence: Thresholds::from_config(&config),
                 review_levels: ReviewLevels::parse(&config.review_levels)
                     .map_err(|e| anyhow::anyhow!("HEZUO_REVIEW_LEVELS: {e}"))?,
+                max_document_bytes: config.max_document_bytes,
             },
             blobs: Blobs::from_config(&config)?,
             photo_decoding: tokio::sync::Semaphore::new(config.photo_decode_concurrency),

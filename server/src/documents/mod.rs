@@ -16,4 +16,6 @@ pub mod store;
 pub struct Rules {
     pub evidence: crate::photos::flags::Thresholds,
     pub review_levels: crate::review::levels::ReviewLevels,
+    /// The largest a cooperative's stored document may grow (`max_document_bytes`).
+    pub max_document_bytes: usize,
 }

@@ -205,7 +205,7 @@ pub fn handle(
         match entry.message {
             Some(bytes) => {
                 let state = store::load_state(conn, id, &caller.device_id)?;
-                match merge(conn, cache, caller, id, registered, &state, &bytes)? {
+                match merge(conn, cache, rules, caller, id, registered, &state, &bytes)? {
                     Ok(merged) => pending.push(merged),
                     Err(error) => replies.push(reply(None, Some(error), false)),
                 }
@@ -404,9 +404,11 @@ pub struct Merged {
 
 /// Loads the document and merges the message on a fork through the trust boundary. A refusal puts the device on
 /// hold for the document and comes back as the error to report.
+#[allow(clippy::too_many_arguments)]
 pub fn merge(
     conn: &mut DbConn,
     cache: &DocCache,
+    rules: &Rules,
     caller: &Caller,
     id: Uuid,
     registered: bool,
@@ -449,6 +451,27 @@ pub fn merge(
         && (received.new_changes.is_empty() || !is_valid_new_cooperative(conn, caller, &received))
     {
         return Ok(Err(out_of_scope()));
+    }
+    let incoming: usize = received
+        .new_changes
+        .iter()
+        .map(|c| c.raw_bytes().len())
+        .sum();
+    if incoming > 0 && saved_bytes + incoming > rules.max_document_bytes {
+        let refusal = Refusal {
+            code: hezuo_sync::trust::RefusalCode::TooLarge,
+            path: None,
+            message_zh: format!(
+                "该合作社的文档已达上限（{} KB），不能再增加内容，请联系管理员",
+                rules.max_document_bytes / 1024
+            ),
+            message_en: format!(
+                "the cooperative's document would grow past {} bytes",
+                rules.max_document_bytes
+            ),
+        };
+        quarantine(conn, caller, id, &refusal)?;
+        return Ok(Err(refused(&refusal)));
     }
     Ok(Ok(Merged {
         id,
@@ -626,7 +649,7 @@ pub fn receive(
     persist: Persist,
 ) -> ApiResult<Outcome> {
     for _ in 0..STALE_RETRIES {
-        let mut merged = match merge(conn, cache, caller, id, registered, state, bytes)? {
+        let mut merged = match merge(conn, cache, rules, caller, id, registered, state, bytes)? {
             Ok(merged) => merged,
             Err(error) => return Ok(failed(state, error)),
         };

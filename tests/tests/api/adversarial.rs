@@ -1270,3 +1270,44 @@ fn imports_are_bounded_by_unpacked_size_and_rows() {
     assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::ImportFileInvalid);
     assert!(problem.detail.unwrap_or_default().contains("分批导入"));
 }
+
+/// Hole 8, growth: within every per-change and per-request limit, a phone could still grow a cooperative's document
+/// without end over many syncs (and every colleague's phone would download it). Past `max_document_bytes` the phone is
+/// refused with a reason and nothing more is stored.
+#[test]
+fn a_document_cannot_grow_past_its_limit_one_sync_at_a_time() {
+    use hezuo_mobile_api::client::DocStatus;
+    let app = TestApp::spawn_with(|config| config.max_document_bytes = 12_000);
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let mut refused = None;
+    for n in 0..40 {
+        // Text that does not compress: each visit adds about a kilobyte.
+        let notes: String = (0..60)
+            .map(|_| Uuid::new_v4().simple().to_string())
+            .collect();
+        let visit = phone
+            .new_visit(id, baseline_visit(&notes[..1_800]))
+            .expect("visit");
+        phone.submit_visit(id, visit).expect("submit");
+        let report = phone.sync().expect("sync");
+        if let Some(problem) = report.problems.get(&id) {
+            refused = Some((n, problem.clone()));
+            break;
+        }
+    }
+    let (n, problem) = refused.expect("refused before 40 visits");
+    assert!(n >= 3, "honest growth goes through first ({n} visits)");
+    match problem {
+        DocStatus::Quarantined { message } => assert!(message.contains("上限"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    use hezuo_server::db::schema::documents;
+    let (snapshot, chunks): (i64, i64) = documents::table
+        .find(id.to_string())
+        .select((documents::snapshot_bytes, documents::chunk_bytes))
+        .first(&mut app.conn())
+        .expect("row");
+    // The device's changes stop at the limit; the server's own review records may add a few hundred bytes.
+    assert!(snapshot + chunks <= 12_000 + 1_024, "{snapshot} + {chunks}");
+}
