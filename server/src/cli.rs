@@ -387,11 +387,11 @@ fn classify(config: &Config, rules: Option<&std::path::Path>) -> anyhow::Result<
     Ok(())
 }
 
-fn repair_documents(config: &Config) -> anyhow::Result<()> {
+/// A migrated database connection and the id of every stored document.
+fn stored_document_ids(config: &Config) -> anyhow::Result<(db::PooledConn, Vec<String>)> {
     use diesel::prelude::*;
 
     use crate::db::schema::documents;
-    use crate::documents::store;
 
     let pool = open_pool(config)?;
     let mut conn = pool.get()?;
@@ -399,6 +399,13 @@ fn repair_documents(config: &Config) -> anyhow::Result<()> {
     let ids: Vec<String> = documents::table
         .select(documents::cooperative_id)
         .load(&mut *conn)?;
+    Ok((conn, ids))
+}
+
+fn repair_documents(config: &Config) -> anyhow::Result<()> {
+    use crate::documents::store;
+
+    let (mut conn, ids) = stored_document_ids(config)?;
     let mut repaired = 0;
     for id in &ids {
         let cooperative =
@@ -416,17 +423,9 @@ fn repair_documents(config: &Config) -> anyhow::Result<()> {
 }
 
 fn rebuild_projections(config: &Config) -> anyhow::Result<()> {
-    use diesel::prelude::*;
-
-    use crate::db::schema::documents;
     use crate::documents::{cache::DocCache, projection, store};
 
-    let pool = open_pool(config)?;
-    let mut conn = pool.get()?;
-    db::run_migrations(&mut conn)?;
-    let ids: Vec<String> = documents::table
-        .select(documents::cooperative_id)
-        .load(&mut *conn)?;
+    let (mut conn, ids) = stored_document_ids(config)?;
     // No caching: each document is read once.
     let cache = DocCache::new(0);
     let evidence = crate::photos::flags::Thresholds::from_config(config);

@@ -112,20 +112,27 @@ fn stored_document(app: &TestApp, id: Uuid) -> Automerge {
     doc
 }
 
-/// Hole 1: a change under a colleague's actor, waiting for a dependency, rides along with a valid one. It must be
-/// refused at once, never kept, and the colleague's next honest sync must go through.
-#[test]
-fn a_foreign_change_with_a_missing_dependency_is_refused_and_never_poisons_the_document() {
-    let app = TestApp::spawn();
-    let id = app.cooperative_id(Fixture::HaishuFruit);
-    let mut victim = another_haishu_counsellor(&app, "counsellor.haishu.victim");
+/// A second 海曙 counsellor whose phone has synced one submitted visit of `id`: the colleague whose actor an attacker
+/// borrows.
+fn victim_with_a_synced_visit(app: &TestApp, id: Uuid) -> (hezuo_tests::TestPhone, RawDevice) {
+    let mut victim = another_haishu_counsellor(app, "counsellor.haishu.victim");
     victim.pull().expect("pull");
     let first = victim
         .new_visit(id, baseline_visit("第一次走访"))
         .expect("visit");
     victim.submit_visit(id, first).expect("submit");
     assert!(victim.sync().expect("sync").problems.is_empty());
-    let victim_device = raw_device(&app, &victim);
+    let device = raw_device(app, &victim);
+    (victim, device)
+}
+
+/// Hole 1: a change under a colleague's actor, waiting for a dependency, rides along with a valid one. It must be
+/// refused at once, never kept, and the colleague's next honest sync must go through.
+#[test]
+fn a_foreign_change_with_a_missing_dependency_is_refused_and_never_poisons_the_document() {
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let (mut victim, victim_device) = victim_with_a_synced_visit(&app, id);
 
     let attacker_phone = app.phone(Persona::CounsellorHaishu);
     let attacker = raw_device(&app, &attacker_phone);
@@ -195,14 +202,7 @@ fn a_document_poisoned_before_the_fix_is_ignored_on_load_and_repaired() {
     use hezuo_server::db::schema::{document_chunks, documents};
     let app = TestApp::spawn();
     let id = app.cooperative_id(Fixture::HaishuFruit);
-    let mut victim = another_haishu_counsellor(&app, "counsellor.haishu.victim");
-    victim.pull().expect("pull");
-    let first = victim
-        .new_visit(id, baseline_visit("第一次"))
-        .expect("visit");
-    victim.submit_visit(id, first).expect("submit");
-    assert!(victim.sync().expect("sync").problems.is_empty());
-    let victim_device = raw_device(&app, &victim);
+    let (mut victim, victim_device) = victim_with_a_synced_visit(&app, id);
 
     // What the old server wrote: the orphan appended to the stored chunks.
     let forged = orphan_under(
