@@ -331,3 +331,69 @@ fn the_first_admin_is_created_from_the_command_line() {
         text(&no_region)
     );
 }
+
+#[test]
+fn repair_documents_drops_unchecked_changes_an_older_version_stored() {
+    use automerge::ActorId;
+    use diesel::prelude::*;
+    use hezuo_server::db::schema::documents;
+    use hezuo_sync::document;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let database = Database::new(dir.path());
+    let migrated = hezuo(dir.path(), Some(&database), &["migrate"], &[]);
+    assert!(migrated.status.success(), "{}", text(&migrated));
+
+    // What the old server could store: a snapshot holding a change that waits for a dependency never received.
+    let id = uuid::Uuid::now_v7();
+    let mut elsewhere = document::genesis(id).with_actor(ActorId::random());
+    for n in 0..2 {
+        let profile = hezuo_sync::model::Profile {
+            notes: Some(format!("伪造 {n}")),
+            ..Default::default()
+        };
+        document::put_profile(&mut elsewhere, &profile, n).expect("save");
+    }
+    let orphan = elsewhere
+        .get_changes(&[document::genesis_hash(id)])
+        .pop()
+        .expect("second change");
+    let mut poisoned = document::genesis(id);
+    poisoned
+        .load_incremental(orphan.raw_bytes())
+        .expect("queued");
+    assert!(document::has_orphans(&poisoned));
+    let snapshot = poisoned.save();
+    let pool = hezuo_server::db::build_pool(&database.url, 1).expect("pool");
+    let now = chrono::Utc::now().naive_utc();
+    diesel::insert_into(documents::table)
+        .values((
+            documents::cooperative_id.eq(id.to_string()),
+            documents::heads.eq(document::genesis_hash(id).to_string()),
+            documents::version.eq(1_i64),
+            documents::snapshot.eq(Some(&snapshot)),
+            documents::snapshot_bytes.eq(snapshot.len() as i64),
+            documents::chunk_bytes.eq(0_i64),
+            documents::created_at.eq(now),
+            documents::updated_at.eq(now),
+        ))
+        .execute(&mut *pool.get().expect("connection"))
+        .expect("insert");
+
+    let repaired = hezuo(dir.path(), Some(&database), &["repair-documents"], &[]);
+    assert!(repaired.status.success(), "{}", text(&repaired));
+    assert!(
+        text(&repaired).contains("repaired 1"),
+        "{}",
+        text(&repaired)
+    );
+    let stored: Option<Vec<u8>> = documents::table
+        .find(id.to_string())
+        .select(documents::snapshot)
+        .first(&mut *pool.get().expect("connection"))
+        .expect("row");
+    let stored = automerge::Automerge::load(&stored.expect("snapshot")).expect("load");
+    assert!(!document::has_orphans(&stored));
+    let again = hezuo(dir.path(), Some(&database), &["repair-documents"], &[]);
+    assert!(text(&again).contains("repaired 0"), "{}", text(&again));
+}
