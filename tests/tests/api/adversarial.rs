@@ -112,6 +112,35 @@ fn stored_document(app: &TestApp, id: Uuid) -> Automerge {
     doc
 }
 
+/// Asserts that `reply` is a refusal whose Chinese reason mentions `reason_zh`, and that it put the device on hold
+/// with `code`; returns the hold so a test can release it and try the next attack.
+#[track_caller]
+fn assert_refused_and_held(
+    app: &TestApp,
+    reply: DocReply,
+    reason_zh: &str,
+    code: &str,
+) -> hezuo_mobile_api::sync::Quarantine {
+    let error = reply.error.expect("refused");
+    assert_eq!(error.code, "refused");
+    assert!(error.message_zh.contains(reason_zh), "{}", error.message_zh);
+    let mut holds = app
+        .client(Persona::Admin)
+        .list_quarantines(&[])
+        .expect("list")
+        .items;
+    assert_eq!(holds.len(), 1, "{holds:?}");
+    assert_eq!(holds[0].code, code);
+    holds.remove(0)
+}
+
+/// Releases a hold, as an admin does after looking at it.
+fn release(app: &TestApp, hold: &hezuo_mobile_api::sync::Quarantine) {
+    app.client(Persona::Admin)
+        .release_quarantine(hold.id)
+        .expect("release");
+}
+
 /// A second 海曙 counsellor whose phone has synced one submitted visit of `id`: the colleague whose actor an attacker
 /// borrows.
 fn victim_with_a_synced_visit(app: &TestApp, id: Uuid) -> (hezuo_tests::TestPhone, RawDevice) {
@@ -144,20 +173,7 @@ fn a_foreign_change_with_a_missing_dependency_is_refused_and_never_poisons_the_d
         next_seq(&app, id, &victim_device.actor),
     );
     let reply = send_changes(&attacker, id, &doc, &[own, forged]);
-    let error = reply.error.expect("refused");
-    assert_eq!(error.code, "refused");
-    assert!(
-        error.message_zh.contains("不是本设备"),
-        "{}",
-        error.message_zh
-    );
-    let holds = app
-        .client(Persona::Admin)
-        .list_quarantines(&[])
-        .expect("list")
-        .items;
-    assert_eq!(holds.len(), 1);
-    assert_eq!(holds[0].code, "foreign_actor");
+    assert_refused_and_held(&app, reply, "不是本设备", "foreign_actor");
     assert!(!document::has_orphans(&stored_document(&app, id)));
 
     // The victim's second visit carries the same actor and sequence number: it goes through.
@@ -302,19 +318,7 @@ fn visit_authorship_cannot_be_rewritten_and_every_accepted_sync_is_audited() {
     .expect("save");
     let rewrite = forged.get_changes(&doc.get_heads());
     let reply = send_changes(&device, id, &forged, &rewrite);
-    let error = reply.error.expect("refused");
-    assert_eq!(error.code, "refused");
-    assert!(
-        error.message_zh.contains("填写人不能更改"),
-        "{}",
-        error.message_zh
-    );
-    let holds = app
-        .client(Persona::Admin)
-        .list_quarantines(&[])
-        .expect("list")
-        .items;
-    assert_eq!(holds[0].code, "authorship");
+    assert_refused_and_held(&app, reply, "填写人不能更改", "authorship");
 
     use hezuo_server::db::schema::visits;
     let author: Option<String> = visits::table
@@ -480,17 +484,9 @@ fn a_photos_details_can_be_changed_only_by_the_device_that_added_it() {
     for (what, attempt) in &attempts {
         let (copy, changes) = edit(&colleague.actor, attempt.as_ref());
         let reply = send_changes(&colleague, id, &copy, &changes);
-        let error = reply.error.unwrap_or_else(|| panic!("{what}: refused"));
-        assert_eq!(error.code, "refused", "{what}");
-        let release = app
-            .client(Persona::Admin)
-            .list_quarantines(&[])
-            .expect("list")
-            .items;
-        assert_eq!(release[0].code, "not_author", "{what}");
-        app.client(Persona::Admin)
-            .release_quarantine(release[0].id)
-            .expect("release");
+        assert!(reply.error.is_some(), "{what}: refused");
+        let hold = assert_refused_and_held(&app, reply, "只能", "not_author");
+        release(&app, &hold);
     }
     let stored = document::read(&stored_document(&app, id)).expect("read");
     assert_eq!(stored.photos[&hash].caption.as_deref(), Some("办公室门牌"));
@@ -891,24 +887,9 @@ fn oversized_sync_bodies_changes_and_texts_are_refused() {
     assert!(problem.detail.unwrap_or_default().contains("过大"));
 
     let (doc, changes) = with_note(1024 * 1024);
-    let error = send_changes(&device, id, &doc, &changes)
-        .error
-        .expect("refused");
-    assert_eq!(error.code, "refused");
-    assert!(
-        error.message_zh.contains("修改过大"),
-        "{}",
-        error.message_zh
-    );
-    let holds = app
-        .client(Persona::Admin)
-        .list_quarantines(&[])
-        .expect("list")
-        .items;
-    assert_eq!(holds[0].code, "too_large");
-    app.client(Persona::Admin)
-        .release_quarantine(holds[0].id)
-        .expect("release");
+    let reply = send_changes(&device, id, &doc, &changes);
+    let hold = assert_refused_and_held(&app, reply, "修改过大", "too_large");
+    release(&app, &hold);
 
     let (doc, changes) = with_note(3_000);
     let error = send_changes(&device, id, &doc, &changes)
