@@ -49,3 +49,24 @@ pub struct TokenResponse {
     pub device_id: Option<Uuid>,
     pub user: User,
 }
+
+/// The browser console's login: like [`LoginRequest`], without a device (a browser is not a phone).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WebLoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A console session. The tokens travel in HttpOnly cookies that page script cannot read; the page keeps only the
+/// CSRF token, which it sends as `X-CSRF-Token` with every request that changes something.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebSession {
+    pub csrf_token: String,
+    /// Seconds until the access token expires; the console refreshes after that (`POST /auth/web/refresh`).
+    pub expires_in: u64,
+    pub session_id: Uuid,
+    pub user: User,
+}

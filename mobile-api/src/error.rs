@@ -76,6 +76,7 @@ error_codes! {
     RateLimited = ("rate_limited", 429, true, "请求过于频繁，请稍后再试", "Too many requests, try again later"),
     AccountDisabled = ("account_disabled", 403, false, "账户已停用", "Account disabled"),
     Forbidden = ("forbidden", 403, false, "无权执行此操作", "You are not allowed to do this"),
+    CsrfTokenInvalid = ("csrf_token_invalid", 403, false, "页面已过期，请刷新后重试", "The page is out of date; reload and try again"),
     DeviceRequired = ("device_required", 403, false, "请先注册本设备再同步", "Register this device before syncing"),
     UnsupportedProtocol = ("unsupported_protocol", 400, false, "客户端同步协议版本过新或过旧", "Unsupported sync protocol version"),
     RegionOutOfScope = ("region_out_of_scope", 403, false, "该行政区划不在您的负责范围内", "That region is outside your assigned regions"),

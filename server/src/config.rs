@@ -67,6 +67,10 @@ pub struct Config {
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>` (the Prometheus scraper's
     /// `bearer_token`). Alternatively keep `/metrics` off the public address with the reverse proxy.
     pub metrics_token: Option<String>,
+    /// Map tiles for the console's map, as a URL template with `{z}`, `{x}` and `{y}` (e.g. the deployment's own tile
+    /// service). Without one the map plots the points on a blank ground with a scale. Its origin is allowed in the
+    /// console's Content-Security-Policy.
+    pub map_tile_url: Option<String>,
     /// Login attempts allowed per client address per minute.
     pub login_rate_limit_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
@@ -136,6 +140,7 @@ impl Default for Config {
             max_devices_per_user: 5,
             max_document_bytes: 16 * 1024 * 1024,
             metrics_token: None,
+            map_tile_url: None,
             login_lockout_secs: 15 * 60,
             login_rate_limit_per_minute: 30,
             trust_forwarded_for: false,
@@ -201,6 +206,11 @@ impl Config {
         }
         if self.database_pool_size == 0 {
             bail!("HEZUO_DATABASE_POOL_SIZE must be at least 1");
+        }
+        if let Some(url) = &self.map_tile_url
+            && crate::console::tile_origin(url).is_none()
+        {
+            bail!("HEZUO_MAP_TILE_URL must be an http(s) URL with {{z}}, {{x}} and {{y}}");
         }
         if self.blob_store == BlobStoreKind::S3 && self.s3_bucket.is_none() {
             bail!("HEZUO_BLOB_STORE=s3 needs HEZUO_S3_BUCKET");

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cleanup;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod documents;

@@ -76,6 +76,12 @@ impl Application {
                             .finish()
                     }),
                 )
+                .route("/", web::get().to(routes::console::serve::to_console))
+                .route("/console", web::get().to(routes::console::serve::to_console))
+                .route(
+                    "/console/{_:.*}",
+                    web::get().to(routes::console::serve::serve_console),
+                )
                 .default_service(web::to(routes::not_found))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
                 // Outermost: compress whatever the client accepts (gzip, zstd); 2G links pay for every byte.

@@ -1,4 +1,5 @@
-//! The `Authenticated` extractor: a valid bearer token whose session, device and user are all still in good standing.
+//! The `Authenticated` extractor: a valid access token (bearer header, or the console's cookie with its CSRF token)
+//! whose session, device and user are all still in good standing.
 //!
 //! Tokens are checked against the database on every request, so revoking a device or disabling a user takes effect
 //! on the very next request, on every instance.
@@ -13,6 +14,7 @@ use hezuo_mobile_api::users::Role;
 use uuid::Uuid;
 
 use crate::auth::scope::Scope;
+use crate::auth::web_session;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::Actor;
@@ -52,11 +54,22 @@ impl Authenticated {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
+/// Where a request's access token came from. A cookie is sent by the browser on its own, so a request that changes
+/// something must also prove it came from the console's page (the CSRF token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Carrier {
+    Header,
+    Cookie,
+}
+
+fn access_token(req: &HttpRequest) -> Result<(String, Carrier), ApiError> {
+    let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
+        return req
+            .cookie(web_session::ACCESS_COOKIE)
+            .map(|cookie| (cookie.value().to_owned(), Carrier::Cookie))
+            .filter(|(token, _)| !token.is_empty())
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated));
+    };
     let value = header
         .to_str()
         .map_err(|_| ApiError::new(ErrorCode::TokenInvalid))?;
@@ -66,7 +79,7 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::new(ErrorCode::TokenInvalid));
     }
-    Ok(token.trim().to_owned())
+    Ok((token.trim().to_owned(), Carrier::Header))
 }
 
 /// Checks the session behind a verified token and loads its user and scope.
@@ -112,11 +125,20 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
+        let token = access_token(req);
+        let csrf = web_session::changes_state(req.method())
+            .then(|| web_session::csrf_header(req).unwrap_or_default().to_owned());
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
-            let claims = state.tokens.verify(&token?)?;
+            let (token, carrier) = token?;
+            let claims = state.tokens.verify(&token)?;
+            if let (Carrier::Cookie, Some(presented)) = (carrier, csrf) {
+                let expected = web_session::csrf_token(state.tokens.secret(), claims.sid);
+                if !web_session::same_token(&presented, &expected) {
+                    return Err(ApiError::new(ErrorCode::CsrfTokenInvalid));
+                }
+            }
             state
                 .db
                 .run(move |conn| load_session(conn, claims.sub, claims.sid))

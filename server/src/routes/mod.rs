@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cases;
 pub mod cleanup;
 pub mod conflicts;
+pub mod console;
 pub mod cooperatives;
 pub mod devices;
 pub mod duplicates;
@@ -40,6 +41,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(auth::login::login)
                 .service(auth::refresh::refresh)
                 .service(auth::logout::logout)
+                .service(auth::web_login::web_login)
+                .service(auth::web_refresh::web_refresh)
+                .service(auth::web_logout::web_logout)
                 .service(me::get::me)
                 .service(me::password::change_password)
                 .service(devices::register::register_device)

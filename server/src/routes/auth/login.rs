@@ -29,7 +29,18 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let address = super::client_address(&req, state.config.trust_forwarded_for);
+    authenticate(&req, &state, body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// Checks a username and password under the lockout and rate limits, and opens a session.
+pub(super) async fn authenticate(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    request: LoginRequest,
+) -> ApiResult<TokenResponse> {
+    let address = super::client_address(req, state.config.trust_forwarded_for);
     if let Err(wait) = state.login_limiter.check(address) {
         state.metrics.count_login("rate_limited");
         return Err(ApiError::new(ErrorCode::RateLimited).with_retry_after(wait));
@@ -38,7 +49,7 @@ pub async fn login(
         username,
         password,
         device_id,
-    } = body.into_inner();
+    } = request;
 
     let username = users::normalise_username(&username);
     let user = match username {
@@ -111,7 +122,7 @@ pub async fn login(
     } else {
         "failure"
     });
-    outcome.map(web::Json)
+    outcome
 }
 
 pub(crate) fn locked_error(until: chrono::NaiveDateTime) -> ApiError {

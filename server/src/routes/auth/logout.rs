@@ -21,11 +21,21 @@ pub async fn logout(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let request: LogoutRequest = crate::validate::optional_json(&body)?;
+    end_session(&state, caller, request.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes the caller's session, or else the one `refresh_token` belongs to, and closes its open WebSockets.
+pub(super) async fn end_session(
+    state: &web::Data<AppState>,
+    caller: Option<Authenticated>,
+    refresh_token: Option<String>,
+) -> ApiResult<()> {
     let caller_ids = caller.map(|c| (c.session_id.to_string(), c.actor()));
     let user = state
         .db
         .write(move |conn| {
-            let (session_id, actor) = match (caller_ids, request.refresh_token) {
+            let (session_id, actor) = match (caller_ids, refresh_token) {
                 (Some(ids), _) => ids,
                 (None, Some(token)) if refresh::looks_valid(&token) => {
                     let row = sessions::find_token(conn, &token)?
@@ -55,5 +65,5 @@ pub async fn logout(
     if let Some(user) = user.and_then(|u| uuid::Uuid::parse_str(&u).ok()) {
         state.feed.publish_access(user);
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -1,13 +1,18 @@
-//! Login, refresh and logout.
+//! Login, refresh and logout: for phones with tokens in the body, for the browser console with cookies.
 
 pub mod login;
 pub mod logout;
 pub mod refresh;
+pub mod web_login;
+pub mod web_logout;
+pub mod web_refresh;
 
 use std::net::IpAddr;
 
-use actix_web::HttpRequest;
-use hezuo_mobile_api::auth::TokenResponse;
+use actix_web::{HttpRequest, HttpResponse};
+use hezuo_mobile_api::auth::{TokenResponse, WebSession};
+
+use crate::auth::web_session;
 
 use crate::db::DbConn;
 use crate::error::ApiResult;
@@ -48,4 +53,32 @@ pub fn token_response(
         device_id: session.device_uuid(),
         user: users::load_api(conn, user)?,
     })
+}
+
+/// The console's answer to a login or refresh: the tokens as cookies, the CSRF token and the user in the body.
+pub fn web_session_response(
+    req: &HttpRequest,
+    state: &AppState,
+    tokens: TokenResponse,
+) -> HttpResponse {
+    let secret = state.tokens.secret();
+    let mut response = HttpResponse::Ok();
+    for cookie in web_session::session_cookies(
+        req,
+        secret,
+        tokens.session_id,
+        &tokens.access_token,
+        &tokens.refresh_token,
+        tokens.refresh_expires_in,
+    ) {
+        response.cookie(cookie);
+    }
+    response
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(WebSession {
+            csrf_token: web_session::csrf_token(secret, tokens.session_id),
+            expires_in: tokens.expires_in,
+            session_id: tokens.session_id,
+            user: tokens.user,
+        })
 }

@@ -24,7 +24,16 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let token = body.into_inner().refresh_token;
+    rotate_token(&state, body.into_inner().refresh_token)
+        .await
+        .map(web::Json)
+}
+
+/// Rotates a refresh token; a detected reuse ends the session and closes its open WebSockets.
+pub(super) async fn rotate_token(
+    state: &web::Data<AppState>,
+    token: String,
+) -> ApiResult<TokenResponse> {
     if !refresh_token::looks_valid(&token) {
         return Err(ApiError::new(ErrorCode::RefreshTokenInvalid));
     }
@@ -33,7 +42,7 @@ pub async fn refresh(
         .db
         .write(move |conn| rotate(conn, &state_for_db, &token))
         .await?;
-    outcome.map(web::Json).map_err(|(error, user)| {
+    outcome.map_err(|(error, user)| {
         // The session ended: its open WebSocket connections close now.
         if let Ok(user) = uuid::Uuid::parse_str(&user) {
             state.feed.publish_access(user);
