@@ -66,8 +66,35 @@ pub struct ReviewQuery {
     pub flags: Option<bool>,
     /// Only visits with (true) or without (false) photos still missing.
     pub missing_photos: Option<bool>,
+    /// Cooperative name (any part) or unified social credit code (any part).
+    pub q: Option<String>,
+    /// `baseline`, `routine`, `star_recheck`, `follow_up` or `complaint_check`.
+    pub visit_type: Option<String>,
+    /// Visits dated on or after this day (`YYYY-MM-DD`).
+    pub visit_date_from: Option<String>,
+    /// Visits dated on or before this day (`YYYY-MM-DD`).
+    pub visit_date_to: Option<String>,
+    /// Order: `created` (default: the order visits were made), `visit_date`, `submitted_at` or `cooperative`;
+    /// a leading `-` reverses it. Pages of another order than `created` are positioned by count, so a visit that
+    /// changes place meanwhile may show twice or not at all.
+    pub sort: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
+}
+
+/// How many visits match the queue's filters, by state (the `state` filter itself is ignored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewCounts {
+    pub pending: u64,
+    pub approved: u64,
+    pub returned: u64,
+    pub rejected: u64,
+    /// All four together.
+    pub all: u64,
+    /// Pending visits waiting for the caller's own level (absent for callers who do not review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_mine: Option<u64>,
 }
 
 /// A reviewer's decision on one visit.

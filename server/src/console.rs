@@ -20,7 +20,13 @@ pub fn asset(path: &str) -> Option<Asset> {
     let (name, bytes) = match found {
         Some(file) => *file,
         // A missing file with an extension is a real 404, not a page (a stale chunk must not load HTML as script).
-        None if path.rsplit('/').next().is_some_and(|last| last.contains('.')) => return None,
+        None if path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.')) =>
+        {
+            return None;
+        }
         None => *ASSETS.iter().find(|(name, _)| *name == "index.html")?,
     };
     Some(Asset {
@@ -54,7 +60,8 @@ fn content_type(name: &str) -> &'static str {
 /// The origin (`https://host[:port]`) of a tile URL template, if it is one.
 pub fn tile_origin(template: &str) -> Option<String> {
     let (scheme, rest) = template.split_once("://")?;
-    if !matches!(scheme, "http" | "https") || !["{z}", "{x}", "{y}"].iter().all(|p| rest.contains(p))
+    if !matches!(scheme, "http" | "https")
+        || !["{z}", "{x}", "{y}"].iter().all(|p| rest.contains(p))
     {
         return None;
     }

@@ -77,7 +77,10 @@ impl Application {
                     }),
                 )
                 .route("/", web::get().to(routes::console::serve::to_console))
-                .route("/console", web::get().to(routes::console::serve::to_console))
+                .route(
+                    "/console",
+                    web::get().to(routes::console::serve::to_console),
+                )
                 .route(
                     "/console/{_:.*}",
                     web::get().to(routes::console::serve::serve_console),

@@ -6,11 +6,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// A file of the console, or its page for the console's own routes (`/console/reviews?…`).
-pub async fn serve_console(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let path = req
-        .path()
-        .strip_prefix(console::PREFIX)
-        .unwrap_or_default();
+pub async fn serve_console(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let path = req.path().strip_prefix(console::PREFIX).unwrap_or_default();
     let asset = console::asset(path).ok_or_else(ApiError::not_found)?;
     let cache = if asset.immutable {
         "public, max-age=31536000, immutable"

@@ -1,19 +1,20 @@
 use actix_web::{get, web};
 use diesel::prelude::*;
 use hezuo_mobile_api::reviews::{ReviewItem, ReviewQuery};
-use hezuo_mobile_api::{ErrorCode, Page, Problem, RegionCode, RegionLevel};
+use hezuo_mobile_api::{ErrorCode, Page, Problem};
 
+use super::filter::{Filters, Sort};
 use crate::auth::Authenticated;
-use crate::db::schema::{evidence_flags, visit_reviews, visits};
+use crate::db::schema::visit_reviews;
 use crate::error::{ApiError, ApiResult};
-use crate::models::cooperatives::cooperative_in_scope;
 use crate::pagination;
 use crate::review::ReviewRow;
 use crate::state::AppState;
 
-/// The review queue of the caller's regions, oldest visit first. Pending visits by default; filter by state, why a
-/// visit is pending, the level it waits for (`awaiting=mine`: the caller's), counsellor, cooperative, region, open
-/// conflicts, evidence flags and missing photos.
+/// The review queue of the caller's regions, oldest visit first unless sorted otherwise. Pending visits by default;
+/// filter by state, why a visit is pending, the level it waits for (`awaiting=mine`: the caller's), counsellor,
+/// cooperative (by id, or name or credit code with `q`), region, visit type and date, open conflicts, evidence flags
+/// and missing photos.
 #[utoipa::path(tag = "review", params(ReviewQuery), responses(
     (status = 200, description = "A page of the queue", body = Page<ReviewItem>),
     (status = 400, description = "An unknown filter value", body = Problem, content_type = "application/problem+json"),
@@ -28,112 +29,53 @@ pub async fn review_queue(
     let query = query.into_inner();
     let limit = pagination::page_size(query.limit)?;
     let after = pagination::decode_cursor(query.cursor.as_deref())?;
-    let invalid = |field: &str, zh: &str, en: &str| {
-        ApiError::new(ErrorCode::InvalidQuery).with_field(field, "invalid", zh, en)
-    };
     let wanted_state = match query.state.as_deref().unwrap_or("pending") {
         "all" => None,
         state @ ("pending" | "approved" | "returned" | "rejected") => Some(state.to_owned()),
         _ => {
-            return Err(invalid(
+            return Err(ApiError::new(ErrorCode::InvalidQuery).with_field(
                 "state",
+                "invalid",
                 "状态应为 pending、approved、returned、rejected 或 all",
                 "state is pending, approved, returned, rejected or all",
             ));
         }
     };
-    let awaiting = match query.awaiting.as_deref() {
-        None => None,
-        Some("mine") => Some(
-            state
-                .rules
-                .review_levels
-                .of(&caller)
-                .ok_or_else(|| ApiError::new(ErrorCode::NotAReviewer))?,
-        ),
-        Some(level) => Some(RegionLevel::parse(level).ok_or_else(|| {
-            invalid(
-                "awaiting",
-                "层级应为 township、county 等或 mine",
-                "awaiting is a level or mine",
-            )
-        })?),
-    };
-    let region_path = match query.region.as_deref() {
-        None => None,
-        Some(code) => {
-            let code = RegionCode::parse(code)
-                .map_err(|_| invalid("region", "行政区划代码无效", "invalid region code"))?;
-            Some(code)
-        }
+    let filters = Filters::parse(&state, &caller, &query)?;
+    let sort = Sort::parse(query.sort.as_deref())?;
+    // Sorted by anything but creation, a page is positioned by how many rows came before it.
+    let skip = match (sort, &after) {
+        (Sort::Created, _) | (_, None) => 0,
+        (Sort::By(..), Some(cursor)) => cursor
+            .strip_prefix('o')
+            .and_then(|n| n.parse::<i64>().ok())
+            .ok_or_else(|| ApiError::new(ErrorCode::InvalidCursor))?,
     };
     let page = state
         .db
         .run(move |conn| {
-            let mut sql = visit_reviews::table
-                .select(ReviewRow::as_select())
-                .order(visit_reviews::visit_id.asc())
-                .limit(limit + 1)
-                .into_boxed();
-            if let Some(paths) = caller.scope.paths() {
-                sql = sql.filter(cooperative_in_scope("cooperative_id", &paths));
-            }
-            if let Some(code) = &region_path {
-                let region = crate::models::regions::find(conn, code.as_str())?
-                    .ok_or_else(|| ApiError::new(ErrorCode::RegionUnknown))?;
-                sql = sql.filter(cooperative_in_scope("cooperative_id", &[region.path]));
-            }
+            let mut sql = sort.order(filters.apply(conn)?);
             if let Some(state) = &wanted_state {
-                sql = sql.filter(visit_reviews::state.eq(state));
+                sql = sql.filter(visit_reviews::state.eq(state.clone()));
             }
-            if let Some(reason) = &query.pending_reason {
-                sql = sql.filter(visit_reviews::pending_reason.eq(reason));
-            }
-            if let Some(level) = awaiting {
-                sql = sql.filter(visit_reviews::awaiting_level.eq(level.as_str()));
-            }
-            if let Some(cooperative) = query.cooperative_id {
-                sql = sql.filter(visit_reviews::cooperative_id.eq(cooperative.to_string()));
-            }
-            if let Some(counsellor) = &query.counsellor {
-                let theirs = visits::table
-                    .filter(visits::author_user_id.eq(counsellor))
-                    .select(visits::id);
-                sql = sql.filter(visit_reviews::visit_id.eq_any(theirs));
-            }
-            if let Some(missing) = query.missing_photos {
-                let short = visits::table
-                    .filter(visits::photos_received.lt(visits::photos_expected))
-                    .select(visits::id);
-                sql = if missing {
-                    sql.filter(visit_reviews::visit_id.eq_any(short))
-                } else {
-                    sql.filter(visit_reviews::visit_id.ne_all(short))
-                };
-            }
-            if let Some(flagged) = query.flags {
-                let with_flags = evidence_flags::table.select(evidence_flags::visit_id);
-                sql = if flagged {
-                    sql.filter(visit_reviews::visit_id.eq_any(with_flags))
-                } else {
-                    sql.filter(visit_reviews::visit_id.ne_all(with_flags))
-                };
-            }
-            if let Some(conflicted) = query.conflicts {
-                let ids: Vec<String> = super::visits_with_open_conflicts(conn, None)?
-                    .into_keys()
-                    .collect();
-                sql = if conflicted {
-                    sql.filter(visit_reviews::visit_id.eq_any(ids))
-                } else {
-                    sql.filter(visit_reviews::visit_id.ne_all(ids))
-                };
-            }
-            if let Some(after) = after {
+            if let (Sort::Created, Some(after)) = (sort, after) {
                 sql = sql.filter(visit_reviews::visit_id.gt(after));
             }
-            let rows: Vec<ReviewRow> = sql.load(conn)?;
-            let (rows, next_cursor) = pagination::cut(rows, limit, |r| r.visit_id.clone());
+            let rows: Vec<ReviewRow> = sql
+                .select(ReviewRow::as_select())
+                .offset(skip)
+                .limit(limit + 1)
+                .load(conn)?;
+            let (rows, next_cursor) = match sort {
+                Sort::Created => pagination::cut(rows, limit, |r| r.visit_id.clone()),
+                Sort::By(..) => {
+                    let (rows, more) = pagination::cut(rows, limit, |_| String::new());
+                    let next = more
+                        .is_some()
+                        .then(|| pagination::encode_cursor(&format!("o{}", skip + limit)));
+                    (rows, next)
+                }
+            };
             Ok(Page {
                 items: super::items(conn, rows)?,
                 next_cursor,
