@@ -18,6 +18,9 @@ pub struct ReviewItem {
     pub cooperative_id: Uuid,
     pub cooperative_name: String,
     pub region_code: String,
+    /// The region's name with its township, e.g. `高桥镇 › 岐阳村`.
+    #[serde(default)]
+    pub region_name: Option<String>,
     pub author_user_id: Option<String>,
     pub author_name: Option<String>,
     pub visit_type: Option<String>,

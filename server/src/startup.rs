@@ -76,14 +76,14 @@ impl Application {
                             .finish()
                     }),
                 )
-                .route("/", web::get().to(routes::console::serve::to_console))
+                .route("/", page().to(routes::console::serve::to_console))
                 .route(
                     "/console",
-                    web::get().to(routes::console::serve::to_console),
+                    page().to(routes::console::serve::to_console),
                 )
                 .route(
                     "/console/{_:.*}",
-                    web::get().to(routes::console::serve::serve_console),
+                    page().to(routes::console::serve::serve_console),
                 )
                 .default_service(web::to(routes::not_found))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
@@ -139,6 +139,12 @@ fn prepare_database(config: &Config, pool: &Pool) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A route for pages and files: GET, and HEAD as link checkers and proxies send it.
+fn page() -> actix_web::Route {
+    use actix_web::guard;
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 fn json_config() -> web::JsonConfig {

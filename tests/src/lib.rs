@@ -4,6 +4,8 @@
 //! Databases: SQLite in a temporary directory by default; PostgreSQL when `HEZUO_TEST_POSTGRES_URL` names a server
 //! (each test then gets a schema of its own, dropped at the end). Server logs go to stderr when `TEST_LOG` is set.
 
+pub mod browser;
+
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::thread::JoinHandle;

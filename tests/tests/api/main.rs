@@ -4,6 +4,7 @@
 
 mod adversarial;
 mod auth;
+mod console;
 mod authorization;
 mod cleanup;
 mod cooperatives;

@@ -13,7 +13,7 @@ use hezuo_mobile_api::reviews::ReviewItem;
 use uuid::Uuid;
 
 use crate::db::DbConn;
-use crate::db::schema::{conflicts, cooperatives, evidence_flags, visits};
+use crate::db::schema::{conflicts, cooperatives, evidence_flags, regions, visits};
 use crate::models::to_utc;
 use crate::review::ReviewRow;
 
@@ -81,6 +81,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
         .into_iter()
         .map(|(id, name, region)| (id, (name, region)))
         .collect();
+    let region_names = region_names(conn, places.values().map(|p| p.1.as_str()))?;
     let authors: Vec<&String> = facts.values().filter_map(|f| f.1.as_ref()).collect();
     let names = crate::review::names_of(conn, &authors)?;
     let conflicts = visits_with_open_conflicts(conn, Some(&cooperative_ids))?;
@@ -104,6 +105,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
                 cooperative_id: Uuid::parse_str(&row.cooperative_id).unwrap_or_default(),
                 cooperative_name: place.map(|p| p.0.clone()).unwrap_or_default(),
                 region_code: place.map(|p| p.1.clone()).unwrap_or_default(),
+                region_name: place.and_then(|p| region_names.get(&p.1)).cloned(),
                 author_name: author.as_ref().and_then(|a| names.get(a)).cloned(),
                 author_user_id: author,
                 visit_type: fact.and_then(|f| f.2.clone()),
@@ -122,6 +124,39 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
                 version: row.content_digest.clone(),
                 updated_at: to_utc(row.updated_at),
             }
+        })
+        .collect())
+}
+
+/// Each region's name below its county, e.g. `高桥镇 › 岐阳村` for a village: what a reviewer in the county reads.
+fn region_names<'a>(
+    conn: &mut DbConn,
+    codes: impl Iterator<Item = &'a str>,
+) -> QueryResult<HashMap<String, String>> {
+    let wanted: HashSet<&str> = codes.collect();
+    let rows: Vec<(String, String, Option<String>)> = regions::table
+        .filter(regions::code.eq_any(&wanted))
+        .select((regions::code, regions::name, regions::parent_code))
+        .load(conn)?;
+    let parents: Vec<String> = rows.iter().filter_map(|r| r.2.clone()).collect();
+    let parent_names: HashMap<String, (String, String)> = regions::table
+        .filter(regions::code.eq_any(&parents))
+        .select((regions::code, regions::name, regions::level))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(code, name, level)| (code, (name, level)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, parent)| {
+            let township = parent
+                .and_then(|p| parent_names.get(&p).cloned())
+                .filter(|(_, level)| level == "township");
+            let full = match township {
+                Some((township, _)) => format!("{township} › {name}"),
+                None => name,
+            };
+            (code, full)
         })
         .collect())
 }

@@ -1,0 +1,108 @@
+// What every console scenario shares: Debian's Chromium driven by playwright-core, a signed-in page, screenshots,
+// checks that fail loudly, and steps where the Rust test acts between two things the browser does.
+//
+// Run by tests/tests/api/console.rs: `node e2e/<scenario>.mjs` with HEZUO_URL (the server), HEZUO_PASSWORD (the
+// personas' password), HEZUO_ARGS (JSON from the test) and optionally HEZUO_SCREENSHOTS (a folder).
+import { chromium } from 'playwright-core'
+import { createInterface } from 'node:readline'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const base = process.env.HEZUO_URL
+export const password = process.env.HEZUO_PASSWORD
+export const args = JSON.parse(process.env.HEZUO_ARGS || '{}')
+const shots = process.env.HEZUO_SCREENSHOTS
+
+const stdin = createInterface({ input: process.stdin })
+const lines = stdin[Symbol.asyncIterator]()
+
+/** Hands over to the Rust test (which acts, e.g. a phone syncs an edit) and waits until it is done. */
+export async function step(name) {
+  process.stdout.write(`step ${name}\n`)
+  const answer = await lines.next()
+  if (answer.done) throw new Error(`the test went away during step ${name}`)
+  return answer.value ? JSON.parse(answer.value) : null
+}
+
+/** Reports a figure or fact back to the Rust test. */
+export function report(name, value) {
+  process.stdout.write(`report ${name} ${JSON.stringify(value)}\n`)
+}
+
+export function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`)
+}
+
+export async function launch() {
+  const browser = await chromium.launch({
+    executablePath: process.env.HEZUO_CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  return browser
+}
+
+/** A fresh browser profile with a page that records script errors, CSP violations and dialogs. */
+export async function newPage(browser, { locale = 'zh-CN' } = {}) {
+  const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } })
+  const page = await context.newPage()
+  page.problems = []
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) page.problems.push(`console: ${m.text()}`)
+  })
+  // An injected script would show itself with alert(); none may ever run.
+  page.on('dialog', async (d) => {
+    page.problems.push(`dialog opened: ${d.message()}`)
+    await d.dismiss()
+  })
+  return page
+}
+
+export async function signIn(page, username) {
+  await page.goto(`${base}/console/sign-in`)
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', password)
+  await page.click('button[type=submit]')
+  await page.waitForURL(/\/console\/reviews/)
+  await page.waitForSelector('[data-test=who]')
+}
+
+export async function signOut(page) {
+  await page.click('[data-test=sign-out]')
+  await page.waitForURL(/\/console\/sign-in/)
+}
+
+export async function shot(page, name) {
+  if (!shots) return
+  mkdirSync(shots, { recursive: true })
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+}
+
+/** Fails on anything the pages reported; call at the end of a scenario. */
+export function noProblems(...pages) {
+  const problems = pages.flatMap((p) => p.problems)
+  check(problems.length === 0, problems.join('\n'))
+}
+
+/** Runs a scenario, closing the browser and exiting non-zero on failure. */
+export async function scenario(body) {
+  const browser = await launch()
+  try {
+    await body(browser)
+    process.stdout.write('done\n')
+  } catch (e) {
+    process.stderr.write(`${e.stack || e}\n`)
+    process.exitCode = 1
+  } finally {
+    await browser.close()
+    stdin.close()
+  }
+}

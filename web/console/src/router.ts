@@ -1,0 +1,28 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { loadSession, session } from './session'
+import ConsoleLayout from './components/layout/ConsoleLayout.vue'
+import SignIn from './components/auth/SignIn.vue'
+
+export const router = createRouter({
+  history: createWebHistory('/console/'),
+  routes: [
+    { path: '/sign-in', name: 'sign-in', component: SignIn },
+    {
+      path: '/',
+      component: ConsoleLayout,
+      children: [
+        { path: '', redirect: { name: 'reviews' } },
+        { path: 'reviews', name: 'reviews', component: () => import('./components/reviews/ReviewQueue.vue') },
+        { path: 'visits/:id', name: 'visit', component: () => import('./components/visits/VisitPage.vue') },
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: { name: 'reviews' } },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.name === 'sign-in') return true
+  if (!session.checked || !session.user) await loadSession()
+  if (!session.user) return { name: 'sign-in', query: { next: to.fullPath } }
+  return true
+})
