@@ -77,10 +77,7 @@ impl Application {
                     }),
                 )
                 .route("/", page().to(routes::console::serve::to_console))
-                .route(
-                    "/console",
-                    page().to(routes::console::serve::to_console),
-                )
+                .route("/console", page().to(routes::console::serve::to_console))
                 .route(
                     "/console/{_:.*}",
                     page().to(routes::console::serve::serve_console),

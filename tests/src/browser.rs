@@ -66,15 +66,15 @@ impl Reports {
     }
 }
 
-/// Runs `e2e/<name>.mjs` against `url`. At each `step <name>` the scenario waits while `on_step` acts; what it
-/// returns goes back to the scenario. Panics with the scenario's output when it fails or takes over `timeout`.
+/// Runs `e2e/<name>.mjs` against `url`. At each `step <name> <json>` the scenario waits while `on_step` acts on the
+/// step's name and payload; what it returns goes back to the scenario. Panics with the scenario's output when it fails or takes over `timeout`.
 pub fn run(
     name: &str,
     url: &str,
     password: &str,
     args: &Value,
     timeout: Duration,
-    mut on_step: impl FnMut(&str) -> Value,
+    mut on_step: impl FnMut(&str, Value) -> Value,
 ) -> Reports {
     let script = console_dir().join("e2e").join(format!("{name}.mjs"));
     let mut command = Command::new("node");
@@ -123,7 +123,9 @@ pub fn run(
         transcript.push_str(&line);
         transcript.push('\n');
         if let Some(step) = line.strip_prefix("step ") {
-            let answer = on_step(step);
+            let (step, payload) = step.split_once(' ').unwrap_or((step, "null"));
+            let payload = serde_json::from_str(payload).expect("a JSON step payload");
+            let answer = on_step(step, payload);
             writeln!(stdin, "{answer}").expect("answer the scenario");
         } else if let Some(rest) = line.strip_prefix("report ") {
             let (key, value) = rest.split_once(' ').expect("report <name> <json>");

@@ -28,6 +28,9 @@ use hezuo_server::{demo, import};
 /// Password of every persona.
 pub const PASSWORD: &str = "persona-password-1";
 
+/// The test servers' token signing key.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
 /// The people a test can act as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Persona {
@@ -261,7 +264,7 @@ pub fn test_config(database_url: &str, data_dir: PathBuf) -> Config {
         database_url: Some(database_url.to_owned()),
         database_pool_size: 4,
         workers: Some(2),
-        jwt_secret: Some("test-secret-test-secret-test-secret-0123".to_owned()),
+        jwt_secret: Some(JWT_SECRET.to_owned()),
         argon2_memory_kib: 64,
         argon2_iterations: 1,
         login_rate_limit_per_minute: 10_000,

@@ -3,10 +3,12 @@
 
 use std::time::Duration;
 
+use hezuo_mobile_api::RegionLevel;
 use hezuo_mobile_api::client::PhotoOptions;
-use hezuo_mobile_api::reviews::ReviewItem;
+use hezuo_mobile_api::reviews::{ConflictQuery, ReviewDecision, ReviewItem};
+use hezuo_mobile_api::users::UpdateUserRequest;
 use hezuo_sync::model::{Datum, Day, GeoPoint, Visit, VisitMeta, VisitType};
-use hezuo_tests::{Fixture, PASSWORD, Persona, TestApp, TestPhone, browser};
+use hezuo_tests::{Fixture, JWT_SECRET, PASSWORD, Persona, TestApp, TestPhone, browser};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -94,7 +96,7 @@ fn a_supervisors_day_in_the_browser_from_township_to_county_and_back_to_the_phon
             "returnNote": return_note,
         }),
         SCENARIO_TIMEOUT,
-        |_| json!(null),
+        |_, _| json!(null),
     );
 
     let approved = review(&app, first);
@@ -110,4 +112,211 @@ fn a_supervisors_day_in_the_browser_from_township_to_county_and_back_to_the_phon
         .find(|t| t.visit_id == second)
         .expect("the returned visit is a task on the phone");
     assert_eq!(task.note.as_deref(), Some(return_note));
+}
+
+fn decide(app: &TestApp, persona: Persona, visit_id: Uuid, decision: &str, note: Option<&str>) {
+    let version = review(app, visit_id).version;
+    app.client(persona)
+        .decide_visit(
+            visit_id,
+            decision,
+            &ReviewDecision {
+                note: note.map(str::to_owned),
+                level: None,
+                version: Some(version),
+            },
+        )
+        .expect("decided");
+}
+
+#[test]
+fn bulk_approval_in_the_browser_reports_each_visit() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visits: Vec<Uuid> = (1..=4)
+        .map(|n| submit(&mut phone, cooperative, &format!("第{n}次走访"), &[]))
+        .collect();
+    // The first went back to the counsellor: it cannot be approved until it is submitted again.
+    decide(
+        &app,
+        Persona::TownshipGaoqiao,
+        visits[0],
+        "return",
+        Some("请补充照片"),
+    );
+
+    browser::run(
+        "bulk-approve",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "township": Persona::TownshipGaoqiao.username(),
+            "selected": [visits[0], visits[1]],
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+
+    assert_eq!(review(&app, visits[0]).state, "returned");
+    for visit in &visits[1..] {
+        let item = review(&app, *visit);
+        assert_eq!(item.state, "pending");
+        assert_eq!(item.awaiting_level, Some(RegionLevel::County), "{item:?}");
+        assert_eq!(item.approved_levels, vec![RegionLevel::Township]);
+    }
+}
+
+#[test]
+fn a_decision_on_a_visit_the_phone_changed_meanwhile_is_refused_and_the_new_state_shown() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit_id = submit(&mut phone, cooperative, "成员名册待核", &[]);
+    let after = "成员名册已核对，共126人";
+
+    browser::run(
+        "stale-decision",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "township": Persona::TownshipGaoqiao.username(),
+            "visit": visit_id,
+            "before": "成员名册待核",
+            "after": after,
+        }),
+        SCENARIO_TIMEOUT,
+        |step, _| {
+            assert_eq!(step, "phone-edits");
+            phone
+                .edit_visit(cooperative, visit_id, |v| v.notes = Some(after.to_owned()))
+                .expect("edit");
+            phone.sync().expect("sync");
+            json!(null)
+        },
+    );
+
+    let item = review(&app, visit_id);
+    assert_eq!(item.approved_levels, vec![RegionLevel::Township]);
+    let visit = app
+        .client(Persona::Admin)
+        .visit_review(visit_id)
+        .expect("review")
+        .visit;
+    assert_eq!(visit["notes"], after, "the approval is of the edited visit");
+}
+
+#[test]
+fn a_conflict_between_two_phones_is_resolved_in_the_browser() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut first = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit_id = submit(&mut first, cooperative, "初稿", &[]);
+    let mut second = app.pulled_phone(Persona::CounsellorHaishu);
+    second.sync().expect("sync");
+    first
+        .edit_visit(cooperative, visit_id, |v| {
+            v.notes = Some("合作社有成员86人".to_owned())
+        })
+        .expect("edit");
+    second
+        .edit_visit(cooperative, visit_id, |v| {
+            v.notes = Some("合作社有成员95人".to_owned())
+        })
+        .expect("edit");
+    for _ in 0..2 {
+        first.sync().expect("sync");
+        second.sync().expect("sync");
+    }
+
+    browser::run(
+        "conflict",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "township": Persona::TownshipGaoqiao.username(),
+            "visit": visit_id,
+            "values": ["合作社有成员86人", "合作社有成员95人"],
+            "keep": "合作社有成员95人",
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+
+    let open = app
+        .client(Persona::Admin)
+        .conflicts(&ConflictQuery::default())
+        .expect("conflicts");
+    assert!(open.items.is_empty(), "{open:?}");
+    first.sync().expect("sync");
+    let notes = first.document(cooperative).expect("document").visits[&visit_id.to_string()]
+        .notes
+        .clone();
+    assert_eq!(notes.as_deref(), Some("合作社有成员95人"));
+}
+
+#[test]
+fn the_console_renews_an_expired_token_and_signs_out_a_session_that_ended() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let supervisor = Persona::SupervisorHaishu;
+    browser::run(
+        "session",
+        &app.address,
+        PASSWORD,
+        &json!({ "username": supervisor.username() }),
+        SCENARIO_TIMEOUT,
+        |step, payload| match step {
+            "expired-token" => json!(expired_copy(payload["token"].as_str().expect("the token"))),
+            "end-session" => {
+                app.client(Persona::Admin)
+                    .update_user(
+                        app.user_id(supervisor),
+                        &UpdateUserRequest {
+                            is_active: Some(false),
+                            ..Default::default()
+                        },
+                    )
+                    .expect("disabled");
+                json!(null)
+            }
+            other => panic!("unexpected step {other}"),
+        },
+    );
+}
+
+/// The same access token, signed with the test server's key, but expired an hour ago.
+fn expired_copy(token: &str) -> String {
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    let secret = JWT_SECRET;
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.set_required_spec_claims::<&str>(&[]);
+    let mut claims = jsonwebtoken::decode::<serde_json::Value>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .expect("our own token")
+    .claims;
+    let now = chrono::Utc::now().timestamp();
+    claims["iat"] = json!(now - 7200);
+    claims["exp"] = json!(now - 3600);
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("signed")
 }

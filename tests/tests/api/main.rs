@@ -4,9 +4,9 @@
 
 mod adversarial;
 mod auth;
-mod console;
 mod authorization;
 mod cleanup;
+mod console;
 mod cooperatives;
 mod crash;
 mod devices;

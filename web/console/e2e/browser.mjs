@@ -16,9 +16,10 @@ const shots = process.env.HEZUO_SCREENSHOTS
 const stdin = createInterface({ input: process.stdin })
 const lines = stdin[Symbol.asyncIterator]()
 
-/** Hands over to the Rust test (which acts, e.g. a phone syncs an edit) and waits until it is done. */
-export async function step(name) {
-  process.stdout.write(`step ${name}\n`)
+/** Hands over to the Rust test (which acts, e.g. a phone syncs an edit) and waits until it is done; the test's
+ * answer (JSON) is returned. */
+export async function step(name, payload = null) {
+  process.stdout.write(`step ${name} ${JSON.stringify(payload)}\n`)
   const answer = await lines.next()
   if (answer.done) throw new Error(`the test went away during step ${name}`)
   return answer.value ? JSON.parse(answer.value) : null
@@ -49,10 +50,13 @@ export async function launch() {
   return browser
 }
 
+const pages = []
+
 /** A fresh browser profile with a page that records script errors, CSP violations and dialogs. */
 export async function newPage(browser, { locale = 'zh-CN' } = {}) {
   const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } })
   const page = await context.newPage()
+  pages.push(page)
   page.problems = []
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`))
   page.on('console', (m) => {
@@ -100,6 +104,11 @@ export async function scenario(body) {
     process.stdout.write('done\n')
   } catch (e) {
     process.stderr.write(`${e.stack || e}\n`)
+    for (const [i, page] of pages.entries()) {
+      const text = await page.evaluate(() => document.body.innerText).catch(() => '')
+      process.stderr.write(`--- page ${i} at ${page.url()}:\n${text.slice(0, 3000)}\n`)
+      await shot(page, `failure-${i}`).catch(() => {})
+    }
     process.exitCode = 1
   } finally {
     await browser.close()

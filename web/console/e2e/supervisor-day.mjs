@@ -57,6 +57,7 @@ await scenario(async (browser) => {
   await page.waitForFunction(() => document.querySelector('.el-descriptions')?.textContent?.includes('乡镇'))
   await page.keyboard.press('j')
   await page.waitForURL(new RegExp(`/visits/${args.second}`))
+  await page.waitForFunction(() => document.querySelector('[data-test=queue-position]')?.textContent?.includes('2 /'))
   await page.waitForSelector('[data-test=cooperative-name]')
 
   await page.click('[data-test=return]')

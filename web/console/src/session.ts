@@ -35,6 +35,8 @@ export async function signOut(): Promise<void> {
 export function sessionEnded(problem: Problem) {
   session.user = null
   session.endedBecause = problem.detail || problem.title
+  // The server removes the cookies the browser still holds; nothing is left to end.
+  void api.POST('/api/v1/auth/web/logout')
 }
 
 export function isReviewer(): boolean {

@@ -37,6 +37,9 @@ async function problemOf(response: Response): Promise<Problem | null> {
   }
 }
 
+/** Codes that mean the session is over: the user must sign in again. */
+const SESSION_OVER = new Set(['session_revoked', 'token_invalid', 'refresh_token_reused', 'refresh_token_invalid', 'account_disabled'])
+
 let refreshing: Promise<boolean> | null = null
 
 /** Renews the access token once for all requests that found it expired at the same moment. */
@@ -49,7 +52,7 @@ export function refreshSession(): Promise<boolean> {
     .then(async (response) => {
       if (response.ok) return true
       const problem = await problemOf(response)
-      if (problem) onSessionEnded(problem)
+      if (problem && SESSION_OVER.has(problem.code)) onSessionEnded(problem)
       return false
     })
     .finally(() => {
@@ -68,15 +71,13 @@ function prepare(request: Request): Request {
 async function sessionFetch(input: Request): Promise<Response> {
   const again = input.clone()
   const response = await fetch(prepare(input))
-  if (response.status !== 401) return response
+  if (response.status !== 401 && response.status !== 403) return response
   const problem = await problemOf(response)
   if (problem?.code === 'token_expired') {
     if (await refreshSession()) return fetch(prepare(again))
     return response
   }
-  if (problem && problem.code !== 'invalid_credentials' && problem.code !== 'unauthenticated') {
-    onSessionEnded(problem)
-  }
+  if (problem && SESSION_OVER.has(problem.code)) onSessionEnded(problem)
   return response
 }
 

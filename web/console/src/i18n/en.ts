@@ -132,6 +132,8 @@ const en: typeof zhCN = {
     conflictField: 'Field',
     conflictValues: 'Values',
     noConflicts: 'No open conflicts',
+    settledConflicts: 'Resolved conflicts',
+    settledValue: 'Value kept',
     parallel: 'Parallel edits of different fields (merged)',
     historyPick: 'Pick two versions to compare',
     compare: 'Compare',

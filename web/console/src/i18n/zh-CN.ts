@@ -130,6 +130,8 @@ export default {
     conflictField: '字段',
     conflictValues: '各方取值',
     noConflicts: '没有未解决的冲突',
+    settledConflicts: '已解决的冲突',
+    settledValue: '采用的值',
     parallel: '不同字段的并行修改（已自动合并）',
     historyPick: '选择两个版本比较',
     compare: '比较',
