@@ -8,13 +8,18 @@ use crate::Page;
 use crate::reviews::{
     ActivityEntry, AuditEntry, AuditQuery, BulkApproval, BulkApprovalResult, ConflictInfo,
     ConflictQuery, ConflictResolution, DiffQuery, DuplicateCandidate, MergeDuplicate, MergeResult,
-    NewComment, ParallelUpdate, ReviewDecision, ReviewItem, ReviewQuery, VisitDiff, VisitHistory,
-    VisitReview,
+    NewComment, ParallelUpdate, ReviewCounts, ReviewDecision, ReviewItem, ReviewQuery, VisitDiff,
+    VisitHistory, VisitReview,
 };
 
 impl ApiClient {
     pub fn review_queue(&self, query: &ReviewQuery) -> Result<Page<ReviewItem>, ClientError> {
         self.get("/api/v1/reviews", &query_pairs(query))
+    }
+
+    /// How many visits match the queue's filters, by state.
+    pub fn review_counts(&self, query: &ReviewQuery) -> Result<ReviewCounts, ClientError> {
+        self.get("/api/v1/reviews/counts", &query_pairs(query))
     }
 
     pub fn visit_review(&self, visit_id: Uuid) -> Result<VisitReview, ClientError> {

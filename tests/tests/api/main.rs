@@ -25,6 +25,7 @@ mod system;
 mod targets;
 mod tokens;
 mod users;
+mod web_session;
 mod websocket;
 
 use hezuo_mobile_api::ErrorCode;

@@ -793,3 +793,150 @@ fn duplicate_cooperatives_created_offline_are_merged_and_phones_are_told() {
         "{audited:?}"
     );
 }
+
+#[test]
+fn the_queue_finds_by_name_code_type_and_date_sorts_and_counts_by_state() {
+    let app = TestApp::spawn();
+    let fruit = app.cooperative_id(Fixture::HaishuFruit);
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let mut dated = |cooperative: Uuid, day: &str, kind: VisitType| {
+        let mut content = visit(day);
+        let meta = content.meta.as_mut().expect("meta");
+        meta.visit_date = hezuo_sync::model::Day::parse(day);
+        meta.visit_type = Some(kind);
+        let id = phone.new_visit(cooperative, content).expect("visit");
+        phone.submit_visit(cooperative, id).expect("submit");
+        id
+    };
+    let early = dated(fruit, "2026-10-02", VisitType::Baseline);
+    let late = dated(fruit, "2026-11-25", VisitType::Routine);
+    let middle = dated(rice, "2026-11-03", VisitType::Routine);
+    phone.sync().expect("sync");
+    decide(
+        &app,
+        Persona::TownshipGaoqiao,
+        early,
+        "return",
+        Some("补充材料"),
+    )
+    .expect("returned");
+
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let ids = |query: ReviewQuery| -> Vec<Uuid> {
+        supervisor
+            .review_queue(&query)
+            .expect("queue")
+            .items
+            .iter()
+            .map(|i| i.visit_id)
+            .collect()
+    };
+    let all = || ReviewQuery {
+        state: Some("all".into()),
+        ..Default::default()
+    };
+    let rice_name = supervisor.get_cooperative(rice).expect("rice").name;
+    let part_of_name: String = rice_name.chars().skip(6).take(3).collect();
+    assert_eq!(
+        ids(ReviewQuery {
+            q: Some(part_of_name),
+            ..all()
+        }),
+        vec![middle]
+    );
+    assert_eq!(
+        ids(ReviewQuery {
+            q: Some(Fixture::HaishuRice.uscc().as_str()[10..].to_lowercase()),
+            ..all()
+        }),
+        vec![middle],
+        "the credit code, in part and in any case"
+    );
+    assert_eq!(
+        ids(ReviewQuery {
+            visit_type: Some("baseline".into()),
+            ..all()
+        }),
+        vec![early]
+    );
+    assert_eq!(
+        ids(ReviewQuery {
+            visit_date_from: Some("2026-11-01".into()),
+            visit_date_to: Some("2026-11-30".into()),
+            sort: Some("visit_date".into()),
+            ..all()
+        }),
+        vec![middle, late]
+    );
+    assert_eq!(
+        ids(ReviewQuery {
+            sort: Some("-visit_date".into()),
+            ..all()
+        }),
+        vec![late, middle, early]
+    );
+
+    // Sorted pages follow one another without repeats.
+    let first = supervisor
+        .review_queue(&ReviewQuery {
+            sort: Some("-visit_date".into()),
+            limit: Some(2),
+            ..all()
+        })
+        .expect("page");
+    let rest = supervisor
+        .review_queue(&ReviewQuery {
+            sort: Some("-visit_date".into()),
+            limit: Some(2),
+            cursor: first.next_cursor.clone(),
+            ..all()
+        })
+        .expect("page");
+    let paged: Vec<Uuid> = first
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|i| i.visit_id)
+        .collect();
+    assert_eq!(paged, vec![late, middle, early]);
+    assert_eq!(rest.next_cursor, None);
+
+    let counts = supervisor
+        .review_counts(&ReviewQuery::default())
+        .expect("counts");
+    assert_eq!(
+        (counts.pending, counts.returned, counts.approved, counts.all),
+        (2, 1, 0, 3)
+    );
+    assert_eq!(
+        counts.awaiting_mine,
+        Some(0),
+        "nothing has passed the townships yet"
+    );
+    let township = app
+        .client(Persona::TownshipGaoqiao)
+        .review_counts(&ReviewQuery::default())
+        .expect("counts");
+    assert_eq!(
+        township.awaiting_mine,
+        Some(2),
+        "both pending visits wait for their township"
+    );
+    assert_eq!(
+        code_of(supervisor.review_queue(&ReviewQuery {
+            sort: Some("rank".into()),
+            ..all()
+        })),
+        ErrorCode::InvalidQuery
+    );
+    assert_eq!(
+        code_of(supervisor.review_queue(&ReviewQuery {
+            visit_date_from: Some("11/03/2026".into()),
+            ..all()
+        })),
+        ErrorCode::InvalidQuery
+    );
+    let first_item = &first.items[0];
+    assert_eq!(first_item.region_name.as_deref(), Some("高桥镇 › 后周村"));
+}
