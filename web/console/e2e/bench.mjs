@@ -1,6 +1,6 @@
 // Figures for bench-console: what the first load of the console transfers (compressed, as Chromium counts it), and
 // how long a page of 200 queue rows takes from navigation to the rows on screen, with the API call's share.
-import { args, base, newPage, report, scenario, signIn } from './browser.mjs'
+import { args, base, newPage, report, scenario, shot, signIn } from './browser.mjs'
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
@@ -58,4 +58,7 @@ await scenario(async (browser) => {
     api.push(call ?? 0)
   }
   report('rows_200', { totals, api, median_total: median(totals), median_api: Math.round(median(api)) })
+  await page.goto(`${base}/console/reviews?limit=20&sort=-visit_date`)
+  await page.waitForSelector('[data-test=queue] .el-table__row')
+  await shot(page, 'queue', { fullPage: false })
 })

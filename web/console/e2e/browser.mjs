@@ -84,10 +84,10 @@ export async function signOut(page) {
   await page.waitForURL(/\/console\/sign-in/)
 }
 
-export async function shot(page, name) {
+export async function shot(page, name, { fullPage = true } = {}) {
   if (!shots) return
   mkdirSync(shots, { recursive: true })
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage })
 }
 
 /** Fails on anything the pages reported; call at the end of a scenario. */
