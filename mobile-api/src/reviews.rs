@@ -387,3 +387,38 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
+
+/// Where visits stand in review for one region (DHIS2's approval tree): relative to the caller's own level, and by
+/// the level each pending visit waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionApproval {
+    pub code: String,
+    pub name: String,
+    pub level: RegionLevel,
+    /// Whether the region has regions below it to open.
+    pub has_children: bool,
+    /// Pending visits waiting for the caller's level.
+    pub ready_for_me: u64,
+    /// Pending visits still waiting for a level below the caller's.
+    pub waiting_below: u64,
+    /// Pending visits the caller's level approved, waiting for a level above.
+    pub waiting_above: u64,
+    /// Approved by every level.
+    pub approved: u64,
+    pub returned: u64,
+    pub rejected: u64,
+    /// Pending visits by the level they wait for (`township`, `county`, …).
+    pub pending_by_level: std::collections::BTreeMap<String, u64>,
+}
+
+/// Approval status of the regions below `parent` (or of the caller's own regions).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalTree {
+    /// The caller's review level; `ready_for_me`, `waiting_below` and `waiting_above` are relative to it (all zero
+    /// for callers without one).
+    pub my_level: Option<RegionLevel>,
+    pub parent: Option<String>,
+    pub regions: Vec<RegionApproval>,
+}

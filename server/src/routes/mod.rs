@@ -80,6 +80,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(visits::photos::visit_photos)
                 .service(reviews::queue::review_queue)
                 .service(reviews::counts::review_counts)
+                .service(reviews::by_region::approval_tree)
                 .service(reviews::bulk_approve::bulk_approve)
                 .service(visits::review::visit_review)
                 .service(visits::decide::decide_visit)

@@ -88,6 +88,7 @@ fn a_supervisors_day_in_the_browser_from_township_to_county_and_back_to_the_phon
         &json!({
             "township": Persona::TownshipGaoqiao.username(),
             "townshipRegion": "高桥镇",
+            "countyRegion": "海曙区",
             "county": Persona::SupervisorHaishu.username(),
             "first": first,
             "second": second,

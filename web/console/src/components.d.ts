@@ -11,6 +11,7 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    ApprovalTree: typeof import('./components/approvals/ApprovalTree.vue')['default']
     BulkOutcomes: typeof import('./components/reviews/BulkOutcomes.vue')['default']
     ConsoleLayout: typeof import('./components/layout/ConsoleLayout.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']

@@ -14,6 +14,7 @@ export const router = createRouter({
         { path: '', redirect: { name: 'reviews' } },
         { path: 'reviews', name: 'reviews', component: () => import('./components/reviews/ReviewQueue.vue') },
         { path: 'visits/:id', name: 'visit', component: () => import('./components/visits/VisitPage.vue') },
+        { path: 'approvals', name: 'approvals', component: () => import('./components/approvals/ApprovalTree.vue') },
       ],
     },
     { path: '/:rest(.*)*', redirect: { name: 'reviews' } },

@@ -1,6 +1,7 @@
 //! The review queue and reviewers' decisions (issue 6). The state machine lives in `crate::review`.
 
 pub mod bulk_approve;
+pub mod by_region;
 pub mod counts;
 pub mod filter;
 pub mod queue;

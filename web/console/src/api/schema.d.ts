@@ -1006,6 +1006,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Approval status by region (DHIS2's approval tree): for each region below `parent`, how many visits wait for the
+         *     caller's level, are still with a level below, were approved by the caller's level and wait above, are approved,
+         *     returned or rejected, and how many pending visits wait for each level.
+         */
+        get: operations["approval_tree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stars/applications/{id}": {
         parameters: {
             query?: never;
@@ -1735,6 +1756,12 @@ export interface components {
             total: number;
             /** Format: int32 */
             year: number;
+        };
+        /** @description Approval status of the regions below `parent` (or of the caller's own regions). */
+        ApprovalTree: {
+            my_level?: null | components["schemas"]["RegionLevel"];
+            parent?: string | null;
+            regions: components["schemas"]["RegionApproval"][];
         };
         /** @description One row of the audit log. */
         AuditEntry: {
@@ -2848,6 +2875,45 @@ export interface components {
             level: components["schemas"]["RegionLevel"];
             name: string;
             parent_code?: null | components["schemas"]["RegionCode"];
+        };
+        /**
+         * @description Where visits stand in review for one region (DHIS2's approval tree): relative to the caller's own level, and by
+         *     the level each pending visit waits for.
+         */
+        RegionApproval: {
+            /**
+             * Format: int64
+             * @description Approved by every level.
+             */
+            approved: number;
+            code: string;
+            /** @description Whether the region has regions below it to open. */
+            has_children: boolean;
+            level: components["schemas"]["RegionLevel"];
+            name: string;
+            /** @description Pending visits by the level they wait for (`township`, `county`, …). */
+            pending_by_level: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Pending visits waiting for the caller's level.
+             */
+            ready_for_me: number;
+            /** Format: int64 */
+            rejected: number;
+            /** Format: int64 */
+            returned: number;
+            /**
+             * Format: int64
+             * @description Pending visits the caller's level approved, waiting for a level above.
+             */
+            waiting_above: number;
+            /**
+             * Format: int64
+             * @description Pending visits still waiting for a level below the caller's.
+             */
+            waiting_below: number;
         };
         /**
          * @description GB/T 2260 region code: 6 digits (county and above), 9 (township) or 12 (village)
@@ -5871,6 +5937,38 @@ export interface operations {
             };
             /** @description An unknown region */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approval_tree: {
+        parameters: {
+            query?: {
+                /** @description Show the regions below this one; without it, the caller's own regions (the top of the tree for admins). */
+                parent?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The regions and their counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTree"];
+                };
+            };
+            /** @description No such region in the caller's regions */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,7 @@ const en: typeof zhCN = {
   },
   nav: {
     reviews: 'Review queue',
+    approvals: 'Approval status',
     signOut: 'Sign out',
     language: '中文',
     regions: 'Regions',
@@ -43,6 +44,15 @@ const en: typeof zhCN = {
     resubmitted: 'Resubmitted after correction',
     edited_after_approval: 'Edited after approval',
     unapproved: 'Approval withdrawn',
+  },
+  approvals: {
+    region: 'Region',
+    readyForMe: 'Ready for me',
+    waitingBelow: 'With the level below',
+    waitingAbove: 'Waiting above',
+    pendingByLevel: 'Pending by level',
+    relativeTo: 'Counted for your level, “{level}”',
+    noLevel: 'You do not approve; pending visits by level only',
   },
   queue: {
     region: 'Township / village',

@@ -20,6 +20,7 @@ export default {
   },
   nav: {
     reviews: '审核队列',
+    approvals: '审批进度',
     signOut: '退出登录',
     language: 'English',
     regions: '负责区域',
@@ -41,6 +42,15 @@ export default {
     resubmitted: '修改后重新提交',
     edited_after_approval: '通过后又被修改',
     unapproved: '已撤销通过',
+  },
+  approvals: {
+    region: '区域',
+    readyForMe: '待我审批',
+    waitingBelow: '下级未完成',
+    waitingAbove: '待上级审批',
+    pendingByLevel: '各层级待审',
+    relativeTo: '按您的审批层级「{level}」统计',
+    noLevel: '您不参与审批，仅显示各层级待审数',
   },
   queue: {
     region: '乡镇/村',
