@@ -192,7 +192,7 @@ pub struct VisitReview {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictCandidate {
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub value: serde_json::Value,
     pub actor: Option<String>,
     pub device_id: Option<String>,
@@ -209,6 +209,8 @@ pub struct ConflictCandidate {
 pub struct ConflictInfo {
     pub id: Uuid,
     pub cooperative_id: Uuid,
+    #[serde(default)]
+    pub cooperative_name: Option<String>,
     /// The visit the field belongs to, when it is a visit's.
     pub visit_id: Option<Uuid>,
     /// Dotted path from the document root, e.g. `profile.member_count`.
@@ -242,7 +244,7 @@ pub struct ConflictResolution {
     #[serde(default)]
     pub candidate: Option<usize>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Value>))]
     pub value: Option<serde_json::Value>,
     #[serde(default)]
     pub note: Option<String>,
@@ -299,9 +301,9 @@ pub struct DiffQuery {
 pub struct FieldChange {
     /// Relative to the visit, e.g. `membership.members_total`.
     pub path: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Value>))]
     pub before: Option<serde_json::Value>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Value>))]
     pub after: Option<serde_json::Value>,
     pub changed_by: Vec<VisitVersion>,
 }

@@ -321,3 +321,54 @@ fn expired_copy(token: &str) -> String {
     )
     .expect("signed")
 }
+
+#[test]
+fn a_duplicate_cooperative_is_merged_in_the_browser() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let registered = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let found_name = "高桥金穗水稻合作社（新发现）";
+    let duplicate = phone
+        .create_cooperative(
+            found_name,
+            hezuo_tests::HAISHU_VILLAGE,
+            Some(&Fixture::HaishuRice.uscc()),
+        )
+        .expect("create");
+    let visit_id = phone
+        .new_visit(duplicate, visit("新发现的合作社"))
+        .expect("visit");
+    phone.submit_visit(duplicate, visit_id).expect("submit");
+    phone.sync().expect("sync");
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let registered_name = supervisor.get_cooperative(registered).expect("rice").name;
+
+    browser::run(
+        "duplicates",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "county": Persona::SupervisorHaishu.username(),
+            "found": found_name,
+            "registered": registered_name,
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+
+    assert!(
+        supervisor
+            .duplicates()
+            .expect("duplicates")
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        review(&app, visit_id).cooperative_id,
+        registered,
+        "the visit moved to the registered cooperative"
+    );
+}

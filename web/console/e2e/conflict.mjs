@@ -9,7 +9,7 @@ await scenario(async (browser) => {
   await page.waitForSelector('[data-test=queue] .el-table__row')
   check((await page.locator('[data-test=queue] .el-table__row').count()) === 1, 'the conflicts filter finds the visit')
   await page.click(`[data-test=queue] a[href$="/visits/${args.visit}"]`)
-  await page.click('text=冲突')
+  await page.click('#tab-conflicts')
   await page.waitForSelector('[data-test=conflict]')
   const text = await page.textContent('[data-test=conflict]')
   for (const value of args.values) check(text.includes(value), `the conflict shows ${value}`)

@@ -37,7 +37,7 @@ await scenario(async (browser) => {
   check((await page.textContent('[data-test=queue-position]')).includes('1'), 'the page knows its place in the queue')
   await shot(page, '03-visit')
 
-  await page.click('text=照片证据')
+  await page.click('#tab-photos')
   await page.waitForSelector('[data-test=visit-photos] .el-image img')
   const thumbnails = await page.$$eval('[data-test=visit-photos] .el-image img', (imgs) => imgs.map((i) => i.getAttribute('src')))
   check(thumbnails.length === args.photos, `every received photo has a thumbnail (${thumbnails.length})`)
@@ -49,7 +49,7 @@ await scenario(async (browser) => {
   check(large.endsWith('/large'), `a click opens the large form (${large})`)
   await shot(page, '05-photo-large')
   await page.keyboard.press('Escape')
-  await page.click('text=走访内容')
+  await page.click('#tab-content')
 
   // Approve with the keyboard, then on to the next visit.
   await page.keyboard.press('a')

@@ -13,6 +13,7 @@ declare module 'vue' {
   export interface GlobalComponents {
     ApprovalTree: typeof import('./components/approvals/ApprovalTree.vue')['default']
     BulkOutcomes: typeof import('./components/reviews/BulkOutcomes.vue')['default']
+    ConflictsAndDuplicates: typeof import('./components/conflicts/ConflictsAndDuplicates.vue')['default']
     ConsoleLayout: typeof import('./components/layout/ConsoleLayout.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']

@@ -11,7 +11,7 @@ use hezuo_mobile_api::reviews::{ConflictCandidate, ConflictInfo};
 use uuid::Uuid;
 
 use crate::db::DbConn;
-use crate::db::schema::{conflicts, document_changes};
+use crate::db::schema::{conflicts, cooperatives, document_changes};
 use crate::models::to_utc;
 
 /// A conflict row as stored.
@@ -60,11 +60,19 @@ pub fn to_api(conn: &mut DbConn, rows: Vec<ConflictRow>) -> QueryResult<Vec<Conf
         .flat_map(|(_, c)| c.iter().filter_map(|v| text(v, "user_id")))
         .collect();
     let names = crate::review::names_of(conn, &user_ids)?;
+    let cooperative_ids: Vec<&String> = parsed.iter().map(|(row, _)| &row.cooperative_id).collect();
+    let cooperative_names: HashMap<String, String> = cooperatives::table
+        .filter(cooperatives::id.eq_any(&cooperative_ids))
+        .select((cooperatives::id, cooperatives::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     Ok(parsed
         .into_iter()
         .map(|(row, candidates)| ConflictInfo {
             id: Uuid::parse_str(&row.id).unwrap_or_default(),
             cooperative_id: Uuid::parse_str(&row.cooperative_id).unwrap_or_default(),
+            cooperative_name: cooperative_names.get(&row.cooperative_id).cloned(),
             visit_id: row.visit_id().and_then(|v| Uuid::parse_str(v).ok()),
             candidates: candidates
                 .iter()

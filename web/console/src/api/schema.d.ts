@@ -1939,13 +1939,14 @@ export interface components {
             received_at?: string | null;
             user_id?: string | null;
             user_name?: string | null;
-            value: Record<string, never>;
+            value: unknown;
         };
         /** @description A field that devices changed concurrently. */
         ConflictInfo: {
             candidates: components["schemas"]["ConflictCandidate"][];
             /** Format: uuid */
             cooperative_id: string;
+            cooperative_name?: string | null;
             /** Format: date-time */
             detected_at: string;
             /** Format: uuid */
@@ -1966,7 +1967,7 @@ export interface components {
         ConflictResolution: {
             candidate?: number | null;
             note?: string | null;
-            value?: Record<string, never> | null;
+            value?: unknown;
         };
         Cooperative: {
             address?: string | null;
@@ -2229,8 +2230,8 @@ export interface components {
         };
         /** @description One field that differs between two versions, and who changed it. */
         FieldChange: {
-            after?: Record<string, never> | null;
-            before?: Record<string, never> | null;
+            after?: unknown;
+            before?: unknown;
             changed_by: components["schemas"]["VisitVersion"][];
             /** @description Relative to the visit, e.g. `membership.members_total`. */
             path: string;
@@ -2522,6 +2523,7 @@ export interface components {
                 candidates: components["schemas"]["ConflictCandidate"][];
                 /** Format: uuid */
                 cooperative_id: string;
+                cooperative_name?: string | null;
                 /** Format: date-time */
                 detected_at: string;
                 /** Format: uuid */
