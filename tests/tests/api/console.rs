@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hezuo_mobile_api::RegionLevel;
-use hezuo_mobile_api::client::PhotoOptions;
+use hezuo_mobile_api::client::{ListParams, PhotoOptions};
 use hezuo_mobile_api::reviews::{ConflictQuery, ReviewDecision, ReviewItem};
 use hezuo_mobile_api::users::UpdateUserRequest;
 use hezuo_sync::model::{Datum, Day, GeoPoint, Visit, VisitMeta, VisitType};
@@ -371,4 +371,88 @@ fn a_duplicate_cooperative_is_merged_in_the_browser() {
         registered,
         "the visit moved to the registered cooperative"
     );
+}
+
+#[test]
+fn the_field_team_shows_phones_missing_photos_and_holds_and_revokes_a_lost_phone() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit_id = phone
+        .new_visit(cooperative, visit("照片稍后上传"))
+        .expect("visit");
+    phone
+        .attach_photos(
+            cooperative,
+            visit_id,
+            &[fixture("sign.jpg")],
+            None,
+            PhotoOptions::default(),
+        )
+        .expect("attach");
+    phone.submit_visit(cooperative, visit_id).expect("submit");
+    phone.sync().expect("sync");
+    // Another phone of the same counsellor sends a change signed as the first: refused, and held.
+    let second = app.phone(Persona::CounsellorHaishu);
+    let hostile = crate::sync_refusals::raw_device(&app, &second);
+    let honest = crate::sync_refusals::raw_device(&app, &phone);
+    let mut doc = hezuo_sync::document::genesis(cooperative).with_actor(honest.actor.clone());
+    let forged = Visit {
+        author_user_id: Some(hostile.user_id.clone()),
+        status: Some(hezuo_sync::model::VisitStatus::Draft),
+        ..Default::default()
+    };
+    hezuo_sync::document::put_visit(&mut doc, Uuid::now_v7(), &forged, 1).expect("save");
+    let reply = crate::sync_refusals::push(&hostile, cooperative, &doc);
+    assert_eq!(reply.error.map(|e| e.code).as_deref(), Some("refused"));
+    let hold = app
+        .client(Persona::SupervisorHaishu)
+        .list_quarantines(&[])
+        .expect("the supervisor sees holds in the district")
+        .items;
+    assert_eq!(hold.len(), 1);
+    assert!(
+        app.client(Persona::SupervisorXiangshan)
+            .list_quarantines(&[])
+            .expect("list")
+            .items
+            .is_empty(),
+        "nothing of another district"
+    );
+    assert_eq!(
+        crate::code_of(app.client(Persona::CounsellorHaishu).list_quarantines(&[])),
+        hezuo_mobile_api::ErrorCode::Forbidden
+    );
+
+    browser::run(
+        "field-team",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "county": Persona::SupervisorHaishu.username(),
+            "counsellor": "CounsellorHaishu",
+            "holdReason": hold[0].reason,
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+
+    let devices = app
+        .client(Persona::Admin)
+        .list_devices(&ListParams {
+            user_id: Some(app.user_id(Persona::CounsellorHaishu)),
+            include_revoked: true,
+            ..Default::default()
+        })
+        .expect("devices");
+    let revoked: Vec<_> = devices
+        .items
+        .iter()
+        .filter(|d| d.revoked_at.is_some())
+        .collect();
+    assert_eq!(revoked.len(), 1, "{devices:?}");
+    assert_eq!(revoked[0].revoke_reason.as_deref(), Some("手机丢失"));
 }

@@ -46,6 +46,7 @@ declare module 'vue' {
     ElTag: typeof import('element-plus/es')['ElTag']
     ElTimeline: typeof import('element-plus/es')['ElTimeline']
     ElTimelineItem: typeof import('element-plus/es')['ElTimelineItem']
+    FieldTeam: typeof import('./components/team/FieldTeam.vue')['default']
     RegionPicker: typeof import('./components/reviews/RegionPicker.vue')['default']
     ReviewQueue: typeof import('./components/reviews/ReviewQueue.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']

@@ -23,10 +23,11 @@ pub struct QuarantineQuery {
     pub limit: Option<u32>,
 }
 
-/// Devices on hold for a document because the server refused their changes (admins only).
+/// Devices on hold for a document because the server refused their changes: admins see all, supervisors those on
+/// cooperatives of their regions (only admins release them).
 #[utoipa::path(tag = "sync", params(QuarantineQuery), responses(
     (status = 200, description = "A page of quarantines", body = Page<Quarantine>),
-    (status = 403, description = "Only admins see quarantines", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Counsellors and viewers do not see quarantines", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/quarantines")]
 pub async fn list_quarantines(
@@ -34,7 +35,8 @@ pub async fn list_quarantines(
     caller: Authenticated,
     query: web::Query<QuarantineQuery>,
 ) -> ApiResult<web::Json<Page<Quarantine>>> {
-    caller.require_role(&[Role::Admin])?;
+    caller.require_role(&[Role::Admin, Role::Supervisor])?;
+    let scope = caller.scope.paths();
     let query = query.into_inner();
     let limit = pagination::page_size(query.limit)?;
     let after = pagination::decode_cursor(query.cursor.as_deref())?;
@@ -49,6 +51,7 @@ pub async fn list_quarantines(
                     cooperative_id: query.cooperative_id.map(|c| c.to_string()),
                     after,
                     limit: Some(limit + 1),
+                    scope,
                     ..super::Filter::default()
                 },
             )?;

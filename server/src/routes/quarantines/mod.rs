@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::schema::{devices, quarantines, users};
+use crate::models::cooperatives::cooperative_in_scope;
 use crate::models::to_utc;
 
 /// Which quarantines to load.
@@ -20,6 +21,8 @@ pub struct Filter {
     pub cooperative_id: Option<String>,
     pub after: Option<String>,
     pub limit: Option<i64>,
+    /// Only holds on cooperatives below these region paths (`None`: everywhere).
+    pub scope: Option<Vec<String>>,
 }
 
 type Row = (
@@ -61,6 +64,9 @@ pub fn load(conn: &mut DbConn, filter: Filter) -> QueryResult<Vec<Quarantine>> {
     }
     if let Some(cooperative) = filter.cooperative_id {
         sql = sql.filter(quarantines::cooperative_id.eq(cooperative));
+    }
+    if let Some(paths) = &filter.scope {
+        sql = sql.filter(cooperative_in_scope("quarantines.cooperative_id", paths));
     }
     if let Some(after) = filter.after {
         sql = sql.filter(quarantines::id.gt(after));

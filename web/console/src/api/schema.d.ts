@@ -858,7 +858,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Devices on hold for a document because the server refused their changes (admins only). */
+        /**
+         * Devices on hold for a document because the server refused their changes: admins see all, supervisors those on
+         *     cooperatives of their regions (only admins release them).
+         */
         get: operations["list_quarantines"];
         put?: never;
         post?: never;
@@ -5589,7 +5592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_Quarantine"];
                 };
             };
-            /** @description Only admins see quarantines */
+            /** @description Counsellors and viewers do not see quarantines */
             403: {
                 headers: {
                     [name: string]: unknown;
