@@ -456,3 +456,33 @@ fn the_field_team_shows_phones_missing_photos_and_holds_and_revokes_a_lost_phone
     assert_eq!(revoked.len(), 1, "{devices:?}");
     assert_eq!(revoked[0].revoke_reason.as_deref(), Some("手机丢失"));
 }
+
+#[test]
+fn targets_are_imported_with_a_refused_row_shown_and_the_page_matches_the_api() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let csv = "区划代码,名称,年度,指标,目标\n330203,海曙区,2026,星级合作社,7\n330203,海曙区,2026,新建合作社,10\n330225,象山县,2026,领办参办合作社,4\n";
+    browser::run(
+        "targets",
+        &app.address,
+        PASSWORD,
+        &json!({ "admin": Persona::Admin.username(), "csv": csv, "refusedRow": 3, "year": 2026 }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+    let progress = app
+        .client(Persona::Admin)
+        .target_progress(2026)
+        .expect("progress");
+    let targets: Vec<(&str, &str, u64)> = progress
+        .iter()
+        .map(|p| (p.region_code.as_str(), p.metric.as_str(), p.target))
+        .collect();
+    assert_eq!(
+        targets,
+        vec![("330203", "star_rated", 7), ("330225", "sponsored", 4)],
+        "the good rows are stored, the quota is not"
+    );
+}

@@ -15,6 +15,7 @@ export const router = createRouter({
         { path: 'reviews', name: 'reviews', component: () => import('./components/reviews/ReviewQueue.vue') },
         { path: 'visits/:id', name: 'visit', component: () => import('./components/visits/VisitPage.vue') },
         { path: 'approvals', name: 'approvals', component: () => import('./components/approvals/ApprovalTree.vue') },
+        { path: 'targets', name: 'targets', component: () => import('./components/targets/TargetsPage.vue') },
         { path: 'team', name: 'team', component: () => import('./components/team/FieldTeam.vue') },
         { path: 'conflicts', name: 'conflicts', component: () => import('./components/conflicts/ConflictsAndDuplicates.vue') },
       ],
