@@ -65,7 +65,7 @@ pub(crate) fn honest_visit(day: &str) -> Visit {
 
 /// The day `months` months before today in China, as the server counts idle months, so that a scenario keeps its
 /// state whenever the suite runs.
-fn months_ago(months: u32) -> String {
+pub(crate) fn months_ago(months: u32) -> String {
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     today
         .checked_sub_months(chrono::Months::new(months))
@@ -73,7 +73,7 @@ fn months_ago(months: u32) -> String {
         .to_string()
 }
 
-fn idle_visit(day: &str, since: &str, reason: InactiveReason) -> Visit {
+pub(crate) fn idle_visit(day: &str, since: &str, reason: InactiveReason) -> Visit {
     let mut visit = honest_visit(day);
     let ops = visit.operations.as_mut().expect("operations");
     ops.last_substantive_transaction_date = Day::parse(since);

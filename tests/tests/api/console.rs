@@ -486,3 +486,57 @@ fn targets_are_imported_with_a_refused_row_shown_and_the_page_matches_the_api() 
         "the good rows are stored, the quota is not"
     );
 }
+
+#[test]
+fn a_clean_up_decision_with_a_case_in_the_browser() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let idle = crate::cleanup::idle_visit(
+        "2026-11-10",
+        &crate::cleanup::months_ago(30),
+        hezuo_sync::model::InactiveReason::None,
+    );
+    let visit_id = crate::cleanup::record(&mut phone, cooperative, idle);
+    crate::cleanup::approve(&app, visit_id);
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let name = supervisor
+        .get_cooperative(cooperative)
+        .expect("cooperative")
+        .name;
+    let yesterday = (chrono::Utc::now() + chrono::Duration::hours(8) - chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+
+    browser::run(
+        "cleanup",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "county": Persona::SupervisorHaishu.username(),
+            "cooperative": name,
+            "stateZh": "空壳社",
+            "flag": "S2",
+            "reason": "两年无实质经营，理事长确认",
+            "pastDue": yesterday,
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+
+    let record = supervisor.cleanup_record(cooperative).expect("record");
+    let decision = record
+        .current
+        .and_then(|c| c.decision)
+        .expect("decided in the browser");
+    assert_eq!(decision.decision, "confirmed");
+    assert_eq!(decision.reason, "两年无实质经营，理事长确认");
+    let case = record.cases.first().expect("a case");
+    let started = &case.actions[0];
+    assert_eq!(started.status, "in_progress");
+    assert_eq!(started.due_on.map(|d| d.to_string()), Some(yesterday));
+    assert!(started.overdue);
+}

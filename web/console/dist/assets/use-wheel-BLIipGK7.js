@@ -1,1 +1,0 @@
-import{n as c,co as h,p as d}from"./index-DD16Aq4N.js";const m=({atEndEdge:s,atStartEdge:f,layout:u},i)=>{let n,a=0;const r=e=>e<0&&f.value||e>0&&s.value;return{hasReachedEdge:r,onWheel:e=>{c(n);let{deltaX:o,deltaY:t}=e;e.shiftKey&&t!==0&&(o=t,t=0);const l=u.value==="horizontal"?o:t;r(l)||(a+=l,!h()&&l!==0&&e.preventDefault(),n=d(()=>{i(a),a=0}))}}};export{m as u};
