@@ -540,3 +540,53 @@ fn a_clean_up_decision_with_a_case_in_the_browser() {
     assert_eq!(started.due_on.map(|d| d.to_string()), Some(yesterday));
     assert!(started.overdue);
 }
+
+#[test]
+fn a_star_application_is_scored_and_confirmed_in_the_browser() {
+    if !browser::available() {
+        return;
+    }
+    let (app, _phone, cooperative, filed) = crate::stars::filed_for_haishu_fruit();
+    let manual = filed
+        .result
+        .categories
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .chain(&filed.result.bonuses)
+        .filter(|i| i.manual)
+        .count();
+    let name = app
+        .client(Persona::SupervisorHaishu)
+        .get_cooperative(cooperative)
+        .expect("cooperative")
+        .name;
+
+    browser::run(
+        "stars",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "county": Persona::SupervisorHaishu.username(),
+            "cooperative": name,
+            "manual": manual,
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+
+    let reviewed = app
+        .client(Persona::SupervisorHaishu)
+        .application(filed.id)
+        .expect("application");
+    assert_eq!(reviewed.reviews.len(), 1, "{:?}", reviewed.reviews);
+    assert_eq!(reviewed.reviews[0].level, "county");
+    assert_eq!(reviewed.reviews[0].decision, "confirm");
+    assert!(reviewed.result.pending_manual.is_empty());
+    assert_eq!(reviewed.manual.len(), manual);
+    assert!(
+        reviewed
+            .manual
+            .values()
+            .all(|m| m.note.contains("现场核实"))
+    );
+}

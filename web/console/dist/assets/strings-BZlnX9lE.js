@@ -1,1 +1,0 @@
-import{cq as a}from"./index-Bzwq8aC1.js";const p=(e="")=>e.replace(/[|\\{}()[\]^$+*?.]/g,"\\$&").replace(/-/g,"\\x2d"),t=e=>a(e);export{t as c,p as e};

@@ -1,1 +1,0 @@
-import{aX as c,co as h,aY as d}from"./index-Bzwq8aC1.js";const p=({atEndEdge:s,atStartEdge:f,layout:u},i)=>{let r,a=0;const n=e=>e<0&&f.value||e>0&&s.value;return{hasReachedEdge:n,onWheel:e=>{c(r);let{deltaX:o,deltaY:t}=e;e.shiftKey&&t!==0&&(o=t,t=0);const l=u.value==="horizontal"?o:t;n(l)||(a+=l,!h()&&l!==0&&e.preventDefault(),r=d(()=>{i(a),a=0}))}}};export{p as u};
