@@ -252,6 +252,9 @@ pub struct RuleSetVersion {
     /// The thresholds, as in the TOML file.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub rules: serde_json::Value,
+    /// The same rule set as a TOML file, to edit and install again under a new version.
+    #[serde(default)]
+    pub rules_toml: String,
     /// The thresholds that are this project's proposals ([P] in RULES.md), not official rules.
     pub proposals: Vec<String>,
     pub created_at: DateTime<Utc>,

@@ -11,6 +11,11 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    AdminAudit: typeof import('./components/admin/AdminAudit.vue')['default']
+    AdminDevices: typeof import('./components/admin/AdminDevices.vue')['default']
+    AdminPage: typeof import('./components/admin/AdminPage.vue')['default']
+    AdminRules: typeof import('./components/admin/AdminRules.vue')['default']
+    AdminUsers: typeof import('./components/admin/AdminUsers.vue')['default']
     ApprovalTree: typeof import('./components/approvals/ApprovalTree.vue')['default']
     BulkOutcomes: typeof import('./components/reviews/BulkOutcomes.vue')['default']
     CleanupCooperative: typeof import('./components/cleanup/CleanupCooperative.vue')['default']
@@ -45,6 +50,7 @@ declare module 'vue' {
     ElRadioButton: typeof import('element-plus/es')['ElRadioButton']
     ElRadioGroup: typeof import('element-plus/es')['ElRadioGroup']
     ElSelect: typeof import('element-plus/es')['ElSelect']
+    ElSwitch: typeof import('element-plus/es')['ElSwitch']
     ElTable: typeof import('element-plus/es')['ElTable']
     ElTableColumn: typeof import('element-plus/es')['ElTableColumn']
     ElTabPane: typeof import('element-plus/es')['ElTabPane']
@@ -63,6 +69,7 @@ declare module 'vue' {
     StarsPage: typeof import('./components/stars/StarsPage.vue')['default']
     TargetChart: typeof import('./components/targets/TargetChart.vue')['default']
     TargetsPage: typeof import('./components/targets/TargetsPage.vue')['default']
+    TomlEditor: typeof import('./components/admin/TomlEditor.vue')['default']
     VisitActivity: typeof import('./components/visits/VisitActivity.vue')['default']
     VisitConflicts: typeof import('./components/visits/VisitConflicts.vue')['default']
     VisitContent: typeof import('./components/visits/VisitContent.vue')['default']

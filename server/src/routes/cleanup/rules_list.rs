@@ -31,6 +31,7 @@ pub async fn list_rule_sets(
                     version: defaults.version.clone(),
                     active: true,
                     rules: serde_json::to_value(&defaults).unwrap_or_default(),
+                    rules_toml: toml::to_string(&defaults).unwrap_or_default(),
                     proposals: proposals(),
                     created_at: to_utc(crate::models::now()),
                     created_by: None,
@@ -39,6 +40,10 @@ pub async fn list_rule_sets(
             Ok(rows
                 .into_iter()
                 .map(|row| RuleSetVersion {
+                    rules_toml: serde_json::from_str::<RuleSet>(&row.rules_json)
+                        .ok()
+                        .and_then(|rules| toml::to_string(&rules).ok())
+                        .unwrap_or_default(),
                     rules: serde_json::from_str(&row.rules_json).unwrap_or_default(),
                     proposals: proposals(),
                     version: row.version,

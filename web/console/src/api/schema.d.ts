@@ -3086,6 +3086,8 @@ export interface components {
             proposals: string[];
             /** @description The thresholds, as in the TOML file. */
             rules: Record<string, never>;
+            /** @description The same rule set as a TOML file, to edit and install again under a new version. */
+            rules_toml?: string;
             version: string;
         };
         /** @description A scoring model as installed. */
