@@ -590,3 +590,43 @@ fn a_star_application_is_scored_and_confirmed_in_the_browser() {
             .all(|m| m.note.contains("现场核实"))
     );
 }
+
+#[test]
+fn administrators_create_accounts_install_rules_and_read_the_audit_log_in_the_browser() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    browser::run(
+        "admin",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "admin": Persona::Admin.username(),
+            "username": "counsellor.console",
+            "region": hezuo_tests::HAISHU,
+            "password": "Qingtian-Coop-Field-2026",
+            "ruleVersion": "console-test-1",
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+    let admin = app.client(Persona::Admin);
+    let created = admin
+        .list_users(&[("q".to_owned(), "counsellor.console".to_owned())])
+        .expect("users");
+    assert_eq!(created.items.len(), 1);
+    assert_eq!(
+        created.items[0].regions[0].code.as_str(),
+        hezuo_tests::HAISHU
+    );
+    assert!(
+        app.anonymous()
+            .login("counsellor.console", "Qingtian-Coop-Field-2026", None)
+            .is_ok(),
+        "the account works with the password set in the browser"
+    );
+    let rules = admin.rule_sets().expect("rule sets");
+    let active = rules.iter().find(|r| r.active).expect("an active rule set");
+    assert_eq!(active.version, "console-test-1");
+}
