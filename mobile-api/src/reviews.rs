@@ -424,3 +424,39 @@ pub struct ApprovalTree {
     pub parent: Option<String>,
     pub regions: Vec<RegionApproval>,
 }
+
+/// A cooperative on the map, at its registered location (WGS-84).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MapCooperative {
+    pub id: Uuid,
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// A submitted visit on the map, where the phone recorded it (WGS-84).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MapVisit {
+    pub visit_id: Uuid,
+    pub cooperative_id: Uuid,
+    pub cooperative_name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub visit_date: Option<String>,
+    /// `pending`, `approved`, `returned` or `rejected`.
+    pub state: Option<String>,
+    pub evidence_flags: u32,
+}
+
+/// What the map of the caller's regions shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MapPoints {
+    pub cooperatives: Vec<MapCooperative>,
+    pub visits: Vec<MapVisit>,
+    /// The tile URL template the deployment configured (`{z}/{x}/{y}`); absent: plot on a blank ground.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_url: Option<String>,
+}

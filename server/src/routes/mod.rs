@@ -11,6 +11,7 @@ pub mod cooperatives;
 pub mod devices;
 pub mod duplicates;
 pub mod imports;
+pub mod map;
 pub mod me;
 pub mod photos;
 pub mod quarantines;
@@ -81,6 +82,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(reviews::queue::review_queue)
                 .service(reviews::counts::review_counts)
                 .service(reviews::by_region::approval_tree)
+                .service(map::points::map_points)
                 .service(reviews::bulk_approve::bulk_approve)
                 .service(visits::review::visit_review)
                 .service(visits::decide::decide_visit)

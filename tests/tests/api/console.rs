@@ -630,3 +630,37 @@ fn administrators_create_accounts_install_rules_and_read_the_audit_log_in_the_br
     let active = rules.iter().find(|r| r.active).expect("an active rule set");
     assert_eq!(active.version, "console-test-1");
 }
+
+#[test]
+fn the_map_plots_visits_without_tiles_and_opens_a_flagged_one() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    submit(&mut phone, cooperative, "照片在本地拍摄", &["sign.jpg"]);
+    let flagged = submit(
+        &mut phone,
+        cooperative,
+        "照片在别处拍摄",
+        &["elsewhere.jpg"],
+    );
+    let photos = app
+        .client(Persona::SupervisorHaishu)
+        .visit_photos(flagged)
+        .expect("photos");
+    assert!(
+        photos.photos.iter().any(|p| !p.flags.is_empty()),
+        "the far photo is flagged: {photos:?}"
+    );
+
+    browser::run(
+        "map",
+        &app.address,
+        PASSWORD,
+        &json!({ "county": Persona::SupervisorHaishu.username(), "flagged": flagged }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+}

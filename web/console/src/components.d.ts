@@ -60,6 +60,7 @@ declare module 'vue' {
     ElTimelineItem: typeof import('element-plus/es')['ElTimelineItem']
     FieldTeam: typeof import('./components/team/FieldTeam.vue')['default']
     ImportPanel: typeof import('./components/targets/ImportPanel.vue')['default']
+    MapPage: typeof import('./components/map/MapPage.vue')['default']
     RegionPicker: typeof import('./components/reviews/RegionPicker.vue')['default']
     ReviewQueue: typeof import('./components/reviews/ReviewQueue.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']

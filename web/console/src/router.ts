@@ -19,6 +19,7 @@ export const router = createRouter({
         { path: 'cleanup/:id', name: 'cleanup-cooperative', component: () => import('./components/cleanup/CleanupCooperative.vue') },
         { path: 'stars', name: 'stars', component: () => import('./components/stars/StarsPage.vue') },
         { path: 'stars/applications/:id', name: 'star-application', component: () => import('./components/stars/StarApplication.vue') },
+        { path: 'map', name: 'map', component: () => import('./components/map/MapPage.vue') },
         { path: 'admin', name: 'admin', component: () => import('./components/admin/AdminPage.vue') },
         { path: 'targets', name: 'targets', component: () => import('./components/targets/TargetsPage.vue') },
         { path: 'team', name: 'team', component: () => import('./components/team/FieldTeam.vue') },

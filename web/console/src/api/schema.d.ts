@@ -792,6 +792,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cooperatives with a registered location and submitted visits with a recorded position in the caller's regions
+         *     (WGS-84; registry locations in GCJ-02 converted), each visit with its review state and evidence flags; at most
+         *     the 5,000 most recently submitted visits. Also the configured tile URL.
+         */
+        get: operations["map_points"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -2370,6 +2391,40 @@ export interface components {
                 [key: string]: components["schemas"]["ManualScore"];
             };
             version: string;
+        };
+        /** @description A cooperative on the map, at its registered location (WGS-84). */
+        MapCooperative: {
+            /** Format: uuid */
+            id: string;
+            /** Format: double */
+            latitude: number;
+            /** Format: double */
+            longitude: number;
+            name: string;
+        };
+        /** @description What the map of the caller's regions shows. */
+        MapPoints: {
+            cooperatives: components["schemas"]["MapCooperative"][];
+            /** @description The tile URL template the deployment configured (`{z}/{x}/{y}`); absent: plot on a blank ground. */
+            tile_url?: string | null;
+            visits: components["schemas"]["MapVisit"][];
+        };
+        /** @description A submitted visit on the map, where the phone recorded it (WGS-84). */
+        MapVisit: {
+            /** Format: uuid */
+            cooperative_id: string;
+            cooperative_name: string;
+            /** Format: int32 */
+            evidence_flags: number;
+            /** Format: double */
+            latitude: number;
+            /** Format: double */
+            longitude: number;
+            /** @description `pending`, `approved`, `returned` or `rejected`. */
+            state?: string | null;
+            visit_date?: string | null;
+            /** Format: uuid */
+            visit_id: string;
         };
         /** @description The caller: their account and the device of the current session. */
         Me: {
@@ -5438,6 +5493,38 @@ export interface operations {
                 };
             };
             /** @description Unreadable file or missing columns (`import_file_invalid`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    map_points: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's regions). */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The points */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MapPoints"];
+                };
+            };
+            /** @description An unknown region */
             422: {
                 headers: {
                     [name: string]: unknown;

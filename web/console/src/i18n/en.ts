@@ -29,6 +29,7 @@ const en: typeof zhCN = {
     cleanup: 'Clean-up',
     stars: 'Star ratings',
     admin: 'Administration',
+    map: 'Map',
     signOut: 'Sign out',
     language: '中文',
     regions: 'Regions',
@@ -238,6 +239,11 @@ const en: typeof zhCN = {
     at: 'At',
     entity: 'Entity',
     change: 'Before → after',
+  },
+  map: {
+    counts: '{cooperatives} cooperatives, {visits} visits, {flagged} with evidence flags',
+    noTiles: 'No tile service configured (HEZUO_MAP_TILE_URL): points only',
+    flags: '{n} evidence flags',
   },
   queue: {
     region: 'Township / village',

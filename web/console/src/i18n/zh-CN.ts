@@ -27,6 +27,7 @@ export default {
     cleanup: '清理整治',
     stars: '星级评定',
     admin: '系统管理',
+    map: '地图',
     signOut: '退出登录',
     language: 'English',
     regions: '负责区域',
@@ -236,6 +237,11 @@ export default {
     at: '时间',
     entity: '对象',
     change: '变更前 → 变更后',
+  },
+  map: {
+    counts: '合作社 {cooperatives} 个，走访 {visits} 次，其中有证据疑点 {flagged} 次',
+    noTiles: '未配置底图服务（HEZUO_MAP_TILE_URL），仅按坐标绘制',
+    flags: '{n} 个证据疑点',
   },
   queue: {
     region: '乡镇/村',

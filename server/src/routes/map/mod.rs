@@ -1,0 +1,3 @@
+//! The console's map of cooperatives and visits.
+
+pub mod points;

@@ -1,0 +1,156 @@
+use std::collections::HashMap;
+
+use actix_web::{get, web};
+use diesel::prelude::*;
+use hezuo_mobile_api::reviews::{MapCooperative, MapPoints, MapVisit};
+use hezuo_mobile_api::{ErrorCode, Problem};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::db::schema::{cooperatives, evidence_flags, visit_reviews, visits};
+use crate::error::{ApiError, ApiResult};
+use crate::models::cooperatives::cooperative_in_scope;
+use crate::photos::geo::{Wgs84, from_gcj02};
+use crate::state::AppState;
+
+/// At most this many visits, the most recently submitted, so a city-wide map stays light on a weak link.
+const MAX_VISITS: i64 = 5000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MapQuery {
+    /// Only this region's subtree (within the caller's regions).
+    pub region: Option<String>,
+}
+
+/// Cooperatives with a registered location and submitted visits with a recorded position in the caller's regions
+/// (WGS-84; registry locations in GCJ-02 converted), each visit with its review state and evidence flags; at most
+/// the 5,000 most recently submitted visits. Also the configured tile URL.
+#[utoipa::path(tag = "review", params(MapQuery), responses(
+    (status = 200, description = "The points", body = MapPoints),
+    (status = 422, description = "An unknown region", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/map/points")]
+pub async fn map_points(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<MapQuery>,
+) -> ApiResult<web::Json<MapPoints>> {
+    let region = query
+        .into_inner()
+        .region
+        .filter(|r| !r.is_empty())
+        .map(|r| crate::validate::region_code_param(&r))
+        .transpose()?;
+    let tile_url = state.config.map_tile_url.clone();
+    let points = state
+        .db
+        .run(move |conn| {
+            let mut paths: Vec<Vec<String>> = Vec::new();
+            if let Some(scope) = caller.scope.paths() {
+                paths.push(scope);
+            }
+            if let Some(code) = &region {
+                let row = crate::models::regions::find(conn, code.as_str())?
+                    .ok_or_else(|| ApiError::new(ErrorCode::RegionUnknown))?;
+                paths.push(vec![row.path]);
+            }
+            let mut places = cooperatives::table
+                .filter(cooperatives::merged_into.is_null())
+                .select((
+                    cooperatives::id,
+                    cooperatives::name,
+                    cooperatives::latitude,
+                    cooperatives::longitude,
+                    cooperatives::coordinate_system,
+                ))
+                .into_boxed();
+            for subtree in &paths {
+                places = places.filter(cooperative_in_scope("id", subtree));
+            }
+            type Place = (String, String, Option<f64>, Option<f64>, Option<String>);
+            let places: Vec<Place> = places.load(conn)?;
+            let names: HashMap<String, String> =
+                places.iter().map(|p| (p.0.clone(), p.1.clone())).collect();
+            let cooperatives = places
+                .into_iter()
+                .filter_map(|(id, name, lat, lon, system)| {
+                    let position = match system.as_deref() {
+                        Some("gcj02") => from_gcj02(lat?, lon?),
+                        _ => Wgs84 {
+                            lat: lat?,
+                            lon: lon?,
+                        },
+                    };
+                    Some(MapCooperative {
+                        id: Uuid::parse_str(&id).ok()?,
+                        name,
+                        latitude: position.lat,
+                        longitude: position.lon,
+                    })
+                })
+                .collect();
+
+            let mut submitted = visits::table
+                .filter(visits::submitted_at.is_not_null())
+                .order(visits::submitted_at.desc())
+                .limit(MAX_VISITS)
+                .select((
+                    visits::id,
+                    visits::cooperative_id,
+                    visits::visit_date,
+                    visits::data,
+                ))
+                .into_boxed();
+            for subtree in &paths {
+                submitted = submitted.filter(cooperative_in_scope("cooperative_id", subtree));
+            }
+            let submitted: Vec<(String, String, Option<String>, String)> = submitted.load(conn)?;
+            let ids: Vec<&String> = submitted.iter().map(|v| &v.0).collect();
+            let states: HashMap<String, String> = visit_reviews::table
+                .filter(visit_reviews::visit_id.eq_any(&ids))
+                .select((visit_reviews::visit_id, visit_reviews::state))
+                .load::<(String, String)>(conn)?
+                .into_iter()
+                .collect();
+            let mut flags: HashMap<String, u32> = HashMap::new();
+            for visit in evidence_flags::table
+                .filter(evidence_flags::visit_id.eq_any(&ids))
+                .select(evidence_flags::visit_id)
+                .load::<String>(conn)?
+            {
+                *flags.entry(visit).or_insert(0) += 1;
+            }
+            let visits = submitted
+                .into_iter()
+                .filter_map(|(id, cooperative, visit_date, data)| {
+                    let content: serde_json::Value = serde_json::from_str(&data).ok()?;
+                    let geo = &content["meta"]["geo"];
+                    let (lat, lon) = (geo["lat"].as_f64()?, geo["lon"].as_f64()?);
+                    let position = match geo["datum"].as_str() {
+                        Some("gcj02") => from_gcj02(lat, lon),
+                        _ => Wgs84 { lat, lon },
+                    };
+                    Some(MapVisit {
+                        visit_id: Uuid::parse_str(&id).ok()?,
+                        cooperative_id: Uuid::parse_str(&cooperative).ok()?,
+                        cooperative_name: names.get(&cooperative).cloned().unwrap_or_default(),
+                        latitude: position.lat,
+                        longitude: position.lon,
+                        visit_date,
+                        state: states.get(&id).cloned(),
+                        evidence_flags: flags.get(&id).copied().unwrap_or(0),
+                    })
+                })
+                .collect();
+            Ok(MapPoints {
+                cooperatives,
+                visits,
+                tile_url,
+            })
+        })
+        .await?;
+    Ok(web::Json(points))
+}
