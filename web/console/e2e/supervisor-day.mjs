@@ -25,6 +25,13 @@ await scenario(async (browser) => {
   check((await page.textContent('[data-test=awaiting-mine-count]')).includes('2'), 'the count of visits awaiting me')
   await shot(page, '02-queue-awaiting-mine')
 
+  await page.goto(`${base}/console/reviews?state=all`)
+  await page.waitForSelector('[data-test=queue] .el-table__row')
+  check((await page.locator('[data-test=queue] .el-table__row').count()) === 2, 'only my regions\' visits')
+  check(!(await page.textContent('body')).includes(args.elsewhere), 'nothing of another district is shown')
+  await page.goto(`${base}/console/reviews?awaiting=mine`)
+  await page.waitForSelector('[data-test=queue] .el-table__row')
+
   // A link reproduces the view.
   await page.reload()
   await page.waitForSelector('[data-test=queue] .el-table__row')
