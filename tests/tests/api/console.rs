@@ -56,6 +56,18 @@ fn submit(phone: &mut TestPhone, cooperative: Uuid, note: &str, photos: &[&str])
     visit_id
 }
 
+/// A visit finding the cooperative idle for 30 months without a reason, approved by township and county: the
+/// clean-up classifies it as a shell.
+fn idle_for_years_and_approved(app: &TestApp, phone: &mut TestPhone, cooperative: Uuid) {
+    let idle = crate::cleanup::idle_visit(
+        "2026-11-10",
+        &crate::cleanup::months_ago(30),
+        hezuo_sync::model::InactiveReason::None,
+    );
+    let visit_id = crate::cleanup::record(phone, cooperative, idle);
+    crate::cleanup::approve(app, visit_id);
+}
+
 fn review(app: &TestApp, visit_id: Uuid) -> ReviewItem {
     app.client(Persona::Admin)
         .visit_review(visit_id)
@@ -505,13 +517,7 @@ fn a_clean_up_decision_with_a_case_in_the_browser() {
     let app = TestApp::spawn();
     let cooperative = app.cooperative_id(Fixture::HaishuFruit);
     let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
-    let idle = crate::cleanup::idle_visit(
-        "2026-11-10",
-        &crate::cleanup::months_ago(30),
-        hezuo_sync::model::InactiveReason::None,
-    );
-    let visit_id = crate::cleanup::record(&mut phone, cooperative, idle);
-    crate::cleanup::approve(&app, visit_id);
+    idle_for_years_and_approved(&app, &mut phone, cooperative);
     let supervisor = app.client(Persona::SupervisorHaishu);
     let name = supervisor
         .get_cooperative(cooperative)
@@ -686,13 +692,7 @@ fn a_cooperative_named_like_a_formula_is_shown_and_exported_as_text() {
     let cooperative = phone
         .create_cooperative(name, hezuo_tests::HAISHU_VILLAGE, None)
         .expect("create");
-    let idle = crate::cleanup::idle_visit(
-        "2026-11-10",
-        &crate::cleanup::months_ago(30),
-        hezuo_sync::model::InactiveReason::None,
-    );
-    let visit_id = crate::cleanup::record(&mut phone, cooperative, idle);
-    crate::cleanup::approve(&app, visit_id);
+    idle_for_years_and_approved(&app, &mut phone, cooperative);
 
     let reports = browser::run(
         "formula-export",

@@ -1,0 +1,1 @@
+function r(n,t="—"){return n?new Date(n).toLocaleString():t}function e(n){return n==null?"":typeof n=="string"?n:JSON.stringify(n)}function i(n){return n?"★".repeat(n):"—"}export{i as a,e as s,r as w};

@@ -1,1 +1,0 @@
-import{cy as i}from"./index-C5NfIa3M.js";const n=o=>["",...i].includes(o);export{n as i};
