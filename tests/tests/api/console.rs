@@ -213,6 +213,7 @@ fn a_decision_on_a_visit_the_phone_changed_meanwhile_is_refused_and_the_new_stat
             "visit": visit_id,
             "before": "成员名册待核",
             "after": after,
+            "comment": "已电话联系理事长核实名册",
         }),
         SCENARIO_TIMEOUT,
         |step, _| {
@@ -233,6 +234,16 @@ fn a_decision_on_a_visit_the_phone_changed_meanwhile_is_refused_and_the_new_stat
         .expect("review")
         .visit;
     assert_eq!(visit["notes"], after, "the approval is of the edited visit");
+    let activity = app
+        .client(Persona::Admin)
+        .visit_activity(visit_id)
+        .expect("activity");
+    assert!(
+        activity
+            .iter()
+            .any(|e| e.kind == "comment" && e.note.as_deref() == Some("已电话联系理事长核实名册")),
+        "{activity:?}"
+    );
 }
 
 #[test]

@@ -260,12 +260,29 @@ export const visitSections: Section[] = [
   },
 ]
 
+/** The visit's own fields outside the form's sections. */
+const visitFields: Record<string, Label> = {
+  notes: { zh: '备注', en: 'Notes' },
+  expected_photos: { zh: '走访照片', en: 'Photos of the visit' },
+  status: { zh: '状态', en: 'Status' },
+  created_at: { zh: '创建时间', en: 'Created' },
+  submitted_at: { zh: '提交时间', en: 'Submitted' },
+  author_user_id: { zh: '辅导员', en: 'Counsellor' },
+  author_device_id: { zh: '设备', en: 'Device' },
+}
+
+/** The labels of the fields a change wrote, each field once (a position's parts count as the position). */
+export function fieldLabels(paths: string[], lang: string): string {
+  const fields = paths.map((p) => p.split('.').filter((x) => x !== 'visits' && !/^[0-9a-f-]{36}$/.test(x)).slice(0, 2).join('.'))
+  return [...new Set(fields.map((f) => pathLabel(f, lang)))].join('、')
+}
+
 /** The label of a field path such as `visits.<id>.membership.members_total`, for conflicts and diffs. */
 export function pathLabel(path: string, lang: string): string {
   const parts = path.split('.').filter((p) => p !== 'visits' && !/^[0-9a-f-]{36}$/.test(p))
   const pick = (l: Label) => (lang === 'en' ? l.en : l.zh)
-  if (parts[0] === 'notes') return lang === 'en' ? 'Notes' : '备注'
-  if (parts[0] === 'expected_photos') return lang === 'en' ? 'Photos of the visit' : '走访照片'
+  const own = visitFields[parts[0]]
+  if (own) return lang === 'en' ? own.en : own.zh
   const section = visitSections.find((s) => s.key === parts[0])
   if (!section) return parts.join(' › ')
   const field = section.fields.find((x) => x.key === parts[1])
