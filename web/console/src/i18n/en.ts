@@ -130,6 +130,7 @@ const en: typeof zhCN = {
     caseStatuses: { open: 'Open', closed: 'Closed' },
     statuses: { planned: 'Planned', in_progress: 'In progress', referred: 'Referred', done: 'Done', cancelled: 'Cancelled' },
     registered: 'Registered',
+    total: 'Total',
     classified: 'Classified',
     notClassified: 'No approved visit or substantiated complaint yet: not classified',
     ruleSet: 'Rule set',

@@ -128,6 +128,7 @@ export default {
     caseStatuses: { open: '处置中', closed: '已结案' },
     statuses: { planned: '计划', in_progress: '进行中', referred: '已移送', done: '已完成', cancelled: '已取消' },
     registered: '登记数',
+    total: '合计',
     classified: '已判定',
     notClassified: '尚无通过审核的走访或属实的举报，未判定',
     ruleSet: '规则版本',
