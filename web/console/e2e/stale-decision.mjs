@@ -18,7 +18,7 @@ await scenario(async (browser) => {
 
   await page.click('[data-test=approve]')
   await page.waitForFunction(() => !document.querySelector('[data-test=stale]'))
-  await page.waitForFunction(() => document.querySelector('.el-descriptions')?.textContent?.includes('乡镇'))
+  await page.waitForFunction(() => document.querySelector('[data-test=approved-levels]')?.textContent?.includes('乡镇'))
 
   await page.click('#tab-history')
   await page.waitForSelector('[data-test=diff] .el-table__row')

@@ -60,8 +60,7 @@ await scenario(async (browser) => {
 
   // Approve with the keyboard, then on to the next visit.
   await page.keyboard.press('a')
-  await page.waitForSelector('[data-test=visit-state]')
-  await page.waitForFunction(() => document.querySelector('.el-descriptions')?.textContent?.includes('乡镇'))
+  await page.waitForFunction(() => document.querySelector('[data-test=approved-levels]')?.textContent?.includes('乡镇'))
   await page.keyboard.press('j')
   await page.waitForURL(new RegExp(`/visits/${args.second}`))
   await page.waitForFunction(() => document.querySelector('[data-test=queue-position]')?.textContent?.includes('2 /'))
