@@ -76,8 +76,8 @@ impl Application {
                             .finish()
                     }),
                 )
-                .route("/", page().to(routes::console::serve::to_console))
-                .route("/console", page().to(routes::console::serve::to_console))
+                .route("/", page().to(routes::console::redirect::to_console))
+                .route("/console", page().to(routes::console::redirect::to_console))
                 .route(
                     "/console/{_:.*}",
                     page().to(routes::console::serve::serve_console),

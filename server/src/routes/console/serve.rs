@@ -30,10 +30,3 @@ pub async fn serve_console(
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(asset.bytes))
 }
-
-/// `/` and `/console` lead to the console.
-pub async fn to_console() -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, console::PREFIX))
-        .finish()
-}
