@@ -49,6 +49,30 @@ fn web_login(client: &ApiClient, persona: Persona) -> (WebSession, Vec<String>) 
     (response.json().expect("session"), set_cookies(&response))
 }
 
+/// A request carrying `cookies` and, when given, the CSRF header, as the console's page sends it.
+fn with_cookies(
+    client: &ApiClient,
+    method: Method,
+    path: &str,
+    cookies: &str,
+    csrf: Option<&str>,
+    json: Option<&[u8]>,
+) -> RawResponse {
+    let mut headers = vec![("Cookie", cookies)];
+    if let Some(token) = csrf {
+        headers.push(("X-CSRF-Token", token));
+    }
+    client
+        .raw(
+            method,
+            path,
+            &[],
+            &headers,
+            json.map(|b| ("application/json", b)),
+        )
+        .expect("answer")
+}
+
 fn problem(response: &RawResponse) -> ErrorCode {
     response.json::<Problem>().expect("a problem document").code
 }
@@ -84,59 +108,49 @@ fn the_console_session_lives_in_cookies_and_every_change_needs_its_csrf_token() 
     );
 
     let access_cookie = format!("hezuo_access={}", cookie_value(&cookies, "hezuo_access"));
-    let me = client
-        .raw(
-            Method::GET,
-            "/api/v1/me",
-            &[],
-            &[("Cookie", &access_cookie)],
-            None,
-        )
-        .expect("me");
+    let me = with_cookies(
+        &client,
+        Method::GET,
+        "/api/v1/me",
+        &access_cookie,
+        None,
+        None,
+    );
     assert_eq!(me.status, 200, "a read needs only the cookie");
 
     let comment = br#"{"note":"x"}"#;
     let path = "/api/v1/visits/00000000-0000-7000-8000-000000000000/comments";
-    let without = client
-        .raw(
-            Method::POST,
-            path,
-            &[],
-            &[("Cookie", &access_cookie)],
-            Some(("application/json", comment)),
-        )
-        .expect("answer");
+    let without = with_cookies(
+        &client,
+        Method::POST,
+        path,
+        &access_cookie,
+        None,
+        Some(comment),
+    );
     assert_eq!(
         (without.status, problem(&without)),
         (403, ErrorCode::CsrfTokenInvalid)
     );
     // Another session's token does not pass either.
     let (other, _) = web_login(&client, Persona::SupervisorHaishu);
-    let foreign = client
-        .raw(
-            Method::POST,
-            path,
-            &[],
-            &[
-                ("Cookie", &access_cookie),
-                ("X-CSRF-Token", &other.csrf_token),
-            ],
-            Some(("application/json", comment)),
-        )
-        .expect("answer");
+    let foreign = with_cookies(
+        &client,
+        Method::POST,
+        path,
+        &access_cookie,
+        Some(&other.csrf_token),
+        Some(comment),
+    );
     assert_eq!(problem(&foreign), ErrorCode::CsrfTokenInvalid);
-    let with = client
-        .raw(
-            Method::POST,
-            path,
-            &[],
-            &[
-                ("Cookie", &access_cookie),
-                ("X-CSRF-Token", &session.csrf_token),
-            ],
-            Some(("application/json", comment)),
-        )
-        .expect("answer");
+    let with = with_cookies(
+        &client,
+        Method::POST,
+        path,
+        &access_cookie,
+        Some(&session.csrf_token),
+        Some(comment),
+    );
     assert_eq!(
         (with.status, problem(&with)),
         (404, ErrorCode::NotFound),
@@ -154,29 +168,24 @@ fn refresh_rotates_the_cookies_and_logout_removes_them() {
         cookie_value(&cookies, "hezuo_refresh"),
         session.csrf_token
     );
-    let no_header = client
-        .raw(
-            Method::POST,
-            "/api/v1/auth/web/refresh",
-            &[],
-            &[("Cookie", &refresh_cookie)],
-            None,
-        )
-        .expect("answer");
+    let no_header = with_cookies(
+        &client,
+        Method::POST,
+        "/api/v1/auth/web/refresh",
+        &refresh_cookie,
+        None,
+        None,
+    );
     assert_eq!(problem(&no_header), ErrorCode::CsrfTokenInvalid);
 
-    let renewed = client
-        .raw(
-            Method::POST,
-            "/api/v1/auth/web/refresh",
-            &[],
-            &[
-                ("Cookie", &refresh_cookie),
-                ("X-CSRF-Token", &session.csrf_token),
-            ],
-            None,
-        )
-        .expect("answer");
+    let renewed = with_cookies(
+        &client,
+        Method::POST,
+        "/api/v1/auth/web/refresh",
+        &refresh_cookie,
+        Some(&session.csrf_token),
+        None,
+    );
     assert_eq!(renewed.status, 200);
     let renewed_cookies = set_cookies(&renewed);
     assert_ne!(
@@ -191,18 +200,14 @@ fn refresh_rotates_the_cookies_and_logout_removes_them() {
         cookie_value(&renewed_cookies, "hezuo_refresh"),
         session.csrf_token
     );
-    let logout = client
-        .raw(
-            Method::POST,
-            "/api/v1/auth/web/logout",
-            &[],
-            &[
-                ("Cookie", &access_cookie),
-                ("X-CSRF-Token", &session.csrf_token),
-            ],
-            None,
-        )
-        .expect("answer");
+    let logout = with_cookies(
+        &client,
+        Method::POST,
+        "/api/v1/auth/web/logout",
+        &access_cookie,
+        Some(&session.csrf_token),
+        None,
+    );
     assert_eq!(logout.status, 204);
     let removed = set_cookies(&logout);
     for name in ["hezuo_access", "hezuo_refresh", "hezuo_csrf"] {
@@ -213,15 +218,14 @@ fn refresh_rotates_the_cookies_and_logout_removes_them() {
             "{name} removed: {removed:?}"
         );
     }
-    let after = client
-        .raw(
-            Method::GET,
-            "/api/v1/me",
-            &[],
-            &[("Cookie", &access_cookie)],
-            None,
-        )
-        .expect("answer");
+    let after = with_cookies(
+        &client,
+        Method::GET,
+        "/api/v1/me",
+        &access_cookie,
+        None,
+        None,
+    );
     assert_eq!(problem(&after), ErrorCode::SessionRevoked);
 }
 

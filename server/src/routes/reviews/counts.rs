@@ -27,32 +27,26 @@ pub async fn review_counts(
     let counts = state
         .db
         .run(move |conn| {
-            let mut of = |wanted: &str| -> ApiResult<u64> {
-                let n: i64 = filters
-                    .apply(conn)?
-                    .filter(visit_reviews::state.eq(wanted.to_owned()))
-                    .count()
-                    .get_result(conn)?;
-                Ok(n as u64)
-            };
+            // One pass over the matching rows' state and level, instead of a filtered count per state (each of which
+            // would evaluate the region, text and conflict filters again).
+            let rows: Vec<(String, Option<String>)> = filters
+                .apply(conn)?
+                .select((visit_reviews::state, visit_reviews::awaiting_level))
+                .load(conn)?;
+            let of = |wanted: &str| rows.iter().filter(|(state, _)| state == wanted).count() as u64;
             let (pending, approved, returned, rejected) = (
-                of("pending")?,
-                of("approved")?,
-                of("returned")?,
-                of("rejected")?,
+                of("pending"),
+                of("approved"),
+                of("returned"),
+                of("rejected"),
             );
-            let awaiting_mine = match my_level {
-                Some(level) if filters.awaiting.is_none_or(|a| a == level) => Some(
-                    filters
-                        .apply(conn)?
-                        .filter(visit_reviews::state.eq("pending"))
-                        .filter(visit_reviews::awaiting_level.eq(level.as_str()))
-                        .count()
-                        .get_result::<i64>(conn)? as u64,
-                ),
-                Some(_) => Some(0),
-                None => None,
-            };
+            let awaiting_mine = my_level.map(|level| {
+                rows.iter()
+                    .filter(|(state, awaiting)| {
+                        state == "pending" && awaiting.as_deref() == Some(level.as_str())
+                    })
+                    .count() as u64
+            });
             let counts = ReviewCounts {
                 pending,
                 approved,

@@ -23,7 +23,7 @@ pub struct Filters {
     scope: Option<Vec<String>>,
     region: Option<RegionCode>,
     pending_reason: Option<String>,
-    pub awaiting: Option<RegionLevel>,
+    awaiting: Option<RegionLevel>,
     cooperative_id: Option<Uuid>,
     counsellor: Option<String>,
     missing_photos: Option<bool>,
