@@ -105,6 +105,15 @@ pub fn receive_from_device(
     })
 }
 
+/// The actors of the changes a message carries: what the server must know of the device binding before it can judge
+/// the message.
+pub fn message_actors(message: &Message) -> Result<HashSet<automerge::ActorId>, ReceiveError> {
+    Ok(decode_changes(&message.changes)?
+        .iter()
+        .map(|change| change.actor_id().clone())
+        .collect())
+}
+
 /// The changes a message carries. Each element of the list holds one or more storage chunks back to back (v1 sends
 /// one change per element, v2 all of them in one): single changes, compressed changes, bundles, or a whole saved
 /// document (sent when most of a document is missing; it holds every change from its root, so it loads alone).

@@ -4,7 +4,7 @@
 //! concurrent conflict is judged like any other. The server runs it on a fork before merging; the phone runs the same
 //! check before committing locally, so an honest phone never meets a refusal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
 use uuid::Uuid;
@@ -16,10 +16,20 @@ use crate::document::{self, SchemaError};
 pub struct Writer {
     /// The actor the server assigned to the device.
     pub actor: ActorId,
+    /// The device's other actors: those bound to it since, and those no device has used yet, which the server binds
+    /// to it when it stores the changes (stock automerge clients pick their own actors).
+    pub other_actors: HashSet<ActorId>,
     pub user_id: String,
     pub device_id: String,
     /// Counsellors and admins write; supervisors and viewers only read.
     pub may_write: bool,
+}
+
+impl Writer {
+    /// Whether changes by `actor` are this device's.
+    pub fn owns(&self, actor: &ActorId) -> bool {
+        actor == &self.actor || self.other_actors.contains(actor)
+    }
 }
 
 /// Why changes were refused. The `code` is stable; the messages are for people.
@@ -92,6 +102,8 @@ pub fn check_changes(
     writer: &Writer,
 ) -> Result<crate::model::CooperativeDoc, Refusal> {
     let mut paths = PathCache::default();
+    // Text objects edited, by object id, with their path: their length is judged once all edits are in.
+    let mut texts: HashMap<String, Vec<String>> = HashMap::new();
     for change in new_changes {
         if check_actor(cooperative_id, change, writer)? == Origin::Genesis {
             continue;
@@ -107,11 +119,21 @@ pub fn check_changes(
                 }
                 automerge::legacy::Key::Seq(_) => false,
             };
+            if !is_map_key && !texts.contains_key(&op.obj.to_string()) {
+                texts.insert(op.obj.to_string(), object_path.clone());
+            }
             let is_delete = matches!(op.action, automerge::legacy::OpType::Delete);
             check_path(before, after, &path, is_map_key && is_delete, writer)?;
             if let automerge::legacy::OpType::Put(automerge::ScalarValue::Str(text)) = &op.action {
                 check_text(&path, text)?;
             }
+        }
+    }
+    for (object, path) in &texts {
+        if let Ok((id, automerge::ObjType::Text)) = after.import(object)
+            && let Ok(text) = after.text(&id)
+        {
+            check_text(path, &text)?;
         }
     }
     document::check_schema(after).map_err(|SchemaError { path, message }| {
@@ -197,7 +219,7 @@ pub fn check_actor(
         }
         return Ok(Origin::Genesis);
     }
-    if change.actor_id() != &writer.actor {
+    if !writer.owns(change.actor_id()) {
         return Err(refuse(
             RefusalCode::ForeignActor,
             None,
@@ -298,7 +320,7 @@ fn check_photo_owner(
     writer: &Writer,
 ) -> Result<(), Refusal> {
     if let Some(owner) = photo_entry_actor(before, hash)
-        && owner != writer.actor
+        && !writer.owns(&owner)
     {
         return Err(refuse(
             RefusalCode::NotAuthor,

@@ -98,6 +98,7 @@ impl World {
             .map(|i| {
                 let writer = Writer {
                     actor: ActorId::random(),
+                    other_actors: Default::default(),
                     user_id: format!("user-{i}"),
                     device_id: format!("device-{i}"),
                     may_write: true,

@@ -80,6 +80,7 @@ struct World {
 fn writer(name: &str) -> Writer {
     Writer {
         actor: ActorId::random(),
+        other_actors: Default::default(),
         user_id: format!("user-{name}"),
         device_id: format!("device-{name}"),
         may_write: true,

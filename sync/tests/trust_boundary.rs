@@ -14,6 +14,7 @@ const COOP: Uuid = Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001);
 fn writer(name: &str) -> Writer {
     Writer {
         actor: ActorId::random(),
+        other_actors: Default::default(),
         user_id: format!("user-{name}"),
         device_id: format!("device-{name}"),
         may_write: true,
@@ -572,5 +573,77 @@ fn an_integer_where_a_number_with_decimals_belongs_is_refused_before_it_reaches_
             tx.commit();
         },
         RefusalCode::Schema,
+    );
+}
+
+/// automerge's JavaScript package writes a string as a text object; the check and the projections read it alike.
+#[test]
+fn a_string_written_as_text_reads_as_the_string_and_its_length_is_judged() {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let write_text = |doc: &mut Automerge, field: &str, text: &str| {
+        let mut tx = doc.transaction();
+        let (_, profile) = tx.get(ROOT, "profile").expect("get").expect("profile");
+        let object = tx
+            .put_object(&profile, field, automerge::ObjType::Text)
+            .expect("text");
+        tx.splice_text(&object, 0, 0, text).expect("splice");
+        tx.commit();
+    };
+    write_text(&mut phone, "legal_representative", "王理事长");
+    write_text(&mut phone, "operating_status", "operating");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    let read = document::read(&server).expect("the projections read it");
+    assert_eq!(
+        read.profile.legal_representative.as_deref(),
+        Some("王理事长")
+    );
+    assert_eq!(
+        read.profile.operating_status.map(|s| s.as_str()),
+        Some("operating")
+    );
+
+    // A text grown one character at a time past its field's limit is refused like a long string.
+    let mut phone = phone_doc(&counsellor);
+    write_text(&mut phone, "legal_representative", &"长".repeat(201));
+    assert_eq!(
+        sync(&mut genesis(COOP), &mut phone, &counsellor),
+        Err(RefusalCode::TooLarge)
+    );
+    // A code written as text must still be a code.
+    let mut phone = phone_doc(&counsellor);
+    write_text(&mut phone, "operating_status", "thriving");
+    assert_eq!(
+        sync(&mut genesis(COOP), &mut phone, &counsellor),
+        Err(RefusalCode::Schema)
+    );
+}
+
+/// Besides the actor the server assigned, a device writes with the actors bound to it (the server passes them in).
+#[test]
+fn a_device_writes_with_any_actor_bound_to_it_and_no_other() {
+    let mut counsellor = writer("a");
+    let stock_client_actor = ActorId::random();
+    let mut server = genesis(COOP);
+    let mut phone = genesis(COOP).with_actor(stock_client_actor.clone());
+    let profile = Profile {
+        contact_phone: Some("13800000000".to_owned()),
+        ..Default::default()
+    };
+    document::put_profile(&mut phone, &profile, 1).expect("save");
+    assert_eq!(
+        sync(&mut server.clone(), &mut phone.clone(), &counsellor),
+        Err(RefusalCode::ForeignActor)
+    );
+    counsellor.other_actors.insert(stock_client_actor);
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    assert_eq!(
+        document::read(&server)
+            .expect("read")
+            .profile
+            .contact_phone
+            .as_deref(),
+        Some("13800000000")
     );
 }

@@ -179,6 +179,7 @@ impl Phone {
             .map_err(|_| ClientError::Invalid("the stored actor id is not hex".to_owned()))?;
         Ok(Writer {
             actor,
+            other_actors: Default::default(),
             user_id: session.user.id.to_string(),
             device_id: device.id.to_string(),
             may_write: matches!(session.user.role, Role::Counsellor | Role::Admin),
@@ -711,6 +712,23 @@ impl Phone {
                     report.problems.insert(id, status.clone());
                     if let Some(info) = index.get_mut(&id) {
                         info.status = status;
+                    }
+                    // A device on hold still reads: take what the server sent, answer nothing.
+                    if let Some(message) = reply.message {
+                        let (mut doc, mut state) = match open.remove(&id) {
+                            Some(open) => open,
+                            None => (store.load(id)?, store.load_state(id)?),
+                        };
+                        let heads_before = doc.get_heads();
+                        if engine::receive_from_server(&mut doc, &mut state, &message).is_ok()
+                            && !same_heads(&heads_before, &doc.get_heads())
+                        {
+                            store.save(id, &doc)?;
+                            report.updated.insert(id);
+                            if let Some(info) = index.get_mut(&id) {
+                                info.set_heads(&doc.get_heads());
+                            }
+                        }
                     }
                     open.remove(&id);
                     continue;

@@ -36,6 +36,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    device_actors (actor) {
+        actor -> Text,
+        device_id -> Text,
+        bound_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     devices (id) {
         id -> Text,
         user_id -> Text,
@@ -583,6 +591,7 @@ diesel::table! {
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(quarantines -> devices (device_id));
 diesel::joinable!(devices -> users (user_id));
+diesel::joinable!(device_actors -> devices (device_id));
 diesel::joinable!(user_regions -> regions (region_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -599,6 +608,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_regions,
     devices,
+    device_actors,
     sessions,
     refresh_tokens,
     cooperatives,

@@ -12,7 +12,7 @@ use hezuo_sync::{conflicts, document};
 use uuid::Uuid;
 
 use crate::db::DbConn;
-use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, devices, visits};
+use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, visits};
 use crate::models::now;
 use crate::photos::flags::Thresholds;
 
@@ -106,13 +106,8 @@ fn visit_authors(
     let mut actors: Vec<&String> = creators.values().collect();
     actors.sort();
     actors.dedup();
-    let bound: HashMap<String, (String, String)> = devices::table
-        .filter(devices::actor_id.eq_any(actors))
-        .select((devices::actor_id, devices::id, devices::user_id))
-        .load::<(String, String, String)>(conn)?
-        .into_iter()
-        .map(|(actor, device, user)| (actor, (device, user)))
-        .collect();
+    let actors: Vec<String> = actors.into_iter().cloned().collect();
+    let bound = crate::models::devices::actor_authors(conn, &actors)?;
     Ok(creators
         .into_iter()
         .filter_map(|(visit, actor)| bound.get(&actor).map(|b| (visit, b.clone())))
@@ -130,13 +125,7 @@ fn record_conflicts(conn: &mut DbConn, key: &str, doc: &Automerge) -> QueryResul
                 .filter_map(|v| v.actor.as_ref().map(|a| a.to_hex_string()))
         })
         .collect();
-    let bound: HashMap<String, (String, String)> = devices::table
-        .filter(devices::actor_id.eq_any(&actors))
-        .select((devices::actor_id, devices::id, devices::user_id))
-        .load::<(String, String, String)>(conn)?
-        .into_iter()
-        .map(|(actor, device, user)| (actor, (device, user)))
-        .collect();
+    let bound = crate::models::devices::actor_authors(conn, &actors)?;
     let open: HashMap<String, String> = conflict_rows::table
         .filter(conflict_rows::cooperative_id.eq(key))
         .filter(conflict_rows::resolved_at.is_null())

@@ -33,9 +33,10 @@ pub struct Caller {
 }
 
 impl Caller {
-    fn writer(&self) -> Writer {
+    fn writer(&self, other_actors: HashSet<ActorId>) -> Writer {
         Writer {
             actor: self.actor.clone(),
+            other_actors,
             user_id: self.user_id.clone(),
             device_id: self.device_id.clone(),
             may_write: self.may_write,
@@ -137,14 +138,19 @@ pub fn access_error(known: &Known, caller: &Caller, key: &str) -> Option<DocErro
     {
         return Some(out_of_scope());
     }
-    if let Some(survivor) = known.merged_into.get(key) {
-        return Some(doc_error(
+    known.merged_into.get(key).map(|survivor| {
+        doc_error(
             "merged",
             false,
             format!("该合作社与另一条记录重复，已合并到合作社 {survivor}；请重新拉取（hf pull）"),
             format!("this cooperative was a duplicate and was merged into {survivor}; pull again"),
-        ));
-    }
+        )
+    })
+}
+
+/// Why this caller's changes to a document are on hold, if they are. A hold stops writes, not reads: the device still
+/// receives the document.
+pub fn write_hold(known: &Known, key: &str) -> Option<DocError> {
     known.quarantined.get(key).map(|(code, zh, en)| {
         doc_error(
             "quarantined",
@@ -205,7 +211,10 @@ pub fn handle(
         match entry.message {
             Some(bytes) => {
                 let state = store::load_state(conn, id, &caller.device_id)?;
-                match merge(conn, cache, rules, caller, id, registered, &state, &bytes)? {
+                let hold = write_hold(&known, &key);
+                match merge(
+                    conn, cache, rules, caller, id, registered, hold, &state, &bytes,
+                )? {
                     Ok(merged) => pending.push(merged),
                     Err(error) => replies.push(reply(None, Some(error), false)),
                 }
@@ -283,6 +292,7 @@ pub fn handle(
                 caller,
                 id,
                 merged.registered,
+                merged.hold,
                 &merged.state_before,
                 &merged.bytes,
                 Persist::SyncState,
@@ -400,10 +410,15 @@ pub struct Merged {
     pub stored_version: i64,
     pub saved_bytes: usize,
     pub received: Received,
+    /// Actors (hex) of the stored changes that no device had used: bound to this device with them.
+    pub claims: Vec<String>,
+    /// The device's writes to this document are on hold: its changes were set aside and it only reads.
+    pub hold: Option<DocError>,
 }
 
 /// Loads the document and merges the message on a fork through the trust boundary. A refusal puts the device on
-/// hold for the document and comes back as the error to report.
+/// hold for the document and comes back as the error to report. With a `hold`, the message's changes are set aside
+/// and the rest of it (what the device has and needs) is answered, so the device still receives the document.
 #[allow(clippy::too_many_arguments)]
 pub fn merge(
     conn: &mut DbConn,
@@ -412,39 +427,38 @@ pub fn merge(
     caller: &Caller,
     id: Uuid,
     registered: bool,
+    hold: Option<DocError>,
     state: &automerge::sync::State,
     bytes: &[u8],
 ) -> ApiResult<Result<Merged, DocError>> {
+    let malformed = |detail: String| doc_error("malformed", false, "同步消息无法解析", detail);
     let stored = store::load(conn, cache, id)?;
-    let message = match engine::decode_message(bytes) {
+    let mut message = match engine::decode_message(bytes) {
         Ok(message) => message,
-        Err(error) => {
-            return Ok(Err(doc_error(
-                "malformed",
-                false,
-                "同步消息无法解析",
-                error.to_string(),
-            )));
-        }
+        Err(error) => return Ok(Err(malformed(error.to_string()))),
     };
+    if hold.is_some() {
+        if !registered {
+            return Ok(Err(out_of_scope()));
+        }
+        message.changes = automerge::sync::ChunkList::empty();
+    }
+    let actors = match engine::message_actors(&message) {
+        Ok(actors) => actors,
+        Err(error) => return Ok(Err(malformed(error.to_string()))),
+    };
+    let binding = bind_actors(conn, caller, id, actors)?;
     let version = stored.version;
     let saved_bytes = stored.saved_bytes;
-    let received =
-        match engine::receive_from_device(id, stored.doc, state, message, &caller.writer()) {
-            Ok(received) => received,
-            Err(ReceiveError::Refused(refusal)) => {
-                quarantine(conn, caller, id, &refusal)?;
-                return Ok(Err(refused(&refusal)));
-            }
-            Err(ReceiveError::Malformed(detail)) => {
-                return Ok(Err(doc_error(
-                    "malformed",
-                    false,
-                    "同步消息无法解析",
-                    detail,
-                )));
-            }
-        };
+    let writer = caller.writer(binding.usable());
+    let received = match engine::receive_from_device(id, stored.doc, state, message, &writer) {
+        Ok(received) => received,
+        Err(ReceiveError::Refused(refusal)) => {
+            quarantine(conn, caller, id, &refusal)?;
+            return Ok(Err(refused(&refusal)));
+        }
+        Err(ReceiveError::Malformed(detail)) => return Ok(Err(malformed(detail))),
+    };
     // An unknown id is a cooperative being created by this caller, in their regions, or it is answered exactly like
     // a cooperative outside them.
     if !registered
@@ -473,6 +487,15 @@ pub fn merge(
         quarantine(conn, caller, id, &refusal)?;
         return Ok(Err(refused(&refusal)));
     }
+    let mut claims: Vec<String> = received
+        .new_changes
+        .iter()
+        .map(|change| change.actor_id())
+        .filter(|actor| binding.unbound.contains(*actor))
+        .map(ActorId::to_hex_string)
+        .collect();
+    claims.sort();
+    claims.dedup();
     Ok(Ok(Merged {
         id,
         registered,
@@ -482,7 +505,60 @@ pub fn merge(
         stored_version: version,
         saved_bytes,
         received,
+        claims,
+        hold,
     }))
+}
+
+/// The device's actors as far as one message needs them.
+struct ActorBinding {
+    /// Actors bound to this device besides the one the server assigned.
+    bound: HashSet<ActorId>,
+    /// Actors of the message that no device has used: this device's once its changes are stored.
+    unbound: HashSet<ActorId>,
+}
+
+impl ActorBinding {
+    fn usable(&self) -> HashSet<ActorId> {
+        self.bound.union(&self.unbound).cloned().collect()
+    }
+}
+
+/// Binding on first use: an actor never seen before may become this device's; one bound to another device stays
+/// foreign. Only device actors qualify (16 bytes, as automerge makes them), never the server's or a genesis actor, and
+/// only for a session with a registered device.
+fn bind_actors(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: Uuid,
+    actors: HashSet<ActorId>,
+) -> QueryResult<ActorBinding> {
+    let mut binding = ActorBinding {
+        bound: HashSet::new(),
+        unbound: HashSet::new(),
+    };
+    let candidates: Vec<ActorId> = actors
+        .into_iter()
+        .filter(|actor| actor != &caller.actor && actor != &document::genesis_actor(id))
+        .filter(|actor| actor.to_bytes().len() == 16)
+        .collect();
+    if candidates.is_empty() || caller.device_id.is_empty() {
+        return Ok(binding);
+    }
+    let keys: Vec<String> = candidates.iter().map(ActorId::to_hex_string).collect();
+    let owners = crate::models::devices::actor_devices(conn, &keys)?;
+    for (actor, key) in candidates.into_iter().zip(keys) {
+        match owners.get(&key) {
+            Some(device) if *device == caller.device_id => {
+                binding.bound.insert(actor);
+            }
+            Some(_) => {}
+            None => {
+                binding.unbound.insert(actor);
+            }
+        }
+    }
+    Ok(binding)
 }
 
 /// Writes one merge inside the caller's transaction; `false` when another writer changed the document meanwhile
@@ -496,6 +572,10 @@ fn store_merged(
     merged: &mut Merged,
     persist: Persist,
 ) -> QueryResult<bool> {
+    if !crate::models::devices::bind_actors(conn, &caller.device_id, &merged.claims)? {
+        // Another device sent the same new actor first: merged again, the change is judged as that device's.
+        return Ok(false);
+    }
     if !merged.received.new_changes.is_empty() {
         let author = Author {
             device_id: Some(caller.device_id.as_str()).filter(|d| !d.is_empty()),
@@ -587,6 +667,19 @@ fn record_accepted(
 
 /// After the commit: cache the new version, tell live connections, and answer the device.
 fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Persist) -> Outcome {
+    if let Some(hold) = merged.hold.take() {
+        // Writes on hold: the device gets what it lacks and the reason its own changes stay on the phone.
+        let received = &mut merged.received;
+        let reply = engine::generate(&received.doc, &mut received.state);
+        return Outcome {
+            stored: false,
+            reply,
+            error: Some(hold),
+            more: false,
+            state: received.state.clone(),
+            acked: None,
+        };
+    }
     let stored = !merged.received.new_changes.is_empty();
     if stored {
         store::remember(
@@ -644,12 +737,24 @@ pub fn receive(
     caller: &Caller,
     id: Uuid,
     registered: bool,
+    hold: Option<DocError>,
     state: &automerge::sync::State,
     bytes: &[u8],
     persist: Persist,
 ) -> ApiResult<Outcome> {
     for _ in 0..STALE_RETRIES {
-        let mut merged = match merge(conn, cache, rules, caller, id, registered, state, bytes)? {
+        let merged = merge(
+            conn,
+            cache,
+            rules,
+            caller,
+            id,
+            registered,
+            hold.clone(),
+            state,
+            bytes,
+        )?;
+        let mut merged = match merged {
             Ok(merged) => merged,
             Err(error) => return Ok(failed(state, error)),
         };

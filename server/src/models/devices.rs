@@ -6,7 +6,9 @@ use hezuo_mobile_api::devices::Device;
 use uuid::Uuid;
 
 use crate::db::DbConn;
-use crate::db::schema::{devices, users};
+use std::collections::HashMap;
+
+use crate::db::schema::{device_actors, devices, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = devices)]
@@ -32,11 +34,77 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<DeviceRow>> {
         .optional()
 }
 
+/// Registers a device with the actor the server assigned to it, bound at once.
 pub fn insert(conn: &mut DbConn, row: &DeviceRow) -> QueryResult<()> {
     diesel::insert_into(devices::table)
         .values(row)
+        .execute(conn)?;
+    diesel::insert_into(device_actors::table)
+        .values((
+            device_actors::actor.eq(&row.actor_id),
+            device_actors::device_id.eq(&row.id),
+            device_actors::bound_at.eq(row.created_at),
+        ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// The device each of these actors (hex) is bound to; actors never bound are absent.
+pub fn actor_devices(conn: &mut DbConn, actors: &[String]) -> QueryResult<HashMap<String, String>> {
+    let mut bound = HashMap::new();
+    for chunk in actors.chunks(500) {
+        bound.extend(
+            device_actors::table
+                .filter(device_actors::actor.eq_any(chunk))
+                .select((device_actors::actor, device_actors::device_id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(bound)
+}
+
+/// The device and its user for each of these actors (hex) that is bound: who wrote a change.
+pub fn actor_authors(
+    conn: &mut DbConn,
+    actors: &[String],
+) -> QueryResult<HashMap<String, (String, String)>> {
+    let mut bound = HashMap::new();
+    for chunk in actors.chunks(500) {
+        let rows: Vec<(String, String, String)> = device_actors::table
+            .inner_join(devices::table)
+            .filter(device_actors::actor.eq_any(chunk))
+            .select((device_actors::actor, devices::id, devices::user_id))
+            .load(conn)?;
+        bound.extend(
+            rows.into_iter()
+                .map(|(actor, device, user)| (actor, (device, user))),
+        );
+    }
+    Ok(bound)
+}
+
+/// Binds actors (hex) a device used for the first time. `false` when another device bound one of them first (two
+/// devices sending the same new actor at once); the caller then writes nothing.
+pub fn bind_actors(conn: &mut DbConn, device_id: &str, actors: &[String]) -> QueryResult<bool> {
+    if actors.is_empty() {
+        return Ok(true);
+    }
+    let at = super::now();
+    for actor in actors {
+        let row = (
+            device_actors::actor.eq(actor),
+            device_actors::device_id.eq(device_id),
+            device_actors::bound_at.eq(at),
+        );
+        crate::with_backend!(conn, |c| diesel::insert_into(device_actors::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    let owners = actor_devices(conn, actors)?;
+    Ok(actors
+        .iter()
+        .all(|actor| owners.get(actor).map(String::as_str) == Some(device_id)))
 }
 
 pub fn touch(conn: &mut DbConn, id: &str) -> QueryResult<()> {

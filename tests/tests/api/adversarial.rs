@@ -1292,3 +1292,149 @@ fn a_document_cannot_grow_past_its_limit_one_sync_at_a_time() {
     // The device's changes stop at the limit; the server's own review records may add a few hundred bytes.
     assert!(snapshot + chunks <= 12_000 + 1_024, "{snapshot} + {chunks}");
 }
+
+/// The actor of each stored change a device made (not the server's own), with the device it is attributed to.
+fn attributed_changes(app: &TestApp, id: Uuid) -> Vec<(String, Option<String>)> {
+    use hezuo_server::db::schema::document_changes;
+    let server = hezuo_sync::server_edit::server_actor().to_hex_string();
+    document_changes::table
+        .filter(document_changes::cooperative_id.eq(id.to_string()))
+        .filter(document_changes::actor.ne(server))
+        .select((document_changes::actor, document_changes::device_id))
+        .load(&mut app.conn())
+        .expect("changes")
+}
+
+/// Issue 17: stock automerge clients choose their own actors. An actor never seen before is bound to the registered
+/// device that first writes with it; from then on it is that device's alone, and what it wrote is attributed to it.
+#[test]
+fn a_new_actor_is_bound_to_the_first_device_that_writes_with_it() {
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let owner_phone = app.phone(Persona::CounsellorHaishu);
+    let owner = raw_device(&app, &owner_phone);
+    let other_phone = another_haishu_counsellor(&app, "counsellor.haishu.other");
+    let other = raw_device(&app, &other_phone);
+
+    // The owner writes a profile field and a visit under an actor of its own choosing.
+    let chosen = ActorId::random();
+    let mut doc = genesis(id).with_actor(chosen.clone());
+    let profile = hezuo_sync::model::Profile {
+        contact_phone: Some("13900000001".to_owned()),
+        ..Default::default()
+    };
+    document::put_profile(&mut doc, &profile, 1).expect("save");
+    let visit_id = Uuid::now_v7();
+    let visit = Visit {
+        author_user_id: Some(owner.user_id.clone()),
+        author_device_id: Some(owner.device_id.clone()),
+        status: Some(VisitStatus::Submitted),
+        notes: Some("自选作者".to_owned()),
+        ..Default::default()
+    };
+    document::put_visit(&mut doc, visit_id, &visit, 2).expect("save");
+    let changes = doc.get_changes(&[document::genesis_hash(id)]);
+    let reply = send_changes(&owner, id, &doc, &changes);
+    assert!(reply.error.is_none(), "{:?}", reply.error);
+    let attributed = attributed_changes(&app, id);
+    assert_eq!(attributed.len(), 2, "{attributed:?}");
+    assert!(
+        attributed
+            .iter()
+            .all(|(actor, device)| *actor == chosen.to_hex_string()
+                && device.as_deref() == Some(owner.device_id.as_str())),
+        "{attributed:?}"
+    );
+    let review = app
+        .client(Persona::SupervisorHaishu)
+        .visit_review(visit_id)
+        .expect("the visit reached review");
+    assert_eq!(
+        review.review.author_user_id.as_deref(),
+        Some(owner.user_id.as_str())
+    );
+
+    // Another device of the same region cannot take the actor over, not even for a profile field.
+    let mut theirs = doc.fork().with_actor(chosen.clone());
+    let profile = hezuo_sync::model::Profile {
+        contact_phone: Some("13900000002".to_owned()),
+        ..Default::default()
+    };
+    document::put_profile(&mut theirs, &profile, 3).expect("save");
+    let stolen = theirs.get_changes(&doc.get_heads());
+    let reply = send_changes(&other, id, &theirs, &stolen);
+    assert_refused_and_held(&app, reply, "不是本设备", "foreign_actor");
+    // The owner goes on writing with it.
+    let mut more = doc.fork().with_actor(chosen.clone());
+    let profile = hezuo_sync::model::Profile {
+        contact_phone: Some("13900000003".to_owned()),
+        ..Default::default()
+    };
+    document::put_profile(&mut more, &profile, 4).expect("save");
+    let next = more.get_changes(&doc.get_heads());
+    let reply = send_changes(&owner, id, &more, &next);
+    assert!(reply.error.is_none(), "{:?}", reply.error);
+    assert_eq!(attributed_changes(&app, id).len(), 3);
+}
+
+/// Issue 17: a hold stops a device's writes to a document, not its reads: it still receives what others wrote, and
+/// hears why its own changes stay on the phone.
+#[test]
+fn a_device_on_hold_still_receives_the_document() {
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let held_phone = app.phone(Persona::CounsellorHaishu);
+    let held = raw_device(&app, &held_phone);
+    let (doc, own) = own_valid_change(&held, id);
+    let mut forged = doc.fork().with_actor(held.actor.clone());
+    {
+        use automerge::transaction::Transactable;
+        let mut tx = forged.transaction();
+        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
+            .expect("get")
+            .expect("review");
+        tx.put(&review, "forged", "approved").expect("put");
+        tx.commit();
+    }
+    let reply = send_changes(
+        &held,
+        id,
+        &forged,
+        &forged.get_changes(&[document::genesis_hash(id)]),
+    );
+    assert_eq!(reply.error.map(|e| e.code).as_deref(), Some("refused"));
+
+    // Meanwhile an honest colleague records a visit.
+    let mut colleague = another_haishu_counsellor(&app, "counsellor.haishu.colleague");
+    colleague.pull().expect("pull");
+    colleague
+        .new_visit(id, baseline_visit("同事的走访"))
+        .expect("visit");
+    colleague.sync().expect("sync");
+
+    // The held device syncs with its own (valid) change again: the change stays out, the colleague's visit comes in.
+    let reply = send_changes(&held, id, &doc, &[own]);
+    assert_eq!(
+        reply.error.as_ref().map(|e| e.code.as_str()),
+        Some("quarantined")
+    );
+    let message = reply
+        .message
+        .expect("the document still reaches the held device");
+    let mut phone = doc.fork();
+    let mut state = State::new();
+    engine::receive_from_server(&mut phone, &mut state, &message).expect("apply");
+    let read = document::read(&phone).expect("read");
+    assert!(
+        read.visits
+            .values()
+            .any(|v| v.notes.as_deref() == Some("同事的走访")),
+        "{:?}",
+        read.visits.keys()
+    );
+    assert!(
+        attributed_changes(&app, id)
+            .iter()
+            .all(|(_, device)| device.as_deref() != Some(held.device_id.as_str()))
+    );
+}

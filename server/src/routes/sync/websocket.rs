@@ -361,6 +361,7 @@ impl Connection {
                     &caller,
                     id,
                     true,
+                    service::write_hold(&known, &key),
                     &state,
                     &data,
                     Persist::Nothing,
@@ -387,15 +388,20 @@ impl Connection {
                 self.state
                     .metrics
                     .count_sync(crate::metrics::Transport::WebSocket, counted);
-                if let Some(error) = outcome.error {
-                    self.docs.remove(&id);
-                    return self
-                        .send(RepoMessage::error(
-                            &self.server_peer,
-                            Some(&client),
-                            error.message_en,
-                        ))
-                        .await;
+                if let Some(error) = &outcome.error {
+                    if outcome.reply.is_none() {
+                        self.docs.remove(&id);
+                    }
+                    // Refused, or on hold: the client hears why; a device on hold still reads (the reply below).
+                    self.send(RepoMessage::error(
+                        &self.server_peer,
+                        Some(&client),
+                        error.message_en.clone(),
+                    ))
+                    .await?;
+                    if outcome.reply.is_none() {
+                        return Ok(());
+                    }
                 }
                 self.docs.insert(id, outcome.state);
                 match outcome.reply {
