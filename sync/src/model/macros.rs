@@ -33,6 +33,17 @@ macro_rules! record {
             }
         }
 
+        impl crate::model::describe::Describe for $name {
+            fn describe() -> serde_json::Value {
+                let mut fields = serde_json::Map::new();
+                $( fields.insert(
+                    stringify!($field).to_owned(),
+                    crate::model::describe::field(stringify!($field), <$ty as crate::model::describe::Describe>::describe()),
+                ); )*
+                crate::model::describe::record(fields)
+            }
+        }
+
         impl autosurgeon::Hydrate for $name {
             fn hydrate_map<D: autosurgeon::ReadDoc>(
                 doc: &D,
@@ -84,6 +95,16 @@ macro_rules! vocabulary {
 
             fn reconcile<R: autosurgeon::Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
                 reconciler.str(self.as_str())
+            }
+        }
+
+        impl crate::model::describe::Describe for $name {
+            fn describe() -> serde_json::Value {
+                let labels: serde_json::Map<String, serde_json::Value> = Self::ALL
+                    .iter()
+                    .map(|v| (v.as_str().to_owned(), serde_json::Value::from(v.label_zh())))
+                    .collect();
+                serde_json::json!({ "t": "vocab", "labels": labels })
             }
         }
 

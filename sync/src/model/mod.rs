@@ -2,6 +2,7 @@
 
 #[macro_use]
 mod macros;
+pub mod describe;
 pub mod field;
 pub mod schema;
 pub mod values;
