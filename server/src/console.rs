@@ -1,11 +1,18 @@
-//! The browser console, built by vite into `web/console/dist` and embedded in the binary (see `build.rs`): its files,
-//! their content types and caching, and the Content-Security-Policy that pages are served with.
+//! The browser apps, built by vite into `web/console/dist` (the supervisors' console) and `web/field/dist` (the
+//! counsellors' field app) and embedded in the binary (see `build.rs`): their files, content types and caching, and
+//! the Content-Security-Policy that pages are served with.
 
 /// Every file of the built console, by its path below `dist/`.
 static ASSETS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/console_assets.rs"));
 
+/// Every file of the built field app, by its path below `dist/`.
+static FIELD_ASSETS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/field_assets.rs"));
+
 /// Where the console lives; `/` leads here.
 pub const PREFIX: &str = "/console/";
+
+/// Where the field app lives.
+pub const FIELD_PREFIX: &str = "/field/";
 
 pub struct Asset {
     pub bytes: &'static [u8],
@@ -14,9 +21,18 @@ pub struct Asset {
     pub immutable: bool,
 }
 
-/// The file at `path`, or the app's page for any path that names no file (the console's own routes).
+/// The console's file at `path`, or its page for any path that names no file (the console's own routes).
 pub fn asset(path: &str) -> Option<Asset> {
-    let found = ASSETS.iter().find(|(name, _)| *name == path);
+    find(ASSETS, path)
+}
+
+/// The field app's file at `path`, or its page for the app's own routes.
+pub fn field_asset(path: &str) -> Option<Asset> {
+    find(FIELD_ASSETS, path)
+}
+
+fn find(assets: &'static [(&'static str, &'static [u8])], path: &str) -> Option<Asset> {
+    let found = assets.iter().find(|(name, _)| *name == path);
     let (name, bytes) = match found {
         Some(file) => *file,
         // A missing file with an extension is a real 404, not a page (a stale chunk must not load HTML as script).
@@ -27,7 +43,7 @@ pub fn asset(path: &str) -> Option<Asset> {
         {
             return None;
         }
-        None => *ASSETS.iter().find(|(name, _)| *name == "index.html")?,
+        None => *assets.iter().find(|(name, _)| *name == "index.html")?,
     };
     Some(Asset {
         bytes,
@@ -46,7 +62,9 @@ fn content_type(name: &str) -> &'static str {
         "html" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",
-        "json" | "webmanifest" => "application/json",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "wasm" => "application/wasm",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "ico" => "image/x-icon",
@@ -85,6 +103,16 @@ pub fn content_security_policy(tile_url: Option<&str>) -> String {
          font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors 'none'"
     )
+}
+
+/// The policy for the field app: like the console's, and automerge's WebAssembly may be compiled (`wasm-unsafe-eval`
+/// allows compiling WebAssembly, not `eval`); photos are shown from `blob:` URLs; the service worker comes from the
+/// server itself.
+pub fn field_content_security_policy() -> String {
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; \
+     manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        .to_owned()
 }
 
 #[cfg(test)]

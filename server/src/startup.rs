@@ -82,6 +82,11 @@ impl Application {
                     "/console/{_:.*}",
                     page().to(routes::console::serve::serve_console),
                 )
+                .route("/field", page().to(routes::field::redirect::to_field_app))
+                .route(
+                    "/field/{_:.*}",
+                    page().to(routes::field::serve::serve_field_app),
+                )
                 .default_service(web::to(routes::not_found))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
                 // Outermost: compress whatever the client accepts (gzip, zstd); 2G links pay for every byte.

@@ -43,15 +43,22 @@ pub fn available() -> bool {
         eprintln!("node or Chromium is missing: skipping the browser scenario");
         return false;
     }
-    if !console_dir().join("node_modules/playwright-core").exists() {
-        let installed = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(console_dir())
-            .status()
-            .expect("run npm");
-        assert!(installed.success(), "npm ci in web/console failed");
+    for dir in [console_dir(), field_dir()] {
+        if !dir.join("node_modules/playwright-core").exists() {
+            let installed = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&dir)
+                .status()
+                .expect("run npm");
+            assert!(installed.success(), "npm ci in {} failed", dir.display());
+        }
     }
     true
+}
+
+/// The field app's source folder (`web/field`).
+pub fn field_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/field")
 }
 
 /// What a scenario reported (`report <name> <json>` lines).
@@ -74,13 +81,26 @@ pub fn run(
     password: &str,
     args: &Value,
     timeout: Duration,
+    on_step: impl FnMut(&str, Value) -> Value,
+) -> Reports {
+    run_in(&console_dir(), name, url, password, args, timeout, on_step)
+}
+
+/// [`run`] for a scenario of the app in `dir` (`web/field/e2e/<name>.mjs` for the field app).
+pub fn run_in(
+    dir: &Path,
+    name: &str,
+    url: &str,
+    password: &str,
+    args: &Value,
+    timeout: Duration,
     mut on_step: impl FnMut(&str, Value) -> Value,
 ) -> Reports {
-    let script = console_dir().join("e2e").join(format!("{name}.mjs"));
+    let script = dir.join("e2e").join(format!("{name}.mjs"));
     let mut command = Command::new("node");
     command
         .arg(&script)
-        .current_dir(console_dir())
+        .current_dir(dir)
         .env("HEZUO_URL", url)
         .env("HEZUO_PASSWORD", password)
         .env("HEZUO_ARGS", args.to_string())

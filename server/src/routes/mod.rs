@@ -10,6 +10,7 @@ pub mod console;
 pub mod cooperatives;
 pub mod devices;
 pub mod duplicates;
+pub mod field;
 pub mod imports;
 pub mod map;
 pub mod me;

@@ -10,6 +10,7 @@ mod console;
 mod cooperatives;
 mod crash;
 mod devices;
+mod field_app;
 mod field_cli;
 mod imports;
 mod multi_instance;

@@ -53,8 +53,12 @@ export async function launch() {
 const pages = []
 
 /** A fresh browser profile with a page that records script errors, CSP violations and dialogs. */
-export async function newPage(browser, { locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } })
+export async function newPage(browser, { locale = 'zh-CN', phone = false } = {}) {
+  // A phone: a 360×640 touch screen, as the field app is made for.
+  const screen = phone
+    ? { viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+    : { viewport: { width: 1440, height: 900 } }
+  const context = await browser.newContext({ locale, ...screen })
   const page = await context.newPage()
   pages.push(page)
   page.problems = []
@@ -107,6 +111,7 @@ export async function scenario(body) {
     for (const [i, page] of pages.entries()) {
       const text = await page.evaluate(() => document.body.innerText).catch(() => '')
       process.stderr.write(`--- page ${i} at ${page.url()}:\n${text.slice(0, 3000)}\n`)
+      if (page.problems.length) process.stderr.write(`--- page ${i} reported:\n${page.problems.join('\n')}\n`)
       await shot(page, `failure-${i}`).catch(() => {})
     }
     process.exitCode = 1

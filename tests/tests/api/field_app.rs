@@ -1,0 +1,63 @@
+//! The counsellors' field app (issue 17) in Debian's Chromium emulating a phone, against the real server: the
+//! scenarios are in `web/field/e2e/`, the checks through the API afterwards.
+
+use std::time::Duration;
+
+use hezuo_tests::browser;
+use hezuo_tests::{Fixture, PASSWORD, Persona, TestApp};
+use serde_json::json;
+
+#[test]
+fn a_visit_recorded_offline_reaches_the_server_in_one_sync_when_a_link_appears() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let name = Fixture::HaishuFruit.name();
+    let notes = "离线记录：理事长在场，账册齐全 <b>不是HTML</b>";
+    let mut accepted_syncs = 0;
+    browser::run_in(
+        &browser::field_dir(),
+        "offline-visit",
+        &app.address,
+        PASSWORD,
+        &json!({ "username": Persona::CounsellorHaishu.username(), "cooperative": name, "notes": notes }),
+        Duration::from_secs(120),
+        |step, _| {
+            assert_eq!(step, "synced");
+            let audit = app
+                .client(Persona::Admin)
+                .audit_log(&hezuo_mobile_api::reviews::AuditQuery {
+                    action: Some("document.changes_accepted".to_owned()),
+                    entity_id: Some(cooperative.to_string()),
+                    ..Default::default()
+                })
+                .expect("audit")
+                .items;
+            accepted_syncs = audit.len();
+            json!(null)
+        },
+    );
+    assert_eq!(
+        accepted_syncs, 1,
+        "the day's work arrived in one accepted sync"
+    );
+    let queue = app
+        .client(Persona::SupervisorHaishu)
+        .review_queue(&hezuo_mobile_api::reviews::ReviewQuery {
+            cooperative_id: Some(cooperative),
+            ..Default::default()
+        })
+        .expect("queue")
+        .items;
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    let review = app
+        .client(Persona::SupervisorHaishu)
+        .visit_review(queue[0].visit_id)
+        .expect("the visit");
+    assert_eq!(review.visit["notes"], notes);
+    assert_eq!(review.visit["status"], "submitted");
+    assert_eq!(review.visit["membership"]["members_total"], 126);
+    assert_eq!(review.visit["meta"]["visit_type"], "baseline");
+}

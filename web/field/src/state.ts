@@ -1,0 +1,199 @@
+// The app's state: who is signed in on this phone, their documents and what is not yet on the server. Every edit is
+// checked and stored on the phone before the screen moves on; sync runs whenever a link appears.
+import { reactive } from 'vue'
+import * as A from '@automerge/automerge/slim'
+import { Api, ApiProblem, Offline, SESSION_OVER, type Device, type Session, type Tokens } from './api/client'
+import { UserStore, saveSession, savedSession, knownDevice, rememberDevice, type DocRecord } from './local/phone'
+import { sync } from './sync/batch'
+import { putVisit, putProfile, view, type CoopDoc, type Json, type Writer } from './model/docs'
+import { checkOwnChange, type Refusal } from './model/check'
+
+export const app = reactive({
+  ready: false,
+  session: null as Session | null,
+  records: [] as DocRecord[],
+  syncing: false,
+  lastSync: null as string | null,
+  lastError: null as string | null,
+  online: navigator.onLine,
+  storagePersisted: null as boolean | null,
+})
+
+let api = new Api(null, saveSession)
+let store: UserStore | null = null
+
+export const unsent = () => app.records.filter(r => r.status !== 'synced').length
+
+export function writer(): Writer {
+  const s = app.session
+  if (!s?.device) throw new Error('no device')
+  return { actor: s.device.actor_id, userId: s.tokens.user.id, deviceId: s.device.id }
+}
+
+async function openUser(session: Session) {
+  store?.close()
+  store = await UserStore.open(session.tokens.user.id)
+  api = new Api(session, saveSession)
+  app.session = session
+  app.records = sortRecords(await store.records())
+}
+
+function sortRecords(records: DocRecord[]): DocRecord[] {
+  return records.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+}
+
+export async function start() {
+  const session = await savedSession()
+  if (session) await openUser(session)
+  if (navigator.storage?.persist) {
+    app.storagePersisted = (await navigator.storage.persisted()) || (await navigator.storage.persist())
+  }
+  window.addEventListener('online', () => {
+    app.online = true
+    void syncNow()
+  })
+  window.addEventListener('offline', () => (app.online = false))
+  app.ready = true
+}
+
+/** Signs in and registers this phone as a device of the user (once; signing in again reuses it). */
+export async function signIn(username: string, password: string) {
+  const name = username.trim().toLowerCase()
+  const previous = await knownDevice(name)
+  const login = (device_id?: string) => fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
+    body: JSON.stringify({ username: name, password, device_id }),
+  })
+  let response = await login(previous).catch(e => {
+    throw new Offline(String(e))
+  })
+  if (!response.ok && previous) response = await login()
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}))
+    throw new ApiProblem(response.status, String(problem.code), problem.detail ?? problem.title ?? '登录失败')
+  }
+  const tokens = (await response.json()) as Tokens
+  const session: Session = { tokens, device: null }
+  const client = new Api(session, saveSession)
+  session.device = tokens.device_id
+    ? await client.json<Device>('GET', `/api/v1/devices/${tokens.device_id}`)
+    : await client.json<Device>('POST', '/api/v1/devices', { name: phoneName(), platform: 'web', app_version: __APP_VERSION__ })
+  session.tokens = client.session?.tokens ?? tokens
+  await rememberDevice(name, session.device.id)
+  await saveSession(session)
+  await openUser(session)
+}
+
+function phoneName(): string {
+  const ua = navigator.userAgent
+  const model = /Android[^;]*;\s*([^;)]+)/.exec(ua)?.[1] ?? (/iPhone/.test(ua) ? 'iPhone' : '浏览器')
+  return `外勤应用（${model.trim()}）`
+}
+
+/** Signs out. Refused while work is not on the server unless `dropUnsent`, which the screen asks for explicitly. */
+export async function signOut(dropUnsent = false): Promise<boolean> {
+  if (unsent() > 0 && !dropUnsent) return false
+  try {
+    await api.request('POST', '/api/v1/auth/logout')
+  } catch {
+    // Offline: the session ends on the phone; the server's ends with its tokens.
+  }
+  await saveSession(null)
+  store?.close()
+  store = null
+  app.session = null
+  app.records = []
+  return true
+}
+
+function sessionOver(error: unknown): boolean {
+  return error instanceof ApiProblem && SESSION_OVER.has(error.code)
+}
+
+/** The cooperatives of my regions (names and regions; their documents come with the next sync). */
+export async function pull() {
+  if (!store) return
+  const known = new Map((await store.records()).map(r => [r.id, r]))
+  const added: DocRecord[] = []
+  let cursor: string | undefined
+  for (;;) {
+    const page = await api.json<{ items: { cooperative_id: string; name: string; region_code: string }[]; removed: string[]; next_cursor?: string }>(
+      'GET',
+      `/api/v1/sync/manifest${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+    )
+    for (const item of page.items) {
+      const existing = known.get(item.cooperative_id)
+      if (existing) {
+        existing.name = item.name
+        existing.regionCode = item.region_code
+        added.push(existing)
+      } else added.push(store.newRecord(item.cooperative_id, item.name, item.region_code))
+    }
+    if (!page.next_cursor) break
+    cursor = page.next_cursor
+  }
+  await store.saveRecords(added)
+  app.records = sortRecords(await store.records())
+}
+
+export async function syncNow(): Promise<void> {
+  if (!store || !app.session || app.syncing) return
+  if (!navigator.onLine) {
+    app.lastError = '没有网络，连上后自动同步'
+    return
+  }
+  app.syncing = true
+  try {
+    if (app.records.length === 0) await pull()
+    await sync(store, api, writer().actor, records => (app.records = sortRecords([...records])))
+    app.lastSync = new Date().toISOString()
+    app.lastError = null
+  } catch (error) {
+    if (sessionOver(error)) {
+      app.lastError = '登录已失效，请重新登录；未同步的内容仍保存在手机上'
+    } else if (error instanceof Offline) {
+      app.lastError = '没有网络，连上后自动同步'
+    } else {
+      app.lastError = error instanceof Error ? error.message : String(error)
+    }
+  } finally {
+    app.syncing = false
+    app.records = sortRecords(await store.records())
+  }
+}
+
+export async function documentOf(id: string): Promise<{ record: DocRecord; doc: CoopDoc } | null> {
+  if (!store || !app.session?.device) return null
+  const record = await store.record(id)
+  if (!record) return null
+  return { record, doc: view(store.load(record, app.session.device.actor_id)) }
+}
+
+/** Applies an edit as this device's change, checks it like the server, and stores it before returning. */
+async function commit(id: string, edit: (doc: A.Doc<CoopDoc>) => A.Doc<CoopDoc>): Promise<Refusal | null> {
+  if (!store) throw new Error('not signed in')
+  const record = await store.record(id)
+  if (!record) throw new Error('unknown cooperative')
+  const w = writer()
+  const before = store.load(record, w.actor)
+  const after = edit(before)
+  if (A.getHeads(after).join() === A.getHeads(before).join()) return null
+  const refusal = checkOwnChange(before, after, w)
+  if (refusal) return refusal
+  record.bytes = A.save(after)
+  record.heads = A.getHeads(after)
+  if (record.status === 'synced' || record.status === 'error') record.status = 'pending'
+  await store.saveRecords([record])
+  const index = app.records.findIndex(r => r.id === id)
+  if (index >= 0) app.records[index] = record
+  return null
+}
+
+export function saveVisit(cooperativeId: string, visitId: string, visit: Record<string, Json>) {
+  return commit(cooperativeId, doc => putVisit(doc, visitId, visit, Date.now()))
+}
+
+export function saveProfile(cooperativeId: string, profile: Record<string, Json>) {
+  return commit(cooperativeId, doc => putProfile(doc, profile, Date.now()))
+}
