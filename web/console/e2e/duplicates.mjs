@@ -16,6 +16,10 @@ await scenario(async (browser) => {
   check((await page.textContent('.el-message-box')).includes(args.registered), 'the confirmation names the survivor')
   await page.click('.el-message-box .el-button--primary')
   await page.waitForSelector('text=已合并，转入 1 条走访')
+  // The list reloads after the message: wait for it rather than count at once.
+  await page
+    .waitForFunction(() => document.querySelectorAll('[data-test=duplicates] .el-table__row').length === 0, null, { timeout: 10000 })
+    .catch(() => undefined)
   check((await page.locator('[data-test=duplicates] .el-table__row').count()) === 0, 'the pair left the open list')
   noProblems(page)
 })
