@@ -442,6 +442,11 @@ pub fn merge(
             return Ok(Err(out_of_scope()));
         }
         message.changes = automerge::sync::ChunkList::empty();
+        // Its Bloom filter describes changes that stay on the phone; without it the reply carries everything after
+        // the last sync, so a false positive (about 1 in 100) cannot hold back what the device lacks.
+        for have in &mut message.have {
+            have.bloom = automerge::sync::BloomFilter::default();
+        }
     }
     let actors = match engine::message_actors(&message) {
         Ok(actors) => actors,

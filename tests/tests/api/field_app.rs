@@ -22,7 +22,12 @@ fn a_visit_recorded_offline_reaches_the_server_in_one_sync_when_a_link_appears()
         "offline-visit",
         &app.address,
         PASSWORD,
-        &json!({ "username": Persona::CounsellorHaishu.username(), "cooperative": name, "notes": notes }),
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "cooperative": name,
+            "notes": notes,
+            "photos": [fixture("sign.jpg"), fixture("ledger-rotated.jpg")],
+        }),
         Duration::from_secs(120),
         |step, _| {
             assert_eq!(step, "synced");
@@ -60,4 +65,33 @@ fn a_visit_recorded_offline_reaches_the_server_in_one_sync_when_a_link_appears()
     assert_eq!(review.visit["status"], "submitted");
     assert_eq!(review.visit["membership"]["members_total"], 126);
     assert_eq!(review.visit["meta"]["visit_type"], "baseline");
+
+    // The photos followed: shrunk on the phone, upright, with the camera's time and place read before shrinking.
+    let photos = app
+        .client(Persona::SupervisorHaishu)
+        .visit_photos(queue[0].visit_id)
+        .expect("photos");
+    assert_eq!(photos.photos.len(), 2, "{photos:?}");
+    for photo in &photos.photos {
+        assert!(photo.received, "{photo:?}");
+        let info = photo.photo.as_ref().expect("received");
+        assert!(info.width.max(info.height) <= 1600, "{info:?}");
+    }
+    let sign =
+        hezuo_sync::photo::ExifFacts::read(&std::fs::read(fixture("sign.jpg")).expect("fixture"));
+    assert!(
+        photos
+            .photos
+            .iter()
+            .any(|p| p.device_taken_at.map(|t| t.timestamp_millis()) == sign.taken_at_ms),
+        "the camera's time of sign.jpg reached the server: {photos:?}"
+    );
+}
+
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/photos")
+        .join(name)
+        .display()
+        .to_string()
 }

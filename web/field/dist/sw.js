@@ -1,8 +1,8 @@
 // The field app's service worker: keeps the app shell (this build's files) so the app opens with no network, and
 // answers every page of the app with its one page. Data never passes through here: documents and photos live in
 // IndexedDB, and API calls go to the network as they are.
-const VERSION = 'f42367bb8b05f623'
-const SHELL = ["/field/","/field/assets/CoopPage-Bol_Z9DF.js","/field/assets/Outbox-vGW__sIL.js","/field/assets/Settings-zczSoQ8i.js","/field/assets/VisitEdit-BPzt0yDG.js","/field/assets/VisitEdit-q_Pfq31T.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-BT4K7Oh1.js","/field/assets/index-CLfuByKW.js","/field/assets/index-CnaIsJ5t.css","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
+const VERSION = 'b9fce46ac6499778'
+const SHELL = ["/field/","/field/assets/CoopPage-D9HJtxir.js","/field/assets/Outbox-DsPt63WF.js","/field/assets/Settings-DANFoBaK.js","/field/assets/VisitEdit-BfmUK3Io.css","/field/assets/VisitEdit-CHKb3YIM.js","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-CnaIsJ5t.css","/field/assets/index-CqPq_YQV.js","/field/assets/index-D4szRjFN.js","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
 const CACHE = `hezuo-field-${VERSION}`
 
 self.addEventListener('install', event => {

@@ -1,6 +1,6 @@
-// A counsellor's day with no signal (issue 17, test 1, without photos yet): sign in and pull, go offline, record a
-// visit, reload while offline (the app opens from its service worker and the draft is still there), submit, come back
-// online: the visit reaches the server in one sync and a supervisor sees it.
+// A counsellor's day with no signal (issue 17, test 1): sign in and pull, go offline, record a visit with two camera
+// photos, reload while offline (the app opens from its service worker; the draft and the photos are still there),
+// submit, come back online: the visit reaches the server in one sync, the photos follow, a supervisor sees both.
 import { scenario, newPage, step, report, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
 
 const unsent = async page => Number((await page.textContent('[data-test=unsent]')).replace(/\D/g, ''))
@@ -25,6 +25,8 @@ scenario(async browser => {
   await page.fill('[data-test=notes] textarea', args.notes)
   await page.click('[data-test=section-membership] .van-collapse-item__title')
   await page.fill('[data-test="membership.members_total"] input', '126')
+  await page.setInputFiles('[data-test=camera]', args.photos)
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=photo] img').length === 2, null, { timeout: 30000 })
   await page.waitForFunction(() => document.querySelector('[data-test=saved]')?.textContent === '已保存在手机')
   await shot(page, '2-visit-offline')
   const visitUrl = page.url()
@@ -36,9 +38,11 @@ scenario(async browser => {
   await page.click('[data-test=section-membership] .van-collapse-item__title')
   check((await page.inputValue('[data-test="membership.members_total"] input')) === '126', 'every field of the draft survives')
   check(page.url() === visitUrl, 'the same visit')
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=photo] img').length === 2, null, { timeout: 10000 })
+  check((await page.textContent('[data-test=photos]')).includes('待上传'), 'the photos wait for a link')
   await page.click('[data-test=submit]')
   await page.waitForSelector('[data-test=new-visit]')
-  check((await unsent(page)) === 1, 'one cooperative waits for a link')
+  check((await unsent(page)) === 3, 'one cooperative and two photos wait for a link')
   await page.click('[data-test=tab-outbox]')
   await page.waitForSelector('[data-test=outbox-item]')
   await shot(page, '3-outbox-offline')

@@ -5,13 +5,17 @@ import * as A from '@automerge/automerge/slim'
 import { Api, ApiProblem, Offline, SESSION_OVER, type Device, type Session, type Tokens } from './api/client'
 import { UserStore, saveSession, savedSession, knownDevice, rememberDevice, type DocRecord } from './local/phone'
 import { sync } from './sync/batch'
-import { putVisit, putProfile, view, type CoopDoc, type Json, type Writer } from './model/docs'
+import { putVisit, putProfile, attachPhotos, view, type CoopDoc, type Json, type Writer } from './model/docs'
+import { preparePhoto, type PreparedPhoto } from './photos/prepare'
+import { uploadPhotos, type QueuedPhoto } from './photos/queue'
 import { checkOwnChange, type Refusal } from './model/check'
 
 export const app = reactive({
   ready: false,
   session: null as Session | null,
   records: [] as DocRecord[],
+  /** Photos on the phone, without their bytes: what the outbox and the visit show. */
+  photos: [] as Omit<QueuedPhoto, 'jpeg'>[],
   syncing: false,
   lastSync: null as string | null,
   lastError: null as string | null,
@@ -22,7 +26,17 @@ export const app = reactive({
 let api = new Api(null, saveSession)
 let store: UserStore | null = null
 
-export const unsent = () => app.records.filter(r => r.status !== 'synced').length
+/** Cooperatives with changes and photos not yet on the server. */
+export const unsent = () => app.records.filter(r => r.status !== 'synced').length + app.photos.filter(p => !p.done).length
+
+async function refreshPhotos() {
+  app.photos = store ? (await store.photos()).map(({ jpeg: _jpeg, ...rest }) => rest) : []
+}
+
+/** The bytes of a photo on this phone, for its thumbnail. */
+export async function photoBlob(sha256: string): Promise<Blob | undefined> {
+  return (await store?.photo(sha256))?.jpeg
+}
 
 export function writer(): Writer {
   const s = app.session
@@ -36,6 +50,7 @@ async function openUser(session: Session) {
   api = new Api(session, saveSession)
   app.session = session
   app.records = sortRecords(await store.records())
+  await refreshPhotos()
 }
 
 function sortRecords(records: DocRecord[]): DocRecord[] {
@@ -104,6 +119,7 @@ export async function signOut(dropUnsent = false): Promise<boolean> {
   store = null
   app.session = null
   app.records = []
+  app.photos = []
   return true
 }
 
@@ -147,6 +163,8 @@ export async function syncNow(): Promise<void> {
   try {
     if (app.records.length === 0) await pull()
     await sync(store, api, writer().actor, records => (app.records = sortRecords([...records])))
+    // Photos follow their visits: a photo the server does not expect yet would be refused.
+    await uploadPhotos(api, store, () => void refreshPhotos())
     app.lastSync = new Date().toISOString()
     app.lastError = null
   } catch (error) {
@@ -160,7 +178,18 @@ export async function syncNow(): Promise<void> {
   } finally {
     app.syncing = false
     app.records = sortRecords(await store.records())
+    await refreshPhotos()
+    schedulePhotoRetry()
   }
+}
+
+let retryTimer: number | undefined
+/** Photos that failed wait for their retry time; try again then, while the app is open and online. */
+function schedulePhotoRetry() {
+  clearTimeout(retryTimer)
+  const next = app.photos.filter(p => !p.done && !p.rejected).map(p => p.retryAt ?? 0)
+  if (!next.length || !app.online) return
+  retryTimer = window.setTimeout(() => void syncNow(), Math.max(1000, Math.min(...next) - Date.now()))
 }
 
 export async function documentOf(id: string): Promise<{ record: DocRecord; doc: CoopDoc } | null> {
@@ -196,4 +225,44 @@ export function saveVisit(cooperativeId: string, visitId: string, visit: Record<
 
 export function saveProfile(cooperativeId: string, profile: Record<string, Json>) {
   return commit(cooperativeId, doc => putProfile(doc, profile, Date.now()))
+}
+
+/** Camera originals made ready on the phone and attached to the visit in one change; they upload when a link appears. */
+export async function addPhotos(cooperativeId: string, visitId: string, visit: Record<string, Json>, files: Blob[]): Promise<Refusal | null> {
+  if (!store) throw new Error('not signed in')
+  const prepared: PreparedPhoto[] = []
+  for (const file of files) prepared.push(await preparePhoto(file))
+  // The bytes are stored before the visit names them, so a visit never names a photo the phone lost.
+  const known = new Set((await store.photos()).map(p => p.sha256))
+  const added = prepared.filter(p => !known.has(p.sha256))
+  await store.savePhotos(
+    added.map(p => ({ sha256: p.sha256, cooperativeId, visitId, bytes: p.jpeg.size, jpeg: p.jpeg, width: p.width, height: p.height, confirmed: 0, failures: 0 })),
+  )
+  const refusal = await commit(cooperativeId, doc =>
+    attachPhotos(
+      doc,
+      visitId,
+      visit,
+      prepared.map(p => ({
+        sha256: p.sha256,
+        meta: {
+          visit_id: visitId,
+          taken_at: p.exif.takenAtMs ?? null,
+          position: p.exif.lat !== undefined && p.exif.lon !== undefined ? { lat: p.exif.lat, lon: p.exif.lon, datum: 'wgs84' } : null,
+          width: p.width,
+          height: p.height,
+          bytes: p.jpeg.size,
+          mime: 'image/jpeg',
+        },
+      })),
+      Date.now(),
+    ),
+  )
+  if (refusal) {
+    for (const p of added) await store.db.delete('photos', p.sha256)
+    await refreshPhotos()
+    return refusal
+  }
+  await refreshPhotos()
+  return null
 }

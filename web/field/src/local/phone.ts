@@ -4,6 +4,7 @@ import * as A from '@automerge/automerge/slim'
 import { Database } from './idb'
 import type { Session } from '../api/client'
 import { genesis, genesisHash, type CoopDoc } from '../model/docs'
+import type { QueuedPhoto } from '../photos/queue'
 
 export type DocStatus = 'pending' | 'syncing' | 'synced' | 'error' | 'quarantined' | 'out_of_scope'
 
@@ -72,6 +73,18 @@ export class UserStore {
   newRecord(id: string, name: string, regionCode: string): DocRecord {
     const g = genesisHash(id)
     return { id, name, regionCode, heads: [g], acked: [g], status: 'synced' }
+  }
+
+  photos(): Promise<QueuedPhoto[]> {
+    return this.db.all<QueuedPhoto>('photos')
+  }
+
+  photo(sha256: string): Promise<QueuedPhoto | undefined> {
+    return this.db.get<QueuedPhoto>('photos', sha256)
+  }
+
+  async savePhotos(photos: QueuedPhoto[]) {
+    if (photos.length) await this.db.put('photos', photos.map(p => [p.sha256, p]))
   }
 
   async getKv<T>(key: string): Promise<T | undefined> {

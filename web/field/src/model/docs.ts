@@ -2,7 +2,7 @@
 // genesis change, byte for byte), edited as the Rust SDK edits them (only what changed, each value of the type the
 // schema names), and checked against the trust boundary's rules before a change is kept.
 import * as A from '@automerge/automerge/slim'
-import { type Desc, visitSchema, profileSchema } from './schema'
+import { type Desc, visitSchema, profileSchema, documentSchema } from './schema'
 import { uuidToBytes, bytesToHex } from '../sync/digest'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -101,6 +101,24 @@ export type Writer = { actor: string; userId: string; deviceId: string }
 export function putVisit(doc: A.Doc<CoopDoc>, visitId: string, visit: Record<string, Json>, time: number): A.Doc<CoopDoc> {
   return A.change(doc, { time }, d => {
     reconcile(d.visits, visitId, visit, visitSchema)
+  })
+}
+
+/** Attaches photos to a visit in one change: their details under `photos` and their hashes in the visit's
+ * `expected_photos`, so the visit syncs at once and the server knows which photos to expect. */
+export function attachPhotos(
+  doc: A.Doc<CoopDoc>,
+  visitId: string,
+  visit: Record<string, Json>,
+  photos: { sha256: string; meta: Record<string, Json> }[],
+  time: number,
+): A.Doc<CoopDoc> {
+  const photoSchema = (documentSchema.fields.photos as Extract<Desc, { t: 'map' }>).of
+  const expected = [...((visit.expected_photos as string[]) ?? [])]
+  for (const p of photos) if (!expected.includes(p.sha256)) expected.push(p.sha256)
+  return A.change(doc, { time }, d => {
+    for (const p of photos) reconcile(d.photos, p.sha256, p.meta, photoSchema)
+    reconcile(d.visits, visitId, { ...visit, expected_photos: expected }, visitSchema)
   })
 }
 
