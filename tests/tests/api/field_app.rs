@@ -95,3 +95,80 @@ fn fixture(name: &str) -> String {
         .display()
         .to_string()
 }
+
+/// Issue 17, test 2: over a 256 kbit/s, 600 ms link that drops while a photo is on its way, the upload resumes from
+/// the server's offset: the link carries the photo once, plus at most the one piece (64 KiB) in flight at the drop.
+#[test]
+fn a_photo_upload_cut_on_a_weak_link_resumes_and_sends_little_twice() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let link = hezuo_tests::WeakLink::start(
+        &app.address.replace("http://", ""),
+        256_000,
+        Duration::from_millis(600),
+    );
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    // A photo with detail everywhere, so that even shrunk on the phone it takes seconds on this link.
+    let photo = tempfile::Builder::new()
+        .suffix(".jpg")
+        .tempfile()
+        .expect("temp file");
+    std::fs::write(photo.path(), crate::photos::camera_photo(1200, 900, 7)).expect("write");
+    let mut cut_at = 0;
+    browser::run_in(
+        &browser::field_dir(),
+        "weak-photo",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "cooperative": Fixture::HaishuFruit.name(),
+            "photo": photo.path().display().to_string(),
+            "link": link.address,
+        }),
+        Duration::from_secs(180),
+        |step, payload| {
+            assert_eq!(step, "uploading");
+            // Cut once a third of the photo is on its way.
+            let third = payload["bytes"].as_u64().expect("the photo's size") / 3;
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while link.sent_up() < third && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            cut_at = link.sent_up();
+            link.cut();
+            json!(null)
+        },
+    );
+    assert!(
+        cut_at > 0,
+        "the link was cut while the photo was on its way"
+    );
+    let queue = app
+        .client(Persona::SupervisorHaishu)
+        .review_queue(&hezuo_mobile_api::reviews::ReviewQuery {
+            cooperative_id: Some(cooperative),
+            ..Default::default()
+        })
+        .expect("queue")
+        .items;
+    let photos = app
+        .client(Persona::SupervisorHaishu)
+        .visit_photos(queue[0].visit_id)
+        .expect("photos");
+    assert_eq!(photos.received, 1, "{photos:?}");
+    let bytes = photos.photos[0].photo.as_ref().expect("received").bytes;
+    let on_air = link.sent_up();
+    eprintln!("weak link: photo {bytes} bytes, cut at {cut_at}, {on_air} bytes up in all");
+    assert!(
+        cut_at < bytes,
+        "the cut came before the photo was through ({cut_at} of {bytes})"
+    );
+    // The photo once, one 64 KiB piece lost in the drop, and the requests' headers.
+    assert!(
+        on_air <= bytes + 64 * 1024 + 8 * 1024,
+        "{on_air} bytes up for a photo of {bytes} bytes"
+    );
+}
