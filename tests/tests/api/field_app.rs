@@ -172,3 +172,139 @@ fn a_photo_upload_cut_on_a_weak_link_resumes_and_sends_little_twice() {
         "{on_air} bytes up for a photo of {bytes} bytes"
     );
 }
+
+/// The visit of the cooperative, as the review queue lists it for `persona` (any state).
+fn only_visit(
+    app: &TestApp,
+    persona: Persona,
+    cooperative: uuid::Uuid,
+) -> hezuo_mobile_api::reviews::ReviewItem {
+    let mut items = app
+        .client(persona)
+        .review_queue(&hezuo_mobile_api::reviews::ReviewQuery {
+            cooperative_id: Some(cooperative),
+            state: Some("all".to_owned()),
+            ..Default::default()
+        })
+        .expect("queue")
+        .items;
+    assert_eq!(items.len(), 1, "{items:?}");
+    items.remove(0)
+}
+
+fn decide(app: &TestApp, persona: Persona, visit: uuid::Uuid, decision: &str, note: Option<&str>) {
+    let version = app
+        .client(persona)
+        .visit_review(visit)
+        .expect("review")
+        .review
+        .version;
+    app.client(persona)
+        .decide_visit(
+            visit,
+            decision,
+            &hezuo_mobile_api::reviews::ReviewDecision {
+                note: note.map(str::to_owned),
+                level: None,
+                version: Some(version),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{decision} by {persona:?}: {e}"));
+}
+
+/// Issue 17, test 4: a reviewer returns a visit; the note reaches the app's tasks; the fix is submitted and approved.
+#[test]
+fn a_returned_visit_is_fixed_in_the_app_and_approved() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let note = "请补充成员总数和理事长姓名";
+    let fixed = "已补充：成员126人，理事长王建国";
+    browser::run_in(
+        &browser::field_dir(),
+        "returned-visit",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "cooperative": Fixture::HaishuFruit.name(),
+            "note": note,
+            "fixed": fixed,
+        }),
+        Duration::from_secs(180),
+        |step, _| {
+            let visit = only_visit(&app, Persona::Admin, cooperative).visit_id;
+            match step {
+                "submitted" => decide(&app, Persona::TownshipGaoqiao, visit, "return", Some(note)),
+                "resubmitted" => {
+                    let review = app
+                        .client(Persona::Admin)
+                        .visit_review(visit)
+                        .expect("review");
+                    assert_eq!(review.visit["notes"], fixed);
+                    decide(&app, Persona::TownshipGaoqiao, visit, "approve", None);
+                    decide(&app, Persona::SupervisorHaishu, visit, "approve", None);
+                }
+                other => panic!("unexpected step {other}"),
+            }
+            json!(null)
+        },
+    );
+    let item = only_visit(&app, Persona::Admin, cooperative);
+    assert_eq!(item.state.as_str(), "approved", "{item:?}");
+}
+
+/// Issue 17, test 5: a tampered app writes under another device's actor and into `review`; both are refused, the
+/// device is held for those cooperatives, and the app shows them as paused with the reason.
+#[test]
+fn a_tampered_app_is_refused_and_shows_the_hold() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    // Another device of another counsellor of the district, whose actor the tampered app borrows.
+    let other = crate::sync::another_haishu_counsellor(&app, "counsellor.haishu.lender");
+    let lender = other
+        .session()
+        .expect("session")
+        .device
+        .clone()
+        .expect("device");
+    let user = app.user_id(Persona::CounsellorHaishu);
+    let forged = app.cooperative_id(Fixture::HaishuFruit);
+    let foreign = app.cooperative_id(Fixture::HaishuRice);
+    browser::run_in(
+        &browser::field_dir(),
+        "tampered",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "userId": user.to_string(),
+            "forged": forged.to_string(),
+            "foreign": foreign.to_string(),
+            "ownActor": "0123456789abcdef0123456789abcdef",
+            "foreignActor": lender.actor_id,
+        }),
+        Duration::from_secs(120),
+        |_, _| json!(null),
+    );
+    let holds = app
+        .client(Persona::Admin)
+        .list_quarantines(&[])
+        .expect("holds")
+        .items;
+    let mut codes: Vec<(uuid::Uuid, String)> = holds
+        .iter()
+        .map(|h| (h.cooperative_id, h.code.clone()))
+        .collect();
+    codes.sort();
+    let mut expected = vec![
+        (forged, "server_only".to_owned()),
+        (foreign, "foreign_actor".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(codes, expected, "{holds:?}");
+}

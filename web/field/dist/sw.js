@@ -1,8 +1,8 @@
 // The field app's service worker: keeps the app shell (this build's files) so the app opens with no network, and
 // answers every page of the app with its one page. Data never passes through here: documents and photos live in
 // IndexedDB, and API calls go to the network as they are.
-const VERSION = '19a61d1d9e2a9caa'
-const SHELL = ["/field/","/field/assets/CoopPage-Br1B258S.js","/field/assets/Outbox-nzmKsTqL.js","/field/assets/Settings-DAlTPHRc.js","/field/assets/VisitEdit-DjzZvJ8q.css","/field/assets/VisitEdit-DpCQKTzL.js","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-CnaIsJ5t.css","/field/assets/index-DXnhDAPe.js","/field/assets/index-DiUa6cmn.js","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
+const VERSION = 'da19eb93ae47b61e'
+const SHELL = ["/field/","/field/assets/CoopPage-C0rTK_ua.js","/field/assets/Outbox-fkUgBKdV.js","/field/assets/Settings-Co8KSi_E.js","/field/assets/Tasks-B4W-0iuo.js","/field/assets/VisitEdit-De_LnJSa.js","/field/assets/VisitEdit-DjzZvJ8q.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-BGO-v26i.js","/field/assets/index-CUnF5Gt5.js","/field/assets/index-Dmh9P8aQ.css","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
 const CACHE = `hezuo-field-${VERSION}`
 
 self.addEventListener('install', event => {

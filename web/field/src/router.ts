@@ -7,6 +7,7 @@ export const router = createRouter({
     { path: '/', component: CoopList },
     { path: '/coop/:id', component: () => import('./views/CoopPage.vue'), props: true },
     { path: '/coop/:id/visit/:visitId', component: () => import('./views/VisitEdit.vue'), props: true },
+    { path: '/tasks', component: () => import('./views/Tasks.vue') },
     { path: '/outbox', component: () => import('./views/Outbox.vue') },
     { path: '/me', component: () => import('./views/Settings.vue') },
     { path: '/:rest(.*)', redirect: '/' },
