@@ -308,3 +308,62 @@ fn a_tampered_app_is_refused_and_shows_the_hold() {
     expected.sort();
     assert_eq!(codes, expected, "{holds:?}");
 }
+
+/// Issue 17, test 3: the app and a Rust phone change the same profile field offline at the same time; the server
+/// keeps both values as a conflict, each with the device that wrote it.
+#[test]
+fn the_app_and_a_rust_phone_editing_one_field_offline_make_a_conflict_that_keeps_both() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut rust_phone = crate::sync::another_haishu_counsellor(&app, "counsellor.haishu.rust");
+    rust_phone.pull().expect("pull");
+    rust_phone.sync().expect("sync");
+    let (app_value, rust_value) = ("13911110000", "13922220000");
+    browser::run_in(
+        &browser::field_dir(),
+        "profile-conflict",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "cooperative": Fixture::HaishuFruit.name(),
+            "phone": app_value,
+        }),
+        Duration::from_secs(120),
+        |step, _| {
+            if step == "edited" {
+                rust_phone
+                    .edit_profile(cooperative, |profile| {
+                        profile.contact_phone = Some(rust_value.to_owned())
+                    })
+                    .expect("edit");
+                let report = rust_phone.sync().expect("sync");
+                assert!(report.problems.is_empty(), "{report:?}");
+            }
+            json!(null)
+        },
+    );
+    let conflicts = app
+        .client(Persona::SupervisorHaishu)
+        .conflicts(&Default::default())
+        .expect("conflicts")
+        .items;
+    let conflict = conflicts
+        .iter()
+        .find(|c| c.cooperative_id == cooperative && c.path == "profile.contact_phone")
+        .unwrap_or_else(|| panic!("a conflict on the phone number: {conflicts:?}"));
+    let mut values: Vec<String> = conflict
+        .candidates
+        .iter()
+        .filter_map(|c| c.value.as_str().map(str::to_owned))
+        .collect();
+    values.sort();
+    assert_eq!(values, vec![app_value.to_owned(), rust_value.to_owned()]);
+    assert!(
+        conflict.candidates.iter().all(|c| c.device_id.is_some()),
+        "each value is attributed to its device: {conflict:?}"
+    );
+}

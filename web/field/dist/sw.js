@@ -1,8 +1,8 @@
 // The field app's service worker: keeps the app shell (this build's files) so the app opens with no network, and
 // answers every page of the app with its one page. Data never passes through here: documents and photos live in
 // IndexedDB, and API calls go to the network as they are.
-const VERSION = 'da19eb93ae47b61e'
-const SHELL = ["/field/","/field/assets/CoopPage-C0rTK_ua.js","/field/assets/Outbox-fkUgBKdV.js","/field/assets/Settings-Co8KSi_E.js","/field/assets/Tasks-B4W-0iuo.js","/field/assets/VisitEdit-De_LnJSa.js","/field/assets/VisitEdit-DjzZvJ8q.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-BGO-v26i.js","/field/assets/index-CUnF5Gt5.js","/field/assets/index-Dmh9P8aQ.css","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
+const VERSION = '38eb84aa035d7efb'
+const SHELL = ["/field/","/field/assets/CoopPage-hdIJLeqK.js","/field/assets/FieldInput-BW0e498H.css","/field/assets/FieldInput-CshGsB6v.js","/field/assets/Outbox-DH6302vc.js","/field/assets/ProfileEdit-D3y2U4fG.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/Settings-MhniSDeQ.js","/field/assets/Tasks-DKeo01Qg.js","/field/assets/VisitEdit-1ubuWNUs.css","/field/assets/VisitEdit-BcCxnYme.js","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-D13YSWw8.js","/field/assets/index-Dl7nw9cx.js","/field/assets/index-Dmh9P8aQ.css","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
 const CACHE = `hezuo-field-${VERSION}`
 
 self.addEventListener('install', event => {

@@ -6,6 +6,7 @@ export const router = createRouter({
   routes: [
     { path: '/', component: CoopList },
     { path: '/coop/:id', component: () => import('./views/CoopPage.vue'), props: true },
+    { path: '/coop/:id/profile', component: () => import('./views/ProfileEdit.vue'), props: true },
     { path: '/coop/:id/visit/:visitId', component: () => import('./views/VisitEdit.vue'), props: true },
     { path: '/tasks', component: () => import('./views/Tasks.vue') },
     { path: '/outbox', component: () => import('./views/Outbox.vue') },
