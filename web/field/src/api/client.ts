@@ -41,7 +41,8 @@ export class Api {
     }
     let response: Response
     try {
-      response = await fetch(path, { ...init, method, headers, body: payload, cache: 'no-store' })
+      // No Referer: on a 2G link every header costs.
+      response = await fetch(path, { ...init, method, headers, body: payload, cache: 'no-store', referrerPolicy: 'no-referrer' })
     } catch (error) {
       throw new Offline(String(error))
     }
