@@ -115,6 +115,9 @@ pub struct ManifestEntry {
     pub document_id: String,
     pub name: String,
     pub region_code: String,
+    /// 统一社会信用代码, when the register has one (phones search by it offline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -367,3 +367,49 @@ fn the_app_and_a_rust_phone_editing_one_field_offline_make_a_conflict_that_keeps
         "each value is attributed to its device: {conflict:?}"
     );
 }
+
+/// The list finds a cooperative by pinyin initials and by credit code; a cooperative found in the field is created
+/// offline and reaches the server, registered as pending verification.
+#[test]
+fn search_by_initials_and_code_and_a_cooperative_found_in_the_field() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let new_name = "高桥镇新发现的草莓专业合作社";
+    let good = Fixture::HaishuFruit.uscc().as_str().to_owned();
+    let bad_uscc = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    let reports = browser::run_in(
+        &browser::field_dir(),
+        "new-cooperative",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "name": Fixture::HaishuFruit.name(),
+            // 绿源果蔬
+            "initials": "lygs",
+            "uscc": Fixture::HaishuFruit.uscc().as_str(),
+            "badUscc": bad_uscc,
+            "newName": new_name,
+            "region": hezuo_tests::HAISHU_VILLAGE,
+        }),
+        Duration::from_secs(120),
+        |_, _| json!(null),
+    );
+    let id: uuid::Uuid = reports
+        .get("id")
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("the new cooperative's id");
+    let created = app
+        .client(Persona::SupervisorHaishu)
+        .get_cooperative(id)
+        .expect("registered by the sync");
+    assert_eq!(created.name, new_name);
+    assert_eq!(created.region_code.as_str(), hezuo_tests::HAISHU_VILLAGE);
+}

@@ -5,6 +5,7 @@ export const router = createRouter({
   history: createWebHistory('/field/'),
   routes: [
     { path: '/', component: CoopList },
+    { path: '/new-cooperative', component: () => import('./views/NewCoop.vue') },
     { path: '/coop/:id', component: () => import('./views/CoopPage.vue'), props: true },
     { path: '/coop/:id/profile', component: () => import('./views/ProfileEdit.vue'), props: true },
     { path: '/coop/:id/visit/:visitId', component: () => import('./views/VisitEdit.vue'), props: true },

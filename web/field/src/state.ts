@@ -5,7 +5,7 @@ import * as A from '@automerge/automerge/slim'
 import { Api, ApiProblem, Offline, SESSION_OVER, type Device, type Session, type Tokens } from './api/client'
 import { UserStore, saveSession, savedSession, knownDevice, rememberDevice, type DocRecord } from './local/phone'
 import { sync } from './sync/batch'
-import { putVisit, putProfile, attachPhotos, view, type CoopDoc, type Json, type Writer } from './model/docs'
+import { putVisit, putProfile, attachPhotos, view, summarize, type CoopDoc, type Json, type Writer } from './model/docs'
 import { preparePhoto, type PreparedPhoto } from './photos/prepare'
 import { uploadPhotos, type QueuedPhoto } from './photos/queue'
 import { checkOwnChange, type Refusal } from './model/check'
@@ -60,6 +60,8 @@ function sortRecords(records: DocRecord[]): DocRecord[] {
 export async function start() {
   const session = await savedSession()
   if (session) await openUser(session)
+  // Whatever waits (changes, a photo cut off when the app was closed) goes as soon as the app opens with a link.
+  if (session && navigator.onLine) setTimeout(() => void syncNow(), 0)
   if (navigator.storage?.persist) {
     app.storagePersisted = (await navigator.storage.persisted()) || (await navigator.storage.persist())
   }
@@ -133,24 +135,52 @@ export async function pull() {
   const known = new Map((await store.records()).map(r => [r.id, r]))
   const added: DocRecord[] = []
   let cursor: string | undefined
+  let first = true
   for (;;) {
-    const page = await api.json<{ items: { cooperative_id: string; name: string; region_code: string }[]; removed: string[]; next_cursor?: string }>(
+    const page = await api.json<{ items: { cooperative_id: string; name: string; region_code: string; uscc?: string }[]; removed: string[]; next_cursor?: string }>(
       'GET',
       `/api/v1/sync/manifest${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
     )
+    if (first) {
+      // Cooperatives that left my regions: gone from the phone, unless work on them is still unsent.
+      for (const id of page.removed) {
+        const record = known.get(id)
+        if (!record) continue
+        if (record.heads.join() === record.acked.join()) {
+          await store.db.delete('docs', id)
+          known.delete(id)
+        } else {
+          record.status = 'out_of_scope'
+          record.message = '该合作社已不在您的负责范围内，本地未同步的内容已保留'
+          added.push(record)
+        }
+      }
+      first = false
+    }
     for (const item of page.items) {
       const existing = known.get(item.cooperative_id)
-      if (existing) {
-        existing.name = item.name
-        existing.regionCode = item.region_code
-        added.push(existing)
-      } else added.push(store.newRecord(item.cooperative_id, item.name, item.region_code))
+      const record = existing ?? store.newRecord(item.cooperative_id, item.name, item.region_code)
+      record.name = item.name
+      record.regionCode = item.region_code
+      record.uscc = item.uscc
+      added.push(record)
     }
     if (!page.next_cursor) break
     cursor = page.next_cursor
   }
   await store.saveRecords(added)
   app.records = sortRecords(await store.records())
+}
+
+/** The list refreshed by hand: the manifest of my regions again (new or reassigned cooperatives), then a sync. */
+export async function refreshAll(): Promise<void> {
+  if (!navigator.onLine) return syncNow()
+  try {
+    await pull()
+  } catch (error) {
+    app.lastError = error instanceof Offline ? '没有网络，连上后自动同步' : error instanceof Error ? error.message : String(error)
+  }
+  await syncNow()
 }
 
 export async function syncNow(): Promise<void> {
@@ -223,6 +253,7 @@ async function commitMeasured(id: string, edit: (doc: A.Doc<CoopDoc>) => A.Doc<C
   if (refusal) return refusal
   record.bytes = A.save(after)
   record.heads = A.getHeads(after)
+  record.summary = summarize(after)
   if (record.status === 'synced' || record.status === 'error') record.status = 'pending'
   await store.saveRecords([record])
   const index = app.records.findIndex(r => r.id === id)
@@ -276,4 +307,21 @@ export async function addPhotos(cooperativeId: string, visitId: string, visit: R
   }
   await refreshPhotos()
   return null
+}
+
+/** A cooperative found in the field: its document is created here and registered by the server when it syncs. */
+export async function createCooperative(name: string, regionCode: string, uscc?: string): Promise<{ id: string } | { refusal: Refusal }> {
+  if (!store) throw new Error('not signed in')
+  const id = crypto.randomUUID()
+  const record = store.newRecord(id, name, regionCode)
+  record.status = 'pending'
+  await store.saveRecords([record])
+  const refusal = await commit(id, doc => putProfile(doc, { name, region_code: regionCode, ...(uscc ? { uscc } : {}) }, Date.now()))
+  if (refusal) {
+    await store.db.delete('docs', id)
+    app.records = sortRecords(await store.records())
+    return { refusal }
+  }
+  app.records = sortRecords(await store.records())
+  return { id }
 }

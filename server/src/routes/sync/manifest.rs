@@ -54,6 +54,7 @@ pub async fn manifest(
                     cooperatives::id,
                     cooperatives::name,
                     cooperatives::region_code,
+                    cooperatives::uscc,
                 ))
                 .filter(cooperatives::merged_into.is_null())
                 .order(cooperatives::id.asc())
@@ -65,21 +66,22 @@ pub async fn manifest(
             if let Some(after) = after {
                 sql = sql.filter(cooperatives::id.gt(after));
             }
-            let mut rows: Vec<(String, String, String)> = sql.load(conn)?;
+            let mut rows: Vec<(String, String, String, Option<String>)> = sql.load(conn)?;
             let more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
             let next_cursor = more
-                .then(|| rows.last().map(|(id, _, _)| pagination::encode_cursor(id)))
+                .then(|| rows.last().map(|(id, ..)| pagination::encode_cursor(id)))
                 .flatten();
             let items = rows
                 .into_iter()
-                .filter_map(|(id, name, region_code)| {
+                .filter_map(|(id, name, region_code, uscc)| {
                     let cooperative_id = Uuid::parse_str(&id).ok()?;
                     Some(ManifestEntry {
                         document_id: DocumentId::from_uuid(cooperative_id).to_string(),
                         cooperative_id,
                         name,
                         region_code,
+                        uscc,
                     })
                 })
                 .collect();

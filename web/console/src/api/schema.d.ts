@@ -2368,6 +2368,8 @@ export interface components {
             document_id: string;
             name: string;
             region_code: string;
+            /** @description 统一社会信用代码, when the register has one (phones search by it offline). */
+            uscc?: string | null;
         };
         /** @description A manual score as recorded, with who gave it. */
         ManualEntry: {

@@ -12,6 +12,8 @@ export type DocRecord = {
   id: string
   name: string
   regionCode: string
+  /** 统一社会信用代码 from the register, for search. */
+  uscc?: string
   /** `A.save` of the document; absent until the first change arrives (the genesis is computed). */
   bytes?: Uint8Array
   /** `A.encodeSyncState` of the exchange with the server. */
@@ -22,7 +24,11 @@ export type DocRecord = {
   status: DocStatus
   /** Why, in Chinese, for error / quarantined / out_of_scope. */
   message?: string
+  /** What the list shows, read from the document whenever it changes. */
+  summary?: DocSummary
 }
+
+export type DocSummary = { lastVisit?: string; star?: string; cleanup?: string; revisitDue?: string }
 
 let phoneDb: Promise<Database> | null = null
 const phone = () => (phoneDb ??= Database.open('hezuo-field'))

@@ -135,3 +135,18 @@ export function putProfile(doc: A.Doc<CoopDoc>, profile: Record<string, Json>, t
 export function view(doc: A.Doc<CoopDoc>): CoopDoc {
   return JSON.parse(JSON.stringify(doc, (_k, v) => (v instanceof A.ImmutableString ? v.val : typeof v === 'bigint' ? Number(v) : v)))
 }
+
+/** What the cooperative list shows of a document: the last visit's day, the star, the clean-up decision and the
+ * re-visit it asks for. */
+export function summarize(doc: A.Doc<CoopDoc>): { lastVisit?: string; star?: string; cleanup?: string; revisitDue?: string } {
+  const visits = Object.values((doc.visits ?? {}) as Record<string, any>)
+  const days = visits.map(v => String(v.meta?.visit_date ?? '')).filter(Boolean).sort()
+  const star = doc.decisions?.star?.outcome
+  const cleanup = doc.decisions?.cleanup
+  return {
+    lastVisit: days[days.length - 1],
+    star: star === undefined ? undefined : String(star),
+    cleanup: cleanup?.outcome === undefined ? undefined : String(cleanup.outcome),
+    revisitDue: cleanup?.revisit_due === undefined ? undefined : String(cleanup.revisit_due),
+  }
+}

@@ -7,7 +7,7 @@ import { bytesToUuid, headsDigest, sameHeads, summaryDigest, uuidToBytes, equalB
 import { bloomOf } from './bloom'
 import type { Api } from '../api/client'
 import type { DocRecord, UserStore } from '../local/phone'
-import type { CoopDoc } from '../model/docs'
+import { summarize, type CoopDoc } from '../model/docs'
 
 const MAX_ROUNDS = 8
 
@@ -122,6 +122,7 @@ export async function sync(store: UserStore, api: Api, actor: string, onRecords?
         const heads = A.getHeads(current.doc)
         if (!sameHeads(before, heads)) {
           record.bytes = A.save(current.doc)
+          record.summary = summarize(current.doc)
           report.updated++
         }
         record.heads = heads
