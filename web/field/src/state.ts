@@ -21,6 +21,8 @@ export const app = reactive({
   lastError: null as string | null,
   online: navigator.onLine,
   storagePersisted: null as boolean | null,
+  /** A new version of the app, installed and waiting to take over. */
+  updateReady: null as ServiceWorker | null,
 })
 
 let api = new Api(null, saveSession)
