@@ -65,6 +65,9 @@ fn a_visit_recorded_offline_reaches_the_server_in_one_sync_when_a_link_appears()
     assert_eq!(review.visit["status"], "submitted");
     assert_eq!(review.visit["membership"]["members_total"], 126);
     assert_eq!(review.visit["meta"]["visit_type"], "baseline");
+    // The phone's position, allowed by the counsellor, recorded with the visit.
+    assert_eq!(review.visit["meta"]["geo"]["lat"], 29.8712);
+    assert_eq!(review.visit["meta"]["geo"]["datum"], "wgs84");
 
     // The photos followed: shrunk on the phone, upright, with the camera's time and place read before shrinking.
     let photos = app
@@ -412,4 +415,40 @@ fn search_by_initials_and_code_and_a_cooperative_found_in_the_field() {
         .expect("registered by the sync");
     assert_eq!(created.name, new_name);
     assert_eq!(created.region_code.as_str(), hezuo_tests::HAISHU_VILLAGE);
+}
+
+/// One phone, two counsellors: sign-out warns about unsent work and keeps it, the next user sees none of it, and the
+/// first user's work syncs when they are back.
+#[test]
+fn a_second_user_of_the_phone_never_sees_the_first_ones_work() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let notes = "第一位辅导员的草稿";
+    browser::run_in(
+        &browser::field_dir(),
+        "two-users",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "first": Persona::CounsellorHaishu.username(),
+            "second": Persona::CounsellorXiangshan.username(),
+            "cooperative": Fixture::HaishuFruit.name(),
+            "notes": notes,
+        }),
+        Duration::from_secs(120),
+        |_, _| json!(null),
+    );
+    use diesel::prelude::*;
+    use hezuo_server::db::schema::visits;
+    let stored: Vec<(String, String)> = visits::table
+        .filter(visits::cooperative_id.eq(cooperative.to_string()))
+        .select((visits::status, visits::data))
+        .load(&mut app.conn())
+        .expect("visits");
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].0, "draft");
+    assert!(stored[0].1.contains(notes), "{stored:?}");
 }

@@ -53,12 +53,14 @@ export async function launch() {
 const pages = []
 
 /** A fresh browser profile with a page that records script errors, CSP violations and dialogs. */
-export async function newPage(browser, { locale = 'zh-CN', phone = false } = {}) {
+export async function newPage(browser, { locale = 'zh-CN', phone = false, geolocation = null } = {}) {
   // A phone: a 360×640 touch screen, as the field app is made for.
   const screen = phone
     ? { viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
     : { viewport: { width: 1440, height: 900 } }
-  const context = await browser.newContext({ locale, ...screen })
+  // A position the phone reports once the user allows it.
+  const position = geolocation ? { geolocation, permissions: ['geolocation'] } : {}
+  const context = await browser.newContext({ locale, ...screen, ...position })
   const page = await context.newPage()
   pages.push(page)
   page.problems = []

@@ -6,7 +6,7 @@ import { scenario, newPage, step, report, check, shot, noProblems, base, passwor
 const unsent = async page => Number((await page.textContent('[data-test=unsent]')).replace(/\D/g, ''))
 
 scenario(async browser => {
-  const page = await newPage(browser, { phone: true })
+  const page = await newPage(browser, { phone: true, geolocation: { latitude: 29.8712, longitude: 121.4421, accuracy: 15 } })
   await page.goto(`${base}/field/`)
   await page.fill('[data-test=username] input', args.username)
   await page.fill('[data-test=password] input', password)

@@ -113,10 +113,13 @@ function phoneName(): string {
 /** Signs out. Refused while work is not on the server unless `dropUnsent`, which the screen asks for explicitly. */
 export async function signOut(dropUnsent = false): Promise<boolean> {
   if (unsent() > 0 && !dropUnsent) return false
-  try {
-    await api.request('POST', '/api/v1/auth/logout')
-  } catch {
-    // Offline: the session ends on the phone; the server's ends with its tokens.
+  // Offline, the session ends on the phone; the server's ends with its tokens.
+  if (navigator.onLine) {
+    try {
+      await api.request('POST', '/api/v1/auth/logout')
+    } catch {
+      // The link went at the last moment: as offline.
+    }
   }
   await saveSession(null)
   store?.close()
