@@ -9,6 +9,7 @@ import { putVisit, putProfile, attachPhotos, view, summarize, type CoopDoc, type
 import { preparePhoto, type PreparedPhoto } from './photos/prepare'
 import { uploadPhotos, type QueuedPhoto } from './photos/queue'
 import { checkOwnChange, type Refusal } from './model/check'
+import { newUuid } from './model/uuid'
 
 export const app = reactive({
   ready: false,
@@ -317,7 +318,7 @@ export async function addPhotos(cooperativeId: string, visitId: string, visit: R
 /** A cooperative found in the field: its document is created here and registered by the server when it syncs. */
 export async function createCooperative(name: string, regionCode: string, uscc?: string): Promise<{ id: string } | { refusal: Refusal }> {
   if (!store) throw new Error('not signed in')
-  const id = crypto.randomUUID()
+  const id = newUuid()
   const record = store.newRecord(id, name, regionCode)
   record.status = 'pending'
   await store.saveRecords([record])
