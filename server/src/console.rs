@@ -52,6 +52,26 @@ fn find(assets: &'static [(&'static str, &'static [u8])], path: &str) -> Option<
     })
 }
 
+/// The response for a built file: hashed files are kept for good, the page (which names the current build's files)
+/// and the service worker are checked on every load; served with `policy` and the headers that keep pages unframed
+/// and content types honest.
+pub fn respond(asset: Asset, policy: String) -> actix_web::HttpResponse {
+    use actix_web::http::header;
+    let cache = if asset.immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    actix_web::HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, asset.content_type))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .body(asset.bytes)
+}
+
 /// Whether the binary was built with the console.
 pub fn is_built() -> bool {
     ASSETS.iter().any(|(name, _)| *name == "index.html")

@@ -48,18 +48,10 @@ fn a_visit_recorded_offline_reaches_the_server_in_one_sync_when_a_link_appears()
         accepted_syncs, 1,
         "the day's work arrived in one accepted sync"
     );
-    let queue = app
-        .client(Persona::SupervisorHaishu)
-        .review_queue(&hezuo_mobile_api::reviews::ReviewQuery {
-            cooperative_id: Some(cooperative),
-            ..Default::default()
-        })
-        .expect("queue")
-        .items;
-    assert_eq!(queue.len(), 1, "{queue:?}");
+    let visit_id = only_visit(&app, Persona::SupervisorHaishu, cooperative).visit_id;
     let review = app
         .client(Persona::SupervisorHaishu)
-        .visit_review(queue[0].visit_id)
+        .visit_review(visit_id)
         .expect("the visit");
     assert_eq!(review.visit["notes"], notes);
     assert_eq!(review.visit["status"], "submitted");
@@ -72,7 +64,7 @@ fn a_visit_recorded_offline_reaches_the_server_in_one_sync_when_a_link_appears()
     // The photos followed: shrunk on the phone, upright, with the camera's time and place read before shrinking.
     let photos = app
         .client(Persona::SupervisorHaishu)
-        .visit_photos(queue[0].visit_id)
+        .visit_photos(visit_id)
         .expect("photos");
     assert_eq!(photos.photos.len(), 2, "{photos:?}");
     for photo in &photos.photos {
@@ -149,17 +141,9 @@ fn a_photo_upload_cut_on_a_weak_link_resumes_and_sends_little_twice() {
         cut_at > 0,
         "the link was cut while the photo was on its way"
     );
-    let queue = app
-        .client(Persona::SupervisorHaishu)
-        .review_queue(&hezuo_mobile_api::reviews::ReviewQuery {
-            cooperative_id: Some(cooperative),
-            ..Default::default()
-        })
-        .expect("queue")
-        .items;
     let photos = app
         .client(Persona::SupervisorHaishu)
-        .visit_photos(queue[0].visit_id)
+        .visit_photos(only_visit(&app, Persona::SupervisorHaishu, cooperative).visit_id)
         .expect("photos");
     assert_eq!(photos.received, 1, "{photos:?}");
     let bytes = photos.photos[0].photo.as_ref().expect("received").bytes;
@@ -451,4 +435,66 @@ fn a_second_user_of_the_phone_never_sees_the_first_ones_work() {
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].0, "draft");
     assert!(stored[0].1.contains(notes), "{stored:?}");
+}
+
+/// The app's files as a phone fetches them: its page for its own routes, the WebAssembly with its type, the service
+/// worker checked on every load, hashed files kept, a missing file a 404, all under the app's policy.
+#[test]
+fn the_app_is_served_with_its_policy_and_caching() {
+    use ureq::http::Method;
+    let app = TestApp::spawn();
+    let client = app.anonymous();
+    let get = |path: &str| {
+        client
+            .raw(Method::GET, path, &[], &[], None)
+            .expect("answer")
+    };
+    let page = get("/field/coop/01a24266-d914-777d-94a6-3b83a10f4623");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+    let policy = page
+        .header("content-security-policy")
+        .expect("a policy")
+        .to_owned();
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "{policy}"
+    );
+    assert!(policy.contains("worker-src 'self'"), "{policy}");
+    assert!(
+        !policy.contains(" 'unsafe-eval'"),
+        "no eval, only WebAssembly: {policy}"
+    );
+    let html = String::from_utf8(page.body).expect("utf-8");
+    assert!(html.contains("manifest.webmanifest"), "installable: {html}");
+
+    let worker = get("/field/sw.js");
+    assert_eq!(worker.status, 200);
+    assert_eq!(worker.header("cache-control"), Some("no-cache"));
+    let shell = String::from_utf8(worker.body).expect("utf-8");
+    let wasm = shell
+        .split('"')
+        .find(|part| part.ends_with(".wasm"))
+        .expect("the service worker keeps the WebAssembly")
+        .to_owned();
+    let module = get(&wasm);
+    assert_eq!(module.status, 200);
+    assert_eq!(module.header("content-type"), Some("application/wasm"));
+    assert!(
+        module
+            .header("cache-control")
+            .is_some_and(|c| c.contains("immutable"))
+    );
+    assert_eq!(get("/field/assets/gone-00000000.js").status, 404);
+    // `/field` leads to the app (the client follows the redirect).
+    let lead = get("/field");
+    assert_eq!(lead.status, 200);
+    assert_eq!(
+        lead.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
 }

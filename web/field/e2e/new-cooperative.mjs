@@ -1,14 +1,10 @@
 // Finding cooperatives on the phone by pinyin initials and by credit code, and a cooperative found in the field that
 // the register lacks: created offline, it reaches the server (pending verification) with the next sync.
-import { scenario, newPage, report, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
+import { scenario, report, check, shot, noProblems, args } from '../../console/e2e/browser.mjs'
+import { signedInPhone } from './field.mjs'
 
 scenario(async browser => {
-  const page = await newPage(browser, { phone: true })
-  await page.goto(`${base}/field/`)
-  await page.fill('[data-test=username] input', args.username)
-  await page.fill('[data-test=password] input', password)
-  await page.click('[data-test=sign-in]')
-  await page.waitForSelector('[data-test=coop]', { timeout: 30000 })
+  const page = await signedInPhone(browser, args.username)
 
   await page.fill('[data-test=search] input', args.initials)
   await page.waitForFunction(n => document.querySelectorAll('[data-test=coop]').length === n, 1)

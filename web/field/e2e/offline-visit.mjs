@@ -1,24 +1,18 @@
 // A counsellor's day with no signal (issue 17, test 1): sign in and pull, go offline, record a visit with two camera
 // photos, reload while offline (the app opens from its service worker; the draft and the photos are still there),
 // submit, come back online: the visit reaches the server in one sync, the photos follow, a supervisor sees both.
-import { scenario, newPage, step, report, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
+import { scenario, step, check, shot, noProblems, args } from '../../console/e2e/browser.mjs'
+import { signedInPhone, openCooperative } from './field.mjs'
 
 const unsent = async page => Number((await page.textContent('[data-test=unsent]')).replace(/\D/g, ''))
 
 scenario(async browser => {
-  const page = await newPage(browser, { phone: true, geolocation: { latitude: 29.8712, longitude: 121.4421, accuracy: 15 } })
-  await page.goto(`${base}/field/`)
-  await page.fill('[data-test=username] input', args.username)
-  await page.fill('[data-test=password] input', password)
-  await page.click('[data-test=sign-in]')
-  await page.waitForSelector('[data-test=coop]', { timeout: 30000 })
-  await page.waitForFunction(() => document.querySelector('[data-test=unsent]')?.textContent?.includes('待上传 0'))
+  const page = await signedInPhone(browser, args.username, { geolocation: { latitude: 29.8712, longitude: 121.4421, accuracy: 15 } })
   await page.evaluate(() => navigator.serviceWorker.ready)
   await shot(page, '1-cooperatives')
 
   await page.context().setOffline(true)
-  await page.fill('[data-test=search] input', args.cooperative)
-  await page.click(`[data-test=coop]:has-text("${args.cooperative}")`)
+  await openCooperative(page, args.cooperative)
   await page.click('[data-test=new-visit]')
   await page.waitForSelector('[data-test=section-meta]')
   await page.click('[data-test="meta.visit_type"] >> text=摸底排查')

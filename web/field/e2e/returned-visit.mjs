@@ -1,22 +1,17 @@
 // A reviewer returns a visit (issue 17, test 4): after the next sync the note is in the app's tasks, the counsellor
 // opens the visit from there, fixes it and submits it again; the reviewers then approve it.
-import { scenario, newPage, step, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
+import { scenario, step, check, shot, noProblems, args } from '../../console/e2e/browser.mjs'
+import { signedInPhone, openCooperative, waitForSync } from './field.mjs'
 
 scenario(async browser => {
-  const page = await newPage(browser, { phone: true })
-  await page.goto(`${base}/field/`)
-  await page.fill('[data-test=username] input', args.username)
-  await page.fill('[data-test=password] input', password)
-  await page.click('[data-test=sign-in]')
-  await page.waitForSelector('[data-test=coop]', { timeout: 30000 })
-  await page.fill('[data-test=search] input', args.cooperative)
-  await page.click(`[data-test=coop]:has-text("${args.cooperative}")`)
+  const page = await signedInPhone(browser, args.username)
+  await openCooperative(page, args.cooperative)
   await page.click('[data-test=new-visit]')
   await page.click('[data-test="meta.visit_type"] >> text=日常联系')
   await page.fill('[data-test=notes] textarea', '第一次填写')
   await page.click('[data-test=submit]')
   await page.waitForSelector('[data-test=new-visit]')
-  await page.waitForFunction(() => document.querySelector('[data-test=unsent]')?.textContent?.includes('待上传 0'), null, { timeout: 30000 })
+  await waitForSync(page)
   await step('submitted')
 
   // The reviewer returned it; the next sync brings the note.
@@ -35,7 +30,7 @@ scenario(async browser => {
   await shot(page, '2-fixing')
   await page.click('[data-test=submit]')
   await page.waitForURL(url => !url.pathname.includes('/visit/'))
-  await page.waitForFunction(() => document.querySelector('[data-test=unsent]')?.textContent?.includes('待上传 0'), null, { timeout: 30000 })
+  await waitForSync(page)
   await step('resubmitted')
 
   // Approved: after a sync the task is gone and the visit says so.
@@ -43,8 +38,7 @@ scenario(async browser => {
   await page.click('[data-test=sync]')
   await page.click('[data-test=tab-tasks]')
   await page.waitForFunction(() => !document.querySelector('[data-test=task]') || document.querySelector('[data-test=task]').textContent.includes('已重新提交'), null, { timeout: 30000 })
-  await page.click('[data-test=tab-coops]')
-  await page.click(`[data-test=coop]:has-text("${args.cooperative}")`)
+  await openCooperative(page, args.cooperative)
   await page.waitForFunction(() => [...document.querySelectorAll('[data-test=visit]')].some(v => v.textContent.includes('已通过')), null, { timeout: 30000 })
   await shot(page, '3-approved')
   noProblems(page)

@@ -2,7 +2,8 @@
 // IndexedDB — one under another device's actor, one to the server-only `review` map — and synced. The server refuses
 // both, holds the device's writes to those cooperatives, and the app shows them as paused with the reason.
 import * as A from '@automerge/automerge'
-import { scenario, newPage, step, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
+import { scenario, step, check, shot, noProblems, args } from '../../console/e2e/browser.mjs'
+import { signedInPhone } from './field.mjs'
 
 /** A document's first change, as every peer makes it (sync/src/document.rs). */
 function genesis(id) {
@@ -54,13 +55,7 @@ async function tamper(page, cooperativeId, actor, edit) {
 }
 
 scenario(async browser => {
-  const page = await newPage(browser, { phone: true })
-  await page.goto(`${base}/field/`)
-  await page.fill('[data-test=username] input', args.username)
-  await page.fill('[data-test=password] input', password)
-  await page.click('[data-test=sign-in]')
-  await page.waitForSelector('[data-test=coop]', { timeout: 30000 })
-  await page.waitForFunction(() => document.querySelector('[data-test=unsent]')?.textContent?.includes('待上传 0'), null, { timeout: 30000 })
+  const page = await signedInPhone(browser, args.username)
 
   await tamper(page, args.forged, args.ownActor, d => {
     d.review.forged = { state: 'approved' }

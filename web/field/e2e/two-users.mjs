@@ -1,22 +1,12 @@
 // One phone, two counsellors: signing out with work still on the phone asks first and keeps it; the next user sees
 // none of it; the first user, back, finds the work and it syncs.
-import { scenario, newPage, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
-
-async function signIn(page, username) {
-  await page.fill('[data-test=username] input', username)
-  await page.fill('[data-test=password] input', password)
-  await page.click('[data-test=sign-in]')
-  await page.waitForSelector('[data-test=banner]', { timeout: 30000 })
-  await page.waitForFunction(() => !document.body.textContent.includes('同步中'), null, { timeout: 30000 })
-}
+import { scenario, check, shot, noProblems, args } from '../../console/e2e/browser.mjs'
+import { signedInPhone, signIn, openCooperative } from './field.mjs'
 
 scenario(async browser => {
-  const page = await newPage(browser, { phone: true })
-  await page.goto(`${base}/field/`)
-  await signIn(page, args.first)
+  const page = await signedInPhone(browser, args.first)
   await page.context().setOffline(true)
-  await page.fill('[data-test=search] input', args.cooperative)
-  await page.click(`[data-test=coop]:has-text("${args.cooperative}")`)
+  await openCooperative(page, args.cooperative)
   await page.click('[data-test=new-visit]')
   await page.fill('[data-test=notes] textarea', args.notes)
   await page.waitForFunction(() => document.querySelector('[data-test=saved]')?.textContent === '已保存在手机')

@@ -1,7 +1,8 @@
 // A photo upload over a 256 kbit/s link with 600 ms round trips that drops midway (issue 17, test 2): the phone's
 // uploads go through the suite's WeakLink (the page's own requests are routed there unchanged), the test cuts the
 // link while the photo is on its way, and the app resumes from the offset the server confirms.
-import { scenario, newPage, step, report, check, shot, noProblems, base, password, args } from '../../console/e2e/browser.mjs'
+import { scenario, newPage, step, shot, noProblems, base, args } from '../../console/e2e/browser.mjs'
+import { signIn, openCooperative } from './field.mjs'
 
 scenario(async browser => {
   const page = await newPage(browser, { phone: true })
@@ -12,12 +13,8 @@ scenario(async browser => {
     route.continue({ url: `${args.link}${url.pathname}${url.search}` })
   })
   await page.goto(`${base}/field/`)
-  await page.fill('[data-test=username] input', args.username)
-  await page.fill('[data-test=password] input', password)
-  await page.click('[data-test=sign-in]')
-  await page.waitForSelector('[data-test=coop]', { timeout: 30000 })
-  await page.fill('[data-test=search] input', args.cooperative)
-  await page.click(`[data-test=coop]:has-text("${args.cooperative}")`)
+  await signIn(page, args.username)
+  await openCooperative(page, args.cooperative)
   await page.click('[data-test=new-visit]')
   await page.click('[data-test="meta.visit_type"] >> text=日常联系')
   await page.setInputFiles('[data-test=camera]', [args.photo])
