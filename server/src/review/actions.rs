@@ -203,8 +203,7 @@ pub fn act(
                         diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
                     }
                     // Only approved visits count for the clean-up and star scores: both follow every change of them.
-                    crate::cleanup::store::refresh(conn, std::slice::from_ref(&cooperative_id))?;
-                    crate::stars::applications::refresh_open(conn, &cooperative_id)?;
+                    super::approved_evidence_changed(conn, std::slice::from_ref(&cooperative_id))?;
                     audit::record(
                         conn,
                         &reviewer.actor(),

@@ -162,8 +162,7 @@ impl Plan {
                 approved_visits::table.filter(approved_visits::visit_id.eq_any(&self.unapproved)),
             )
             .execute(conn)?;
-            crate::cleanup::store::refresh(conn, std::slice::from_ref(&self.cooperative_id))?;
-            crate::stars::applications::refresh_open(conn, &self.cooperative_id)?;
+            super::approved_evidence_changed(conn, std::slice::from_ref(&self.cooperative_id))?;
         }
         Ok(())
     }

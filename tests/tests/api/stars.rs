@@ -898,3 +898,53 @@ fn a_campaign_opened_and_a_filing_sent_several_times_at_once_make_one_each() {
         .expect("applications");
     assert_eq!(listed.items.len(), 1);
 }
+
+/// A duplicate merge moves approved visits into the survivor: its open star application is scored again with them
+/// (issue 18: the merge refreshed the clean-up but not the stars).
+#[test]
+fn a_duplicate_merge_rescores_the_survivors_open_application() {
+    use hezuo_mobile_api::reviews::MergeDuplicate;
+    let app = TestApp::spawn();
+    let survivor = app.cooperative_id(Fixture::HaishuRice);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let plain = record(&mut phone, survivor, honest_visit("2026-11-01"));
+    approve(&app, plain);
+    let before = supervisor
+        .file_application(campaign, survivor)
+        .expect("file on a plain visit");
+
+    // Later evidence was recorded on a duplicate the phone created with the survivor's credit code, and approved there.
+    let duplicate = phone
+        .create_cooperative(
+            "高桥金穗水稻合作社",
+            HAISHU_VILLAGE,
+            Some(&Fixture::HaishuRice.uscc()),
+        )
+        .expect("create");
+    let visit = record(&mut phone, duplicate, exemplary_visit("2026-11-05"));
+    approve(&app, visit);
+    assert_eq!(
+        supervisor
+            .application(before.id)
+            .expect("application")
+            .result
+            .total,
+        before.result.total,
+        "evidence of another cooperative does not count"
+    );
+
+    let pair = supervisor.duplicates().expect("duplicates").items.remove(0);
+    supervisor
+        .merge_duplicate(pair.id, &MergeDuplicate::default())
+        .expect("merge");
+    let after = supervisor.application(before.id).expect("application");
+    assert!(
+        after.result.total > before.result.total,
+        "the merged evidence is scored: {} then {}",
+        before.result.total,
+        after.result.total
+    );
+    assert_ne!(after.version, before.version);
+}

@@ -109,7 +109,11 @@ pub async fn merge_duplicate(
                     )
                     .set(approved_visits::cooperative_id.eq(&survivor))
                     .execute(conn)?;
-                    crate::cleanup::store::refresh(conn, &[survivor.clone(), merged.clone()])?;
+                    // The approved visits moved: the survivor's open star applications are scored again too.
+                    crate::review::approved_evidence_changed(
+                        conn,
+                        &[survivor.clone(), merged.clone()],
+                    )?;
                     diesel::delete(visits::table.filter(visits::cooperative_id.eq(&merged)))
                         .execute(conn)?;
                     diesel::delete(
