@@ -1,8 +1,8 @@
 // The field app's service worker: keeps the app shell (this build's files) so the app opens with no network, and
 // answers every page of the app with its one page. Data never passes through here: documents and photos live in
 // IndexedDB, and API calls go to the network as they are.
-const VERSION = '5b480428905d43ea'
-const SHELL = ["/field/","/field/assets/CoopPage-DTQTL1Fq.js","/field/assets/FieldInput-CJuNLM4o.js","/field/assets/FieldInput-DgBANb0V.css","/field/assets/NewCoop-BGE2uO54.css","/field/assets/NewCoop-CyiG1p1V.js","/field/assets/Outbox-C2XEoehV.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/ProfileEdit-tI7hnEgF.js","/field/assets/Settings-DikaQt9G.js","/field/assets/Tasks-P4-QAlv5.js","/field/assets/VisitEdit-CGFyGO8k.js","/field/assets/VisitEdit-Wz_rnZzK.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-BmpQCKP2.css","/field/assets/index-Df_OcDQC.js","/field/assets/index-JWk7DriO.js","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
+const VERSION = '2d97a785539fdeac'
+const SHELL = ["/field/","/field/assets/CoopPage-BGI2h-RA.js","/field/assets/FieldInput-DgBANb0V.css","/field/assets/FieldInput-DgBtHwxg.js","/field/assets/NewCoop-BGE2uO54.css","/field/assets/NewCoop-DESo0EX4.js","/field/assets/Outbox-RZd_Ihro.js","/field/assets/ProfileEdit-CtxQ-XG1.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/Settings-CaHxTAsl.js","/field/assets/Tasks-CeIrnARR.js","/field/assets/VisitEdit-N9_TyaFp.js","/field/assets/VisitEdit-Wz_rnZzK.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-BmpQCKP2.css","/field/assets/index-Di2KSkC2.js","/field/assets/index-LiU5415U.css","/field/assets/index-Tk3NPU4C.js","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
 const CACHE = `hezuo-field-${VERSION}`
 
 self.addEventListener('install', event => {

@@ -152,13 +152,19 @@ export async function sync(store: UserStore, api: Api, actor: string, onRecords?
     onRecords?.(records)
     throw error
   }
+  // Only records whose status moved are written again: a reconnect with nothing new writes nothing.
+  const moved: DocRecord[] = []
   for (const record of records) {
     if (problems.has(record.id) || record.status === 'out_of_scope' || record.status === 'quarantined') continue
-    record.status = sameHeads(record.heads, record.acked) ? 'synced' : 'pending'
-    record.message = undefined
+    const status = sameHeads(record.heads, record.acked) ? 'synced' : 'pending'
+    if (record.status !== status || record.message !== undefined) {
+      record.status = status
+      record.message = undefined
+      moved.push(record)
+    }
   }
   report.problems = problems.size
-  await store.saveRecords(records)
+  await store.saveRecords(moved)
   onRecords?.(records)
   return report
 }
