@@ -14,7 +14,7 @@ use crate::config::{Config, Environment};
 use crate::db::{self, Pool};
 use crate::demo;
 use crate::import;
-use crate::models::audit::Actor;
+use crate::models::Who;
 use crate::startup::Application;
 
 #[derive(Debug, Parser)]
@@ -169,7 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 bar.set_position(done);
             };
             let mut conn = pool.get()?;
-            let actor = Actor::system();
+            let actor = Who::system();
             let provenance = |source: &str, as_of: Option<chrono::NaiveDate>| {
                 import::facts::Provenance::new(
                     source,

@@ -13,7 +13,7 @@ use crate::auth::password::PasswordHasher;
 use crate::db::{DbConn, write_transaction};
 use crate::import::cooperatives::CooperativeInput;
 use crate::import::regions::RegionInput;
-use crate::models::audit::Actor;
+use crate::models::Who;
 use crate::models::users::{self, UserRow};
 use crate::models::{now, settings};
 
@@ -437,7 +437,7 @@ pub fn seed(
     if settings::get(conn, SEEDED_KEY)?.is_some() {
         return Ok(None);
     }
-    let actor = Actor::system();
+    let actor = Who::system();
     let region_report = crate::import::regions::apply(conn, regions(), &actor, &mut |_, _| {})?;
     let hash = passwords.hash(DEMO_PASSWORD)?;
     let accounts = logins();

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod etag;
+pub mod evidence;
 pub mod import;
 pub mod metrics;
 pub mod middleware;

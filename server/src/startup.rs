@@ -44,8 +44,8 @@ impl Application {
         if let Ok(db::DatabaseUrl::Postgres(url)) = db::DatabaseUrl::parse(&database_url) {
             crate::documents::feed::listen_to_other_instances(
                 url,
-                state.feed.clone(),
-                state.documents.clone(),
+                state.documents.feed.clone(),
+                state.documents.cache.clone(),
             );
         }
         let openapi_json =

@@ -5,9 +5,10 @@ use crate::auth::rate_limit::LoginRateLimiter;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{Db, Pool};
-use crate::documents::Rules;
 use crate::documents::cache::DocCache;
 use crate::documents::feed::ChangeFeed;
+use crate::documents::{Documents, Rules};
+use crate::evidence::Followers;
 use crate::metrics::Metrics;
 use crate::photos::blobs::Blobs;
 use crate::photos::flags::Thresholds;
@@ -20,10 +21,10 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub login_limiter: LoginRateLimiter,
     pub metrics: Metrics,
-    pub documents: std::sync::Arc<DocCache>,
-    pub feed: ChangeFeed,
-    /// Evidence thresholds and review levels, from the configuration.
-    pub rules: Rules,
+    /// The documents: cache, change feed, rules and the one commit path.
+    pub documents: Documents,
+    /// The configured review levels.
+    pub review_levels: ReviewLevels,
     pub blobs: Blobs,
     /// Photos being decoded at once; bounds the memory decoding takes.
     pub photo_decoding: tokio::sync::Semaphore,
@@ -32,19 +33,26 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, pool: Pool) -> anyhow::Result<Self> {
         let secret = config.resolve_jwt_secret()?;
+        let review_levels = ReviewLevels::parse(&config.review_levels)
+            .map_err(|e| anyhow::anyhow!("HEZUO_REVIEW_LEVELS: {e}"))?;
+        let documents = Documents::new(
+            std::sync::Arc::new(DocCache::new(config.document_cache_mb * 1024 * 1024)),
+            ChangeFeed::new(),
+            Rules {
+                evidence: Thresholds::from_config(&config),
+                max_document_bytes: config.max_document_bytes,
+            },
+            std::sync::Arc::new(Followers {
+                review_levels: review_levels.clone(),
+            }),
+        );
         Ok(Self {
             tokens: TokenKeys::new(&secret, config.access_token_ttl_secs),
             passwords: PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?,
             login_limiter: LoginRateLimiter::new(config.login_rate_limit_per_minute),
             metrics: Metrics::new(pool.clone()),
-            documents: std::sync::Arc::new(DocCache::new(config.document_cache_mb * 1024 * 1024)),
-            feed: ChangeFeed::new(),
-            rules: Rules {
-                evidence: Thresholds::from_config(&config),
-                review_levels: ReviewLevels::parse(&config.review_levels)
-                    .map_err(|e| anyhow::anyhow!("HEZUO_REVIEW_LEVELS: {e}"))?,
-                max_document_bytes: config.max_document_bytes,
-            },
+            documents,
+            review_levels,
             blobs: Blobs::from_config(&config)?,
             photo_decoding: tokio::sync::Semaphore::new(config.photo_decode_concurrency),
             db: Db::new(pool),

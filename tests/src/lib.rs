@@ -21,7 +21,7 @@ use hezuo_server::auth::password::PasswordHasher;
 use hezuo_server::config::Config;
 use hezuo_server::db::{self, Pool};
 use hezuo_server::import::cooperatives::CooperativeInput;
-use hezuo_server::models::audit::Actor;
+use hezuo_server::models::Who;
 use hezuo_server::startup::Application;
 use hezuo_server::{demo, import};
 
@@ -610,7 +610,7 @@ pub fn phone_info() -> PhoneInfo {
 
 fn seed(pool: &Pool, passwords: &PasswordHasher) {
     let mut conn = pool.get().expect("connection");
-    let actor = Actor::system();
+    let actor = Who::system();
     import::regions::apply(&mut conn, demo::regions(), &actor, &mut |_, _| {}).expect("regions");
     let hash = passwords.hash(PASSWORD).expect("hash");
     let logins: Vec<demo::DemoLogin> = Persona::ALL

@@ -17,7 +17,7 @@ use crate::auth::scope::Scope;
 use crate::auth::web_session;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::Actor;
+use crate::models::Who;
 use crate::models::users::{AssignedRegion, UserRow};
 use crate::models::{devices, sessions, users};
 use crate::state::AppState;
@@ -33,8 +33,8 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
-    pub fn actor(&self) -> Actor {
-        Actor {
+    pub fn who(&self) -> Who {
+        Who {
             user_id: Some(self.user.id.clone()),
             device_id: self.device_id.map(|d| d.to_string()),
         }

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 use crate::config::Config;
 use crate::db::DbConn;
 use crate::db::schema::{login_failures, users};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::now;
 
 /// What a reserved attempt found.
@@ -150,7 +151,7 @@ fn lock_address(
 fn record_lock(conn: &mut DbConn, user_id: &str, lock: serde_json::Value) -> QueryResult<()> {
     audit::record(
         conn,
-        &Actor::system(),
+        &Who::system(),
         Entry {
             action: "user.locked",
             entity_type: "user",

@@ -8,8 +8,6 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
-use crate::documents::server_write;
-use crate::documents::store::Author;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -25,19 +23,8 @@ pub fn write_with<T>(
     mut change: impl FnMut(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let id = Uuid::parse_str(cooperative_id).map_err(ApiError::internal)?;
-    let device = caller.device_id.map(|d| d.to_string());
-    let author = Author {
-        device_id: device.as_deref(),
-        user_id: Some(caller.user.id.as_str()),
-    };
-    server_write::write(
-        conn,
-        &app.documents,
-        &app.feed,
-        &app.rules,
-        id,
-        author,
-        |conn, doc: &mut Automerge| {
+    app.documents
+        .write(conn, id, &caller.who(), |conn, doc: &mut Automerge| {
             let value = change(conn)?;
             if let Some(record) = record(conn, cooperative_id)? {
                 let now = chrono::Utc::now().timestamp_millis();
@@ -45,6 +32,5 @@ pub fn write_with<T>(
                     .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
             }
             Ok(value)
-        },
-    )
+        })
 }

@@ -1,21 +1,51 @@
 //! Cooperative documents on the server: storage (snapshot, incremental chunks, compaction), an in-memory cache with a
-//! memory budget, the relational projections rebuilt after each accepted merge, and the batch sync service that puts
-//! every incoming change through the trust boundary.
+//! memory budget, the relational projections rebuilt after each accepted merge, the one commit path every change takes,
+//! and the batch sync service that puts every incoming change through the trust boundary.
 
 pub mod cache;
+pub mod commit;
 pub mod decisions;
 pub mod feed;
 pub mod projection;
 pub mod repo_protocol;
-pub mod server_write;
 pub mod service;
 pub mod store;
 
-/// The configured rules that merges apply: evidence thresholds for photo flags, and the review levels.
+use std::sync::Arc;
+
+use cache::DocCache;
+
+pub use commit::{CommitHooks, Via};
+
+/// The configured rules that merges apply.
 #[derive(Debug, Clone)]
 pub struct Rules {
+    /// Evidence thresholds for photo flags.
     pub evidence: crate::photos::flags::Thresholds,
-    pub review_levels: crate::review::levels::ReviewLevels,
     /// The largest a cooperative's stored document may grow (`max_document_bytes`).
     pub max_document_bytes: usize,
+}
+
+/// The documents handle: the cache, the change feed, the rules and the commit hooks every write shares.
+pub struct Documents {
+    pub cache: Arc<DocCache>,
+    pub feed: feed::ChangeFeed,
+    pub rules: Rules,
+    hooks: Arc<dyn CommitHooks>,
+}
+
+impl Documents {
+    pub fn new(
+        cache: Arc<DocCache>,
+        feed: feed::ChangeFeed,
+        rules: Rules,
+        hooks: Arc<dyn CommitHooks>,
+    ) -> Self {
+        Self {
+            cache,
+            feed,
+            rules,
+            hooks,
+        }
+    }
 }

@@ -11,16 +11,15 @@ use hezuo_sync::engine::{self, ReceiveError, Received};
 use hezuo_sync::trust::{Refusal, Writer};
 use uuid::Uuid;
 
-use super::Rules;
-use super::cache::DocCache;
-use super::feed::ChangeFeed;
-use super::store::{self, Author, Persisted};
+use super::commit::{Commit, STALE_RETRIES};
+use super::store;
+use super::{Documents, Via};
 use crate::auth::Scope;
 use crate::db::schema::{cooperatives, devices, quarantines};
 use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Metrics, Transport};
-use crate::models::{now, regions};
+use crate::models::{Who, now, regions};
 
 /// The device on the other end, as the session and the device binding say.
 pub struct Caller {
@@ -33,6 +32,10 @@ pub struct Caller {
 }
 
 impl Caller {
+    pub fn who(&self) -> Who {
+        Who::person(&self.user_id, Some(&self.device_id))
+    }
+
     fn writer(&self, other_actors: HashSet<ActorId>) -> Writer {
         Writer {
             actor: self.actor.clone(),
@@ -43,9 +46,6 @@ impl Caller {
         }
     }
 }
-
-/// Retries of a merge that lost a race with another writer of the same document.
-const STALE_RETRIES: usize = 3;
 
 fn doc_error(
     code: &str,
@@ -164,9 +164,7 @@ pub fn write_hold(known: &Known, key: &str) -> Option<DocError> {
 #[allow(clippy::too_many_arguments)]
 pub fn handle(
     conn: &mut DbConn,
-    cache: &DocCache,
-    feed: &ChangeFeed,
-    rules: &Rules,
+    documents: &Documents,
     metrics: &Metrics,
     caller: &Caller,
     request: SyncRequest,
@@ -213,7 +211,7 @@ pub fn handle(
                 let state = store::load_state(conn, id, &caller.device_id)?;
                 let hold = write_hold(&known, &key);
                 match merge(
-                    conn, cache, rules, caller, id, registered, hold, &state, &bytes,
+                    conn, documents, caller, id, registered, hold, &state, &bytes,
                 )? {
                     Ok(merged) => pending.push(merged),
                     Err(error) => replies.push(reply(None, Some(error), false)),
@@ -236,7 +234,7 @@ pub fn handle(
     let mut states = store::load_states(conn, &behind_ids, &caller.device_id)?;
     let mut offers = Vec::new();
     for (id, version, digest) in behind {
-        let stored = store::load_at(conn, cache, id, version)?;
+        let stored = store::load_at(conn, &documents.cache, id, version)?;
         let (mut state, offered) = states.remove(&id).unwrap_or_default();
         // Where the digest tells exactly what the phone has — what it last acknowledged, what it was last sent, or the
         // genesis every document starts from — everything it lacks goes out at once.
@@ -272,23 +270,21 @@ pub fn handle(
         write_transaction(conn, |conn| {
             pending
                 .iter_mut()
-                .map(|merged| store_merged(conn, feed, rules, caller, merged, Persist::SyncState))
+                .map(|merged| store_merged(conn, documents, caller, merged, Persist::SyncState))
                 .collect::<QueryResult<Vec<bool>>>()
         })?
     };
     let committed_at = started.elapsed();
-    let documents = pending.len();
+    let count = pending.len();
     for (merged, stored) in pending.into_iter().zip(stored) {
         let id = merged.id;
         let outcome = if stored {
-            finish(cache, feed, merged, Persist::SyncState)
+            finish(documents, merged, Persist::SyncState)
         } else {
             // Another writer got there first: merge again on its version, this document alone.
             receive(
                 conn,
-                cache,
-                feed,
-                rules,
+                documents,
                 caller,
                 id,
                 merged.registered,
@@ -320,7 +316,7 @@ pub fn handle(
         None => false,
     };
     tracing::debug!(
-        documents,
+        documents = count,
         merge_ms = merged_at.as_secs_f64() * 1000.0,
         commit_ms = (committed_at - merged_at).as_secs_f64() * 1000.0,
         total_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -422,8 +418,7 @@ pub struct Merged {
 #[allow(clippy::too_many_arguments)]
 pub fn merge(
     conn: &mut DbConn,
-    cache: &DocCache,
-    rules: &Rules,
+    documents: &Documents,
     caller: &Caller,
     id: Uuid,
     registered: bool,
@@ -432,7 +427,7 @@ pub fn merge(
     bytes: &[u8],
 ) -> ApiResult<Result<Merged, DocError>> {
     let malformed = |detail: String| doc_error("malformed", false, "同步消息无法解析", detail);
-    let stored = store::load(conn, cache, id)?;
+    let stored = store::load(conn, &documents.cache, id)?;
     let mut message = match engine::decode_message(bytes) {
         Ok(message) => message,
         Err(error) => return Ok(Err(malformed(error.to_string()))),
@@ -476,17 +471,17 @@ pub fn merge(
         .iter()
         .map(|c| c.raw_bytes().len())
         .sum();
-    if incoming > 0 && saved_bytes + incoming > rules.max_document_bytes {
+    if incoming > 0 && saved_bytes + incoming > documents.rules.max_document_bytes {
         let refusal = Refusal {
             code: hezuo_sync::trust::RefusalCode::TooLarge,
             path: None,
             message_zh: format!(
                 "该合作社的文档已达上限（{} KB），不能再增加内容，请联系管理员",
-                rules.max_document_bytes / 1024
+                documents.rules.max_document_bytes / 1024
             ),
             message_en: format!(
                 "the cooperative's document would grow past {} bytes",
-                rules.max_document_bytes
+                documents.rules.max_document_bytes
             ),
         };
         quarantine(conn, caller, id, &refusal)?;
@@ -568,11 +563,10 @@ fn bind_actors(
 
 /// Writes one merge inside the caller's transaction; `false` when another writer changed the document meanwhile
 /// (nothing was written for it then). The device's changes may move visits in review (a resubmission, an edit after
-/// approval); the server's record of that follows as its own change in the same transaction.
+/// approval); the server's record of that follows as its own change in the same commit.
 fn store_merged(
     conn: &mut DbConn,
-    feed: &ChangeFeed,
-    rules: &Rules,
+    documents: &Documents,
     caller: &Caller,
     merged: &mut Merged,
     persist: Persist,
@@ -582,55 +576,40 @@ fn store_merged(
         return Ok(false);
     }
     if !merged.received.new_changes.is_empty() {
-        let author = Author {
-            device_id: Some(caller.device_id.as_str()).filter(|d| !d.is_empty()),
-            user_id: Some(caller.user_id.as_str()),
-        };
+        let who = caller.who();
         let received = &mut merged.received;
-        let typed = match received.typed.take() {
-            Some(typed) => typed,
-            None => super::projection::read(&received.doc)?,
+        let accepted = &received.new_changes;
+        let commit = Commit {
+            id: merged.id,
+            base_version: merged.version,
+            doc: &mut received.doc,
+            changes: accepted.clone(),
+            typed: received.typed.take(),
+            who: &who,
+            via: Via::Phone,
         };
-        let source = crate::review::track::Source::Device {
-            user_id: &caller.user_id,
-            device_id: &caller.device_id,
-        };
-        let review =
-            crate::review::track::plan(conn, merged.id, &typed, source, &rules.review_levels)?;
-        // The server's record of what the changes mean for review goes with them (a stale write drops both).
-        let heads_before_review = received.doc.get_heads();
-        let mut changes = received.new_changes.clone();
-        let server_changes = review.apply_to(&mut received.doc)?;
-        // The device cannot hold a change written just now. Left to the Bloom filter of its message, a false positive
-        // (about 1 in 100) would hold the record back for another round trip; when the device has everything else,
-        // the reply carries exactly the server's changes.
-        if !server_changes.is_empty()
-            && received.state.their_heads.as_ref() == Some(&heads_before_review)
-        {
-            engine::assume_peer_has(&mut received.state, heads_before_review);
-        }
-        changes.extend(server_changes);
-        let Persisted::Stored(version) = store::persist(
-            conn,
-            merged.id,
-            merged.version,
-            &received.doc,
-            &changes,
-            &author,
-            &Author::default(),
-        )?
+        let registered = merged.registered;
+        let id = merged.id;
+        let Some(committed) = documents.commit(conn, commit, |conn, version, doc| {
+            record_accepted(conn, &who, id, accepted, version)?;
+            if !registered {
+                register_field_cooperative(conn, caller, id, doc)?;
+            }
+            Ok(())
+        })?
         else {
             return Ok(false);
         };
-        merged.stored_version = version;
-        merged.saved_bytes += store::chunk_of(&changes).len();
-        record_accepted(conn, caller, merged.id, &received.new_changes, version)?;
-        review.store(conn)?;
-        if !merged.registered {
-            register_field_cooperative(conn, caller, merged.id, received)?;
+        // The device cannot hold the server's change written just now. Left to the Bloom filter of its message, a
+        // false positive (about 1 in 100) would hold the record back for another round trip; when the device has
+        // everything else, the reply carries exactly the server's changes.
+        if let Some(heads) = committed.heads_before_follow_up
+            && received.state.their_heads.as_ref() == Some(&heads)
+        {
+            engine::assume_peer_has(&mut received.state, heads);
         }
-        super::projection::rebuild(conn, merged.id, &received.doc, &typed, &rules.evidence)?;
-        feed.announce_in_transaction(conn, merged.id)?;
+        merged.stored_version = committed.version;
+        merged.saved_bytes += committed.added_bytes;
     }
     if persist == Persist::SyncState {
         store::save_state(
@@ -648,7 +627,7 @@ fn store_merged(
 /// device, which cooperative, which changes.
 fn record_accepted(
     conn: &mut DbConn,
-    caller: &Caller,
+    who: &Who,
     id: Uuid,
     changes: &[automerge::Change],
     version: i64,
@@ -656,10 +635,7 @@ fn record_accepted(
     let hashes: Vec<String> = changes.iter().map(|c| c.hash().to_string()).collect();
     crate::models::audit::record(
         conn,
-        &crate::models::audit::Actor {
-            user_id: Some(caller.user_id.clone()),
-            device_id: Some(caller.device_id.clone()).filter(|d| !d.is_empty()),
-        },
+        who,
         crate::models::audit::Entry {
             action: "document.changes_accepted",
             entity_type: "cooperative",
@@ -671,7 +647,7 @@ fn record_accepted(
 }
 
 /// After the commit: cache the new version, tell live connections, and answer the device.
-fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Persist) -> Outcome {
+fn finish(documents: &Documents, mut merged: Merged, persist: Persist) -> Outcome {
     if let Some(hold) = merged.hold.take() {
         // Writes on hold: the device gets what it lacks and the reason its own changes stay on the phone.
         let received = &mut merged.received;
@@ -687,14 +663,12 @@ fn finish(cache: &DocCache, feed: &ChangeFeed, mut merged: Merged, persist: Pers
     }
     let stored = !merged.received.new_changes.is_empty();
     if stored {
-        store::remember(
-            cache,
+        documents.committed(
             merged.id,
             merged.stored_version,
             &merged.received.doc,
             merged.saved_bytes,
         );
-        feed.publish(merged.id);
     }
     let received = &mut merged.received;
     let heads = received.doc.get_heads();
@@ -736,9 +710,7 @@ fn failed(state: &automerge::sync::State, error: DocError) -> Outcome {
 #[allow(clippy::too_many_arguments)]
 pub fn receive(
     conn: &mut DbConn,
-    cache: &DocCache,
-    feed: &ChangeFeed,
-    rules: &Rules,
+    documents: &Documents,
     caller: &Caller,
     id: Uuid,
     registered: bool,
@@ -750,8 +722,7 @@ pub fn receive(
     for _ in 0..STALE_RETRIES {
         let merged = merge(
             conn,
-            cache,
-            rules,
+            documents,
             caller,
             id,
             registered,
@@ -764,10 +735,10 @@ pub fn receive(
             Err(error) => return Ok(failed(state, error)),
         };
         let stored = write_transaction(conn, |conn| {
-            store_merged(conn, feed, rules, caller, &mut merged, persist)
+            store_merged(conn, documents, caller, &mut merged, persist)
         })?;
         if stored {
-            return Ok(finish(cache, feed, merged, persist));
+            return Ok(finish(documents, merged, persist));
         }
     }
     let busy = doc_error(
@@ -835,13 +806,13 @@ fn register_field_cooperative(
     conn: &mut DbConn,
     caller: &Caller,
     id: Uuid,
-    received: &Received,
+    doc: &automerge::Automerge,
 ) -> QueryResult<()> {
     use crate::db::schema::duplicate_candidates;
     use crate::models::cooperatives::{self, CooperativeRow, PENDING_VERIFICATION};
     use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation};
 
-    let profile = document::read(&received.doc)
+    let profile = document::read(doc)
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?
         .profile;
     let region_code = profile.region_code.clone().unwrap_or_default();
@@ -923,10 +894,7 @@ fn register_field_cooperative(
     }
     crate::models::audit::record(
         conn,
-        &crate::models::audit::Actor {
-            user_id: Some(caller.user_id.clone()),
-            device_id: Some(caller.device_id.clone()),
-        },
+        &caller.who(),
         crate::models::audit::Entry {
             action: "cooperative.field_create",
             entity_type: "cooperative",

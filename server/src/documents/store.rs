@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::cache::DocCache;
 use crate::db::DbConn;
 use crate::db::schema::{document_changes, document_chunks, documents, sync_states};
-use crate::models::now;
+use crate::models::{Who, now};
 use crate::with_backend;
 
 /// Chunks are folded into a new snapshot once they hold more bytes than this or than the snapshot.
@@ -160,13 +160,6 @@ fn corrupt(error: automerge::AutomergeError) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(Box::new(error))
 }
 
-/// Who made a batch of changes: a device (from the binding) or the server, possibly on a reviewer's behalf.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Author<'a> {
-    pub device_id: Option<&'a str>,
-    pub user_id: Option<&'a str>,
-}
-
 pub enum Persisted {
     /// Stored at this version.
     Stored(i64),
@@ -186,8 +179,8 @@ pub fn persist(
     loaded_version: i64,
     doc: &Automerge,
     new_changes: &[Change],
-    author: &Author<'_>,
-    for_server: &Author<'_>,
+    author: &Who,
+    for_server: &Who,
 ) -> QueryResult<Persisted> {
     let key = id.to_string();
     let at = now();
@@ -241,8 +234,8 @@ pub fn persist(
                 document_changes::hash.eq(change.hash().to_string()),
                 document_changes::cooperative_id.eq(&key),
                 document_changes::actor.eq(change.actor_id().to_hex_string()),
-                document_changes::device_id.eq(author.device_id),
-                document_changes::user_id.eq(author.user_id),
+                document_changes::device_id.eq(author.device_id.as_deref()),
+                document_changes::user_id.eq(author.user_id.as_deref()),
                 document_changes::claimed_at
                     .eq(DateTime::from_timestamp_millis(change.timestamp()).map(|t| t.naive_utc())),
                 document_changes::received_at.eq(at),
@@ -281,7 +274,7 @@ pub fn repair_orphans(conn: &mut DbConn, id: Uuid) -> QueryResult<bool> {
         .execute(conn)?;
     crate::models::audit::record(
         conn,
-        &crate::models::audit::Actor::system(),
+        &crate::models::Who::system(),
         crate::models::audit::Entry {
             action: "document.orphans_dropped",
             entity_type: "cooperative",

@@ -20,7 +20,8 @@ use uuid::Uuid;
 use super::table::{self, Column};
 use super::{BATCH_ROWS, ImportError, Progress, row_error};
 use crate::db::{DbConn, write_transaction};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::cooperatives::{self, CooperativeRow, format_date};
 use crate::models::{now, regions};
 
@@ -140,7 +141,7 @@ pub struct CooperativeInput {
 pub fn import_file(
     conn: &mut DbConn,
     bytes: &[u8],
-    actor: &Actor,
+    actor: &Who,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let table = table::read(bytes)?;
@@ -481,7 +482,7 @@ fn parse_stars(value: &str) -> Option<u8> {
 pub fn apply(
     conn: &mut DbConn,
     inputs: Vec<CooperativeInput>,
-    actor: &Actor,
+    actor: &Who,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport {
@@ -581,7 +582,7 @@ fn upsert(
     conn: &mut DbConn,
     input: &CooperativeInput,
     region_paths: &HashMap<String, String>,
-    actor: &Actor,
+    actor: &Who,
 ) -> diesel::QueryResult<Upserted> {
     let uscc = input.uscc.as_ref().map(|u| u.as_str().to_owned());
     let existing = match &uscc {
@@ -680,7 +681,7 @@ fn upsert(
 
 fn record(
     conn: &mut DbConn,
-    actor: &Actor,
+    actor: &Who,
     action: &str,
     after: &CooperativeRow,
     before: Option<&CooperativeRow>,

@@ -16,7 +16,8 @@ use super::table::{self, Column};
 use super::{BATCH_ROWS, FileError, ImportError, Progress, row_error};
 use crate::db::schema::{complaints, cooperatives, registry_facts};
 use crate::db::{DbConn, write_transaction};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::now;
 
 /// Where the facts come from and the date they hold for when a row gives none.
@@ -163,7 +164,7 @@ pub fn import_registry_facts(
     conn: &mut DbConn,
     bytes: &[u8],
     provenance: &Provenance,
-    actor: &Actor,
+    actor: &Who,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let table = table::read(bytes)?;
@@ -318,7 +319,7 @@ pub fn import_complaints(
     conn: &mut DbConn,
     bytes: &[u8],
     provenance: &Provenance,
-    actor: &Actor,
+    actor: &Who,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let table = table::read(bytes)?;
@@ -514,7 +515,7 @@ fn finish(
     conn: &mut DbConn,
     report: &mut ImportReport,
     touched: BTreeSet<String>,
-    actor: &Actor,
+    actor: &Who,
     kind: &str,
     provenance: &Provenance,
 ) -> Result<(), ImportError> {

@@ -14,7 +14,8 @@ use super::table::{self, Column};
 use super::{BATCH_ROWS, ImportError, Progress, row_error};
 use crate::db::schema::{cooperatives, regions};
 use crate::db::{DbConn, write_transaction};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::now;
 use crate::models::regions::{self as region_model, RegionRow, child_path};
 
@@ -49,7 +50,7 @@ pub struct RegionInput {
 pub fn import_file(
     conn: &mut DbConn,
     bytes: &[u8],
-    actor: &Actor,
+    actor: &Who,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let table = table::read(bytes)?;
@@ -122,7 +123,7 @@ pub fn import_file(
 pub fn apply(
     conn: &mut DbConn,
     mut inputs: Vec<RegionInput>,
-    actor: &Actor,
+    actor: &Who,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport {

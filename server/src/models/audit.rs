@@ -5,19 +5,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::audit_log;
-
-/// Who made a change. The command line acts without a user.
-#[derive(Debug, Clone, Default)]
-pub struct Actor {
-    pub user_id: Option<String>,
-    pub device_id: Option<String>,
-}
-
-impl Actor {
-    pub fn system() -> Self {
-        Self::default()
-    }
-}
+use crate::models::Who;
 
 pub struct Entry<'a> {
     pub action: &'a str,
@@ -27,7 +15,7 @@ pub struct Entry<'a> {
 
 pub fn record<B: Serialize, A: Serialize>(
     conn: &mut DbConn,
-    actor: &Actor,
+    actor: &Who,
     entry: Entry<'_>,
     before: Option<&B>,
     after: Option<&A>,

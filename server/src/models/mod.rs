@@ -8,6 +8,9 @@ pub mod regions;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+pub mod who;
+
+pub use who::Who;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

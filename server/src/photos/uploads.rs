@@ -258,7 +258,7 @@ pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResu
             photos::user_id.eq(Some(upload.user_id.clone())),
             photos::received_at.eq(now()),
         );
-        let thresholds = state.rules.evidence;
+        let thresholds = state.documents.rules.evidence;
         let finished = upload.clone();
         state
             .db
@@ -279,7 +279,7 @@ pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResu
         tracing::info!(sha256, upload = upload.id, "photo received");
     } else {
         // Bytes the server has from another device: this device proved it holds them too, so its visits count them.
-        let thresholds = state.rules.evidence;
+        let thresholds = state.documents.rules.evidence;
         state
             .db
             .write(move |conn| {

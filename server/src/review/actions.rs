@@ -6,16 +6,14 @@ use diesel::prelude::*;
 use hezuo_mobile_api::{ErrorCode, RegionLevel};
 use hezuo_sync::document;
 
+use super::levels::ReviewLevels;
 use super::machine::{self, Action, Refused};
 use super::{Event, ReviewRow};
 use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::db::schema::{approved_visits, visit_reviews, visits};
-use crate::documents::Rules;
-use crate::documents::cache::DocCache;
-use crate::documents::feed::ChangeFeed;
-use crate::documents::server_write;
-use crate::documents::store::{Author, encode_heads};
+use crate::documents::Documents;
+use crate::documents::store::encode_heads;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit;
 use crate::models::cooperatives::any_in_scope;
@@ -30,18 +28,16 @@ pub enum Request {
 
 /// Everything an action needs besides the database.
 pub struct Context<'a> {
-    pub cache: &'a DocCache,
-    pub feed: &'a ChangeFeed,
-    pub rules: &'a Rules,
+    pub documents: &'a Documents,
+    pub review_levels: &'a ReviewLevels,
     pub reviewer: &'a Authenticated,
 }
 
 impl<'a> Context<'a> {
     pub fn new(app: &'a crate::state::AppState, reviewer: &'a Authenticated) -> Self {
         Self {
-            cache: &app.documents,
-            feed: &app.feed,
-            rules: &app.rules,
+            documents: &app.documents,
+            review_levels: &app.review_levels,
             reviewer,
         }
     }
@@ -70,7 +66,7 @@ pub fn acting_level(
     context: &Context<'_>,
     requested: Option<RegionLevel>,
 ) -> ApiResult<RegionLevel> {
-    let levels = &context.rules.review_levels;
+    let levels = context.review_levels;
     let own = levels
         .of(context.reviewer)
         .ok_or_else(|| ApiError::new(ErrorCode::NotAReviewer))?;
@@ -103,19 +99,11 @@ pub fn act(
     }
     let level = acting_level(context, level)?;
     let cooperative = uuid::Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
-    let device = reviewer.device_id.map(|d| d.to_string());
-    let author = Author {
-        device_id: device.as_deref(),
-        user_id: Some(reviewer.user.id.as_str()),
-    };
-    server_write::write(
-        conn,
-        context.cache,
-        context.feed,
-        context.rules,
-        cooperative,
-        author,
-        |conn, doc| {
+    let who = reviewer.who();
+    let device = who.device_id.clone();
+    context
+        .documents
+        .write(conn, cooperative, &who, |conn, doc| {
             let before: ReviewRow = visit_reviews::table
                 .find(visit_id)
                 .select(ReviewRow::as_select())
@@ -147,7 +135,7 @@ pub fn act(
                     super::record_event(conn, &event("comment", Some(note)))?;
                     audit::record(
                         conn,
-                        &reviewer.actor(),
+                        &reviewer.who(),
                         audit::Entry {
                             action: "review.comment",
                             entity_type: "visit",
@@ -159,7 +147,7 @@ pub fn act(
                     return Ok(row);
                 }
                 Request::Decide(action) => {
-                    let levels = &context.rules.review_levels;
+                    let levels = context.review_levels;
                     let Some(next) = machine::decide(&before.status(), action, level, levels)
                         .map_err(refusal)?
                     else {
@@ -203,10 +191,12 @@ pub fn act(
                         diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
                     }
                     // Only approved visits count for the clean-up and star scores: both follow every change of them.
-                    super::approved_evidence_changed(conn, std::slice::from_ref(&cooperative_id))?;
+                    context
+                        .documents
+                        .approved_evidence_changed(conn, std::slice::from_ref(&cooperative_id))?;
                     audit::record(
                         conn,
-                        &reviewer.actor(),
+                        &reviewer.who(),
                         audit::Entry {
                             action: &format!("review.{kind}"),
                             entity_type: "visit",
@@ -224,8 +214,7 @@ pub fn act(
                 }
             }
             Ok(row)
-        },
-    )
+        })
 }
 
 fn refusal(refused: Refused) -> ApiError {

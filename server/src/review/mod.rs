@@ -22,17 +22,6 @@ use crate::db::schema::{review_events, users, visit_reviews};
 use levels::ReviewLevels;
 use machine::Status;
 
-/// The one hook for "the approved evidence of these cooperatives changed" (a visit approved or unapproved, a phone's
-/// change to an approved visit, approved visits moved by a duplicate merge): the clean-up classification and every
-/// open star application of each follow, in the caller's transaction.
-pub fn approved_evidence_changed(conn: &mut DbConn, cooperative_ids: &[String]) -> QueryResult<()> {
-    crate::cleanup::store::refresh(conn, cooperative_ids)?;
-    for id in cooperative_ids {
-        crate::stars::applications::refresh_open(conn, id)?;
-    }
-    Ok(())
-}
-
 /// A visit's review as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = visit_reviews, treat_none_as_null = true)]

@@ -17,19 +17,9 @@ use super::machine::{self, Status};
 use super::{Event, ReviewRow};
 use crate::db::DbConn;
 use crate::db::schema::approved_visits;
+use crate::documents::Via;
+use crate::models::Who;
 use crate::models::now;
-
-/// Who made the change being tracked.
-#[derive(Debug, Clone, Copy)]
-pub enum Source<'a> {
-    /// A phone: edits by the author count as edits of the visit.
-    Device {
-        user_id: &'a str,
-        device_id: &'a str,
-    },
-    /// The server (a review decision, a conflict resolution): it takes in the new content and moves nothing.
-    Server,
-}
 
 /// The review rows to write after a change, and the records the document should hold.
 pub struct Plan {
@@ -38,8 +28,7 @@ pub struct Plan {
     changed: BTreeMap<String, ReviewRow>,
     /// (visit id, kind) of activity entries, and who caused them.
     events: Vec<(String, &'static str)>,
-    user_id: Option<String>,
-    device_id: Option<String>,
+    who: Who,
     /// Visits whose approved data no longer stands.
     unapproved: Vec<String>,
     /// Records to write into the document's `review` map.
@@ -51,22 +40,24 @@ pub fn plan(
     conn: &mut DbConn,
     cooperative_id: uuid::Uuid,
     typed: &CooperativeDoc,
-    source: Source<'_>,
+    who: &Who,
+    via: Via,
     levels: &ReviewLevels,
 ) -> QueryResult<Plan> {
     let key = cooperative_id.to_string();
     let mut rows = super::rows_of_cooperative(conn, &key)?;
     let at = now();
-    let (user_id, device_id) = match source {
-        Source::Device { user_id, device_id } => (Some(user_id), Some(device_id)),
-        Source::Server => (None, None),
-    };
+    // A phone's edits are its author's; the server's take in new content on nobody's behalf in review.
+    let by_author = via == Via::Phone;
     let mut plan = Plan {
         cooperative_id: key.clone(),
         changed: BTreeMap::new(),
         events: Vec::new(),
-        user_id: user_id.map(str::to_owned),
-        device_id: device_id.filter(|d| !d.is_empty()).map(str::to_owned),
+        who: if by_author {
+            who.clone()
+        } else {
+            Who::system()
+        },
         unapproved: Vec::new(),
         records: Vec::new(),
     };
@@ -108,7 +99,6 @@ pub fn plan(
             Some(row) if row.content_digest == digest => {}
             Some(row) => {
                 row.content_digest = digest;
-                let by_author = matches!(source, Source::Device { .. });
                 let resubmitted = submitted && visit.submitted_at != row.returned_submitted_at;
                 let next = by_author
                     .then(|| machine::after_edit(&row.status(), resubmitted))
@@ -132,13 +122,18 @@ pub fn plan(
 }
 
 impl Plan {
+    pub fn cooperative_id(&self) -> &str {
+        &self.cooperative_id
+    }
+
     /// Writes the planned records into the document as one server change; returns it (none when nothing differs).
     pub fn apply_to(&self, doc: &mut Automerge) -> QueryResult<Vec<Change>> {
         write_records(doc, &self.records)
     }
 
-    /// Writes the rows, activity and approved-data removals. Call once the document is stored.
-    pub fn store(self, conn: &mut DbConn) -> QueryResult<()> {
+    /// Writes the rows, activity and approved-data removals. Call once the document is stored. Returns whether
+    /// approved data was removed, so that what derives from it follows.
+    pub fn store(self, conn: &mut DbConn) -> QueryResult<bool> {
         for row in self.changed.values() {
             super::save(conn, row)?;
         }
@@ -151,20 +146,20 @@ impl Plan {
                     kind,
                     level: None,
                     note: None,
-                    user_id: self.user_id.as_deref(),
-                    device_id: self.device_id.as_deref(),
+                    user_id: self.who.user_id.as_deref(),
+                    device_id: self.who.device_id.as_deref(),
                     heads: None,
                 },
             )?;
         }
-        if !self.unapproved.is_empty() {
-            diesel::delete(
-                approved_visits::table.filter(approved_visits::visit_id.eq_any(&self.unapproved)),
-            )
-            .execute(conn)?;
-            super::approved_evidence_changed(conn, std::slice::from_ref(&self.cooperative_id))?;
+        if self.unapproved.is_empty() {
+            return Ok(false);
         }
-        Ok(())
+        diesel::delete(
+            approved_visits::table.filter(approved_visits::visit_id.eq_any(&self.unapproved)),
+        )
+        .execute(conn)?;
+        Ok(true)
     }
 }
 

@@ -103,7 +103,7 @@ pub fn file(
     }
     audit::record(
         conn,
-        &caller.actor(),
+        &caller.who(),
         Entry {
             action: "star.application_filed",
             entity_type: "star_application",
@@ -303,7 +303,7 @@ pub fn set_manual(
     save_or_stale(conn, row, &seen)?;
     audit::record(
         conn,
-        &caller.actor(),
+        &caller.who(),
         Entry {
             action: "star.manual_scored",
             entity_type: "star_application",
@@ -511,7 +511,7 @@ pub fn decide(
         .execute(conn)?;
     audit::record(
         conn,
-        &caller.actor(),
+        &caller.who(),
         Entry {
             action: &format!("star.review.{}", request.decision),
             entity_type: "star_application",

@@ -126,7 +126,7 @@ pub fn record_event(
     }
     audit::record(
         conn,
-        &caller.actor(),
+        &caller.who(),
         Entry {
             action: if revoked.is_some() {
                 "star.revoked"

@@ -14,7 +14,8 @@ use crate::db::schema::{cooperatives, district_targets, regions};
 use crate::db::{DbConn, write_transaction};
 use crate::import::table::{self, Column};
 use crate::import::{BATCH_ROWS, ImportError, row_error};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::now;
 
 /// The Ningbo plan's district targets (seed 002), in the import format.
@@ -90,7 +91,7 @@ pub fn import_file(
     conn: &mut DbConn,
     bytes: &[u8],
     source: &str,
-    actor: &Actor,
+    actor: &Who,
 ) -> Result<ImportReport, ImportError> {
     let table = table::read(bytes)?;
     let positions = table::locate(&table.headers, COLUMNS)?;

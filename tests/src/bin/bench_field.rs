@@ -15,7 +15,7 @@ use std::time::Duration;
 use hezuo_mobile_api::client::Phone;
 use hezuo_server::demo;
 use hezuo_server::import;
-use hezuo_server::models::audit::Actor;
+use hezuo_server::models::Who;
 use hezuo_sync::model::{Day, Visit, VisitMeta, VisitType};
 use hezuo_tests::{
     CountingProxy, Fixture, HAISHU_VILLAGE, PASSWORD, Persona, TestApp, browser, count_arg,
@@ -56,7 +56,7 @@ fn main() {
         for input in &mut village {
             input.region_code = hezuo_mobile_api::RegionCode::parse(HAISHU_VILLAGE).ok();
         }
-        import::cooperatives::apply(&mut app.conn(), village, &Actor::system(), &mut |_, _| {})
+        import::cooperatives::apply(&mut app.conn(), village, &Who::system(), &mut |_, _| {})
             .expect("cooperatives");
     }
 

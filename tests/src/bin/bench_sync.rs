@@ -18,7 +18,7 @@ use hezuo_mobile_api::client::{DocStatus, Phone, RecordStatus, SyncReport};
 use hezuo_mobile_api::users::Role;
 use hezuo_server::demo::{self, DemoLogin};
 use hezuo_server::import;
-use hezuo_server::models::audit::Actor;
+use hezuo_server::models::Who;
 use hezuo_sync::model::*;
 use hezuo_tests::{
     CountingProxy, PASSWORD, SeededDatabase, ServerProcess, count_arg, peak_rss_kib, phone_info,
@@ -213,7 +213,7 @@ fn main() {
             .map(|r| r.as_str()[..9].to_owned())
             .collect();
         village.extend(city);
-        import::cooperatives::apply(&mut conn, village, &Actor::system(), &mut |_, _| {})
+        import::cooperatives::apply(&mut conn, village, &Who::system(), &mut |_, _| {})
             .expect("cooperatives");
         let townships: Vec<String> = townships.into_iter().collect();
         let hash = database.passwords.hash(PASSWORD).expect("hash");

@@ -5,7 +5,8 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 use crate::auth::lockout;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::users::{self, UserRow};
 use crate::models::{devices, now, sessions};
 use crate::state::AppState;
@@ -160,7 +161,7 @@ fn complete_login(
         sessions::create(conn, &user.id, device_id.as_deref(), state.refresh_ttl())?;
     audit::record(
         conn,
-        &Actor {
+        &Who {
             user_id: Some(user.id.clone()),
             device_id: device_id.clone(),
         },

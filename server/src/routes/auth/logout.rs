@@ -4,7 +4,8 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 
 use crate::auth::{Authenticated, refresh};
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::sessions;
 use crate::state::AppState;
 
@@ -31,7 +32,7 @@ pub(super) async fn end_session(
     caller: Option<Authenticated>,
     refresh_token: Option<String>,
 ) -> ApiResult<()> {
-    let caller_ids = caller.map(|c| (c.session_id.to_string(), c.actor()));
+    let caller_ids = caller.map(|c| (c.session_id.to_string(), c.who()));
     let user = state
         .db
         .write(move |conn| {
@@ -40,7 +41,7 @@ pub(super) async fn end_session(
                 (None, Some(token)) if refresh::looks_valid(&token) => {
                     let row = sessions::find_token(conn, &token)?
                         .ok_or_else(|| ApiError::new(ErrorCode::RefreshTokenInvalid))?;
-                    (row.session_id, Actor::system())
+                    (row.session_id, Who::system())
                 }
                 (None, Some(_)) => return Err(ApiError::new(ErrorCode::RefreshTokenInvalid)),
                 (None, None) => return Err(ApiError::new(ErrorCode::Unauthenticated)),
@@ -63,7 +64,7 @@ pub(super) async fn end_session(
         })
         .await?;
     if let Some(user) = user.and_then(|u| uuid::Uuid::parse_str(&u).ok()) {
-        state.feed.publish_access(user);
+        state.documents.feed.publish_access(user);
     }
     Ok(())
 }

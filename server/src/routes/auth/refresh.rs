@@ -5,7 +5,8 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 use crate::auth::refresh as refresh_token;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Actor, Entry};
+use crate::models::Who;
+use crate::models::audit::{self, Entry};
 use crate::models::{devices, now, sessions, users};
 use crate::state::AppState;
 
@@ -45,7 +46,7 @@ pub(super) async fn rotate_token(
     outcome.map_err(|(error, user)| {
         // The session ended: its open WebSocket connections close now.
         if let Ok(user) = uuid::Uuid::parse_str(&user) {
-            state.feed.publish_access(user);
+            state.documents.feed.publish_access(user);
         }
         error
     })
@@ -124,7 +125,7 @@ fn rotate(
     sessions::revoke(conn, &session.id, "refresh_token_reused")?;
     audit::record(
         conn,
-        &Actor {
+        &Who {
             user_id: Some(user.id.clone()),
             device_id: session.device_id.clone(),
         },

@@ -62,7 +62,7 @@ pub async fn close_case(
                 let after = super::visible_case(conn, &caller, &case_id)?;
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.who(),
                     Entry {
                         action: "cleanup.case_closed",
                         entity_type: "disposal_case",

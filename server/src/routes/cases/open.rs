@@ -184,7 +184,7 @@ pub async fn open_case(
                 let case = super::load(conn, row)?;
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.who(),
                     Entry {
                         action: "cleanup.case_opened",
                         entity_type: "disposal_case",

@@ -115,7 +115,7 @@ pub async fn update_action(
                     .execute(conn)?;
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.who(),
                     Entry {
                         action: "cleanup.action_updated",
                         entity_type: "disposal_action",

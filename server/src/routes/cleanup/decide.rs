@@ -96,7 +96,7 @@ pub async fn decide_cleanup(
                     .first(conn)?;
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.who(),
                     Entry {
                         action: &format!("cleanup.{decision}"),
                         entity_type: "cooperative",

@@ -52,7 +52,7 @@ pub async fn install_rule_set(
                 if installed != Installed::AlreadyActive {
                     audit::record(
                         conn,
-                        &caller.actor(),
+                        &caller.who(),
                         Entry {
                             action: "cleanup.rules_installed",
                             entity_type: "rule_set",

@@ -11,8 +11,6 @@ use super::ConflictRow;
 use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::db::schema::conflicts as conflict_rows;
-use crate::documents::server_write;
-use crate::documents::store::Author;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit;
 use crate::models::cooperatives::any_in_scope;
@@ -81,19 +79,8 @@ pub async fn resolve_conflict(
                 }
             };
             let cooperative = Uuid::parse_str(&row.cooperative_id).map_err(ApiError::internal)?;
-            let device = caller.device_id.map(|d| d.to_string());
-            let author = Author {
-                device_id: device.as_deref(),
-                user_id: Some(caller.user.id.as_str()),
-            };
-            server_write::write(
-                conn,
-                &app.documents,
-                &app.feed,
-                &app.rules,
-                cooperative,
-                author,
-                |conn, doc| {
+            app.documents
+                .write(conn, cooperative, &caller.who(), |conn, doc| {
                     let before = find(conn, &id)?;
                     if before.resolved_at.is_some() {
                         return Err(ApiError::new(ErrorCode::ConflictResolved));
@@ -148,7 +135,7 @@ pub async fn resolve_conflict(
                     let after = find(conn, &id)?;
                     audit::record(
                         conn,
-                        &caller.actor(),
+                        &caller.who(),
                         audit::Entry {
                             action: "conflict.resolve",
                             entity_type: "conflict",
@@ -158,13 +145,12 @@ pub async fn resolve_conflict(
                         Some(&after),
                     )?;
                     Ok(after)
-                },
-            )
-            .and_then(|row| {
-                super::to_api(conn, vec![row])?
-                    .pop()
-                    .ok_or_else(ApiError::not_found)
-            })
+                })
+                .and_then(|row| {
+                    super::to_api(conn, vec![row])?
+                        .pop()
+                        .ok_or_else(ApiError::not_found)
+                })
         })
         .await?;
     Ok(web::Json(resolved))

@@ -83,7 +83,7 @@ pub async fn create_cooperative(
             let cooperative = cooperatives::to_api_one(conn, &row)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "cooperative.create",
                     entity_type: "cooperative",

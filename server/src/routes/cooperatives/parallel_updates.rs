@@ -30,7 +30,7 @@ pub async fn profile_parallel_updates(
             if !any_in_scope(conn, &caller.scope, &[cooperative.to_string()])? {
                 return Err(ApiError::not_found());
             }
-            let doc = store::load(conn, &app.documents, cooperative)?.doc;
+            let doc = store::load(conn, &app.documents.cache, cooperative)?.doc;
             crate::routes::visits::parallel_updates(conn, &doc, "profile").map_err(ApiError::from)
         })
         .await?;

@@ -116,7 +116,7 @@ pub async fn update_cooperative(
             let after = cooperatives::to_api_one(conn, &row)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "cooperative.update",
                     entity_type: "cooperative",

@@ -82,7 +82,7 @@ pub async fn register_device(
             devices::insert(conn, &row)?;
             sessions::bind_device(conn, &session.id, &row.id)?;
             let device = devices::to_api(&row, &caller.user.username);
-            let mut actor = caller.actor();
+            let mut actor = caller.who();
             actor.device_id = Some(row.id.clone());
             audit::record(
                 conn,

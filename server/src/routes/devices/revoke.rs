@@ -52,7 +52,7 @@ pub async fn revoke_device(
             let after = devices::load_api(conn, &updated)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "device.revoke",
                     entity_type: "device",
@@ -64,6 +64,6 @@ pub async fn revoke_device(
             Ok(after)
         })
         .await?;
-    state.feed.publish_access(device.user_id);
+    state.documents.feed.publish_access(device.user_id);
     Ok(web::Json(device))
 }

@@ -51,7 +51,7 @@ pub async fn dismiss_duplicate(
             let after = super::find(conn, &id)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 audit::Entry {
                     action: "cooperative.duplicate_dismiss",
                     entity_type: "duplicate",

@@ -11,8 +11,7 @@ use crate::db::schema::{
     approved_visits, conflicts, cooperative_profiles, cooperatives, duplicate_candidates,
     evidence_flags, review_events, visit_photos, visit_reviews, visits,
 };
-use crate::documents::server_write;
-use crate::documents::store::{self, Author};
+use crate::documents::store;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::any_in_scope;
 use crate::models::{audit, now};
@@ -70,23 +69,13 @@ pub async fn merge_duplicate(
             };
             let survivor_id = Uuid::parse_str(&survivor).map_err(ApiError::internal)?;
             let merged_id = Uuid::parse_str(&merged).map_err(ApiError::internal)?;
-            let device = caller.device_id.map(|d| d.to_string());
-            let author = Author {
-                device_id: device.as_deref(),
-                user_id: Some(caller.user.id.as_str()),
-            };
-            let moved = server_write::write(
-                conn,
-                &app.documents,
-                &app.feed,
-                &app.rules,
-                survivor_id,
-                author,
-                |conn, doc| {
+            let moved = app
+                .documents
+                .write(conn, survivor_id, &caller.who(), |conn, doc| {
                     if super::find(conn, &id)?.resolved_at.is_some() {
                         return Err(ApiError::new(ErrorCode::DuplicateResolved));
                     }
-                    let source = store::load(conn, &app.documents, merged_id)?.doc;
+                    let source = store::load(conn, &app.documents.cache, merged_id)?.doc;
                     let moved = server_edit::carry_over_visits(
                         &source,
                         doc,
@@ -110,10 +99,8 @@ pub async fn merge_duplicate(
                     .set(approved_visits::cooperative_id.eq(&survivor))
                     .execute(conn)?;
                     // The approved visits moved: the survivor's open star applications are scored again too.
-                    crate::review::approved_evidence_changed(
-                        conn,
-                        &[survivor.clone(), merged.clone()],
-                    )?;
+                    app.documents
+                        .approved_evidence_changed(conn, &[survivor.clone(), merged.clone()])?;
                     diesel::delete(visits::table.filter(visits::cooperative_id.eq(&merged)))
                         .execute(conn)?;
                     diesel::delete(
@@ -139,7 +126,7 @@ pub async fn merge_duplicate(
                         .execute(conn)?;
                     audit::record(
                         conn,
-                        &caller.actor(),
+                        &caller.who(),
                         audit::Entry {
                             action: "cooperative.merge",
                             entity_type: "cooperative",
@@ -151,8 +138,7 @@ pub async fn merge_duplicate(
                         ),
                     )?;
                     Ok(moved)
-                },
-            )?;
+                })?;
             Ok(MergeResult {
                 survivor: survivor_id,
                 merged: merged_id,

@@ -29,7 +29,7 @@ pub async fn import_complaints(
 ) -> ApiResult<web::Json<ImportReport>> {
     caller.require_role(&[Role::Admin])?;
     let provenance = query.provenance()?;
-    let actor = caller.actor();
+    let actor = caller.who();
     let report = state
         .db
         .run(move |conn| {

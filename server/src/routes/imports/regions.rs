@@ -25,7 +25,7 @@ pub async fn import_regions(
     body: web::Bytes,
 ) -> ApiResult<web::Json<ImportReport>> {
     caller.require_role(&[Role::Admin])?;
-    let actor = caller.actor();
+    let actor = caller.who();
     let report = state
         .db
         .run(move |conn| {

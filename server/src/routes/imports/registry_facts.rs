@@ -30,7 +30,7 @@ pub async fn import_registry_facts(
 ) -> ApiResult<web::Json<ImportReport>> {
     caller.require_role(&[Role::Admin])?;
     let provenance = query.provenance()?;
-    let actor = caller.actor();
+    let actor = caller.who();
     let report = state
         .db
         .run(move |conn| {

@@ -33,7 +33,7 @@ pub async fn import_targets(
     body: web::Bytes,
 ) -> ApiResult<web::Json<ImportReport>> {
     caller.require_role(&[Role::Admin])?;
-    let actor = caller.actor();
+    let actor = caller.who();
     let source =
         crate::import::facts::Provenance::new(&query.source, crate::cleanup::store::today())
             .map_err(crate::import::ImportError::File)?

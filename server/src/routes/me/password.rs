@@ -70,7 +70,7 @@ pub async fn change_password(
         None => None,
     };
     let session_id = caller.session_id.to_string();
-    let actor = caller.actor();
+    let actor = caller.who();
     let state_for_db = state.clone();
     let outcome = state
         .db
@@ -120,7 +120,7 @@ pub async fn change_password(
         .await?;
     outcome?;
     if let Ok(user) = uuid::Uuid::parse_str(&caller.user.id) {
-        state.feed.publish_access(user);
+        state.documents.feed.publish_access(user);
     }
     Ok(HttpResponse::NoContent().finish())
 }

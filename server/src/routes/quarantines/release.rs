@@ -48,7 +48,7 @@ pub async fn release_quarantine(
             let after = super::find(conn, &id)?.ok_or_else(ApiError::not_found)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "quarantine.release",
                     entity_type: "quarantine",

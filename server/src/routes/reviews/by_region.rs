@@ -35,9 +35,8 @@ pub async fn approval_tree(
     query: web::Query<ApprovalTreeQuery>,
 ) -> ApiResult<web::Json<ApprovalTree>> {
     let parent = query.into_inner().parent.filter(|p| !p.is_empty());
-    let my_level = state.rules.review_levels.of(&caller);
+    let my_level = state.review_levels.of(&caller);
     let order: HashMap<RegionLevel, usize> = state
-        .rules
         .review_levels
         .all()
         .iter()

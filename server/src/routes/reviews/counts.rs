@@ -23,7 +23,7 @@ pub async fn review_counts(
     query: web::Query<ReviewQuery>,
 ) -> ApiResult<web::Json<ReviewCounts>> {
     let filters = Filters::parse(&state, &caller, &query)?;
-    let my_level = state.rules.review_levels.of(&caller);
+    let my_level = state.review_levels.of(&caller);
     let counts = state
         .db
         .run(move |conn| {

@@ -55,7 +55,6 @@ impl Filters {
             None | Some("") => None,
             Some("mine") => Some(
                 state
-                    .rules
                     .review_levels
                     .of(caller)
                     .ok_or_else(|| ApiError::new(ErrorCode::NotAReviewer))?,

@@ -41,7 +41,7 @@ pub async fn close_campaign(
                     .execute(conn)?;
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.who(),
                     Entry {
                         action: "star.campaign_closed",
                         entity_type: "star_campaign",

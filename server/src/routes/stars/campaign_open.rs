@@ -106,7 +106,7 @@ pub async fn open_campaign(
             }
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "star.campaign_opened",
                     entity_type: "star_campaign",

@@ -46,7 +46,7 @@ pub async fn install_scoring_model(
             if created {
                 audit::record(
                     conn,
-                    &caller.actor(),
+                    &caller.who(),
                     Entry {
                         action: "star.model_installed",
                         entity_type: "scoring_model",

@@ -63,15 +63,7 @@ pub async fn sync_batch(
         .db
         .run(move |conn| {
             let device = super::caller_device(conn, &caller)?;
-            service::handle(
-                conn,
-                &shared.documents,
-                &shared.feed,
-                &shared.rules,
-                &shared.metrics,
-                &device,
-                request,
-            )
+            service::handle(conn, &shared.documents, &shared.metrics, &device, request)
         })
         .await?;
     let mut body = Vec::new();

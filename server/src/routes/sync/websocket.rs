@@ -132,8 +132,8 @@ async fn run(
     session: actix_ws::Session,
     mut stream: actix_ws::AggregatedMessageStream,
 ) {
-    let mut feed = state.feed.subscribe();
-    let mut access_news = state.feed.subscribe_access();
+    let mut feed = state.documents.feed.subscribe();
+    let mut access_news = state.documents.feed.subscribe_access();
     let mut connection = Connection {
         state,
         caller: std::sync::Arc::new(caller),
@@ -356,8 +356,6 @@ impl Connection {
                 service::receive(
                     conn,
                     &app.documents,
-                    &app.feed,
-                    &app.rules,
                     &caller,
                     id,
                     true,
@@ -438,7 +436,7 @@ impl Connection {
         let loaded = self
             .state
             .db
-            .run(move |conn| Ok(store::load(conn, &app.documents, id)?.doc))
+            .run(move |conn| Ok(store::load(conn, &app.documents.cache, id)?.doc))
             .await;
         let Ok(doc) = loaded else {
             return Ok(());

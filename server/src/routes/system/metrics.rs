@@ -25,7 +25,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
     }
     let body = state
         .metrics
-        .render(state.documents.usage())
+        .render(state.documents.cache.usage())
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")

@@ -81,7 +81,7 @@ pub async fn create_user(
             let user = users::load_api(conn, &row)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "user.create",
                     entity_type: "user",

@@ -123,7 +123,7 @@ pub async fn update_user(
             let after = user_model::load_api(conn, &updated)?;
             audit::record(
                 conn,
-                &caller.actor(),
+                &caller.who(),
                 Entry {
                     action: "user.update",
                     entity_type: "user",
@@ -135,6 +135,6 @@ pub async fn update_user(
             Ok(after)
         })
         .await?;
-    state.feed.publish_access(user.id);
+    state.documents.feed.publish_access(user.id);
     Ok(web::Json(user))
 }

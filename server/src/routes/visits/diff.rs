@@ -46,7 +46,7 @@ pub async fn visit_diff(
         .run(move |conn| {
             let cooperative_id = visible_visit(conn, &caller, &visit_id.to_string())?;
             let cooperative = Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
-            let doc = store::load(conn, &app.documents, cooperative)?.doc;
+            let doc = store::load(conn, &app.documents.cache, cooperative)?.doc;
             let to = if to.is_empty() { doc.get_heads() } else { to };
             let prefix = format!("visits.{visit_id}");
             let fields = history::diff(&doc, &from, &to, &prefix).map_err(|error| match error {

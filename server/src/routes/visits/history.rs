@@ -30,7 +30,7 @@ pub async fn visit_history(
         .run(move |conn| {
             let cooperative_id = visible_visit(conn, &caller, &visit_id.to_string())?;
             let cooperative = Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
-            let doc = store::load(conn, &app.documents, cooperative)?.doc;
+            let doc = store::load(conn, &app.documents.cache, cooperative)?.doc;
             let prefix = format!("visits.{visit_id}");
             let changes = history::changes(&doc);
             let touching: Vec<&history::ChangeSummary> =

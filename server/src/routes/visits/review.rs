@@ -50,7 +50,7 @@ pub async fn visit_review(
                 .select(ConflictRow::as_select())
                 .load(conn)?;
             let cooperative = Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
-            let doc = crate::documents::store::load(conn, &app.documents, cooperative)?.doc;
+            let doc = crate::documents::store::load(conn, &app.documents.cache, cooperative)?.doc;
             let parallel_updates =
                 super::parallel_updates(conn, &doc, &format!("visits.{visit_id}"))?;
             Ok(VisitReview {
@@ -61,7 +61,7 @@ pub async fn visit_review(
                 visit: serde_json::from_str(&data).unwrap_or_default(),
                 conflicts: crate::routes::conflicts::to_api(conn, conflict_rows)?,
                 activity: super::activity(conn, &cooperative_id, Some(&visit_id))?,
-                acting_level: app.rules.review_levels.of(&caller),
+                acting_level: app.review_levels.of(&caller),
             })
         })
         .await?;
