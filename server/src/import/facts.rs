@@ -510,7 +510,8 @@ fn unknown_cooperative(row: u64, uscc: &str) -> RowError {
     )
 }
 
-/// Re-classifies what changed, records the import in the audit log and orders the errors.
+/// Re-classifies what changed (and scores its open star applications again), records the import in the audit log and
+/// orders the errors.
 fn finish(
     conn: &mut DbConn,
     report: &mut ImportReport,
@@ -521,7 +522,9 @@ fn finish(
 ) -> Result<(), ImportError> {
     let touched: Vec<String> = touched.into_iter().collect();
     for chunk in touched.chunks(BATCH_ROWS) {
-        write_transaction(conn, |conn| crate::cleanup::store::refresh(conn, chunk))?;
+        write_transaction(conn, |conn| {
+            crate::evidence::approved_evidence_changed(conn, chunk)
+        })?;
     }
     report.errors.sort_by_key(|e| e.row);
     report.failed = report.errors.len() as u64;

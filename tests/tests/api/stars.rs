@@ -948,3 +948,42 @@ fn a_duplicate_merge_rescores_the_survivors_open_application() {
     );
     assert_ne!(after.version, before.version);
 }
+
+#[test]
+fn imported_registry_facts_score_an_open_application_again() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuRice);
+    let campaign = open(&app, 2026, OrgKind::Cooperative);
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-01"));
+    approve(&app, visit);
+    let before = supervisor
+        .file_application(campaign, cooperative)
+        .expect("file");
+    let codes = |vetoes: &[hezuo_mobile_api::stars::CheckOutcome]| -> Vec<String> {
+        vetoes.iter().map(|v| v.code.as_ref().to_owned()).collect()
+    };
+    // The registration the register holds: on the abnormal-operations list, last year's report missing.
+    assert_eq!(codes(&before.result.vetoes), vec!["V4", "V6"]);
+
+    // The market regulator's newer list: the report was filed and the cooperative is off the list.
+    let facts = format!(
+        "统一社会信用代码,年报已报送,列入经营异常名录,列入原因,纳税申报\n{},是,否,,是\n",
+        Fixture::HaishuRice.uscc(),
+    );
+    app.client(Persona::Admin)
+        .import_registry_facts(
+            facts.as_bytes(),
+            "宁波市海曙区市场监管局2026年名单",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20),
+        )
+        .expect("import");
+    let after = supervisor.application(before.id).expect("application");
+    assert_eq!(codes(&after.result.vetoes), Vec::<String>::new());
+    assert!(
+        after.result.total > before.result.total,
+        "the filed report scores"
+    );
+    assert_ne!(after.version, before.version);
+}
