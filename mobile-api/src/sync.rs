@@ -94,9 +94,8 @@ pub struct DocReply {
 /// Why the server could not take a document's message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocError {
-    /// A stable code: `out_of_scope`, `quarantined`, `refused`, `malformed`, `unknown_document`, `busy`.
     #[serde(rename = "k")]
-    pub code: String,
+    pub code: DocErrorCode,
     /// Whether sending the same thing later can succeed.
     #[serde(rename = "r", default)]
     pub retryable: bool,
@@ -104,6 +103,69 @@ pub struct DocError {
     pub message_zh: String,
     #[serde(rename = "n")]
     pub message_en: String,
+    /// With [`DocErrorCode::Merged`]: the cooperative (16 bytes) the duplicate was merged into, to pull instead.
+    #[serde(
+        rename = "s",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes"
+    )]
+    pub survivor: Option<Vec<u8>>,
+}
+
+impl DocError {
+    /// The cooperative a merged duplicate now lives on as.
+    pub fn merged_into(&self) -> Option<uuid::Uuid> {
+        let bytes = self.survivor.as_deref()?;
+        <[u8; 16]>::try_from(bytes).ok().map(uuid::Uuid::from_bytes)
+    }
+}
+
+/// The stable codes of [`DocError`], sent as their snake-case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocErrorCode {
+    /// Outside the caller's regions, or an id no cooperative has.
+    OutOfScope,
+    /// A duplicate merged into another cooperative ([`DocError::survivor`]).
+    Merged,
+    /// The device's changes to the document are on hold until an administrator releases them.
+    Quarantined,
+    /// The changes broke the trust boundary; the device is now on hold for the document.
+    Refused,
+    /// The message could not be read.
+    Malformed,
+    /// Other writers kept changing the document; sync again shortly.
+    Busy,
+    /// A code this version does not know (a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl DocErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OutOfScope => "out_of_scope",
+            Self::Merged => "merged",
+            Self::Quarantined => "quarantined",
+            Self::Refused => "refused",
+            Self::Malformed => "malformed",
+            Self::Busy => "busy",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for DocErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DocErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Documents a device may hold, listed by the manifest endpoint.

@@ -487,6 +487,7 @@ mod fieldwork {
             DocStatus::Error { message } => format!("出错 error: {message}"),
             DocStatus::Quarantined { message } => format!("已暂停 quarantined: {message}"),
             DocStatus::OutOfScope { message } => format!("范围外 out of scope: {message}"),
+            DocStatus::Merged { into, message } => format!("已合并 merged into {into}: {message}"),
         }
     }
 
@@ -622,12 +623,7 @@ mod fieldwork {
             docs.len()
         );
         for (id, info) in &docs {
-            if matches!(
-                info.status,
-                DocStatus::Error { .. }
-                    | DocStatus::Quarantined { .. }
-                    | DocStatus::OutOfScope { .. }
-            ) {
+            if matches!(info.status, DocStatus::Error { .. }) || info.status.blocks_sending() {
                 println!("  {id} {}: {}", info.name, describe(&info.status));
             }
         }

@@ -32,6 +32,28 @@ pub enum DocStatus {
     Quarantined { message: String },
     /// The cooperative left this user's regions; unsent local changes are kept but cannot be sent.
     OutOfScope { message: String },
+    /// The cooperative was a duplicate and lives on as `into`: pull to receive it (its visits moved there).
+    Merged { into: Uuid, message: String },
+}
+
+impl DocStatus {
+    /// Nothing this device writes to the document can be sent (on hold, out of scope, merged away).
+    pub fn blocks_sending(&self) -> bool {
+        matches!(
+            self,
+            Self::Quarantined { .. } | Self::OutOfScope { .. } | Self::Merged { .. }
+        )
+    }
+
+    /// Why the document cannot be written, when it cannot.
+    pub fn blocked_because(&self) -> Option<&str> {
+        match self {
+            Self::Quarantined { message }
+            | Self::OutOfScope { message }
+            | Self::Merged { message, .. } => Some(message),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

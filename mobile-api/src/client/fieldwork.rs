@@ -16,7 +16,7 @@ use super::docs::{DocInfo, DocStatus, DocStore, WriteLock};
 use super::error::ClientError;
 use super::phone::Phone;
 use crate::Uscc;
-use crate::sync::{DocEntry, SYNC_PROTOCOL, Summary, SyncRequest};
+use crate::sync::{DocEntry, DocErrorCode, SYNC_PROTOCOL, Summary, SyncRequest};
 use crate::users::Role;
 
 /// Exchanges per sync call before giving up on a document that keeps talking.
@@ -271,9 +271,8 @@ impl Phone {
                 "合作社 {cooperative_id} 不在本机，请先同步列表（pull）"
             ))
         })?;
-        if let DocStatus::Quarantined { message } | DocStatus::OutOfScope { message } = &info.status
-        {
-            return Err(ClientError::Invalid(message.clone()));
+        if let Some(message) = info.status.blocked_because() {
+            return Err(ClientError::Invalid(message.to_owned()));
         }
         let before = store.load(cooperative_id)?;
         let mut after = before.clone().with_actor(writer.actor.clone());
@@ -541,7 +540,9 @@ impl Phone {
                     RecordStatus::Synced
                 } else {
                     match &info.status {
-                        DocStatus::Quarantined { message } | DocStatus::OutOfScope { message } => {
+                        DocStatus::Quarantined { message }
+                        | DocStatus::OutOfScope { message }
+                        | DocStatus::Merged { message, .. } => {
                             RecordStatus::Quarantined(message.clone())
                         }
                         DocStatus::Error { message } => RecordStatus::Error(message.clone()),
@@ -572,10 +573,7 @@ impl Phone {
         let mut entries = Vec::new();
         let mut unchanged: Vec<(Uuid, Vec<ChangeHash>)> = Vec::new();
         for (&id, info) in index.iter_mut() {
-            if matches!(
-                info.status,
-                DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
-            ) {
+            if info.status.blocks_sending() {
                 continue;
             }
             if info.heads.is_empty() && store.has_file(id) {
@@ -639,12 +637,7 @@ impl Phone {
         }
         // Statuses: a document is synced when the server has all of it.
         for (id, info) in index.iter_mut() {
-            if report.problems.contains_key(id)
-                || matches!(
-                    info.status,
-                    DocStatus::OutOfScope { .. } | DocStatus::Quarantined { .. }
-                )
-            {
+            if report.problems.contains_key(id) || info.status.blocks_sending() {
                 continue;
             }
             info.status = match open.get(id) {
@@ -698,11 +691,17 @@ impl Phone {
                     continue;
                 };
                 if let Some(error) = reply.error {
-                    let status = match error.code.as_str() {
-                        "quarantined" | "refused" => DocStatus::Quarantined {
+                    let status = match (error.code, error.merged_into()) {
+                        (DocErrorCode::Quarantined | DocErrorCode::Refused, _) => {
+                            DocStatus::Quarantined {
+                                message: error.message_zh,
+                            }
+                        }
+                        (DocErrorCode::OutOfScope, _) => DocStatus::OutOfScope {
                             message: error.message_zh,
                         },
-                        "out_of_scope" => DocStatus::OutOfScope {
+                        (DocErrorCode::Merged, Some(into)) => DocStatus::Merged {
+                            into,
                             message: error.message_zh,
                         },
                         _ => DocStatus::Error {

@@ -2,6 +2,7 @@
 //! memory budget, the relational projections rebuilt after each accepted merge, the one commit path every change takes,
 //! and the batch sync service that puts every incoming change through the trust boundary.
 
+pub mod batch_plan;
 pub mod cache;
 pub mod commit;
 pub mod decisions;

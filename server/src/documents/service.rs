@@ -5,12 +5,15 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::ActorId;
 use diesel::prelude::*;
-use hezuo_mobile_api::sync::{DocEntry, DocError, DocReply, Summary, SyncRequest, SyncResponse};
-use hezuo_sync::document::{self, heads_digest};
+use hezuo_mobile_api::sync::{
+    DocError, DocErrorCode, DocReply, Summary, SyncRequest, SyncResponse,
+};
+use hezuo_sync::document;
 use hezuo_sync::engine::{self, ReceiveError, Received};
 use hezuo_sync::trust::{Refusal, Writer};
 use uuid::Uuid;
 
+use super::batch_plan::{self, Close, Known, Step, doc_error, out_of_scope};
 use super::commit::{Commit, STALE_RETRIES};
 use super::store;
 use super::{Documents, Via};
@@ -47,37 +50,14 @@ impl Caller {
     }
 }
 
-fn doc_error(
-    code: &str,
-    retryable: bool,
-    zh: impl Into<String>,
-    en: impl Into<String>,
-) -> DocError {
-    DocError {
-        code: code.to_owned(),
-        retryable,
-        message_zh: zh.into(),
-        message_en: en.into(),
-    }
-}
-
-/// What the server knows of the documents a request names.
-pub struct Known {
-    /// Region paths of registered cooperatives.
-    pub region_paths: HashMap<String, String>,
-    /// Duplicates merged into another cooperative: id → the survivor's id.
-    pub merged_into: HashMap<String, String>,
-    /// Active quarantines of this account's devices: cooperative id → (code, reason in Chinese, reason in English).
-    pub quarantined: HashMap<String, (String, String, String)>,
-}
-
-pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResult<Known> {
-    let mut region_paths = HashMap::new();
-    let mut merged_into = HashMap::new();
-    let mut quarantined = HashMap::new();
+/// What the server knows of the documents a request names: registered cooperatives' regions, merged duplicates, and
+/// this account's holds.
+pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<Known> {
+    let mut known = Known::default();
     for chunk in ids.chunks(500) {
+        let keys: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
         let rows: Vec<(String, String, Option<String>)> = cooperatives::table
-            .filter(cooperatives::id.eq_any(chunk))
+            .filter(cooperatives::id.eq_any(&keys))
             .select((
                 cooperatives::id,
                 cooperatives::region_path,
@@ -85,10 +65,11 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResul
             ))
             .load(conn)?;
         for (id, path, survivor) in rows {
+            let id = parse_id(&id)?;
             if let Some(survivor) = survivor {
-                merged_into.insert(id.clone(), survivor);
+                known.merged_into.insert(id, parse_id(&survivor)?);
             }
-            region_paths.insert(id, path);
+            known.region_paths.insert(id, path);
         }
         // A hold follows the account: a new device of the same counsellor is held for the document too.
         let held: Vec<(String, String, String, String)> = quarantines::table
@@ -99,7 +80,7 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResul
                         .select(devices::id),
                 ),
             )
-            .filter(quarantines::cooperative_id.eq_any(chunk))
+            .filter(quarantines::cooperative_id.eq_any(&keys))
             .filter(quarantines::released_at.is_null())
             .select((
                 quarantines::cooperative_id,
@@ -108,60 +89,20 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[String]) -> QueryResul
                 quarantines::reason_en,
             ))
             .load(conn)?;
-        quarantined.extend(
-            held.into_iter()
-                .map(|(id, code, zh, en)| (id, (code, zh, en))),
-        );
+        for (id, code, zh, en) in held {
+            known.quarantined.insert(parse_id(&id)?, (code, zh, en));
+        }
     }
-    Ok(Known {
-        region_paths,
-        merged_into,
-        quarantined,
-    })
+    Ok(known)
 }
 
-/// The answer for a cooperative outside the caller's regions, and equally for an id no cooperative has (unless the
-/// caller is creating it), so that the answer never tells whether an id exists.
-fn out_of_scope() -> DocError {
-    doc_error(
-        "out_of_scope",
-        false,
-        "该合作社不在您的负责范围内",
-        "this cooperative is outside your regions",
-    )
+/// A stored id; one that is not a UUID is corrupt data, reported as an error rather than skipped.
+fn parse_id(id: &str) -> QueryResult<Uuid> {
+    Uuid::parse_str(id).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
-/// Why a document cannot be synced by this caller at all, if it cannot.
-pub fn access_error(known: &Known, caller: &Caller, key: &str) -> Option<DocError> {
-    if let Some(path) = known.region_paths.get(key)
-        && !caller.scope.covers_path(path)
-    {
-        return Some(out_of_scope());
-    }
-    known.merged_into.get(key).map(|survivor| {
-        doc_error(
-            "merged",
-            false,
-            format!("该合作社与另一条记录重复，已合并到合作社 {survivor}；请重新拉取（hf pull）"),
-            format!("this cooperative was a duplicate and was merged into {survivor}; pull again"),
-        )
-    })
-}
-
-/// Why this caller's changes to a document are on hold, if they are. A hold stops writes, not reads: the device still
-/// receives the document.
-pub fn write_hold(known: &Known, key: &str) -> Option<DocError> {
-    known.quarantined.get(key).map(|(code, zh, en)| {
-        doc_error(
-            "quarantined",
-            false,
-            format!("本设备对该合作社的修改已被暂停（{code}）：{zh}。请联系管理员。"),
-            format!("changes from this device to this cooperative are on hold ({code}): {en}. Ask an administrator."),
-        )
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
+/// One batch request: each entry is planned ([`batch_plan::step`]), messages are merged through the trust boundary,
+/// what phones lack is sent, and every merge of the request is stored in one transaction before any is acknowledged.
 pub fn handle(
     conn: &mut DbConn,
     documents: &Documents,
@@ -170,149 +111,55 @@ pub fn handle(
     request: SyncRequest,
 ) -> ApiResult<SyncResponse> {
     let started = std::time::Instant::now();
-    let request_summary = request.summary.clone();
-    let mut entries: Vec<(Uuid, DocEntry)> = Vec::with_capacity(request.docs.len());
-    let mut seen = HashSet::new();
-    for entry in request.docs {
-        let id = <[u8; 16]>::try_from(entry.id.as_slice())
-            .map(Uuid::from_bytes)
-            .map_err(|_| {
-                ApiError::new(hezuo_mobile_api::ErrorCode::BadRequest)
-                    .with_detail("文档编号应为16字节", "document ids are 16 bytes")
-            })?;
-        if seen.insert(id) {
-            entries.push((id, entry));
-        }
-    }
-    let requested: HashSet<Uuid> = seen;
-    let ids: Vec<String> = entries.iter().map(|(id, _)| id.to_string()).collect();
+    let entries = batch_plan::entries(request.docs).ok_or_else(|| {
+        ApiError::new(hezuo_mobile_api::ErrorCode::BadRequest)
+            .with_detail("文档编号应为16字节", "document ids are 16 bytes")
+    })?;
+    let ids: Vec<Uuid> = entries.iter().map(|(id, _)| *id).collect();
     let known = look_up(conn, caller, &ids)?;
-    let current = store::heads_of(conn, &ids)?;
+    let current = heads_by_id(conn, &ids)?;
 
     let mut replies = Vec::new();
     let mut pending: Vec<Merged> = Vec::new();
     let mut behind: Vec<(Uuid, i64, Option<Vec<u8>>)> = Vec::new();
     for (id, entry) in entries {
-        let key = id.to_string();
-        let reply = |message: Option<Vec<u8>>, error: Option<DocError>, more: bool| DocReply {
-            id: id.as_bytes().to_vec(),
-            message,
-            error,
-            more,
-            acked: None,
-        };
-        let registered = known.region_paths.contains_key(&key);
-        if let Some(error) = access_error(&known, caller, &key) {
-            replies.push(reply(None, Some(error), false));
-            continue;
-        }
-        match entry.message {
-            Some(bytes) => {
+        let digest = entry.heads_digest.clone();
+        match batch_plan::step(id, entry, &known, &caller.scope, current.get(&id)) {
+            Step::Refuse(error) => replies.push(error_reply(id, error)),
+            Step::Merge {
+                message,
+                registered,
+                hold,
+            } => {
                 let state = store::load_state(conn, id, &caller.device_id)?;
-                let hold = write_hold(&known, &key);
-                match merge(
-                    conn, documents, caller, id, registered, hold, &state, &bytes,
-                )? {
+                let attempt = MergeAttempt {
+                    id,
+                    registered,
+                    hold,
+                    state: &state,
+                    bytes: &message,
+                };
+                match merge(conn, documents, caller, attempt)? {
                     Ok(merged) => pending.push(merged),
-                    Err(error) => replies.push(reply(None, Some(error), false)),
+                    Err(error) => replies.push(error_reply(id, error)),
                 }
             }
-            None if !registered => replies.push(reply(None, Some(out_of_scope()), false)),
-            None => {
-                let (server_heads, version) = current
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or_else(|| (vec![document::genesis_hash(id)], 0));
-                if entry.heads_digest.as_deref() != Some(heads_digest(&server_heads).as_slice()) {
-                    behind.push((id, version, entry.heads_digest));
-                }
-            }
+            Step::Send { version } => behind.push((id, version, digest)),
+            Step::InStep => {}
         }
     }
-    // Documents the phone lacks something of: one query for their sync states; cached copies need none.
-    let behind_ids: Vec<Uuid> = behind.iter().map(|(id, _, _)| *id).collect();
-    let mut states = store::load_states(conn, &behind_ids, &caller.device_id)?;
-    let mut offers = Vec::new();
-    for (id, version, digest) in behind {
-        let stored = store::load_at(conn, &documents.cache, id, version)?;
-        let (mut state, offered) = states.remove(&id).unwrap_or_default();
-        // Where the digest tells exactly what the phone has — what it last acknowledged, what it was last sent, or the
-        // genesis every document starts from — everything it lacks goes out at once.
-        let genesis = vec![document::genesis_hash(id)];
-        let known = [state.shared_heads.clone(), offered, genesis]
-            .into_iter()
-            .find(|heads| {
-                !heads.is_empty() && digest.as_deref() == Some(heads_digest(heads).as_slice())
-            });
-        if let Some(heads) = known {
-            engine::assume_peer_has(&mut state, heads);
-            offers.push((id, stored.doc.get_heads()));
-        }
-        metrics.count_sync(Transport::Http, "sent");
-        replies.push(DocReply {
-            id: id.as_bytes().to_vec(),
-            message: engine::generate(&stored.doc, &mut state),
-            error: None,
-            more: true,
-            acked: None,
-        });
-    }
-    if !offers.is_empty() && !caller.device_id.is_empty() {
-        write_transaction(conn, |conn| {
-            store::save_offers(conn, &caller.device_id, &offers)
-        })?;
-    }
+    replies.extend(send_what_phones_lack(
+        conn, documents, metrics, caller, behind,
+    )?);
     let merged_at = started.elapsed();
-    // One transaction, one commit, for every document of the request: all durable before any is acknowledged.
-    let stored: Vec<bool> = if pending.is_empty() {
-        Vec::new()
-    } else {
-        write_transaction(conn, |conn| {
-            pending
-                .iter_mut()
-                .map(|merged| store_merged(conn, documents, caller, merged, Persist::SyncState))
-                .collect::<QueryResult<Vec<bool>>>()
-        })?
-    };
-    let committed_at = started.elapsed();
     let count = pending.len();
-    for (merged, stored) in pending.into_iter().zip(stored) {
-        let id = merged.id;
-        let outcome = if stored {
-            finish(documents, merged, Persist::SyncState)
-        } else {
-            // Another writer got there first: merge again on its version, this document alone.
-            receive(
-                conn,
-                documents,
-                caller,
-                id,
-                merged.registered,
-                merged.hold,
-                &merged.state_before,
-                &merged.bytes,
-                Persist::SyncState,
-            )?
-        };
-        if outcome.error.is_none() {
-            metrics.count_sync(
-                Transport::Http,
-                if outcome.stored { "stored" } else { "in_step" },
-            );
-        }
-        replies.push(DocReply {
-            id: id.as_bytes().to_vec(),
-            message: outcome.reply,
-            error: outcome.error,
-            more: outcome.more,
-            acked: outcome.acked,
-        });
-    }
+    replies.extend(store_and_answer(conn, documents, metrics, caller, pending)?);
+    let committed_at = started.elapsed();
     for error in replies.iter().filter_map(|reply| reply.error.as_ref()) {
-        metrics.count_sync(Transport::Http, &error.code);
+        metrics.count_sync(Transport::Http, error.code.as_str());
     }
-    let want_digests = match &request_summary {
-        Some(summary) => !summary_matches(conn, caller, &requested, summary)?,
+    let want_digests = match &request.summary {
+        Some(summary) => !summary_matches(conn, caller, &ids, summary)?,
         None => false,
     };
     tracing::debug!(
@@ -329,44 +176,146 @@ pub fn handle(
     })
 }
 
-/// Whether the phone's summary equals the server's heads for the documents the device holds that the request did not
-/// name. A device's documents are those the manifest gave it plus those it created.
+fn error_reply(id: Uuid, error: DocError) -> DocReply {
+    DocReply {
+        id: id.as_bytes().to_vec(),
+        error: Some(error),
+        ..DocReply::default()
+    }
+}
+
+/// The stored heads and versions of these documents, by id.
+fn heads_by_id(
+    conn: &mut DbConn,
+    ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, (Vec<automerge::ChangeHash>, i64)>> {
+    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    store::heads_of(conn, &keys)?
+        .into_iter()
+        .map(|(id, heads)| Ok((parse_id(&id)?, heads)))
+        .collect()
+}
+
+/// Messages for the documents a phone lacks something of: one query for their sync states (cached copies need none).
+/// Where its digest names heads the server can tell, everything it lacks goes out at once and is remembered as
+/// offered.
+fn send_what_phones_lack(
+    conn: &mut DbConn,
+    documents: &Documents,
+    metrics: &Metrics,
+    caller: &Caller,
+    behind: Vec<(Uuid, i64, Option<Vec<u8>>)>,
+) -> ApiResult<Vec<DocReply>> {
+    let behind_ids: Vec<Uuid> = behind.iter().map(|(id, _, _)| *id).collect();
+    let mut states = store::load_states(conn, &behind_ids, &caller.device_id)?;
+    let mut offers = Vec::new();
+    let mut replies = Vec::new();
+    for (id, version, digest) in behind {
+        let stored = store::load_at(conn, &documents.cache, id, version)?;
+        let (mut state, offered) = states.remove(&id).unwrap_or_default();
+        let acknowledged = state.shared_heads.clone();
+        if let Some(heads) = batch_plan::heads_named(id, digest.as_deref(), acknowledged, offered) {
+            engine::assume_peer_has(&mut state, heads);
+            offers.push((id, stored.doc.get_heads()));
+        }
+        metrics.count_sync(Transport::Http, "sent");
+        replies.push(DocReply {
+            id: id.as_bytes().to_vec(),
+            message: engine::generate(&stored.doc, &mut state),
+            more: true,
+            ..DocReply::default()
+        });
+    }
+    if !offers.is_empty() && !caller.device_id.is_empty() {
+        write_transaction(conn, |conn| {
+            store::save_offers(conn, &caller.device_id, &offers)
+        })?;
+    }
+    Ok(replies)
+}
+
+/// Stores every merge of the request in one transaction, one commit: all durable before any is acknowledged. A merge
+/// that lost a race with another writer is merged again on its own.
+fn store_and_answer(
+    conn: &mut DbConn,
+    documents: &Documents,
+    metrics: &Metrics,
+    caller: &Caller,
+    mut pending: Vec<Merged>,
+) -> ApiResult<Vec<DocReply>> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stored: Vec<bool> = write_transaction(conn, |conn| {
+        pending
+            .iter_mut()
+            .map(|merged| store_merged(conn, documents, caller, merged, Persist::SyncState))
+            .collect::<QueryResult<Vec<bool>>>()
+    })?;
+    let mut replies = Vec::with_capacity(pending.len());
+    for (merged, stored) in pending.into_iter().zip(stored) {
+        let id = merged.id;
+        let outcome = if stored {
+            finish(documents, merged, Persist::SyncState)
+        } else {
+            let attempt = MergeAttempt {
+                id,
+                registered: merged.registered,
+                hold: merged.hold,
+                state: &merged.state_before,
+                bytes: &merged.bytes,
+            };
+            receive(conn, documents, caller, attempt, Persist::SyncState)?
+        };
+        if outcome.error.is_none() {
+            metrics.count_sync(
+                Transport::Http,
+                if outcome.stored { "stored" } else { "in_step" },
+            );
+        }
+        replies.push(DocReply {
+            id: id.as_bytes().to_vec(),
+            message: outcome.reply,
+            error: outcome.error,
+            more: outcome.more,
+            acked: outcome.acked,
+        });
+    }
+    Ok(replies)
+}
+
+/// Whether the phone's summary still holds for the documents the device holds that the request did not name. A
+/// device's documents are those the manifest gave it plus those it created.
 fn summary_matches(
     conn: &mut DbConn,
     caller: &Caller,
-    named: &HashSet<Uuid>,
+    named: &[Uuid],
     summary: &Summary,
 ) -> ApiResult<bool> {
     use crate::db::schema::device_documents;
     if caller.device_id.is_empty() {
         return Ok(false);
     }
-    let held: Vec<String> = device_documents::table
+    let held: Vec<Uuid> = device_documents::table
         .filter(device_documents::device_id.eq(&caller.device_id))
         .select(device_documents::cooperative_id)
-        .load(conn)?;
-    let ids: Vec<Uuid> = held
+        .load::<String>(conn)?
         .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
+        .map(|id| parse_id(id))
+        .collect::<QueryResult<_>>()?;
+    let named: HashSet<Uuid> = named.iter().copied().collect();
+    let unnamed: Vec<Uuid> = held
+        .iter()
         .filter(|id| !named.contains(id))
+        .copied()
         .collect();
-    if ids.len() != summary.count as usize {
-        return Ok(false);
-    }
-    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let current = store::heads_of(conn, &keys)?;
-    let heads: Vec<(Uuid, Vec<automerge::ChangeHash>)> = ids
-        .iter()
-        .map(|id| {
-            let heads = current
-                .get(&id.to_string())
-                .map(|(heads, _)| heads.clone())
-                .unwrap_or_else(|| vec![document::genesis_hash(*id)]);
-            (*id, heads)
-        })
+    let current = heads_by_id(conn, &unnamed)?
+        .into_iter()
+        .map(|(id, (heads, _))| (id, heads))
         .collect();
-    let digest = document::summary_digest(heads.iter().map(|(id, heads)| (*id, heads.as_slice())));
-    Ok(digest.as_slice() == summary.digest.as_slice())
+    Ok(batch_plan::summary_matches(
+        &held, &named, &current, summary,
+    ))
 }
 
 /// Whether the sync state is stored (HTTP, where every request is a new session) or kept by the caller (a
@@ -412,21 +361,36 @@ pub struct Merged {
     pub hold: Option<DocError>,
 }
 
+/// One document's message to merge.
+pub struct MergeAttempt<'a> {
+    pub id: Uuid,
+    /// The registry has the cooperative (otherwise the caller may be creating it).
+    pub registered: bool,
+    /// The device's writes to the document are on hold (see [`batch_plan::write_hold`]).
+    pub hold: Option<DocError>,
+    /// The sync state before the message.
+    pub state: &'a automerge::sync::State,
+    pub bytes: &'a [u8],
+}
+
 /// Loads the document and merges the message on a fork through the trust boundary. A refusal puts the device on
 /// hold for the document and comes back as the error to report. With a `hold`, the message's changes are set aside
 /// and the rest of it (what the device has and needs) is answered, so the device still receives the document.
-#[allow(clippy::too_many_arguments)]
 pub fn merge(
     conn: &mut DbConn,
     documents: &Documents,
     caller: &Caller,
-    id: Uuid,
-    registered: bool,
-    hold: Option<DocError>,
-    state: &automerge::sync::State,
-    bytes: &[u8],
+    attempt: MergeAttempt<'_>,
 ) -> ApiResult<Result<Merged, DocError>> {
-    let malformed = |detail: String| doc_error("malformed", false, "同步消息无法解析", detail);
+    let MergeAttempt {
+        id,
+        registered,
+        hold,
+        state,
+        bytes,
+    } = attempt;
+    let malformed =
+        |detail: String| doc_error(DocErrorCode::Malformed, false, "同步消息无法解析", detail);
     let stored = store::load(conn, &documents.cache, id)?;
     let mut message = match engine::decode_message(bytes) {
         Ok(message) => message,
@@ -672,26 +636,24 @@ fn finish(documents: &Documents, mut merged: Merged, persist: Persist) -> Outcom
     }
     let received = &mut merged.received;
     let heads = received.doc.get_heads();
-    let in_step = received.state.their_heads.as_ref() == Some(&heads);
-    if in_step && persist == Persist::SyncState {
-        // On HTTP a short acknowledgement replaces a message that would only say "we agree".
-        return Outcome {
+    let acknowledge = persist == Persist::SyncState;
+    match batch_plan::close(&heads, received.state.their_heads.as_ref(), acknowledge) {
+        Close::Acknowledge(digest) => Outcome {
             stored,
             reply: None,
             error: None,
             more: false,
             state: received.state.clone(),
-            acked: Some(document::heads_digest(&heads).to_vec()),
-        };
-    }
-    let reply = engine::generate(&received.doc, &mut received.state);
-    Outcome {
-        stored,
-        reply,
-        error: None,
-        more: !in_step,
-        state: received.state.clone(),
-        acked: None,
+            acked: Some(digest),
+        },
+        Close::Message { more } => Outcome {
+            stored,
+            reply: engine::generate(&received.doc, &mut received.state),
+            error: None,
+            more,
+            state: received.state.clone(),
+            acked: None,
+        },
     }
 }
 
@@ -707,30 +669,20 @@ fn failed(state: &automerge::sync::State, error: DocError) -> Outcome {
 }
 
 /// Takes one document's message: fork, check, persist, answer. Every change the reply acknowledges is committed first.
-#[allow(clippy::too_many_arguments)]
 pub fn receive(
     conn: &mut DbConn,
     documents: &Documents,
     caller: &Caller,
-    id: Uuid,
-    registered: bool,
-    hold: Option<DocError>,
-    state: &automerge::sync::State,
-    bytes: &[u8],
+    attempt: MergeAttempt<'_>,
     persist: Persist,
 ) -> ApiResult<Outcome> {
+    let state = attempt.state;
     for _ in 0..STALE_RETRIES {
-        let merged = merge(
-            conn,
-            documents,
-            caller,
-            id,
-            registered,
-            hold.clone(),
-            state,
-            bytes,
-        )?;
-        let mut merged = match merged {
+        let again = MergeAttempt {
+            hold: attempt.hold.clone(),
+            ..attempt
+        };
+        let mut merged = match merge(conn, documents, caller, again)? {
             Ok(merged) => merged,
             Err(error) => return Ok(failed(state, error)),
         };
@@ -741,18 +693,12 @@ pub fn receive(
             return Ok(finish(documents, merged, persist));
         }
     }
-    let busy = doc_error(
-        "busy",
-        true,
-        "该合作社正被频繁修改，请稍后再同步",
-        "the document is busy; sync again shortly",
-    );
-    Ok(failed(state, busy))
+    Ok(failed(state, batch_plan::busy()))
 }
 
 fn refused(refusal: &Refusal) -> DocError {
     doc_error(
-        "refused",
+        DocErrorCode::Refused,
         false,
         format!("修改被拒绝：{}", refusal.message_zh),
         format!("changes refused: {}", refusal.message_en),

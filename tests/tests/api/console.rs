@@ -440,7 +440,7 @@ fn the_field_team_shows_phones_missing_photos_and_holds_and_revokes_a_lost_phone
     };
     hezuo_sync::document::put_visit(&mut doc, Uuid::now_v7(), &forged, 1).expect("save");
     let reply = crate::sync_refusals::push(&hostile, cooperative, &doc);
-    assert_eq!(reply.error.map(|e| e.code).as_deref(), Some("refused"));
+    assert_eq!(reply.error.map(|e| e.code.as_str()), Some("refused"));
     let hold = app
         .client(Persona::SupervisorHaishu)
         .list_quarantines(&[])

@@ -741,6 +741,14 @@ fn duplicate_cooperatives_created_offline_are_merged_and_phones_are_told() {
             .is_some_and(|status| format!("{status:?}").contains(&registered.to_string())),
         "{report:?}"
     );
+    // The survivor comes as data too, not only inside the message.
+    assert!(
+        matches!(
+            report.problems.get(&duplicate),
+            Some(hezuo_mobile_api::client::DocStatus::Merged { into, .. }) if *into == registered
+        ),
+        "{report:?}"
+    );
     let pulled = phone.pull().expect("pull");
     assert!(pulled.removed >= 1, "{pulled:?}");
     let survivor = phone.document(registered).expect("survivor");

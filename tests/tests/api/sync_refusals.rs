@@ -114,7 +114,7 @@ fn writing_review_is_refused_and_quarantines_the_device_until_an_admin_releases_
     };
     document::put_visit(&mut honest, Uuid::now_v7(), &visit, 1).expect("save");
     let held = push(&device, id, &honest);
-    assert_eq!(held.error.map(|e| e.code).as_deref(), Some("quarantined"));
+    assert_eq!(held.error.map(|e| e.code.as_str()), Some("quarantined"));
 
     // Other documents of the same device are not affected.
     let other = app.cooperative_id(Fixture::HaishuRice);
@@ -168,7 +168,7 @@ fn a_change_by_another_devices_actor_is_refused() {
     };
     document::put_visit(&mut doc, Uuid::now_v7(), &visit, 1).expect("save");
     let reply = push(&device, id, &doc);
-    assert_eq!(reply.error.map(|e| e.code).as_deref(), Some("refused"));
+    assert_eq!(reply.error.map(|e| e.code.as_str()), Some("refused"));
     assert_eq!(server_heads(&app, id), None);
     let quarantine = app
         .client(Persona::Admin)

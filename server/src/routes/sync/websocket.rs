@@ -11,8 +11,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::extractor::load_session;
+use crate::documents::batch_plan;
 use crate::documents::repo_protocol::{PROTOCOL_V1, RepoMessage};
-use crate::documents::service::{self, Caller, Persist};
+use crate::documents::service::{self, Caller, MergeAttempt, Persist};
 use crate::documents::store;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -231,20 +232,20 @@ impl Connection {
     /// from now on, and documents that left the regions stop being pushed.
     async fn reauthorize(&mut self) -> Result<(), actix_ws::Closed> {
         let (user, session) = (self.access.user, self.access.session);
-        let held: Vec<String> = self.docs.keys().map(Uuid::to_string).collect();
+        let held: Vec<Uuid> = self.docs.keys().copied().collect();
         let checked = self
             .state
             .db
             .run(move |conn| {
                 let caller = authorize(conn, user, session)?;
                 let known = service::look_up(conn, &caller, &held)?;
-                let gone: Vec<String> = held
+                let gone: Vec<Uuid> = held
                     .iter()
-                    .filter(|key| {
-                        !known.region_paths.contains_key(*key)
-                            || service::access_error(&known, &caller, key).is_some()
+                    .filter(|id| {
+                        !known.is_registered(**id)
+                            || batch_plan::access_error(&known, &caller.scope, **id).is_some()
                     })
-                    .cloned()
+                    .copied()
                     .collect();
                 Ok((caller, gone))
             })
@@ -252,18 +253,16 @@ impl Connection {
         match checked {
             Ok((caller, gone)) => {
                 self.caller = std::sync::Arc::new(caller);
-                for key in gone {
-                    if let Ok(id) = Uuid::parse_str(&key) {
-                        self.docs.remove(&id);
-                        if let Some(client) = self.client_peer.clone() {
-                            let document = DocumentId::from_uuid(id).to_string();
-                            self.send(RepoMessage::unavailable(
-                                &self.server_peer,
-                                &client,
-                                &document,
-                            ))
-                            .await?;
-                        }
+                for id in gone {
+                    self.docs.remove(&id);
+                    if let Some(client) = self.client_peer.clone() {
+                        let document = DocumentId::from_uuid(id).to_string();
+                        self.send(RepoMessage::unavailable(
+                            &self.server_peer,
+                            &client,
+                            &document,
+                        ))
+                        .await?;
                     }
                 }
                 Ok(())
@@ -345,26 +344,21 @@ impl Connection {
             .state
             .db
             .run(move |conn| {
-                let key = id.to_string();
-                let known = service::look_up(conn, &caller, std::slice::from_ref(&key))?;
+                let known = service::look_up(conn, &caller, &[id])?;
                 // Only registered cooperatives in the caller's regions are shared over WebSocket.
-                if !known.region_paths.contains_key(&key)
-                    || service::access_error(&known, &caller, &key).is_some()
+                if !known.is_registered(id)
+                    || batch_plan::access_error(&known, &caller.scope, id).is_some()
                 {
                     return Ok(None);
                 }
-                service::receive(
-                    conn,
-                    &app.documents,
-                    &caller,
+                let attempt = MergeAttempt {
                     id,
-                    true,
-                    service::write_hold(&known, &key),
-                    &state,
-                    &data,
-                    Persist::Nothing,
-                )
-                .map(Some)
+                    registered: true,
+                    hold: batch_plan::write_hold(&known, id),
+                    state: &state,
+                    bytes: &data,
+                };
+                service::receive(conn, &app.documents, &caller, attempt, Persist::Nothing).map(Some)
             })
             .await;
         match handled {
