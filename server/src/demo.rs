@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use crate::auth::password::PasswordHasher;
+use crate::db::code::Code;
 use crate::db::{DbConn, write_transaction};
 use crate::import::cooperatives::CooperativeInput;
 use crate::import::regions::RegionInput;
@@ -243,7 +244,7 @@ pub fn create_logins(
                 id: Uuid::now_v7().to_string(),
                 username: login.username.clone(),
                 display_name: login.display_name.clone(),
-                role: login.role.as_str().to_owned(),
+                role: Code(login.role),
                 password_hash: password_hash.to_owned(),
                 phone: None,
                 is_active: true,

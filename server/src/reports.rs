@@ -43,11 +43,56 @@ pub fn monthly(
             ),
         );
     }
-    let (from, to) = bounds(first);
-    let month = first.format("%Y-%m").to_string();
+    let targets = targets_sheet(conn, first, paths)?;
+    let stars = star_changes_sheet(conn, first, paths)?;
+    let cleanup = crate::cleanup::report::build(conn, paths, None)?;
+    let cleanup_sheet = cleanup_sheet(&cleanup);
+    let three_plus = three_star_cooperatives(conn, paths)?;
+    let summary = Table {
+        sheet: "概况".to_owned(),
+        titles: vec![text("项目"), text("数值")],
+        rows: vec![
+            vec![
+                text("报告月份").into(),
+                first.format("%Y-%m").to_string().into(),
+            ],
+            vec![
+                text("编制日期").into(),
+                crate::cleanup::store::today().to_string().into(),
+            ],
+            vec![
+                text("三星级及以上合作社（现有）").into(),
+                Cell::Number(three_plus as f64),
+            ],
+            vec![
+                text("本月评定星级").into(),
+                Cell::Number(stars.awarded as f64),
+            ],
+            vec![
+                text("本月撤销星级").into(),
+                Cell::Number(stars.revoked as f64),
+            ],
+            vec![
+                text("清理：已认定合作社").into(),
+                Cell::Number(cleanup.total.classified as f64),
+            ],
+            vec![
+                text("清理：处置中案件").into(),
+                Cell::Number(cleanup.total.open_cases as f64),
+            ],
+        ],
+    };
+    Ok(vec![summary, targets, stars.table, cleanup_sheet])
+}
 
+/// 目标进度: the year's targets against actuals.
+fn targets_sheet(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    paths: Option<&[String]>,
+) -> ApiResult<Table> {
     let targets = crate::targets::progress(conn, i64::from(first.year()), paths)?;
-    let target_rows: Vec<Vec<Cell>> = targets
+    let rows = targets
         .iter()
         .map(|t| {
             vec![
@@ -60,17 +105,41 @@ pub fn monthly(
             ]
         })
         .collect();
+    Ok(Table {
+        sheet: "目标进度".to_owned(),
+        titles: ["区划代码", "地区", "指标", "目标", "实际", "完成率(%)"]
+            .iter()
+            .map(|t| text(t))
+            .collect(),
+        rows,
+    })
+}
 
-    // Stars awarded and revoked in the month, among the caller's cooperatives.
-    type Change = (
-        String,
-        String,
-        i64,
-        i64,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Option<String>,
-    );
+/// 星级变动 and how many stars the month awarded and revoked.
+struct StarChanges {
+    table: Table,
+    awarded: u64,
+    revoked: u64,
+}
+
+/// One star award touched in the month: cooperative, region, year, stars, awarded, revoked, revoking event.
+type AwardRow = (
+    String,
+    String,
+    i64,
+    i64,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<String>,
+);
+
+/// Stars awarded and revoked in the month, among the caller's cooperatives.
+fn star_changes_sheet(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    paths: Option<&[String]>,
+) -> ApiResult<StarChanges> {
+    let (from, to) = bounds(first);
     let mut awards = star_awards::table
         .inner_join(cooperatives::table)
         .inner_join(regions::table.on(regions::code.eq(cooperatives::region_code)))
@@ -99,14 +168,14 @@ pub fn monthly(
             paths,
         ));
     }
-    let changes: Vec<Change> = awards.load(conn)?;
+    let changes: Vec<AwardRow> = awards.load(conn)?;
     let china = |at: NaiveDateTime| (at + chrono::Duration::hours(8)).date().to_string();
-    let mut change_rows = Vec::new();
+    let mut rows = Vec::new();
     let (mut awarded, mut revoked) = (0_u64, 0_u64);
     for (name, region, year, stars, awarded_at, revoked_at, event) in changes {
         if (from..to).contains(&awarded_at) {
             awarded += 1;
-            change_rows.push(vec![
+            rows.push(vec![
                 name.clone().into(),
                 region.clone().into(),
                 text("评定").into(),
@@ -118,20 +187,11 @@ pub fn monthly(
         }
         if let Some(revoked_at) = revoked_at.filter(|at| (from..to).contains(at)) {
             revoked += 1;
-            let cause: Option<(String, String)> = match event {
-                Some(event) => star_events::table
-                    .find(event)
-                    .select((star_events::cause, star_events::description))
-                    .first(conn)
-                    .optional()?,
+            let why = match event {
+                Some(event) => revocation_cause(conn, &event)?,
                 None => None,
             };
-            let why = cause.map(|(cause, description)| {
-                let label = crate::stars::subject::Trigger::parse(&cause)
-                    .map_or(cause.clone(), |t| t.label_zh().to_owned());
-                format!("{label}：{description}")
-            });
-            change_rows.push(vec![
+            rows.push(vec![
                 name.into(),
                 region.into(),
                 text("撤销").into(),
@@ -142,8 +202,42 @@ pub fn monthly(
             ]);
         }
     }
+    let titles = [
+        "组织名称",
+        "地区",
+        "变动",
+        "星级",
+        "评定年度",
+        "日期",
+        "原因",
+    ];
+    Ok(StarChanges {
+        table: Table {
+            sheet: "星级变动".to_owned(),
+            titles: titles.iter().map(|t| text(t)).collect(),
+            rows,
+        },
+        awarded,
+        revoked,
+    })
+}
 
-    let cleanup = crate::cleanup::report::build(conn, paths, None)?;
+/// The cause of a revoking event, in Chinese, with its description.
+fn revocation_cause(conn: &mut DbConn, event: &str) -> ApiResult<Option<String>> {
+    let cause: Option<(String, String)> = star_events::table
+        .find(event)
+        .select((star_events::cause, star_events::description))
+        .first(conn)
+        .optional()?;
+    Ok(cause.map(|(cause, description)| {
+        let label = crate::stars::subject::Trigger::parse(&cause)
+            .map_or(cause.clone(), |t| t.label_zh().to_owned());
+        format!("{label}：{description}")
+    }))
+}
+
+/// 清理进展: the clean-up by district, then the total.
+fn cleanup_sheet(cleanup: &hezuo_mobile_api::cleanup::CleanupReport) -> Table {
     let states = [
         ("active_standard", "规范运行"),
         ("active_nonstandard", "运行不规范"),
@@ -151,18 +245,18 @@ pub fn monthly(
         ("shell", "空壳社"),
         ("fraud_risk", "涉嫌套取"),
     ];
-    let cleanup_rows: Vec<Vec<Cell>> = cleanup
+    let rows = cleanup
         .districts
         .iter()
         .chain(std::iter::once(&cleanup.total))
         .map(|counts| {
+            let name = if counts.region_name.is_empty() {
+                text("合计")
+            } else {
+                counts.region_name.clone()
+            };
             let mut row: Vec<Cell> = vec![
-                if counts.region_name.is_empty() {
-                    text("合计")
-                } else {
-                    counts.region_name.clone()
-                }
-                .into(),
+                name.into(),
                 Cell::Number(counts.cooperatives as f64),
                 Cell::Number(counts.classified as f64),
             ];
@@ -177,75 +271,26 @@ pub fn monthly(
             row
         })
         .collect();
-    let mut cleanup_titles = vec![text("地区"), text("合作社数"), text("已认定")];
-    cleanup_titles.extend(states.iter().map(|(_, zh)| text(zh)));
-    cleanup_titles.extend([text("处置中案件"), text("已结案"), text("逾期措施")]);
+    let mut titles = vec![text("地区"), text("合作社数"), text("已认定")];
+    titles.extend(states.iter().map(|(_, zh)| text(zh)));
+    titles.extend([text("处置中案件"), text("已结案"), text("逾期措施")]);
+    Table {
+        sheet: "清理进展".to_owned(),
+        titles,
+        rows,
+    }
+}
 
-    let mut star_level = cooperatives::table
+/// Cooperatives holding three stars or more now.
+fn three_star_cooperatives(conn: &mut DbConn, paths: Option<&[String]>) -> ApiResult<i64> {
+    let mut query = cooperatives::table
         .filter(cooperatives::merged_into.is_null())
         .filter(cooperatives::star_level.ge(3))
         .into_boxed();
     if let Some(paths) = paths {
-        star_level = star_level.filter(crate::models::cooperatives::under_any(paths));
+        query = query.filter(crate::models::cooperatives::under_any(paths));
     }
-    let three_plus: i64 = star_level.count().get_result(conn)?;
-    let summary = vec![
-        vec![text("报告月份").into(), month.clone().into()],
-        vec![
-            text("编制日期").into(),
-            crate::cleanup::store::today().to_string().into(),
-        ],
-        vec![
-            text("三星级及以上合作社（现有）").into(),
-            Cell::Number(three_plus as f64),
-        ],
-        vec![text("本月评定星级").into(), Cell::Number(awarded as f64)],
-        vec![text("本月撤销星级").into(), Cell::Number(revoked as f64)],
-        vec![
-            text("清理：已认定合作社").into(),
-            Cell::Number(cleanup.total.classified as f64),
-        ],
-        vec![
-            text("清理：处置中案件").into(),
-            Cell::Number(cleanup.total.open_cases as f64),
-        ],
-    ];
-    Ok(vec![
-        Table {
-            sheet: "概况".to_owned(),
-            titles: vec![text("项目"), text("数值")],
-            rows: summary,
-        },
-        Table {
-            sheet: "目标进度".to_owned(),
-            titles: ["区划代码", "地区", "指标", "目标", "实际", "完成率(%)"]
-                .iter()
-                .map(|t| text(t))
-                .collect(),
-            rows: target_rows,
-        },
-        Table {
-            sheet: "星级变动".to_owned(),
-            titles: [
-                "组织名称",
-                "地区",
-                "变动",
-                "星级",
-                "评定年度",
-                "日期",
-                "原因",
-            ]
-            .iter()
-            .map(|t| text(t))
-            .collect(),
-            rows: change_rows,
-        },
-        Table {
-            sheet: "清理进展".to_owned(),
-            titles: cleanup_titles,
-            rows: cleanup_rows,
-        },
-    ])
+    Ok(query.count().get_result(conn)?)
 }
 
 #[cfg(test)]

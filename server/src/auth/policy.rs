@@ -14,6 +14,7 @@ use hezuo_mobile_api::users::Role;
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::{regions, user_regions, users};
 
 /// Whether `actor` manages an account with `target_role` whose regions have the given paths.
@@ -47,7 +48,7 @@ pub fn visible_user_ids(
         Role::Admin => Ok(None),
         Role::Counsellor | Role::Viewer => Ok(Some(vec![actor.user.id.clone()])),
         Role::Supervisor => {
-            let assignments: Vec<(String, String, String)> = user_regions::table
+            let assignments: Vec<(String, Code<Role>, String)> = user_regions::table
                 .inner_join(users::table)
                 .inner_join(regions::table)
                 .filter(users::role.eq_any([Role::Counsellor.as_str(), Role::Viewer.as_str()]))
@@ -55,10 +56,9 @@ pub fn visible_user_ids(
                 .load(conn)?;
             let mut by_user: BTreeMap<String, (Role, Vec<String>)> = BTreeMap::new();
             for (id, role, path) in assignments {
-                let role = Role::parse(&role).unwrap_or(Role::Viewer);
                 by_user
                     .entry(id)
-                    .or_insert_with(|| (role, Vec::new()))
+                    .or_insert_with(|| (*role, Vec::new()))
                     .1
                     .push(path);
             }

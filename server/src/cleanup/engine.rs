@@ -110,315 +110,382 @@ pub fn classify(
         .collect();
     dated.sort_by_key(|(date, id, _)| (*date, (*id).clone()));
     let latest = dated.last().copied();
-    let mut flags: Vec<RaisedFlag> = Vec::new();
-    let mut raise =
-        |flag: ShellFlag, evidence: Evidence| match flags.iter_mut().find(|f| f.flag == flag) {
+    let mut findings = Findings::default();
+    if let Some((date, id, visit)) = latest {
+        let on = Read {
+            visit_id: id,
+            rules,
+        };
+        if let Some(membership) = &visit.membership {
+            on.membership(membership, &mut findings);
+        }
+        if let Some(operations) = &visit.operations {
+            on.operations(operations, date.max(today), &mut findings);
+        }
+        if let Some(finance) = &visit.finance {
+            on.finance(finance, &mut findings);
+        }
+        if let Some(risk) = &visit.risk {
+            on.risk(risk, &mut findings);
+        }
+        if let Some(governance) = &visit.governance {
+            on.governance(governance, &mut findings);
+        }
+    }
+    findings.registry(registry);
+    let state = findings.state(rules);
+    Classification {
+        revisit_due: (state == CoopState::DormantRecoverable)
+            .then(|| today.checked_add_months(Months::new(rules.dormant_revisit_months)))
+            .flatten(),
+        visit_ids: dated.iter().map(|(_, id, _)| (*id).clone()).collect(),
+        explanation_zh: findings.explain(state, latest.is_some()),
+        actions: actions_for(state),
+        state,
+        flags: findings.flags,
+        gaps: findings.gaps,
+        rule_set_version: rules.version.clone(),
+    }
+}
+
+/// What the evidence raised so far.
+#[derive(Default)]
+struct Findings {
+    flags: Vec<RaisedFlag>,
+    gaps: Vec<Evidence>,
+    /// Months since the last substantive transaction, when the visit says.
+    idle_months: Option<u32>,
+    /// The inactivity has an objective reason (disaster, the manager's illness, policy).
+    objective_reason: bool,
+    /// The manager does not want to upgrade.
+    unwilling: bool,
+}
+
+impl Findings {
+    fn raise(&mut self, flag: ShellFlag, evidence: Evidence) {
+        match self.flags.iter_mut().find(|f| f.flag == flag) {
             Some(raised) => raised.evidence.push(evidence),
-            None => flags.push(RaisedFlag {
+            None => self.flags.push(RaisedFlag {
                 flag,
                 evidence: vec![evidence],
             }),
-        };
+        }
+    }
 
-    let mut idle_months = None;
-    let mut objective_reason = false;
-    let mut unwilling = false;
-    let mut gaps: Vec<Evidence> = Vec::new();
-    if let Some((date, id, visit)) = latest {
-        let from = |field: &str, value: serde_json::Value, note: String| Evidence {
-            visit_id: Some(id.clone()),
+    fn has(&self, flag: ShellFlag) -> bool {
+        self.flags.iter().any(|f| f.flag == flag)
+    }
+
+    /// Substantiated complaints raise S5 whether or not a visit found them; registry facts are gaps.
+    fn registry(&mut self, registry: &RegistryFacts) {
+        for complaint in &registry.complaints {
+            if complaint.substantiated == Some(true) {
+                self.raise(
+                    ShellFlag::S5,
+                    Evidence {
+                        visit_id: None,
+                        field: "complaints".to_owned(),
+                        value: complaint.reference.clone().into(),
+                        photos: Vec::new(),
+                        source: Some(complaint.source.clone()),
+                        as_of: Some(complaint.received_on),
+                        note_zh: format!("群众举报经查属实：{}", complaint.summary),
+                    },
+                );
+            }
+        }
+        let facts = [
+            (
+                &registry.annual_report_filed,
+                false,
+                "registry.annual_report_filed",
+                "年度报告未报送",
+            ),
+            (
+                &registry.on_abnormal_list,
+                true,
+                "registry.on_abnormal_list",
+                "列入经营异常名录",
+            ),
+            (
+                &registry.tax_filed,
+                false,
+                "registry.tax_filed",
+                "未进行纳税申报",
+            ),
+        ];
+        for (fact, gap_when, field, note) in facts {
+            if let Some(fact) = fact
+                && fact.value == gap_when
+            {
+                self.gaps
+                    .push(Evidence::of_fact(field, fact, note.to_owned()));
+            }
+        }
+    }
+
+    /// The state the flags and gaps amount to (RULES.md §1.3).
+    fn state(&self, rules: &RuleSet) -> CoopState {
+        let idle = self.idle_months.unwrap_or(0);
+        if self.has(ShellFlag::S4) || self.has(ShellFlag::S5) || self.has(ShellFlag::S6) {
+            CoopState::FraudRisk
+        } else if self.has(ShellFlag::S1)
+            || self.has(ShellFlag::S2)
+            || self.has(ShellFlag::S3)
+            || (self.unwilling && idle >= rules.dormant_watch_months)
+        {
+            CoopState::Shell
+        } else if idle >= rules.dormant_watch_months {
+            CoopState::DormantRecoverable
+        } else if !self.gaps.is_empty() {
+            CoopState::ActiveNonstandard
+        } else {
+            CoopState::ActiveStandard
+        }
+    }
+
+    fn explain(&self, state: CoopState, visited: bool) -> String {
+        let mut explanation = format!("判定为“{}”", state.label_zh());
+        for raised in &self.flags {
+            explanation.push_str(&format!(
+                "；{}（{}）",
+                raised.flag.label_zh(),
+                raised.evidence[0].note_zh
+            ));
+        }
+        if state == CoopState::DormantRecoverable {
+            let idle = self.idle_months.unwrap_or(0);
+            explanation.push_str(&format!("；已{idle}个月无实质性经营"));
+            if self.objective_reason {
+                explanation.push_str("，有客观原因");
+            }
+        }
+        if state == CoopState::ActiveNonstandard && !self.gaps.is_empty() {
+            let notes: Vec<&str> = self.gaps.iter().map(|g| g.note_zh.as_str()).collect();
+            explanation.push_str(&format!("；{}", notes.join("，")));
+        }
+        if !visited {
+            explanation.push_str("；尚无审核通过的走访记录，仅依据登记信息");
+        }
+        explanation
+    }
+}
+
+/// Reads one section of the latest approved visit.
+struct Read<'a> {
+    visit_id: &'a str,
+    rules: &'a RuleSet,
+}
+
+impl Read<'_> {
+    fn evidence(&self, field: &str, value: serde_json::Value, note: String) -> Evidence {
+        Evidence {
+            visit_id: Some(self.visit_id.to_owned()),
             field: field.to_owned(),
             value,
             photos: Vec::new(),
             source: None,
             as_of: None,
             note_zh: note,
-        };
-        // S1: farmers' share, the member sample, a one-person shop.
-        if let Some(m) = &visit.membership {
-            if let (Some(total), Some(farmers)) = (m.members_total, m.members_farmer)
-                && total > 0
-            {
-                let share = f64::from(farmers) * 100.0 / f64::from(total);
-                if share < rules.farmer_share_min_pct {
-                    raise(
-                        ShellFlag::S1,
-                        from(
-                            "membership.members_farmer",
-                            serde_json::json!({ "farmers": farmers, "total": total }),
-                            format!(
-                                "农民成员{farmers}人，占成员总数{total}人的{share:.0}%，低于{}%",
-                                rules.farmer_share_min_pct
-                            ),
-                        ),
-                    );
-                }
-                if total <= 1 {
-                    raise(
-                        ShellFlag::S1,
-                        from(
-                            "membership.members_total",
-                            total.into(),
-                            "成员仅1人（一人社）".to_owned(),
-                        ),
-                    );
-                }
-            }
-            let sample = &m.members_verified_sample;
-            if sample.len() as u32 >= rules.member_sample_min {
-                let unaware = sample
-                    .iter()
-                    .filter(|s| s.contacted == Some(false) || s.knows_membership == Some(false))
-                    .count();
-                let pct = unaware as f64 * 100.0 / sample.len() as f64;
-                if pct >= rules.member_sample_unaware_pct {
-                    raise(
-                        ShellFlag::S1,
-                        from(
-                            "membership.members_verified_sample",
-                            serde_json::json!({ "sampled": sample.len(), "unaware": unaware }),
-                            format!(
-                                "抽查成员{}人，其中{unaware}人联系不上或不知道自己是成员",
-                                sample.len()
-                            ),
-                        ),
-                    );
-                }
-            }
         }
-        // S2/S3: months since the last substantive transaction.
-        if let Some(ops) = &visit.operations {
-            let last = ops
-                .last_substantive_transaction_date
-                .as_ref()
-                .and_then(|d| NaiveDate::parse_from_str(d.as_str(), "%Y-%m-%d").ok());
-            if let Some(last) = last {
-                let months = months_between(last, date.max(today));
-                idle_months = Some(months);
-                let reason = ops.inactive_reason.unwrap_or(InactiveReason::None);
-                objective_reason = matches!(
-                    reason,
-                    InactiveReason::NaturalDisaster
-                        | InactiveReason::ManagerIncident
-                        | InactiveReason::Policy
-                );
-                if months >= rules.shell_months && !objective_reason {
-                    let (flag, why) =
-                        if matches!(reason, InactiveReason::Market | InactiveReason::Funding) {
-                            (
-                                ShellFlag::S3,
-                                format!(
-                                    "因经营不善（{}）停止运行已{months}个月",
-                                    reason.label_zh()
-                                ),
-                            )
-                        } else {
-                            (
-                                ShellFlag::S2,
-                                format!("最近一次实质性交易在{last}，已{months}个月无实质性经营"),
-                            )
-                        };
-                    raise(
-                        flag,
-                        from(
-                            "operations.last_substantive_transaction_date",
-                            last.to_string().into(),
-                            why,
-                        )
-                        .with_photos(&ops.last_transaction_photos),
-                    );
-                }
-            }
-            unwilling = ops.manager_willing_to_upgrade == Some(false);
-            if unwilling {
-                gaps.push(from(
-                    "operations.manager_willing_to_upgrade",
-                    false.into(),
-                    "负责人不愿规范提升".to_owned(),
-                ));
-            }
-        }
-        // S4: subsidised assets that do not exist or are not used.
-        if let Some(finance) = &visit.finance {
-            for (index, subsidy) in finance.subsidies_received.iter().enumerate() {
-                if subsidy.asset_exists == Some(false) || subsidy.asset_in_use == Some(false) {
-                    raise(
-                        ShellFlag::S4,
-                        from(
-                            &format!("finance.subsidies_received[{index}]"),
-                            serde_json::json!({ "project": subsidy.project, "amount": subsidy.amount }),
-                            format!(
-                                "财政扶持项目“{}”形成的资产{}",
-                                subsidy.project.as_deref().unwrap_or("未命名"),
-                                if subsidy.asset_exists == Some(false) {
-                                    "不存在"
-                                } else {
-                                    "闲置未用"
-                                }
-                            ),
-                        )
-                        .with_photos(&subsidy.photos),
-                    );
-                }
-            }
-            if finance.member_accounts == Some(false) {
-                gaps.push(from(
-                    "finance.member_accounts",
-                    false.into(),
-                    "未建立成员账户".to_owned(),
-                ));
-            }
-            if let (Some(surplus), Some(rebate)) =
-                (finance.distributable_surplus, finance.rebate_by_transaction)
-                && surplus > 0.0
-                && rebate * 100.0 / surplus < rules.rebate_min_pct
-            {
-                gaps.push(from(
-                    "finance.rebate_by_transaction",
-                    serde_json::json!({ "surplus": surplus, "rebate": rebate }),
-                    format!("按交易量返还不足可分配盈余的{}%", rules.rebate_min_pct),
-                ));
-            }
-        }
-        // S5 and S6: confirmed complaints, signs of illegal finance.
-        if let Some(risk) = &visit.risk {
-            for (index, complaint) in risk.complaints.iter().enumerate() {
-                if complaint.substantiated == Some(true) {
-                    raise(
-                        ShellFlag::S5,
-                        from(
-                            &format!("risk.complaints[{index}]"),
-                            serde_json::json!({ "source": complaint.source }),
-                            "群众举报经查属实".to_owned(),
-                        ),
-                    );
-                }
-            }
-            if risk.illegal_finance_signs == Some(true) {
-                raise(
-                    ShellFlag::S6,
-                    from(
-                        "risk.illegal_finance_signs",
-                        true.into(),
+    }
+
+    /// S1: the farmers' share, a one-person shop, the member sample.
+    fn membership(&self, m: &hezuo_sync::model::Membership, findings: &mut Findings) {
+        let rules = self.rules;
+        if let (Some(total), Some(farmers)) = (m.members_total, m.members_farmer)
+            && total > 0
+        {
+            let share = f64::from(farmers) * 100.0 / f64::from(total);
+            if share < rules.farmer_share_min_pct {
+                findings.raise(
+                    ShellFlag::S1,
+                    self.evidence(
+                        "membership.members_farmer",
+                        serde_json::json!({ "farmers": farmers, "total": total }),
                         format!(
-                            "发现非法金融活动迹象{}",
-                            risk.illegal_finance_notes
-                                .as_deref()
-                                .map(|n| format!("：{n}"))
-                                .unwrap_or_default()
+                            "农民成员{farmers}人，占成员总数{total}人的{share:.0}%，低于{}%",
+                            rules.farmer_share_min_pct
+                        ),
+                    ),
+                );
+            }
+            if total <= 1 {
+                findings.raise(
+                    ShellFlag::S1,
+                    self.evidence(
+                        "membership.members_total",
+                        total.into(),
+                        "成员仅1人（一人社）".to_owned(),
+                    ),
+                );
+            }
+        }
+        let sample = &m.members_verified_sample;
+        if sample.len() as u32 >= rules.member_sample_min {
+            let unaware = sample
+                .iter()
+                .filter(|s| s.contacted == Some(false) || s.knows_membership == Some(false))
+                .count();
+            let pct = unaware as f64 * 100.0 / sample.len() as f64;
+            if pct >= rules.member_sample_unaware_pct {
+                findings.raise(
+                    ShellFlag::S1,
+                    self.evidence(
+                        "membership.members_verified_sample",
+                        serde_json::json!({ "sampled": sample.len(), "unaware": unaware }),
+                        format!(
+                            "抽查成员{}人，其中{unaware}人联系不上或不知道自己是成员",
+                            sample.len()
                         ),
                     ),
                 );
             }
         }
-        if let Some(governance) = &visit.governance
-            && !governance
-                .meetings
-                .iter()
-                .any(|m| m.minutes_signed == Some(true))
+    }
+
+    /// S2/S3: months since the last substantive transaction, counted to `until`; the manager's will to upgrade.
+    fn operations(
+        &self,
+        ops: &hezuo_sync::model::Operations,
+        until: NaiveDate,
+        findings: &mut Findings,
+    ) {
+        let last = ops
+            .last_substantive_transaction_date
+            .as_ref()
+            .and_then(|d| NaiveDate::parse_from_str(d.as_str(), "%Y-%m-%d").ok());
+        if let Some(last) = last {
+            let months = months_between(last, until);
+            findings.idle_months = Some(months);
+            let reason = ops.inactive_reason.unwrap_or(InactiveReason::None);
+            findings.objective_reason = matches!(
+                reason,
+                InactiveReason::NaturalDisaster
+                    | InactiveReason::ManagerIncident
+                    | InactiveReason::Policy
+            );
+            if months >= self.rules.shell_months && !findings.objective_reason {
+                let (flag, why) =
+                    if matches!(reason, InactiveReason::Market | InactiveReason::Funding) {
+                        (
+                            ShellFlag::S3,
+                            format!("因经营不善（{}）停止运行已{months}个月", reason.label_zh()),
+                        )
+                    } else {
+                        (
+                            ShellFlag::S2,
+                            format!("最近一次实质性交易在{last}，已{months}个月无实质性经营"),
+                        )
+                    };
+                findings.raise(
+                    flag,
+                    self.evidence(
+                        "operations.last_substantive_transaction_date",
+                        last.to_string().into(),
+                        why,
+                    )
+                    .with_photos(&ops.last_transaction_photos),
+                );
+            }
+        }
+        findings.unwilling = ops.manager_willing_to_upgrade == Some(false);
+        if findings.unwilling {
+            findings.gaps.push(self.evidence(
+                "operations.manager_willing_to_upgrade",
+                false.into(),
+                "负责人不愿规范提升".to_owned(),
+            ));
+        }
+    }
+
+    /// S4: subsidised assets that do not exist or are not used; member accounts and the rebate as gaps.
+    fn finance(&self, finance: &hezuo_sync::model::Finance, findings: &mut Findings) {
+        for (index, subsidy) in finance.subsidies_received.iter().enumerate() {
+            if subsidy.asset_exists == Some(false) || subsidy.asset_in_use == Some(false) {
+                let what = if subsidy.asset_exists == Some(false) {
+                    "不存在"
+                } else {
+                    "闲置未用"
+                };
+                findings.raise(
+                    ShellFlag::S4,
+                    self.evidence(
+                        &format!("finance.subsidies_received[{index}]"),
+                        serde_json::json!({ "project": subsidy.project, "amount": subsidy.amount }),
+                        format!(
+                            "财政扶持项目“{}”形成的资产{what}",
+                            subsidy.project.as_deref().unwrap_or("未命名"),
+                        ),
+                    )
+                    .with_photos(&subsidy.photos),
+                );
+            }
+        }
+        if finance.member_accounts == Some(false) {
+            findings.gaps.push(self.evidence(
+                "finance.member_accounts",
+                false.into(),
+                "未建立成员账户".to_owned(),
+            ));
+        }
+        if let (Some(surplus), Some(rebate)) =
+            (finance.distributable_surplus, finance.rebate_by_transaction)
+            && surplus > 0.0
+            && rebate * 100.0 / surplus < self.rules.rebate_min_pct
         {
-            gaps.push(from(
+            findings.gaps.push(self.evidence(
+                "finance.rebate_by_transaction",
+                serde_json::json!({ "surplus": surplus, "rebate": rebate }),
+                format!("按交易量返还不足可分配盈余的{}%", self.rules.rebate_min_pct),
+            ));
+        }
+    }
+
+    /// S5 and S6: confirmed complaints, signs of illegal finance.
+    fn risk(&self, risk: &hezuo_sync::model::Risk, findings: &mut Findings) {
+        for (index, complaint) in risk.complaints.iter().enumerate() {
+            if complaint.substantiated == Some(true) {
+                findings.raise(
+                    ShellFlag::S5,
+                    self.evidence(
+                        &format!("risk.complaints[{index}]"),
+                        serde_json::json!({ "source": complaint.source }),
+                        "群众举报经查属实".to_owned(),
+                    ),
+                );
+            }
+        }
+        if risk.illegal_finance_signs == Some(true) {
+            let notes = risk
+                .illegal_finance_notes
+                .as_deref()
+                .map(|n| format!("：{n}"))
+                .unwrap_or_default();
+            findings.raise(
+                ShellFlag::S6,
+                self.evidence(
+                    "risk.illegal_finance_signs",
+                    true.into(),
+                    format!("发现非法金融活动迹象{notes}"),
+                ),
+            );
+        }
+    }
+
+    /// No signed minutes of any meeting is a governance gap.
+    fn governance(&self, governance: &hezuo_sync::model::Governance, findings: &mut Findings) {
+        if !governance
+            .meetings
+            .iter()
+            .any(|m| m.minutes_signed == Some(true))
+        {
+            findings.gaps.push(self.evidence(
                 "governance.meetings",
                 governance.meetings.len().into(),
                 "无签字的会议记录".to_owned(),
             ));
         }
-    }
-    // Substantiated complaints raise S5 whether or not a visit found them.
-    for complaint in &registry.complaints {
-        if complaint.substantiated == Some(true) {
-            raise(
-                ShellFlag::S5,
-                Evidence {
-                    visit_id: None,
-                    field: "complaints".to_owned(),
-                    value: complaint.reference.clone().into(),
-                    photos: Vec::new(),
-                    source: Some(complaint.source.clone()),
-                    as_of: Some(complaint.received_on),
-                    note_zh: format!("群众举报经查属实：{}", complaint.summary),
-                },
-            );
-        }
-    }
-    if let Some(fact) = &registry.annual_report_filed
-        && !fact.value
-    {
-        gaps.push(Evidence::of_fact(
-            "registry.annual_report_filed",
-            fact,
-            "年度报告未报送".to_owned(),
-        ));
-    }
-    if let Some(fact) = &registry.on_abnormal_list
-        && fact.value
-    {
-        gaps.push(Evidence::of_fact(
-            "registry.on_abnormal_list",
-            fact,
-            "列入经营异常名录".to_owned(),
-        ));
-    }
-    if let Some(fact) = &registry.tax_filed
-        && !fact.value
-    {
-        gaps.push(Evidence::of_fact(
-            "registry.tax_filed",
-            fact,
-            "未进行纳税申报".to_owned(),
-        ));
-    }
-
-    let has = |flag: ShellFlag| flags.iter().any(|f| f.flag == flag);
-    let idle = idle_months.unwrap_or(0);
-    let state = if has(ShellFlag::S4) || has(ShellFlag::S5) || has(ShellFlag::S6) {
-        CoopState::FraudRisk
-    } else if has(ShellFlag::S1)
-        || has(ShellFlag::S2)
-        || has(ShellFlag::S3)
-        || (unwilling && idle >= rules.dormant_watch_months)
-    {
-        CoopState::Shell
-    } else if idle >= rules.dormant_watch_months {
-        CoopState::DormantRecoverable
-    } else if !gaps.is_empty() {
-        CoopState::ActiveNonstandard
-    } else {
-        CoopState::ActiveStandard
-    };
-    let actions = actions_for(state);
-    let mut explanation = format!("判定为“{}”", state.label_zh());
-    for raised in &flags {
-        explanation.push_str(&format!(
-            "；{}（{}）",
-            raised.flag.label_zh(),
-            raised.evidence[0].note_zh
-        ));
-    }
-    if state == CoopState::DormantRecoverable {
-        explanation.push_str(&format!("；已{idle}个月无实质性经营"));
-        if objective_reason {
-            explanation.push_str("，有客观原因");
-        }
-    }
-    if state == CoopState::ActiveNonstandard && !gaps.is_empty() {
-        let notes: Vec<&str> = gaps.iter().map(|g| g.note_zh.as_str()).collect();
-        explanation.push_str(&format!("；{}", notes.join("，")));
-    }
-    if latest.is_none() {
-        explanation.push_str("；尚无审核通过的走访记录，仅依据登记信息");
-    }
-    Classification {
-        revisit_due: (state == CoopState::DormantRecoverable)
-            .then(|| today.checked_add_months(Months::new(rules.dormant_revisit_months)))
-            .flatten(),
-        visit_ids: dated.iter().map(|(_, id, _)| (*id).clone()).collect(),
-        state,
-        flags,
-        gaps,
-        actions,
-        explanation_zh: explanation,
-        rule_set_version: rules.version.clone(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Handlers reach the database through [`Db::run`], which runs synchronous diesel code on the blocking pool.
 //! The few statements that differ per backend go through [`with_backend!`].
 
+pub mod code;
 pub mod schema;
 
 use std::path::PathBuf;

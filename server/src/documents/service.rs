@@ -754,9 +754,10 @@ fn register_field_cooperative(
     id: Uuid,
     doc: &automerge::Automerge,
 ) -> QueryResult<()> {
+    use crate::db::code::Code;
     use crate::db::schema::duplicate_candidates;
-    use crate::models::cooperatives::{self, CooperativeRow, PENDING_VERIFICATION};
-    use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation};
+    use crate::models::cooperatives::{self, CooperativeRow};
+    use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation, Verification};
 
     let profile = document::read(doc)
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?
@@ -787,11 +788,13 @@ fn register_field_cooperative(
         region_code,
         region_path: region.path,
         industry: None,
-        gxs_relation: profile
-            .gxs_relation
-            .map(|r| r.as_str())
-            .unwrap_or(GxsRelation::None.as_str())
-            .to_owned(),
+        // The document's relation is the same vocabulary; none given is none.
+        gxs_relation: Code(
+            profile
+                .gxs_relation
+                .and_then(|r| GxsRelation::parse(r.as_str()))
+                .unwrap_or(GxsRelation::None),
+        ),
         nhl_county: false,
         nhl_township: false,
         nhl_industry: false,
@@ -799,11 +802,11 @@ fn register_field_cooperative(
         annual_report_filed: None,
         on_abnormal_list: None,
         member_count: profile.member_count.map(i64::from),
-        source: CooperativeSource::Field.as_str().to_owned(),
+        source: Code(CooperativeSource::Field),
         version: 1,
         created_at: at,
         updated_at: at,
-        verification: PENDING_VERIFICATION.to_owned(),
+        verification: Code(Verification::Pending),
         claimed_uscc: if existing.is_some() {
             uscc.clone()
         } else {
@@ -813,9 +816,7 @@ fn register_field_cooperative(
         longitude: None,
         coordinate_system: None,
         merged_into: None,
-        org_kind: hezuo_mobile_api::stars::OrgKind::Cooperative
-            .as_str()
-            .to_owned(),
+        org_kind: Code(hezuo_mobile_api::stars::OrgKind::Cooperative),
     };
     cooperatives::insert(conn, &row)?;
     if !caller.device_id.is_empty() {

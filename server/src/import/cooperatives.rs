@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use hezuo_mobile_api::cooperatives::{
     CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel, RegisteredLocation,
+    Verification,
 };
 use hezuo_mobile_api::imports::ImportReport;
 use hezuo_mobile_api::stars::OrgKind;
@@ -19,6 +20,7 @@ use uuid::Uuid;
 
 use super::table::{self, Column};
 use super::{BATCH_ROWS, ImportError, Progress, row_error};
+use crate::db::code::Code;
 use crate::db::{DbConn, write_transaction};
 use crate::models::Who;
 use crate::models::audit::{self, Entry};
@@ -601,7 +603,7 @@ fn upsert(
         region_code: String::new(),
         region_path: String::new(),
         industry: None,
-        gxs_relation: GxsRelation::None.as_str().to_owned(),
+        gxs_relation: Code(GxsRelation::None),
         nhl_county: false,
         nhl_township: false,
         nhl_industry: false,
@@ -609,13 +611,13 @@ fn upsert(
         annual_report_filed: None,
         on_abnormal_list: None,
         member_count: None,
-        source: CooperativeSource::RegistryImport.as_str().to_owned(),
+        source: Code(CooperativeSource::RegistryImport),
         version: 1,
         created_at: at,
         updated_at: at,
-        verification: cooperatives::REGISTERED.to_owned(),
+        verification: Code(Verification::Registered),
         claimed_uscc: None,
-        org_kind: OrgKind::Cooperative.as_str().to_owned(),
+        org_kind: Code(OrgKind::Cooperative),
         latitude: None,
         longitude: None,
         coordinate_system: None,
@@ -649,7 +651,7 @@ fn upsert(
         row.industry = value.map(|i| i.as_str().to_owned());
     }
     if let Some(value) = input.gxs_relation {
-        row.gxs_relation = value.as_str().to_owned();
+        row.gxs_relation = Code(value);
     }
     if let Some(value) = input.star_level {
         row.star_level = value.map(i64::from);

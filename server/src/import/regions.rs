@@ -12,6 +12,7 @@ use hezuo_mobile_api::imports::{ImportReport, RowError};
 
 use super::table::{self, Column};
 use super::{BATCH_ROWS, ImportError, Progress, row_error};
+use crate::db::code::Code;
 use crate::db::schema::{cooperatives, regions};
 use crate::db::{DbConn, write_transaction};
 use crate::models::Who;
@@ -228,7 +229,7 @@ fn apply_one(
             let row = RegionRow {
                 code: code.to_owned(),
                 name: input.name.clone(),
-                level: input.code.level().as_str().to_owned(),
+                level: Code(input.code.level()),
                 parent_code: input.parent.as_ref().map(|p| p.as_str().to_owned()),
                 path: path.clone(),
                 created_at: created,

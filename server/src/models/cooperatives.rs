@@ -2,17 +2,18 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use hezuo_mobile_api::Uscc;
 use hezuo_mobile_api::cooperatives::{
     Cooperative, CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel,
     RegisteredLocation, Verification,
 };
 use hezuo_mobile_api::stars::OrgKind;
-use hezuo_mobile_api::{RegionCode, Uscc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::MultiBackend;
+use crate::db::code::Code;
 use crate::db::schema::cooperatives;
 use crate::models::regions::{self as region_model, RegionRow};
 
@@ -28,7 +29,7 @@ pub struct CooperativeRow {
     pub region_code: String,
     pub region_path: String,
     pub industry: Option<String>,
-    pub gxs_relation: String,
+    pub gxs_relation: Code<GxsRelation>,
     pub nhl_county: bool,
     pub nhl_township: bool,
     pub nhl_industry: bool,
@@ -36,12 +37,12 @@ pub struct CooperativeRow {
     pub annual_report_filed: Option<bool>,
     pub on_abnormal_list: Option<bool>,
     pub member_count: Option<i64>,
-    pub source: String,
+    pub source: Code<CooperativeSource>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// `registered` (from the registry or entered by staff) or `pending` (created on a phone, not yet verified).
-    pub verification: String,
+    pub verification: Code<Verification>,
     /// A credit code a phone reported that another cooperative already has (a duplicate for a supervisor to merge).
     pub claimed_uscc: Option<String>,
     /// The registered location, and whether it is in WGS-84 (`wgs84`) or the GCJ-02 of Chinese web maps (`gcj02`).
@@ -51,7 +52,7 @@ pub struct CooperativeRow {
     /// Set when a supervisor merged this duplicate into another cooperative: where its visits went.
     pub merged_into: Option<String>,
     /// `cooperative` or `industry_federation` (产业农合联): which star campaigns it may apply to.
-    pub org_kind: String,
+    pub org_kind: Code<OrgKind>,
 }
 
 pub const REGISTERED: &str = "registered";
@@ -328,8 +329,7 @@ pub fn to_api_many(conn: &mut DbConn, rows: &[CooperativeRow]) -> QueryResult<Ve
     let names = region_model::names_along(conn, &refs)?;
     let by_code: std::collections::HashMap<&str, &RegionRow> =
         region_rows.iter().map(|r| (r.code.as_str(), r)).collect();
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|row| {
             let full_name = by_code
                 .get(row.region_code.as_str())
@@ -337,7 +337,7 @@ pub fn to_api_many(conn: &mut DbConn, rows: &[CooperativeRow]) -> QueryResult<Ve
                 .unwrap_or_default();
             to_api(row, full_name)
         })
-        .collect())
+        .collect()
 }
 
 pub fn to_api_one(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<Cooperative> {
@@ -345,8 +345,8 @@ pub fn to_api_one(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<Cooper
     converted.pop().ok_or(diesel::result::Error::NotFound)
 }
 
-fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
-    Cooperative {
+fn to_api(row: &CooperativeRow, region_full_name: String) -> QueryResult<Cooperative> {
+    Ok(Cooperative {
         id: Uuid::parse_str(&row.id).unwrap_or_default(),
         uscc: row.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
         name: row.name.clone(),
@@ -356,24 +356,23 @@ fn to_api(row: &CooperativeRow, region_full_name: String) -> Cooperative {
             .as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         address: row.address.clone(),
-        region_code: RegionCode::parse(&row.region_code)
-            .expect("stored region codes were validated on write"),
+        region_code: region_model::stored_code(&row.region_code)?,
         region_full_name,
         industry: row.industry.as_deref().and_then(Industry::parse),
-        gxs_relation: GxsRelation::parse(&row.gxs_relation).unwrap_or(GxsRelation::None),
+        gxs_relation: *row.gxs_relation,
         nhl_memberships: row.nhl_memberships(),
         star_level: row.star_level.and_then(|s| u8::try_from(s).ok()),
         annual_report_filed: row.annual_report_filed,
         on_abnormal_list: row.on_abnormal_list,
         member_count: row.member_count.and_then(|m| u32::try_from(m).ok()),
-        source: CooperativeSource::parse(&row.source).unwrap_or(CooperativeSource::Manual),
-        verification: Verification::parse(&row.verification).unwrap_or(Verification::Registered),
+        source: *row.source,
+        verification: *row.verification,
         location: row.registered_location(),
-        org_kind: OrgKind::parse(&row.org_kind).unwrap_or(OrgKind::Cooperative),
+        org_kind: *row.org_kind,
         version: row.version,
         created_at: super::to_utc(row.created_at),
         updated_at: super::to_utc(row.updated_at),
-    }
+    })
 }
 
 /// `<column> IN (SELECT id FROM cooperatives WHERE region_path LIKE 'p1%' OR …)`: a filter for any table that holds a

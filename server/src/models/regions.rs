@@ -8,6 +8,7 @@ use hezuo_mobile_api::regions::Region;
 use hezuo_mobile_api::{RegionCode, RegionLevel};
 
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::regions;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -15,7 +16,7 @@ use crate::db::schema::regions;
 pub struct RegionRow {
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: Code<RegionLevel>,
     pub parent_code: Option<String>,
     pub path: String,
     pub created_at: NaiveDateTime,
@@ -94,10 +95,14 @@ pub fn full_name(row: &RegionRow, names: &HashMap<String, String>) -> Vec<String
         .collect()
 }
 
-pub fn to_api(row: &RegionRow, names: &HashMap<String, String>, child_count: u64) -> Region {
-    let code = RegionCode::parse(&row.code).expect("stored region codes were validated on import");
-    Region {
-        level: RegionLevel::parse(&row.level).unwrap_or_else(|| code.level()),
+pub fn to_api(
+    row: &RegionRow,
+    names: &HashMap<String, String>,
+    child_count: u64,
+) -> QueryResult<Region> {
+    let code = stored_code(&row.code)?;
+    Ok(Region {
+        level: *row.level,
         code,
         name: row.name.clone(),
         parent_code: row
@@ -106,7 +111,12 @@ pub fn to_api(row: &RegionRow, names: &HashMap<String, String>, child_count: u64
             .and_then(|p| RegionCode::parse(p).ok()),
         full_name: full_name(row, names),
         child_count,
-    }
+    })
+}
+
+/// A stored region code; one that does not parse is corrupt data, reported as an error.
+pub fn stored_code(code: &str) -> QueryResult<RegionCode> {
+    RegionCode::parse(code).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
 /// Converts rows to API regions with full names and child counts (three queries in all).
@@ -115,8 +125,7 @@ pub fn to_api_many(conn: &mut DbConn, rows: &[RegionRow]) -> QueryResult<Vec<Reg
     let names = names_along(conn, &refs)?;
     let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
     let counts = count_children(conn, &codes)?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|row| to_api(row, &names, counts.get(&row.code).copied().unwrap_or(0)))
-        .collect())
+        .collect()
 }

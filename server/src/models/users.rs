@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::scope::{Scope, ScopeRoot};
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::{regions, user_regions, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -16,7 +17,7 @@ pub struct UserRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Code<Role>,
     pub password_hash: String,
     pub phone: Option<String>,
     pub is_active: bool,
@@ -27,9 +28,8 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// Unknown role strings (which only a hand-edited database could hold) get the least privilege.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Viewer)
+        *self.role
     }
 
     pub fn uuid(&self) -> Uuid {

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::{review_events, users, visit_reviews};
 use levels::ReviewLevels;
 use machine::Status;
@@ -28,10 +29,10 @@ use machine::Status;
 pub struct ReviewRow {
     pub visit_id: String,
     pub cooperative_id: String,
-    pub state: String,
-    pub pending_reason: Option<String>,
+    pub state: Code<ReviewState>,
+    pub pending_reason: Option<Code<PendingReason>>,
     pub approved_levels: String,
-    pub awaiting_level: Option<String>,
+    pub awaiting_level: Option<Code<RegionLevel>>,
     pub note: Option<String>,
     pub reviewer_user_id: Option<String>,
     pub approved_heads: Option<String>,
@@ -45,11 +46,8 @@ pub struct ReviewRow {
 impl ReviewRow {
     pub fn status(&self) -> Status {
         Status {
-            state: ReviewState::parse(&self.state).unwrap_or(ReviewState::Pending),
-            pending_reason: self
-                .pending_reason
-                .as_deref()
-                .and_then(PendingReason::parse),
+            state: *self.state,
+            pending_reason: self.pending_reason.map(|reason| *reason),
             approved_levels: self
                 .approved_levels
                 .split(',')
@@ -62,15 +60,15 @@ impl ReviewRow {
 
     /// Takes on a new status.
     pub fn set_status(&mut self, status: &Status, levels: &ReviewLevels) {
-        self.state = status.state.as_str().to_owned();
-        self.pending_reason = status.pending_reason.map(|r| r.as_str().to_owned());
+        self.state = Code(status.state);
+        self.pending_reason = status.pending_reason.map(Code);
         self.approved_levels = status
             .approved_levels
             .iter()
             .map(|l| l.as_str())
             .collect::<Vec<_>>()
             .join(",");
-        self.awaiting_level = status.awaiting(levels).map(|l| l.as_str().to_owned());
+        self.awaiting_level = status.awaiting(levels).map(Code);
         self.note = status.note.clone();
         self.times_returned = i64::from(status.times_returned);
     }
@@ -86,7 +84,7 @@ impl ReviewRow {
                 .iter()
                 .map(|l| l.as_str().to_owned())
                 .collect(),
-            awaiting_level: self.awaiting_level.clone(),
+            awaiting_level: self.awaiting_level.map(|level| level.as_str().to_owned()),
             note: self.note.clone(),
             reviewer_user_id: self.reviewer_user_id.clone(),
             reviewer_name: reviewer_name.map(str::to_owned),

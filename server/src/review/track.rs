@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 use automerge::{Automerge, Change, ReadDoc};
 use chrono::DateTime;
 use diesel::prelude::*;
-use hezuo_sync::model::{CooperativeDoc, PendingReason, ReviewRecord, VisitStatus};
+use hezuo_sync::model::{CooperativeDoc, PendingReason, ReviewRecord, ReviewState, VisitStatus};
 use hezuo_sync::server_edit;
 
 use super::levels::ReviewLevels;
 use super::machine::{self, Status};
 use super::{Event, ReviewRow};
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::approved_visits;
 use crate::documents::Via;
 use crate::models::Who;
@@ -77,7 +78,7 @@ pub fn plan(
                 let mut row = ReviewRow {
                     visit_id: visit_id.clone(),
                     cooperative_id: key.clone(),
-                    state: String::new(),
+                    state: Code(ReviewState::Pending),
                     pending_reason: None,
                     approved_levels: String::new(),
                     awaiting_level: None,

@@ -36,17 +36,17 @@ pub fn file(
     if campaign.status != "open" {
         return Err(ApiError::new(ErrorCode::StarCampaignClosed));
     }
-    let kind = store::org_kind(&cooperative.org_kind);
-    if kind.as_str() != campaign.kind {
+    let kind = *cooperative.org_kind;
+    if kind != *campaign.kind {
         return Err(ApiError::new(ErrorCode::StarKindMismatch).with_detail(
             format!(
                 "本次评定面向{}，该组织登记为{}",
-                store::org_kind(&campaign.kind).label_zh(),
+                campaign.kind.label_zh(),
                 kind.label_zh()
             ),
             format!(
                 "the campaign rates {}, the organisation is registered as {}",
-                campaign.kind,
+                campaign.kind.as_str(),
                 kind.as_str()
             ),
         ));

@@ -104,7 +104,7 @@ pub fn record_event(
         };
         let years = match model {
             Some(model) => model.revocation_bar_years,
-            None => built_in_of(store::org_kind(&cooperative.org_kind))?.revocation_bar_years,
+            None => built_in_of(*cooperative.org_kind)?.revocation_bar_years,
         };
         let cause = store::BarCause::Revoked {
             event_id: &event_id,
@@ -256,7 +256,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         .max();
     Ok(StarHistory {
         cooperative_id: uuid(&cooperative.id),
-        kind: store::org_kind(&cooperative.org_kind),
+        kind: *cooperative.org_kind,
         current_star: cooperative.star_level.and_then(|s| u8::try_from(s).ok()),
         awards: awards
             .into_iter()

@@ -15,6 +15,7 @@ use super::model::{ModelError, ScoringModel};
 use super::subject::{self, Trigger};
 use crate::cleanup::store::{self as cleanup_store, today};
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::{
     scoring_models, star_applications, star_awards, star_bars, star_campaigns, star_events,
 };
@@ -35,7 +36,7 @@ pub struct ModelRow {
 pub struct CampaignRow {
     pub id: String,
     pub year: i64,
-    pub kind: String,
+    pub kind: Code<OrgKind>,
     pub model_version: String,
     pub name: String,
     pub status: String,
@@ -433,10 +434,6 @@ pub fn bar_until(from: NaiveDate, years: u32) -> NaiveDate {
 }
 
 /// The kind of a cooperative's registry entry.
-pub fn org_kind(value: &str) -> OrgKind {
-    OrgKind::parse(value).unwrap_or(OrgKind::Cooperative)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,7 +97,7 @@ pub fn campaign(
     Ok(Campaign {
         id: uuid(&row.id),
         year: i32::try_from(row.year).map_err(ApiError::internal)?,
-        kind: store::org_kind(&row.kind),
+        kind: *row.kind,
         model_version: row.model_version,
         name: row.name,
         status: row.status,
@@ -205,7 +205,7 @@ pub fn application(
         id: uuid(&row.id),
         campaign_id: uuid(&row.campaign_id),
         year: i32::try_from(campaign.year).map_err(ApiError::internal)?,
-        kind: store::org_kind(&campaign.kind),
+        kind: *campaign.kind,
         cooperative_id: uuid(&row.cooperative_id),
         cooperative_name: name,
         uscc,

@@ -1,9 +1,12 @@
 use actix_web::{HttpResponse, post, web};
 use hezuo_mobile_api::Problem;
-use hezuo_mobile_api::cooperatives::{Cooperative, CooperativeSource, CreateCooperativeRequest};
+use hezuo_mobile_api::cooperatives::{
+    Cooperative, CooperativeSource, CreateCooperativeRequest, Verification,
+};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::code::Code;
 use crate::error::ApiResult;
 use crate::models::audit::{self, Entry};
 use crate::models::cooperatives::{self, CooperativeRow, format_date};
@@ -56,7 +59,7 @@ pub async fn create_cooperative(
                 region_code: request.region_code.as_str().to_owned(),
                 region_path: region.path,
                 industry: request.industry.map(|i| i.as_str().to_owned()),
-                gxs_relation: request.gxs_relation.as_str().to_owned(),
+                gxs_relation: Code(request.gxs_relation),
                 nhl_county: false,
                 nhl_township: false,
                 nhl_industry: false,
@@ -64,11 +67,11 @@ pub async fn create_cooperative(
                 annual_report_filed: request.annual_report_filed,
                 on_abnormal_list: request.on_abnormal_list,
                 member_count: request.member_count.map(i64::from),
-                source: CooperativeSource::Manual.as_str().to_owned(),
+                source: Code(CooperativeSource::Manual),
                 version: 1,
                 created_at: created,
                 updated_at: created,
-                verification: cooperatives::REGISTERED.to_owned(),
+                verification: Code(Verification::Registered),
                 claimed_uscc: None,
                 latitude: request.location.map(|l| l.latitude),
                 longitude: request.location.map(|l| l.longitude),
@@ -76,7 +79,7 @@ pub async fn create_cooperative(
                     .location
                     .map(|l| l.coordinate_system.as_str().to_owned()),
                 merged_into: None,
-                org_kind: request.org_kind.as_str().to_owned(),
+                org_kind: Code(request.org_kind),
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

@@ -4,6 +4,7 @@ use hezuo_mobile_api::cooperatives::{Cooperative, UpdateCooperativeRequest};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::code::Code;
 use crate::error::ApiResult;
 use crate::models::audit::{self, Entry};
 use crate::models::cooperatives::{self, format_date};
@@ -87,7 +88,7 @@ pub async fn update_cooperative(
                 row.industry = industry.map(|i| i.as_str().to_owned());
             }
             if let Some(relation) = patch.gxs_relation {
-                row.gxs_relation = relation.as_str().to_owned();
+                row.gxs_relation = Code(relation);
             }
             if let Some(levels) = &patch.nhl_memberships {
                 row.set_nhl_memberships(levels);

@@ -62,7 +62,7 @@ pub async fn bulk_approve(
                         approved += 1;
                         outcomes.push(BulkOutcome {
                             visit_id,
-                            state: Some(row.state),
+                            state: Some(row.state.as_str().to_owned()),
                             error: None,
                             message: None,
                         });

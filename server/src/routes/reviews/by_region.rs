@@ -85,7 +85,7 @@ pub async fn approval_tree(
                 .map(|row| RegionApproval {
                     code: row.code.clone(),
                     name: row.name.clone(),
-                    level: RegionLevel::parse(&row.level).unwrap_or(RegionLevel::Village),
+                    level: *row.level,
                     has_children: child_counts.get(&row.code).copied().unwrap_or(0) > 0,
                     ready_for_me: 0,
                     waiting_below: 0,

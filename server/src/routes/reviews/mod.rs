@@ -9,7 +9,6 @@ pub mod queue;
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
-use hezuo_mobile_api::RegionLevel;
 use hezuo_mobile_api::reviews::ReviewItem;
 use uuid::Uuid;
 
@@ -115,7 +114,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
                 state: status.state.as_str().to_owned(),
                 pending_reason: status.pending_reason.map(|r| r.as_str().to_owned()),
                 approved_levels: status.approved_levels,
-                awaiting_level: row.awaiting_level.as_deref().and_then(RegionLevel::parse),
+                awaiting_level: row.awaiting_level.map(|level| *level),
                 note: row.note.clone(),
                 times_returned: status.times_returned,
                 photos_expected: fact.map(|f| f.4 as u32).unwrap_or(0),

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::star_campaigns;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
@@ -86,7 +87,7 @@ pub async fn open_campaign(
             let row = CampaignRow {
                 id: Uuid::now_v7().to_string(),
                 year: i64::from(request.year),
-                kind: request.kind.as_str().to_owned(),
+                kind: Code(request.kind),
                 model_version: model.version.clone(),
                 name,
                 status: "open".to_owned(),

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::auth::password::check_new_password;
+use crate::db::code::Code;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::models::now;
@@ -64,7 +65,7 @@ pub async fn create_user(
                 id: Uuid::now_v7().to_string(),
                 username,
                 display_name,
-                role: request.role.as_str().to_owned(),
+                role: Code(request.role),
                 password_hash: hash,
                 phone,
                 is_active: true,

@@ -1,0 +1,146 @@
+//! Stored vocabulary: an enum kept in a text column as its code. Reading a code this version does not know is an
+//! error naming the column's vocabulary (a corrupt row, or one a newer version wrote), never a silent default.
+
+use std::fmt::Debug;
+use std::ops::Deref;
+
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::Text;
+use diesel::sqlite::Sqlite;
+
+use super::DbConn;
+
+type Multi = <DbConn as diesel::Connection>::Backend;
+
+/// An enum with stable text codes.
+pub trait TextCode: Copy + Debug + Send + Sync + 'static {
+    /// What the codes name, for the error on an unknown one (`review state`).
+    const VOCABULARY: &'static str;
+    fn code(self) -> &'static str;
+    fn from_code(code: &str) -> Option<Self>;
+}
+
+/// A [`TextCode`] as stored; dereferences to the enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct Code<T: TextCode>(pub T);
+
+impl<T: TextCode> Deref for Code<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: TextCode> From<T> for Code<T> {
+    fn from(value: T) -> Self {
+        Code(value)
+    }
+}
+
+impl<T: TextCode + serde::Serialize> serde::Serialize for Code<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// Reads a stored code; an unknown one is an error.
+pub fn parse<T: TextCode>(code: &str) -> deserialize::Result<T> {
+    T::from_code(code)
+        .ok_or_else(|| format!("unknown {} `{code}` in the database", T::VOCABULARY).into())
+}
+
+impl<T: TextCode> FromSql<Text, Sqlite> for Code<T> {
+    fn from_sql(
+        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
+        parse(&text).map(Code)
+    }
+}
+
+impl<T: TextCode> FromSql<Text, Pg> for Code<T> {
+    fn from_sql(
+        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+        parse(&text).map(Code)
+    }
+}
+
+impl<T: TextCode> FromSql<Text, Multi> for Code<T> {
+    fn from_sql(
+        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, Text>()
+    }
+}
+
+impl<T: TextCode> ToSql<Text, Sqlite> for Code<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.0.code());
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: TextCode> ToSql<Text, Pg> for Code<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<Text, Pg>>::to_sql(self.0.code(), &mut out.reborrow())
+    }
+}
+
+impl<T: TextCode> ToSql<Text, Multi> for Code<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Multi>) -> serialize::Result {
+        out.set_value((Text, self));
+        Ok(IsNull::No)
+    }
+}
+
+/// Implements [`TextCode`] for enums with `as_str` and `parse`.
+macro_rules! text_codes {
+    ($($ty:ty => $vocabulary:literal),* $(,)?) => {
+        $(impl TextCode for $ty {
+            const VOCABULARY: &'static str = $vocabulary;
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+            fn from_code(code: &str) -> Option<Self> {
+                <$ty>::parse(code)
+            }
+        })*
+    };
+}
+
+text_codes! {
+    hezuo_sync::model::ReviewState => "review state",
+    hezuo_sync::model::PendingReason => "pending reason",
+    hezuo_mobile_api::RegionLevel => "region level",
+    hezuo_mobile_api::users::Role => "role",
+    hezuo_mobile_api::stars::OrgKind => "organisation kind",
+    hezuo_mobile_api::cooperatives::GxsRelation => "supply-and-marketing relation",
+    hezuo_mobile_api::cooperatives::CooperativeSource => "cooperative source",
+    hezuo_mobile_api::cooperatives::Verification => "verification state",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hezuo_sync::model::ReviewState;
+
+    #[test]
+    fn an_unknown_code_is_an_error_naming_its_vocabulary() {
+        assert_eq!(
+            parse::<ReviewState>("approved").ok(),
+            Some(ReviewState::Approved)
+        );
+        let error = parse::<ReviewState>("aproved").expect_err("unknown");
+        assert_eq!(
+            error.to_string(),
+            "unknown review state `aproved` in the database"
+        );
+    }
+}
