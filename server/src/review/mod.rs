@@ -3,6 +3,8 @@
 //! approved data the decision engines read.
 
 pub mod actions;
+pub mod conflicts;
+pub mod duplicates;
 pub mod levels;
 pub mod machine;
 pub mod track;

@@ -3,12 +3,12 @@ use diesel::prelude::*;
 use hezuo_mobile_api::reviews::{ConflictInfo, ConflictQuery};
 use hezuo_mobile_api::{ErrorCode, Page, Problem};
 
-use super::ConflictRow;
 use crate::auth::Authenticated;
 use crate::db::schema::conflicts;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::cooperative_in_scope;
 use crate::pagination;
+use crate::review::conflicts::{ConflictRow, to_api};
 use crate::state::AppState;
 
 /// Fields that devices changed concurrently, in the caller's regions: every value with its author (device and user
@@ -67,7 +67,7 @@ pub async fn list_conflicts(
             let rows: Vec<ConflictRow> = sql.load(conn)?;
             let (rows, next_cursor) = pagination::cut(rows, limit, |r| r.id.clone());
             Ok(Page {
-                items: super::to_api(conn, rows)?,
+                items: to_api(conn, rows)?,
                 next_cursor,
             })
         })

@@ -1,15 +1,12 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::reviews::DuplicateCandidate;
 use hezuo_mobile_api::users::Role;
-use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::schema::duplicate_candidates;
-use crate::error::{ApiError, ApiResult};
-use crate::models::cooperatives::any_in_scope;
-use crate::models::{audit, now};
+use crate::error::ApiResult;
+use crate::review::duplicates;
 use crate::state::AppState;
 
 /// Records that a flagged pair are two different cooperatives after all (e.g. a credit code mistyped on a phone):
@@ -30,40 +27,7 @@ pub async fn dismiss_duplicate(
     let id = id.into_inner().to_string();
     let dismissed = state
         .db
-        .write(move |conn| {
-            let before = super::find(conn, &id)?;
-            let both = [before.cooperative_id.clone(), before.duplicate_of.clone()];
-            for cooperative in &both {
-                if !any_in_scope(conn, &caller.scope, std::slice::from_ref(cooperative))? {
-                    return Err(ApiError::not_found());
-                }
-            }
-            if before.resolved_at.is_some() {
-                return Err(ApiError::new(ErrorCode::DuplicateResolved));
-            }
-            diesel::update(duplicate_candidates::table.find(&id))
-                .set((
-                    duplicate_candidates::resolved_at.eq(Some(now())),
-                    duplicate_candidates::resolved_by.eq(Some(&caller.user.id)),
-                    duplicate_candidates::outcome.eq(Some("dismissed")),
-                ))
-                .execute(conn)?;
-            let after = super::find(conn, &id)?;
-            audit::record(
-                conn,
-                &caller.who(),
-                audit::Entry {
-                    action: "cooperative.duplicate_dismiss",
-                    entity_type: "duplicate",
-                    entity_id: &id,
-                },
-                Some(&before),
-                Some(&after),
-            )?;
-            super::to_api(conn, vec![after])?
-                .pop()
-                .ok_or_else(ApiError::not_found)
-        })
+        .write(move |conn| duplicates::dismiss(conn, &caller, &id))
         .await?;
     Ok(web::Json(dismissed))
 }

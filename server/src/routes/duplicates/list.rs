@@ -6,12 +6,12 @@ use hezuo_mobile_api::{Page, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::DuplicateRow;
 use crate::auth::Authenticated;
 use crate::db::schema::duplicate_candidates;
 use crate::error::ApiResult;
 use crate::models::cooperatives::cooperative_in_scope;
 use crate::pagination;
+use crate::review::duplicates::{self, DuplicateRow};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -59,7 +59,7 @@ pub async fn list_duplicates(
             let rows: Vec<DuplicateRow> = sql.load(conn)?;
             let (rows, next_cursor) = pagination::cut(rows, limit, |r| r.id.clone());
             Ok(Page {
-                items: super::to_api(conn, rows)?,
+                items: duplicates::to_api(conn, rows)?,
                 next_cursor,
             })
         })

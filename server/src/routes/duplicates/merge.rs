@@ -1,20 +1,12 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::reviews::{MergeDuplicate, MergeResult};
 use hezuo_mobile_api::users::Role;
-use hezuo_mobile_api::{ErrorCode, Problem};
-use hezuo_sync::server_edit;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::schema::{
-    approved_visits, conflicts, cooperative_profiles, cooperatives, duplicate_candidates,
-    evidence_flags, review_events, visit_photos, visit_reviews, visits,
-};
-use crate::documents::store;
-use crate::error::{ApiError, ApiResult};
-use crate::models::cooperatives::any_in_scope;
-use crate::models::{audit, now};
+use crate::error::ApiResult;
+use crate::review::duplicates;
 use crate::state::AppState;
 
 /// Merges a duplicate pair: the survivor (by default the cooperative that was there first) keeps its id and receives
@@ -37,117 +29,11 @@ pub async fn merge_duplicate(
 ) -> ApiResult<web::Json<MergeResult>> {
     caller.require_role(&[Role::Admin, Role::Supervisor])?;
     let id = id.into_inner().to_string();
-    let survivor_wanted = crate::validate::optional_json::<MergeDuplicate>(&body)?.survivor;
+    let survivor = crate::validate::optional_json::<MergeDuplicate>(&body)?.survivor;
     let app = state.clone();
     let result = state
         .db
-        .run(move |conn| {
-            let pair = super::find(conn, &id)?;
-            let both = [pair.cooperative_id.clone(), pair.duplicate_of.clone()];
-            for cooperative in &both {
-                if !any_in_scope(conn, &caller.scope, std::slice::from_ref(cooperative))? {
-                    return Err(ApiError::not_found());
-                }
-            }
-            if pair.resolved_at.is_some() {
-                return Err(ApiError::new(ErrorCode::DuplicateResolved));
-            }
-            let survivor = survivor_wanted
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| pair.duplicate_of.clone());
-            let merged = if survivor == pair.duplicate_of {
-                pair.cooperative_id.clone()
-            } else if survivor == pair.cooperative_id {
-                pair.duplicate_of.clone()
-            } else {
-                return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
-                    "survivor",
-                    "not_in_pair",
-                    "保留的合作社须是这两条之一",
-                    "the survivor must be one of the pair",
-                ));
-            };
-            let survivor_id = Uuid::parse_str(&survivor).map_err(ApiError::internal)?;
-            let merged_id = Uuid::parse_str(&merged).map_err(ApiError::internal)?;
-            let moved = app
-                .documents
-                .write(conn, survivor_id, &caller.who(), |conn, doc| {
-                    if super::find(conn, &id)?.resolved_at.is_some() {
-                        return Err(ApiError::new(ErrorCode::DuplicateResolved));
-                    }
-                    let source = store::load(conn, &app.documents.cache, merged_id)?.doc;
-                    let moved = server_edit::carry_over_visits(
-                        &source,
-                        doc,
-                        now().and_utc().timestamp_millis(),
-                    )
-                    .map_err(ApiError::internal)?;
-                    // The visits' review goes with them; the duplicate's projections go away.
-                    diesel::update(
-                        visit_reviews::table.filter(visit_reviews::cooperative_id.eq(&merged)),
-                    )
-                    .set(visit_reviews::cooperative_id.eq(&survivor))
-                    .execute(conn)?;
-                    diesel::update(
-                        review_events::table.filter(review_events::cooperative_id.eq(&merged)),
-                    )
-                    .set(review_events::cooperative_id.eq(&survivor))
-                    .execute(conn)?;
-                    diesel::update(
-                        approved_visits::table.filter(approved_visits::cooperative_id.eq(&merged)),
-                    )
-                    .set(approved_visits::cooperative_id.eq(&survivor))
-                    .execute(conn)?;
-                    // The approved visits moved: the survivor's open star applications are scored again too.
-                    app.documents
-                        .approved_evidence_changed(conn, &[survivor.clone(), merged.clone()])?;
-                    diesel::delete(visits::table.filter(visits::cooperative_id.eq(&merged)))
-                        .execute(conn)?;
-                    diesel::delete(
-                        visit_photos::table.filter(visit_photos::cooperative_id.eq(&merged)),
-                    )
-                    .execute(conn)?;
-                    diesel::delete(
-                        evidence_flags::table.filter(evidence_flags::cooperative_id.eq(&merged)),
-                    )
-                    .execute(conn)?;
-                    diesel::delete(conflicts::table.filter(conflicts::cooperative_id.eq(&merged)))
-                        .execute(conn)?;
-                    diesel::delete(cooperative_profiles::table.find(&merged)).execute(conn)?;
-                    diesel::update(cooperatives::table.find(&merged))
-                        .set(cooperatives::merged_into.eq(Some(&survivor)))
-                        .execute(conn)?;
-                    diesel::update(duplicate_candidates::table.find(&id))
-                        .set((
-                            duplicate_candidates::resolved_at.eq(Some(now())),
-                            duplicate_candidates::resolved_by.eq(Some(&caller.user.id)),
-                            duplicate_candidates::outcome.eq(Some("merged")),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &caller.who(),
-                        audit::Entry {
-                            action: "cooperative.merge",
-                            entity_type: "cooperative",
-                            entity_id: &merged,
-                        },
-                        Some(&pair),
-                        Some(
-                            &serde_json::json!({ "merged_into": survivor, "visits_moved": moved }),
-                        ),
-                    )?;
-                    Ok(moved)
-                })?;
-            Ok(MergeResult {
-                survivor: survivor_id,
-                merged: merged_id,
-                visits_moved: moved
-                    .iter()
-                    .filter_map(|v| Uuid::parse_str(v).ok())
-                    .collect(),
-            })
-        })
+        .run(move |conn| duplicates::merge(conn, &app.documents, &caller, &id, survivor))
         .await?;
     Ok(web::Json(result))
 }

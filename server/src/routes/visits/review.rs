@@ -9,7 +9,7 @@ use crate::db::schema::{conflicts, visit_reviews, visits};
 use crate::error::{ApiError, ApiResult};
 use crate::review::ReviewRow;
 use crate::review::actions::visible_visit;
-use crate::routes::conflicts::ConflictRow;
+use crate::review::conflicts::ConflictRow;
 use crate::state::AppState;
 
 /// A visit as a reviewer opens it: where it stands in review, its content, its conflicts (open and resolved) and its
@@ -59,7 +59,7 @@ pub async fn visit_review(
                     .pop()
                     .ok_or_else(ApiError::not_found)?,
                 visit: serde_json::from_str(&data).unwrap_or_default(),
-                conflicts: crate::routes::conflicts::to_api(conn, conflict_rows)?,
+                conflicts: crate::review::conflicts::to_api(conn, conflict_rows)?,
                 activity: super::activity(conn, &cooperative_id, Some(&visit_id))?,
                 acting_level: app.review_levels.of(&caller),
             })
