@@ -1,4 +1,4 @@
-//! Who may see and manage which accounts and devices.
+//! Who may see and manage which accounts, devices and cooperatives.
 //!
 //! - Admins manage everyone.
 //! - A supervisor manages counsellors and viewers all of whose regions lie inside the supervisor's regions.
@@ -16,6 +16,17 @@ use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::db::code::Code;
 use crate::db::schema::{regions, user_regions, users};
+
+/// A cooperative in the caller's regions; 404 otherwise, as if it did not exist.
+pub fn visible_cooperative(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    id: &str,
+) -> crate::error::ApiResult<crate::models::cooperatives::CooperativeRow> {
+    crate::models::cooperatives::find(conn, id)?
+        .filter(|row| caller.scope.covers_path(&row.region_path))
+        .ok_or_else(crate::error::ApiError::not_found)
+}
 
 /// Whether `actor` manages an account with `target_role` whose regions have the given paths.
 pub fn manages(actor: &Authenticated, target_role: Role, target_paths: &[String]) -> bool {

@@ -1,15 +1,11 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::cleanup::{CloseCase, DisposalCase};
-use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::cleanup::cases;
-use crate::db::schema::{disposal_actions, disposal_cases};
-use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
-use crate::models::now;
+use crate::cleanup::disposal;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::validate::Checks;
 
@@ -38,42 +34,7 @@ pub async fn close_case(
     let app = state.clone();
     let case = state
         .db
-        .run(move |conn| {
-            super::change_open_case(conn, &app, &caller, &case_id, |conn, before| {
-                let statuses: Vec<String> = disposal_actions::table
-                    .filter(disposal_actions::case_id.eq(&case_id))
-                    .select(disposal_actions::status)
-                    .load(conn)?;
-                let open = statuses.iter().filter(|s| !cases::is_final(s)).count();
-                if open > 0 {
-                    return Err(ApiError::new(ErrorCode::CaseActionsOpen).with_detail(
-                        format!("尚有{open}项处置措施未完成或取消"),
-                        format!("{open} actions are neither done nor cancelled"),
-                    ));
-                }
-                diesel::update(disposal_cases::table.find(&case_id))
-                    .set((
-                        disposal_cases::status.eq("closed"),
-                        disposal_cases::closed_by.eq(&caller.user.id),
-                        disposal_cases::closed_at.eq(now()),
-                        disposal_cases::closing_note.eq(&note),
-                    ))
-                    .execute(conn)?;
-                let after = super::visible_case(conn, &caller, &case_id)?;
-                audit::record(
-                    conn,
-                    &caller.who(),
-                    Entry {
-                        action: "cleanup.case_closed",
-                        entity_type: "disposal_case",
-                        entity_id: &case_id,
-                    },
-                    Some(&before),
-                    Some(&after),
-                )?;
-                super::load(conn, after)
-            })
-        })
+        .run(move |conn| disposal::close(conn, &app, &caller, &case_id, &note))
         .await?;
     Ok(web::Json(case))
 }

@@ -1,15 +1,12 @@
 use actix_web::{patch, web};
-use diesel::prelude::*;
 use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::cleanup::{ActionUpdate, DisposalCase};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::cleanup::cases::{self, ActionRow};
-use crate::db::schema::disposal_actions;
-use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
-use crate::models::now;
+use crate::cleanup::cases;
+use crate::cleanup::disposal::{self, ActionChange};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::validate::Checks;
 
@@ -54,78 +51,19 @@ pub async fn update_action(
     let note = super::check_text(&mut checks, "note", update.note.as_deref());
     let referred_to = super::check_text(&mut checks, "referred_to", update.referred_to.as_deref());
     checks.finish()?;
+    let change = ActionChange {
+        status: update.status,
+        assignee_user_id: update.assignee_user_id,
+        due_on: update.due_on,
+        revisit_on: update.revisit_on,
+        referred_to,
+        note,
+    };
     let app = state.clone();
     let case = state
         .db
         .run(move |conn| {
-            super::change_open_case(conn, &app, &caller, &case_id, |conn, case| {
-                let before: ActionRow = disposal_actions::table
-                    .find(&action_id)
-                    .filter(disposal_actions::case_id.eq(&case_id))
-                    .select(ActionRow::as_select())
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(ApiError::not_found)?;
-                let mut after = before.clone();
-                if let Some(status) = &update.status {
-                    after.completed_at = match (status.as_str(), before.completed_at) {
-                        ("done", Some(at)) => Some(at),
-                        ("done", None) => Some(now()),
-                        _ => None,
-                    };
-                    after.status = status.clone();
-                }
-                super::check_assignee(
-                    conn,
-                    "assignee_user_id",
-                    update.assignee_user_id.as_deref(),
-                )?;
-                if let Some(assignee) = &update.assignee_user_id {
-                    after.assignee_user_id = Some(assignee.clone());
-                }
-                if let Some(due) = update.due_on {
-                    after.due_on = Some(due.to_string());
-                }
-                if let Some(revisit) = update.revisit_on {
-                    after.revisit_on = Some(revisit.to_string());
-                }
-                if referred_to.is_some() {
-                    after.referred_to = referred_to.clone();
-                }
-                if note.is_some() {
-                    after.note = note.clone();
-                }
-                if after == before {
-                    return super::load(conn, case);
-                }
-                after.updated_by = Some(caller.user.id.clone());
-                after.updated_at = now();
-                diesel::update(disposal_actions::table.find(&action_id))
-                    .set((
-                        disposal_actions::status.eq(&after.status),
-                        disposal_actions::assignee_user_id.eq(&after.assignee_user_id),
-                        disposal_actions::due_on.eq(&after.due_on),
-                        disposal_actions::revisit_on.eq(&after.revisit_on),
-                        disposal_actions::referred_to.eq(&after.referred_to),
-                        disposal_actions::note.eq(&after.note),
-                        disposal_actions::updated_by.eq(&after.updated_by),
-                        disposal_actions::updated_at.eq(after.updated_at),
-                        disposal_actions::completed_at.eq(after.completed_at),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &caller.who(),
-                    Entry {
-                        action: "cleanup.action_updated",
-                        entity_type: "disposal_action",
-                        entity_id: &action_id,
-                    },
-                    Some(&before),
-                    Some(&after),
-                )?;
-                super::load(conn, case)
-            })
+            disposal::update_action(conn, &app, &caller, &case_id, &action_id, &change)
         })
         .await?;
     Ok(web::Json(case))

@@ -70,7 +70,7 @@ pub async fn decide_cleanup(
     let decided = state
         .db
         .run(move |conn| {
-            super::visible_cooperative(conn, &caller, &id)?;
+            crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             let row = phone::write_with(conn, &app, &caller, &id, |conn| {
                 let before = store::current(conn, &id)?
                     .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;

@@ -16,7 +16,6 @@ use hezuo_mobile_api::users::Role;
 use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::models::cooperatives::{self, CooperativeRow};
 
 /// Supervisors and admins decide and run cases; counsellors and viewers only read.
 pub fn require_decider(caller: &Authenticated) -> ApiResult<()> {
@@ -24,17 +23,6 @@ pub fn require_decider(caller: &Authenticated) -> ApiResult<()> {
         Role::Supervisor | Role::Admin => Ok(()),
         _ => Err(ApiError::new(ErrorCode::NotADecider)),
     }
-}
-
-/// The cooperative if the caller's regions hold it; 404 otherwise, as if it did not exist.
-pub fn visible_cooperative(
-    conn: &mut DbConn,
-    caller: &Authenticated,
-    id: &str,
-) -> ApiResult<CooperativeRow> {
-    cooperatives::find(conn, id)?
-        .filter(|row| caller.scope.covers_path(&row.region_path))
-        .ok_or_else(ApiError::not_found)
 }
 
 /// The path of the `region` filter, checked to exist.

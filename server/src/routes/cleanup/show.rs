@@ -31,7 +31,7 @@ pub async fn show_cleanup(
     let record = state
         .db
         .run(move |conn| {
-            let cooperative = super::visible_cooperative(conn, &caller, &id)?;
+            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             let rows: Vec<ClassificationRow> = classifications::table
                 .filter(classifications::cooperative_id.eq(&id))
                 .order(classifications::classified_at.desc())

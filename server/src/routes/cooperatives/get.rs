@@ -26,7 +26,7 @@ pub async fn get_cooperative(
     let cooperative = state
         .db
         .run(move |conn| {
-            let row = super::visible_cooperative(conn, &caller, &id)?;
+            let row = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             Ok(cooperatives::to_api_one(conn, &row)?)
         })
         .await?;

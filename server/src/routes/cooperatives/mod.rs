@@ -15,26 +15,11 @@ use hezuo_mobile_api::{ErrorCode, RegionCode, Uscc};
 use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::models::cooperatives::{self, CooperativeRow};
+use crate::models::cooperatives;
 use crate::models::regions::{self, RegionRow};
 
 /// Roles that may create and change registry entries.
 pub const EDITORS: &[Role] = &[Role::Admin, Role::Supervisor];
-
-/// A cooperative inside the caller's scope; otherwise 404.
-pub fn visible_cooperative(
-    conn: &mut DbConn,
-    caller: &Authenticated,
-    id: &str,
-) -> ApiResult<CooperativeRow> {
-    let row = cooperatives::find(conn, id)?.ok_or_else(ApiError::not_found)?;
-    let region = regions::find(conn, &row.region_code)?.ok_or_else(ApiError::not_found)?;
-    if caller.scope.covers_path(&region.path) {
-        Ok(row)
-    } else {
-        Err(ApiError::not_found())
-    }
-}
 
 /// A region that exists and lies inside the caller's scope.
 pub fn writable_region(

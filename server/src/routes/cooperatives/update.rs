@@ -54,7 +54,7 @@ pub async fn update_cooperative(
     let cooperative = state
         .db
         .write(move |conn| {
-            let current = super::visible_cooperative(conn, &caller, &id)?;
+            let current = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             // Visibility first (404), then the role (403): a counsellor learns nothing about foreign entries.
             caller.require_role(super::EDITORS)?;
             let before = cooperatives::to_api_one(conn, &current)?;

@@ -38,7 +38,7 @@ pub async fn file_application(
         .write(move |conn| {
             let campaign = store::campaign(conn, &campaign_id)?;
             let cooperative =
-                crate::routes::cleanup::visible_cooperative(conn, &caller, &cooperative_id)?;
+                crate::auth::policy::visible_cooperative(conn, &caller, &cooperative_id)?;
             if cooperative.merged_into.is_some() {
                 return Err(ApiError::new(ErrorCode::NotFound));
             }

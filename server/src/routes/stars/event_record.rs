@@ -61,13 +61,13 @@ pub async fn record_star_event(
         .db
         .run(move |conn| {
             // Checked before the write: the document write needs a cooperative the caller may see.
-            crate::routes::cleanup::visible_cooperative(conn, &caller, &id)?;
+            crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             let recorded = phone::write_with(conn, &app, &caller, &id, |conn| {
                 // Read again inside the transaction: the write may be retried, and the star held may have changed.
-                let cooperative = crate::routes::cleanup::visible_cooperative(conn, &caller, &id)?;
+                let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
                 revocation::record_event(conn, &caller, &cooperative, cause, &request)
             })?;
-            let cooperative = crate::routes::cleanup::visible_cooperative(conn, &caller, &id)?;
+            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             let history = revocation::history(conn, &cooperative)?;
             let event = history
                 .events

@@ -24,7 +24,7 @@ pub async fn star_history(
     let history = state
         .db
         .run(move |conn| {
-            let cooperative = crate::routes::cleanup::visible_cooperative(conn, &caller, &id)?;
+            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
             revocation::history(conn, &cooperative)
         })
         .await?;
