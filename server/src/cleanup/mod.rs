@@ -3,6 +3,7 @@
 //! disposal cases, what phones learn (re-visits) and the reports.
 
 pub mod cases;
+pub mod decision;
 pub mod disposal;
 pub mod engine;
 pub mod phone;

@@ -121,7 +121,7 @@ impl Documents {
         follow_up.store(conn)?;
         rows(conn, version, doc)?;
         super::projection::rebuild(conn, id, doc, &typed, &self.rules.evidence)?;
-        self.feed.announce_in_transaction(conn, id)?;
+        crate::db::notify::document_changed(conn, id)?;
         Ok(Some(Committed {
             version,
             added_bytes: store::chunk_of(&changes).len(),

@@ -7,12 +7,7 @@ use diesel::connection::SimpleConnection;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::db::DbConn;
-
-/// The PostgreSQL channel instances announce changed documents on.
-pub const CHANNEL: &str = "hezuo_documents";
-/// The PostgreSQL channel instances announce users whose access changed on.
-pub const ACCESS_CHANNEL: &str = "hezuo_access";
+use crate::db::notify::{ACCESS_CHANNEL, DOCUMENTS_CHANNEL as CHANNEL};
 
 #[derive(Clone)]
 pub struct ChangeFeed {
@@ -51,24 +46,6 @@ impl ChangeFeed {
     /// Tells this process's connections.
     pub fn publish(&self, id: Uuid) {
         let _ = self.sender.send(id);
-    }
-
-    /// Tells the other instances on commit (PostgreSQL only; SQLite serves one process).
-    pub fn announce_in_transaction(&self, conn: &mut DbConn, id: Uuid) -> diesel::QueryResult<()> {
-        match conn {
-            DbConn::Pg(pg) => pg.batch_execute(&format!("NOTIFY {CHANNEL}, '{id}'")),
-            DbConn::Sqlite(_) => Ok(()),
-        }
-    }
-}
-
-/// Tells the other instances, on commit, that `user`'s access changed (PostgreSQL only).
-pub fn announce_access_in_transaction(conn: &mut DbConn, user: &str) -> diesel::QueryResult<()> {
-    match (conn, Uuid::parse_str(user)) {
-        (DbConn::Pg(pg), Ok(user)) => {
-            pg.batch_execute(&format!("NOTIFY {ACCESS_CHANNEL}, '{user}'"))
-        }
-        _ => Ok(()),
     }
 }
 

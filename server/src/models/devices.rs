@@ -150,3 +150,39 @@ pub fn count_active_of_user(conn: &mut DbConn, user_id: &str) -> QueryResult<i64
         .count()
         .get_result(conn)
 }
+
+/// Revokes a device (a lost or replaced phone): its sessions end at once, and the audit row says who did it and why.
+/// Revoking a revoked device changes nothing.
+pub fn revoke(
+    conn: &mut DbConn,
+    row: &DeviceRow,
+    by: &super::Who,
+    reason: Option<&str>,
+) -> QueryResult<Device> {
+    if row.revoked_at.is_some() {
+        return load_api(conn, row);
+    }
+    let before = load_api(conn, row)?;
+    diesel::update(devices::table.find(&row.id))
+        .set((
+            devices::revoked_at.eq(super::now()),
+            devices::revoked_by.eq(by.user_id.as_deref()),
+            devices::revoke_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    super::sessions::revoke_all_of_device(conn, &row.id, "device_revoked")?;
+    let updated = find(conn, &row.id)?.ok_or(diesel::result::Error::NotFound)?;
+    let after = load_api(conn, &updated)?;
+    super::audit::record(
+        conn,
+        by,
+        super::audit::Entry {
+            action: "device.revoke",
+            entity_type: "device",
+            entity_id: &row.id,
+        },
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cooperatives;
 pub mod devices;
+pub mod quarantines;
 pub mod regions;
 pub mod sessions;
 pub mod settings;

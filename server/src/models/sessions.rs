@@ -130,7 +130,7 @@ pub fn bind_device(conn: &mut DbConn, session_id: &str, device_id: &str) -> Quer
 
 pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str) -> QueryResult<usize> {
     if let Some(session) = find(conn, session_id)? {
-        crate::documents::feed::announce_access_in_transaction(conn, &session.user_id)?;
+        crate::db::notify::access_changed(conn, &session.user_id)?;
     }
     diesel::update(
         sessions::table
@@ -145,7 +145,7 @@ pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str) -> QueryResult<
 }
 
 pub fn revoke_all_of_user(conn: &mut DbConn, user_id: &str, reason: &str) -> QueryResult<usize> {
-    crate::documents::feed::announce_access_in_transaction(conn, user_id)?;
+    crate::db::notify::access_changed(conn, user_id)?;
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -169,7 +169,7 @@ pub fn revoke_all_of_device(
         .first(conn)
         .optional()?;
     if let Some(owner) = owner {
-        crate::documents::feed::announce_access_in_transaction(conn, &owner)?;
+        crate::db::notify::access_changed(conn, &owner)?;
     }
     diesel::update(
         sessions::table

@@ -167,6 +167,45 @@ pub fn normalise_username(raw: &str) -> Option<String> {
     valid.then_some(name)
 }
 
+/// Sets a user's new password hash; the user's other sessions end (`keep_session` goes on), their connections are told
+/// in the transaction, and the change is audited without the hash.
+pub fn set_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    hash: &str,
+    keep_session: &str,
+    by: &super::Who,
+) -> QueryResult<()> {
+    use crate::db::schema::sessions;
+    let at = super::now();
+    diesel::update(users::table.find(user_id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(at)))
+        .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep_session))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoke_reason.eq("password_changed"),
+    ))
+    .execute(conn)?;
+    crate::db::notify::access_changed(conn, user_id)?;
+    super::audit::record(
+        conn,
+        by,
+        super::audit::Entry {
+            action: "user.password_change",
+            entity_type: "user",
+            entity_id: user_id,
+        },
+        super::audit::NONE,
+        super::audit::NONE,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

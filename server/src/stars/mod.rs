@@ -3,6 +3,7 @@
 //! star history, and what phones learn of it.
 
 pub mod applications;
+pub mod campaigns;
 pub mod engine;
 pub mod model;
 pub mod phone;

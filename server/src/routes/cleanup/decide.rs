@@ -1,15 +1,11 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
+use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::cleanup::{Classification, DecisionRequest};
-use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::cleanup::store::{self, ClassificationRow};
-use crate::cleanup::{phone, view};
-use crate::db::schema::classifications;
-use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
+use crate::cleanup::decision;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::validate::Checks;
 
@@ -70,60 +66,8 @@ pub async fn decide_cleanup(
     let decided = state
         .db
         .run(move |conn| {
-            crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
-            let row = phone::write_with(conn, &app, &caller, &id, |conn| {
-                let before = store::current(conn, &id)?
-                    .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;
-                if before.id != expected {
-                    return Err(ApiError::new(ErrorCode::ClassificationStale));
-                }
-                let (decision, state) = match decided_state {
-                    Some(state) => ("overridden", state.as_str().to_owned()),
-                    None => ("confirmed", before.state.clone()),
-                };
-                diesel::update(classifications::table.find(&before.id))
-                    .set((
-                        classifications::decision.eq(decision),
-                        classifications::decided_state.eq(&state),
-                        classifications::decision_reason.eq(&reason),
-                        classifications::decided_by.eq(&caller.user.id),
-                        classifications::decided_at.eq(crate::models::now()),
-                    ))
-                    .execute(conn)?;
-                let after: ClassificationRow = classifications::table
-                    .find(&before.id)
-                    .select(ClassificationRow::as_select())
-                    .first(conn)?;
-                audit::record(
-                    conn,
-                    &caller.who(),
-                    Entry {
-                        action: &format!("cleanup.{decision}"),
-                        entity_type: "cooperative",
-                        entity_id: &id,
-                    },
-                    Some(&decision_view(&before)),
-                    Some(&decision_view(&after)),
-                )?;
-                Ok(after)
-            })?;
-            let names = crate::review::names_of(conn, std::slice::from_ref(&caller.user.id))?;
-            Ok(view::classification(row, &names))
+            decision::decide(conn, &app, &caller, &id, &expected, decided_state, &reason)
         })
         .await?;
     Ok(web::Json(decided))
-}
-
-/// What the audit log keeps of a classification: enough to see what was decided on and how.
-fn decision_view(row: &ClassificationRow) -> serde_json::Value {
-    serde_json::json!({
-        "classification_id": row.id,
-        "rule_set_version": row.rule_set_version,
-        "engine_state": row.state,
-        "flags": row.flag_codes(),
-        "decision": row.decision,
-        "decided_state": row.decided_state,
-        "reason": row.decision_reason,
-        "decided_by": row.decided_by,
-    })
 }

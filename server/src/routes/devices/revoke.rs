@@ -4,10 +4,8 @@ use hezuo_mobile_api::devices::{Device, RevokeDeviceRequest};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::schema::devices as device_columns;
-use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
-use crate::models::{devices, now, sessions};
+use crate::error::ApiResult;
+use crate::models::devices;
 use crate::state::AppState;
 
 /// Revokes a device (a lost or replaced phone): its sessions end at once and its tokens are refused from the next
@@ -34,34 +32,13 @@ pub async fn revoke_device(
     let device = state
         .db
         .write(move |conn| {
-            use diesel::prelude::*;
             let row = super::visible_device(conn, &caller, &id)?;
-            if row.revoked_at.is_some() {
-                return Ok(devices::load_api(conn, &row)?);
-            }
-            let before = devices::load_api(conn, &row)?;
-            diesel::update(device_columns::table.find(&row.id))
-                .set((
-                    device_columns::revoked_at.eq(now()),
-                    device_columns::revoked_by.eq(&caller.user.id),
-                    device_columns::revoke_reason.eq(reason.as_deref()),
-                ))
-                .execute(conn)?;
-            sessions::revoke_all_of_device(conn, &row.id, "device_revoked")?;
-            let updated = devices::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
-            let after = devices::load_api(conn, &updated)?;
-            audit::record(
+            Ok(devices::revoke(
                 conn,
+                &row,
                 &caller.who(),
-                Entry {
-                    action: "device.revoke",
-                    entity_type: "device",
-                    entity_id: &row.id,
-                },
-                Some(&before),
-                Some(&after),
-            )?;
-            Ok(after)
+                reason.as_deref(),
+            )?)
         })
         .await?;
     state.documents.feed.publish_access(device.user_id);

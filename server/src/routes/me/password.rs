@@ -1,15 +1,12 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use diesel::prelude::*;
 use hezuo_mobile_api::users::ChangePasswordRequest;
 use hezuo_mobile_api::{ErrorCode, Problem};
 
 use crate::auth::Authenticated;
 use crate::auth::lockout;
 use crate::auth::password::check_new_password;
-use crate::db::schema::{sessions, users};
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
-use crate::models::now;
+use crate::models::users;
 use crate::state::AppState;
 
 /// Changes the caller's own password. The current password must be given; wrong guesses count towards the same
@@ -89,32 +86,7 @@ pub async fn change_password(
                 )));
             };
             lockout::clear(conn, &user_id, Some(&address))?;
-            diesel::update(users::table.find(&user_id))
-                .set((users::password_hash.eq(&hash), users::updated_at.eq(now())))
-                .execute(conn)?;
-            diesel::update(
-                sessions::table
-                    .filter(sessions::user_id.eq(&user_id))
-                    .filter(sessions::id.ne(&session_id))
-                    .filter(sessions::revoked_at.is_null()),
-            )
-            .set((
-                sessions::revoked_at.eq(now()),
-                sessions::revoke_reason.eq("password_changed"),
-            ))
-            .execute(conn)?;
-            crate::documents::feed::announce_access_in_transaction(conn, &user_id)?;
-            audit::record(
-                conn,
-                &actor,
-                Entry {
-                    action: "user.password_change",
-                    entity_type: "user",
-                    entity_id: &user_id,
-                },
-                audit::NONE,
-                audit::NONE,
-            )?;
+            users::set_password(conn, &user_id, &hash, &session_id, &actor)?;
             Ok(Ok(()))
         })
         .await?;

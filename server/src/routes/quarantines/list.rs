@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
+use crate::models::quarantines;
 use crate::pagination;
 use crate::state::AppState;
 
@@ -43,16 +44,16 @@ pub async fn list_quarantines(
     let page = state
         .db
         .run(move |conn| {
-            let mut rows = super::load(
+            let mut rows = quarantines::load(
                 conn,
-                super::Filter {
+                quarantines::Filter {
                     include_released: query.include_released,
                     device_id: query.device_id.map(|d| d.to_string()),
                     cooperative_id: query.cooperative_id.map(|c| c.to_string()),
                     after,
                     limit: Some(limit + 1),
                     scope,
-                    ..super::Filter::default()
+                    ..quarantines::Filter::default()
                 },
             )?;
             let more = rows.len() as i64 > limit;

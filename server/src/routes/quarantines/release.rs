@@ -1,15 +1,12 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
 use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::sync::Quarantine;
 use hezuo_mobile_api::users::Role;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::schema::{quarantines, sync_states};
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
-use crate::models::now;
+use crate::models::quarantines;
 use crate::state::AppState;
 
 /// Releases a device's hold on a document (admins only). The device's sync state for the document is reset too, so
@@ -30,34 +27,7 @@ pub async fn release_quarantine(
     let released = state
         .db
         .write(move |conn| {
-            let before = super::find(conn, &id)?.ok_or_else(ApiError::not_found)?;
-            if before.released_at.is_none() {
-                diesel::update(quarantines::table.find(&id))
-                    .set((
-                        quarantines::released_at.eq(Some(now())),
-                        quarantines::released_by.eq(&caller.user.id),
-                    ))
-                    .execute(conn)?;
-                diesel::delete(
-                    sync_states::table
-                        .filter(sync_states::cooperative_id.eq(before.cooperative_id.to_string()))
-                        .filter(sync_states::device_id.eq(before.device_id.to_string())),
-                )
-                .execute(conn)?;
-            }
-            let after = super::find(conn, &id)?.ok_or_else(ApiError::not_found)?;
-            audit::record(
-                conn,
-                &caller.who(),
-                Entry {
-                    action: "quarantine.release",
-                    entity_type: "quarantine",
-                    entity_id: &id,
-                },
-                Some(&before),
-                Some(&after),
-            )?;
-            Ok(after)
+            quarantines::release(conn, &id, &caller.who())?.ok_or_else(ApiError::not_found)
         })
         .await?;
     Ok(web::Json(released))

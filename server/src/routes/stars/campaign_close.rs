@@ -1,15 +1,12 @@
 use actix_web::{post, web};
-use diesel::prelude::*;
 use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::stars::Campaign;
 use hezuo_mobile_api::users::Role;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::schema::star_campaigns;
 use crate::error::ApiResult;
-use crate::models::audit::{self, Entry};
-use crate::stars::{store, view};
+use crate::stars::campaigns;
 use crate::state::AppState;
 
 /// Closes a campaign (admins): no more applications, scores or decisions. Applications still under review stay as
@@ -29,32 +26,7 @@ pub async fn close_campaign(
     let id = path.into_inner().to_string();
     let campaign = state
         .db
-        .write(move |conn| {
-            let mut row = store::campaign(conn, &id)?;
-            if row.status == "open" {
-                let at = crate::models::now();
-                diesel::update(star_campaigns::table.find(&id))
-                    .set((
-                        star_campaigns::status.eq("closed"),
-                        star_campaigns::closed_at.eq(Some(at)),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &caller.who(),
-                    Entry {
-                        action: "star.campaign_closed",
-                        entity_type: "star_campaign",
-                        entity_id: &id,
-                    },
-                    Some(&serde_json::json!({ "status": "open" })),
-                    Some(&serde_json::json!({ "status": "closed" })),
-                )?;
-                row.status = "closed".to_owned();
-                row.closed_at = Some(at);
-            }
-            view::campaign(conn, row, None)
-        })
+        .write(move |conn| campaigns::close(conn, &caller, &id))
         .await?;
     Ok(web::Json(campaign))
 }

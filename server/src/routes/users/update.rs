@@ -118,7 +118,7 @@ pub async fn update_user(
                 sessions::revoke_all_of_user(conn, &row.id, "account_disabled")?;
             }
             // Role, regions or state may have changed: open connections check again.
-            crate::documents::feed::announce_access_in_transaction(conn, &row.id)?;
+            crate::db::notify::access_changed(conn, &row.id)?;
             let updated = user_model::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
             let after = user_model::load_api(conn, &updated)?;
             audit::record(
