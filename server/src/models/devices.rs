@@ -186,3 +186,53 @@ pub fn revoke(
     )?;
     Ok(after)
 }
+
+/// Brings the record of the documents a device was offered (`device_documents`) up to its current scope (`paths`, none:
+/// everything); returns those that left it. A duplicate merged into another cooperative leaves every phone.
+pub fn reconcile_documents(
+    conn: &mut DbConn,
+    device_id: &str,
+    paths: Option<Vec<String>>,
+) -> QueryResult<Vec<Uuid>> {
+    // A duplicate merged into another cooperative leaves every phone; its visits live on in the survivor.
+    use crate::db::schema::{cooperatives, device_documents};
+    use std::collections::HashSet;
+    let mut sql = cooperatives::table
+        .filter(cooperatives::merged_into.is_null())
+        .select(cooperatives::id)
+        .into_boxed();
+    if let Some(paths) = paths {
+        sql = sql.filter(super::cooperatives::under_any(&paths));
+    }
+    let in_scope: HashSet<String> = sql.load::<String>(conn)?.into_iter().collect();
+    let device = device_id.to_owned();
+    crate::db::write_transaction(conn, move |conn| {
+        let held: HashSet<String> = device_documents::table
+            .filter(device_documents::device_id.eq(&device))
+            .select(device_documents::cooperative_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        let gone: Vec<String> = held.difference(&in_scope).cloned().collect();
+        for chunk in gone.chunks(500) {
+            diesel::delete(
+                device_documents::table
+                    .filter(device_documents::device_id.eq(&device))
+                    .filter(device_documents::cooperative_id.eq_any(chunk)),
+            )
+            .execute(conn)?;
+        }
+        for id in in_scope.difference(&held) {
+            diesel::insert_into(device_documents::table)
+                .values((
+                    device_documents::device_id.eq(&device),
+                    device_documents::cooperative_id.eq(id),
+                ))
+                .execute(conn)?;
+        }
+        Ok(gone
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect())
+    })
+}

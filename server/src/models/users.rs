@@ -206,6 +206,96 @@ pub fn set_password(
     )
 }
 
+/// Creates an account with its regions, audited.
+pub fn create(
+    conn: &mut DbConn,
+    row: &UserRow,
+    region_codes: &[String],
+    by: &super::Who,
+) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)?;
+    set_regions(conn, &row.id, region_codes)?;
+    let user = load_api(conn, row)?;
+    super::audit::record(
+        conn,
+        by,
+        super::audit::Entry {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: &row.id,
+        },
+        super::audit::NONE,
+        Some(&user),
+    )?;
+    Ok(user)
+}
+
+/// What an administrator changes on an account; fields not given stay.
+#[derive(Debug, Default)]
+pub struct AccountChange {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub phone: Option<Option<String>>,
+    pub is_active: Option<bool>,
+    /// Resolved region codes, replacing the assignment.
+    pub region_codes: Option<Vec<String>>,
+    pub password_hash: Option<String>,
+    pub unlock: bool,
+}
+
+/// Changes an account. A new password or a disabled account ends every session; open connections check their access
+/// again; the change is audited with the account before and after.
+pub fn update(
+    conn: &mut DbConn,
+    row: &UserRow,
+    change: AccountChange,
+    by: &super::Who,
+) -> QueryResult<User> {
+    let before = load_api(conn, row)?;
+    if let Some(codes) = &change.region_codes {
+        set_regions(conn, &row.id, codes)?;
+    }
+    diesel::update(users::table.find(&row.id))
+        .set((
+            users::display_name.eq(change.display_name.unwrap_or(row.display_name.clone())),
+            users::role.eq(change.role.unwrap_or(row.role()).as_str()),
+            users::phone.eq(change.phone.unwrap_or(row.phone.clone())),
+            users::is_active.eq(change.is_active.unwrap_or(row.is_active)),
+            users::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    if let Some(hash) = &change.password_hash {
+        diesel::update(users::table.find(&row.id))
+            .set(users::password_hash.eq(hash))
+            .execute(conn)?;
+        super::sessions::revoke_all_of_user(conn, &row.id, "password_changed")?;
+    }
+    if change.unlock || change.password_hash.is_some() {
+        crate::auth::lockout::clear(conn, &row.id, None)?;
+    }
+    if change.is_active == Some(false) {
+        super::sessions::revoke_all_of_user(conn, &row.id, "account_disabled")?;
+    }
+    // Role, regions or state may have changed: open connections check again.
+    crate::db::notify::access_changed(conn, &row.id)?;
+    let updated = find(conn, &row.id)?.ok_or(diesel::result::Error::NotFound)?;
+    let after = load_api(conn, &updated)?;
+    super::audit::record(
+        conn,
+        by,
+        super::audit::Entry {
+            action: "user.update",
+            entity_type: "user",
+            entity_id: &row.id,
+        },
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

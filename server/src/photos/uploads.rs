@@ -126,6 +126,14 @@ pub fn photo_exists(conn: &mut DbConn, sha256: &str) -> QueryResult<bool> {
 }
 
 /// Whether this device has uploaded these bytes (so it holds them).
+/// Records a new upload.
+pub fn insert(conn: &mut DbConn, upload: &UploadRow) -> QueryResult<()> {
+    diesel::insert_into(crate::db::schema::uploads::table)
+        .values(upload)
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn uploaded_by(conn: &mut DbConn, sha256: &str, device_id: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         photo_uploaders::table.find((sha256, device_id)),

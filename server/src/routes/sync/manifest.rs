@@ -1,5 +1,3 @@
-use std::collections::HashSet;
-
 use actix_web::{get, web};
 use diesel::prelude::*;
 use hezuo_mobile_api::Problem;
@@ -10,10 +8,10 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::schema::{cooperatives, device_documents};
-use crate::db::write_transaction;
+use crate::db::schema::cooperatives;
 use crate::error::ApiResult;
 use crate::models::cooperatives::under_any;
+use crate::models::devices;
 use crate::pagination;
 use crate::state::AppState;
 
@@ -45,7 +43,7 @@ pub async fn manifest(
         .run(move |conn| {
             let device = super::caller_device(conn, &caller)?;
             let removed = if after.is_none() {
-                reconcile_scope(conn, &device.device_id, caller.scope.paths())?
+                devices::reconcile_documents(conn, &device.device_id, caller.scope.paths())?
             } else {
                 Vec::new()
             };
@@ -93,51 +91,4 @@ pub async fn manifest(
         })
         .await?;
     Ok(web::Json(manifest))
-}
-
-/// Brings the record of what the device was told about up to its current scope; returns what left it.
-fn reconcile_scope(
-    conn: &mut crate::db::DbConn,
-    device_id: &str,
-    paths: Option<Vec<String>>,
-) -> ApiResult<Vec<Uuid>> {
-    // A duplicate merged into another cooperative leaves every phone; its visits live on in the survivor.
-    let mut sql = cooperatives::table
-        .filter(cooperatives::merged_into.is_null())
-        .select(cooperatives::id)
-        .into_boxed();
-    if let Some(paths) = paths {
-        sql = sql.filter(under_any(&paths));
-    }
-    let in_scope: HashSet<String> = sql.load::<String>(conn)?.into_iter().collect();
-    let device = device_id.to_owned();
-    write_transaction(conn, move |conn| {
-        let held: HashSet<String> = device_documents::table
-            .filter(device_documents::device_id.eq(&device))
-            .select(device_documents::cooperative_id)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
-        let gone: Vec<String> = held.difference(&in_scope).cloned().collect();
-        for chunk in gone.chunks(500) {
-            diesel::delete(
-                device_documents::table
-                    .filter(device_documents::device_id.eq(&device))
-                    .filter(device_documents::cooperative_id.eq_any(chunk)),
-            )
-            .execute(conn)?;
-        }
-        for id in in_scope.difference(&held) {
-            diesel::insert_into(device_documents::table)
-                .values((
-                    device_documents::device_id.eq(&device),
-                    device_documents::cooperative_id.eq(id),
-                ))
-                .execute(conn)?;
-        }
-        Ok(gone
-            .iter()
-            .filter_map(|id| Uuid::parse_str(id).ok())
-            .collect())
-    })
 }

@@ -112,9 +112,7 @@ pub async fn create_upload(
                 expires_at: at + expiry,
                 completed_at: known.then_some(at),
             };
-            diesel::insert_into(crate::db::schema::uploads::table)
-                .values(&upload)
-                .execute(conn)?;
+            uploads::insert(conn, &upload)?;
             Ok(upload)
         })
         .await?;

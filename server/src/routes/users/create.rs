@@ -7,7 +7,6 @@ use crate::auth::Authenticated;
 use crate::auth::password::check_new_password;
 use crate::db::code::Code;
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
 use crate::models::now;
 use crate::models::users::{self, UserRow};
 use crate::state::AppState;
@@ -74,24 +73,7 @@ pub async fn create_user(
                 created_at: created,
                 updated_at: created,
             };
-            diesel::RunQueryDsl::execute(
-                diesel::insert_into(crate::db::schema::users::table).values(&row),
-                conn,
-            )?;
-            users::set_regions(conn, &row.id, &codes)?;
-            let user = users::load_api(conn, &row)?;
-            audit::record(
-                conn,
-                &caller.who(),
-                Entry {
-                    action: "user.create",
-                    entity_type: "user",
-                    entity_id: &row.id,
-                },
-                audit::NONE,
-                Some(&user),
-            )?;
-            Ok(user)
+            Ok(users::create(conn, &row, &codes, &caller.who())?)
         })
         .await?;
     Ok(HttpResponse::Created()

@@ -1,16 +1,12 @@
 use actix_web::{HttpRequest, patch, web};
-use diesel::prelude::*;
 use hezuo_mobile_api::users::{Role, UpdateUserRequest, User};
 use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::auth::password::check_new_password;
-use crate::db::schema::users;
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
 use crate::models::users as user_model;
-use crate::models::{now, sessions};
 use crate::state::AppState;
 use crate::validate::Checks;
 
@@ -84,55 +80,30 @@ pub async fn update_user(
             let before = user_model::load_api(conn, &row)?;
             crate::etag::check_if_match(if_match.as_deref(), &before)?;
             let role = request.role.unwrap_or_else(|| row.role());
-            if let Some(codes) = &request.region_codes {
-                let codes = super::resolve_regions(conn, codes, role)?;
-                user_model::set_regions(conn, &row.id, &codes)?;
-            } else if role != Role::Admin && user_model::assigned_regions(conn, &row.id)?.is_empty()
-            {
-                return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
-                    "region_codes",
-                    "required",
-                    "除管理员外，每个账户至少分配一个行政区划",
-                    "every role but admin needs at least one region",
-                ));
-            }
-            diesel::update(users::table.find(&row.id))
-                .set((
-                    users::display_name.eq(display_name.unwrap_or(row.display_name.clone())),
-                    users::role.eq(role.as_str()),
-                    users::phone.eq(phone.unwrap_or(row.phone.clone())),
-                    users::is_active.eq(request.is_active.unwrap_or(row.is_active)),
-                    users::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-            if let Some(hash) = &new_hash {
-                diesel::update(users::table.find(&row.id))
-                    .set(users::password_hash.eq(hash))
-                    .execute(conn)?;
-                sessions::revoke_all_of_user(conn, &row.id, "password_changed")?;
-            }
-            if request.unlock || new_hash.is_some() {
-                crate::auth::lockout::clear(conn, &row.id, None)?;
-            }
-            if request.is_active == Some(false) {
-                sessions::revoke_all_of_user(conn, &row.id, "account_disabled")?;
-            }
-            // Role, regions or state may have changed: open connections check again.
-            crate::db::notify::access_changed(conn, &row.id)?;
-            let updated = user_model::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
-            let after = user_model::load_api(conn, &updated)?;
-            audit::record(
-                conn,
-                &caller.who(),
-                Entry {
-                    action: "user.update",
-                    entity_type: "user",
-                    entity_id: &row.id,
-                },
-                Some(&before),
-                Some(&after),
-            )?;
-            Ok(after)
+            let region_codes = match &request.region_codes {
+                Some(codes) => Some(super::resolve_regions(conn, codes, role)?),
+                None if role != Role::Admin
+                    && user_model::assigned_regions(conn, &row.id)?.is_empty() =>
+                {
+                    return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
+                        "region_codes",
+                        "required",
+                        "除管理员外，每个账户至少分配一个行政区划",
+                        "every role but admin needs at least one region",
+                    ));
+                }
+                None => None,
+            };
+            let change = user_model::AccountChange {
+                display_name,
+                role: request.role,
+                phone,
+                is_active: request.is_active,
+                region_codes,
+                password_hash: new_hash,
+                unlock: request.unlock,
+            };
+            Ok(user_model::update(conn, &row, change, &caller.who())?)
         })
         .await?;
     state.documents.feed.publish_access(user.id);
