@@ -100,121 +100,169 @@ pub fn act(
     let level = acting_level(context, level)?;
     let cooperative = uuid::Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
     let who = reviewer.who();
-    let device = who.device_id.clone();
     context
         .documents
         .write(conn, cooperative, &who, |conn, doc| {
-            let before: ReviewRow = visit_reviews::table
-                .find(visit_id)
-                .select(ReviewRow::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    ApiError::new(ErrorCode::ReviewNotPending).with_detail(
-                        "草稿尚未提交，不能审核",
-                        "a draft is not reviewed until submitted",
-                    )
-                })?;
+            let before = submitted_review(conn, visit_id)?;
             if expected_version.is_some_and(|v| v != before.content_digest) {
                 return Err(ApiError::new(ErrorCode::ReviewStale));
             }
-            let heads = encode_heads(&doc.get_heads());
-            let mut row = before.clone();
-            let event = |kind, note| Event {
+            let acting = Acting {
+                context,
                 visit_id,
                 cooperative_id: &cooperative_id,
-                kind,
-                level: Some(level),
-                note,
-                user_id: Some(reviewer.user.id.as_str()),
-                device_id: device.as_deref(),
-                heads: Some(heads.as_str()),
+                level,
+                heads: encode_heads(&doc.get_heads()),
+                device_id: who.device_id.as_deref(),
             };
             match request {
                 Request::Comment(note) => {
-                    super::record_event(conn, &event("comment", Some(note)))?;
-                    audit::record(
-                        conn,
-                        &reviewer.who(),
-                        audit::Entry {
-                            action: "review.comment",
-                            entity_type: "visit",
-                            entity_id: visit_id,
-                        },
-                        audit::NONE,
-                        Some(&serde_json::json!({ "note": note, "level": level.as_str() })),
-                    )?;
-                    return Ok(row);
+                    acting.comment(conn, note)?;
+                    Ok(before)
                 }
-                Request::Decide(action) => {
-                    let levels = context.review_levels;
-                    let Some(next) = machine::decide(&before.status(), action, level, levels)
-                        .map_err(refusal)?
-                    else {
-                        return Ok(row);
-                    };
-                    row.set_status(&next, levels);
-                    row.reviewer_user_id = Some(reviewer.user.id.clone());
-                    row.updated_at = now();
-                    let typed = document::read(doc).map_err(|e| {
-                        ApiError::internal(anyhow::anyhow!("unreadable document: {e}"))
-                    })?;
-                    let visit = typed.visits.get(visit_id).ok_or_else(ApiError::not_found)?;
-                    let (kind, note) = match action {
-                        Action::Approve => {
-                            row.approved_heads = Some(heads.clone());
-                            ("approved", None)
-                        }
-                        Action::Unapprove => ("unapproved", None),
-                        Action::Return { note } => {
-                            row.returned_submitted_at = visit.submitted_at;
-                            ("returned", Some(note.as_str()))
-                        }
-                        Action::Reject { note } => ("rejected", Some(note.as_str())),
-                    };
-                    super::save(conn, &row)?;
-                    super::record_event(conn, &event(kind, note))?;
-                    if next.state == hezuo_sync::model::ReviewState::Approved {
-                        diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
-                        diesel::insert_into(approved_visits::table)
-                            .values((
-                                approved_visits::visit_id.eq(visit_id),
-                                approved_visits::cooperative_id.eq(&cooperative_id),
-                                approved_visits::data
-                                    .eq(serde_json::to_string(visit).map_err(ApiError::internal)?),
-                                approved_visits::heads.eq(&heads),
-                                approved_visits::approved_by.eq(&reviewer.user.id),
-                                approved_visits::approved_at.eq(row.updated_at),
-                            ))
-                            .execute(conn)?;
-                    } else {
-                        diesel::delete(approved_visits::table.find(visit_id)).execute(conn)?;
-                    }
-                    // Only approved visits count for the clean-up and star scores: both follow every change of them.
-                    context
-                        .documents
-                        .approved_evidence_changed(conn, std::slice::from_ref(&cooperative_id))?;
-                    audit::record(
-                        conn,
-                        &reviewer.who(),
-                        audit::Entry {
-                            action: &format!("review.{kind}"),
-                            entity_type: "visit",
-                            entity_id: visit_id,
-                        },
-                        Some(&before),
-                        Some(&row),
-                    )?;
-                    let records = super::track::differing_records(
-                        conn,
-                        &typed.review,
-                        std::iter::once(&row),
-                    )?;
-                    super::track::write_records(doc, &records)?;
-                }
+                Request::Decide(action) => acting.decide(conn, doc, before, action),
             }
-            Ok(row)
         })
+}
+
+/// The visit's review; a draft has none yet.
+fn submitted_review(conn: &mut DbConn, visit_id: &str) -> ApiResult<ReviewRow> {
+    visit_reviews::table
+        .find(visit_id)
+        .select(ReviewRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::ReviewNotPending).with_detail(
+                "草稿尚未提交，不能审核",
+                "a draft is not reviewed until submitted",
+            )
+        })
+}
+
+/// A reviewer acting on one visit at one level, on the document as it is now (`heads`).
+struct Acting<'a> {
+    context: &'a Context<'a>,
+    visit_id: &'a str,
+    cooperative_id: &'a str,
+    level: RegionLevel,
+    heads: String,
+    device_id: Option<&'a str>,
+}
+
+impl Acting<'_> {
+    fn event<'b>(&'b self, kind: &'b str, note: Option<&'b str>) -> Event<'b> {
+        Event {
+            visit_id: self.visit_id,
+            cooperative_id: self.cooperative_id,
+            kind,
+            level: Some(self.level),
+            note,
+            user_id: Some(self.context.reviewer.user.id.as_str()),
+            device_id: self.device_id,
+            heads: Some(self.heads.as_str()),
+        }
+    }
+
+    fn comment(&self, conn: &mut DbConn, note: &str) -> ApiResult<()> {
+        super::record_event(conn, &self.event("comment", Some(note)))?;
+        audit::record(
+            conn,
+            &self.context.reviewer.who(),
+            audit::Entry {
+                action: "review.comment",
+                entity_type: "visit",
+                entity_id: self.visit_id,
+            },
+            audit::NONE,
+            Some(&serde_json::json!({ "note": note, "level": self.level.as_str() })),
+        )?;
+        Ok(())
+    }
+
+    /// Moves the review as the state machine allows, keeps or withdraws the approved data, and writes the phones'
+    /// record of it into the document.
+    fn decide(
+        &self,
+        conn: &mut DbConn,
+        doc: &mut automerge::Automerge,
+        before: ReviewRow,
+        action: &Action,
+    ) -> ApiResult<ReviewRow> {
+        let reviewer = self.context.reviewer;
+        let levels = self.context.review_levels;
+        let Some(next) =
+            machine::decide(&before.status(), action, self.level, levels).map_err(refusal)?
+        else {
+            return Ok(before);
+        };
+        let mut row = before.clone();
+        row.set_status(&next, levels);
+        row.reviewer_user_id = Some(reviewer.user.id.clone());
+        row.updated_at = now();
+        let typed = document::read(doc)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("unreadable document: {e}")))?;
+        let visit = typed
+            .visits
+            .get(self.visit_id)
+            .ok_or_else(ApiError::not_found)?;
+        let (kind, note) = match action {
+            Action::Approve => {
+                row.approved_heads = Some(self.heads.clone());
+                ("approved", None)
+            }
+            Action::Unapprove => ("unapproved", None),
+            Action::Return { note } => {
+                row.returned_submitted_at = visit.submitted_at;
+                ("returned", Some(note.as_str()))
+            }
+            Action::Reject { note } => ("rejected", Some(note.as_str())),
+        };
+        super::save(conn, &row)?;
+        super::record_event(conn, &self.event(kind, note))?;
+        diesel::delete(approved_visits::table.find(self.visit_id)).execute(conn)?;
+        if next.state == hezuo_sync::model::ReviewState::Approved {
+            self.keep_approved(conn, visit, row.updated_at)?;
+        }
+        // Only approved visits count for the clean-up and star scores: both follow every change of them.
+        self.context
+            .documents
+            .approved_evidence_changed(conn, &[self.cooperative_id.to_owned()])?;
+        audit::record(
+            conn,
+            &reviewer.who(),
+            audit::Entry {
+                action: &format!("review.{kind}"),
+                entity_type: "visit",
+                entity_id: self.visit_id,
+            },
+            Some(&before),
+            Some(&row),
+        )?;
+        let records = super::track::differing_records(conn, &typed.review, std::iter::once(&row))?;
+        super::track::write_records(doc, &records)?;
+        Ok(row)
+    }
+
+    /// The approved data: the visit as the last level approved it, at these heads.
+    fn keep_approved(
+        &self,
+        conn: &mut DbConn,
+        visit: &hezuo_sync::model::Visit,
+        at: chrono::NaiveDateTime,
+    ) -> ApiResult<()> {
+        diesel::insert_into(approved_visits::table)
+            .values((
+                approved_visits::visit_id.eq(self.visit_id),
+                approved_visits::cooperative_id.eq(self.cooperative_id),
+                approved_visits::data.eq(serde_json::to_string(visit).map_err(ApiError::internal)?),
+                approved_visits::heads.eq(&self.heads),
+                approved_visits::approved_by.eq(&self.context.reviewer.user.id),
+                approved_visits::approved_at.eq(at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
 }
 
 fn refusal(refused: Refused) -> ApiError {

@@ -3,6 +3,7 @@
 //! approved data the decision engines read.
 
 pub mod actions;
+pub mod activity;
 pub mod conflicts;
 pub mod duplicates;
 pub mod levels;

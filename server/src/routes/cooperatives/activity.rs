@@ -27,7 +27,7 @@ pub async fn cooperative_activity(
             if !any_in_scope(conn, &caller.scope, std::slice::from_ref(&cooperative_id))? {
                 return Err(ApiError::not_found());
             }
-            crate::routes::visits::activity(conn, &cooperative_id, None).map_err(ApiError::from)
+            crate::review::activity::activity(conn, &cooperative_id, None).map_err(ApiError::from)
         })
         .await?;
     Ok(web::Json(activity))

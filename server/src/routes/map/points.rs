@@ -57,94 +57,8 @@ pub async fn map_points(
                     .ok_or_else(|| ApiError::new(ErrorCode::RegionUnknown))?;
                 paths.push(vec![row.path]);
             }
-            let mut places = cooperatives::table
-                .filter(cooperatives::merged_into.is_null())
-                .select((
-                    cooperatives::id,
-                    cooperatives::name,
-                    cooperatives::latitude,
-                    cooperatives::longitude,
-                    cooperatives::coordinate_system,
-                ))
-                .into_boxed();
-            for subtree in &paths {
-                places = places.filter(cooperative_in_scope("id", subtree));
-            }
-            type Place = (String, String, Option<f64>, Option<f64>, Option<String>);
-            let places: Vec<Place> = places.load(conn)?;
-            let names: HashMap<String, String> =
-                places.iter().map(|p| (p.0.clone(), p.1.clone())).collect();
-            let cooperatives = places
-                .into_iter()
-                .filter_map(|(id, name, lat, lon, system)| {
-                    let position = match system.as_deref() {
-                        Some("gcj02") => from_gcj02(lat?, lon?),
-                        _ => Wgs84 {
-                            lat: lat?,
-                            lon: lon?,
-                        },
-                    };
-                    Some(MapCooperative {
-                        id: Uuid::parse_str(&id).ok()?,
-                        name,
-                        latitude: position.lat,
-                        longitude: position.lon,
-                    })
-                })
-                .collect();
-
-            let mut submitted = visits::table
-                .filter(visits::submitted_at.is_not_null())
-                .order(visits::submitted_at.desc())
-                .limit(MAX_VISITS)
-                .select((
-                    visits::id,
-                    visits::cooperative_id,
-                    visits::visit_date,
-                    visits::data,
-                ))
-                .into_boxed();
-            for subtree in &paths {
-                submitted = submitted.filter(cooperative_in_scope("cooperative_id", subtree));
-            }
-            let submitted: Vec<(String, String, Option<String>, String)> = submitted.load(conn)?;
-            let ids: Vec<&String> = submitted.iter().map(|v| &v.0).collect();
-            let states: HashMap<String, String> = visit_reviews::table
-                .filter(visit_reviews::visit_id.eq_any(&ids))
-                .select((visit_reviews::visit_id, visit_reviews::state))
-                .load::<(String, String)>(conn)?
-                .into_iter()
-                .collect();
-            let mut flags: HashMap<String, u32> = HashMap::new();
-            for visit in evidence_flags::table
-                .filter(evidence_flags::visit_id.eq_any(&ids))
-                .select(evidence_flags::visit_id)
-                .load::<String>(conn)?
-            {
-                *flags.entry(visit).or_insert(0) += 1;
-            }
-            let visits = submitted
-                .into_iter()
-                .filter_map(|(id, cooperative, visit_date, data)| {
-                    let content: serde_json::Value = serde_json::from_str(&data).ok()?;
-                    let geo = &content["meta"]["geo"];
-                    let (lat, lon) = (geo["lat"].as_f64()?, geo["lon"].as_f64()?);
-                    let position = match geo["datum"].as_str() {
-                        Some("gcj02") => from_gcj02(lat, lon),
-                        _ => Wgs84 { lat, lon },
-                    };
-                    Some(MapVisit {
-                        visit_id: Uuid::parse_str(&id).ok()?,
-                        cooperative_id: Uuid::parse_str(&cooperative).ok()?,
-                        cooperative_name: names.get(&cooperative).cloned().unwrap_or_default(),
-                        latitude: position.lat,
-                        longitude: position.lon,
-                        visit_date,
-                        state: states.get(&id).cloned(),
-                        evidence_flags: flags.get(&id).copied().unwrap_or(0),
-                    })
-                })
-                .collect();
+            let (cooperatives, names) = placed_cooperatives(conn, &paths)?;
+            let visits = placed_visits(conn, &paths, &names)?;
             Ok(MapPoints {
                 cooperatives,
                 visits,
@@ -153,4 +67,107 @@ pub async fn map_points(
         })
         .await?;
     Ok(web::Json(points))
+}
+
+/// Cooperatives with a registered position (in WGS-84), and every listed cooperative's name by id.
+fn placed_cooperatives(
+    conn: &mut crate::db::DbConn,
+    paths: &[Vec<String>],
+) -> ApiResult<(Vec<MapCooperative>, HashMap<String, String>)> {
+    let mut places = cooperatives::table
+        .filter(cooperatives::merged_into.is_null())
+        .select((
+            cooperatives::id,
+            cooperatives::name,
+            cooperatives::latitude,
+            cooperatives::longitude,
+            cooperatives::coordinate_system,
+        ))
+        .into_boxed();
+    for subtree in paths {
+        places = places.filter(cooperative_in_scope("id", subtree));
+    }
+    type Place = (String, String, Option<f64>, Option<f64>, Option<String>);
+    let places: Vec<Place> = places.load(conn)?;
+    let names: HashMap<String, String> =
+        places.iter().map(|p| (p.0.clone(), p.1.clone())).collect();
+    let cooperatives = places
+        .into_iter()
+        .filter_map(|(id, name, lat, lon, system)| {
+            let position = match system.as_deref() {
+                Some("gcj02") => from_gcj02(lat?, lon?),
+                _ => Wgs84 {
+                    lat: lat?,
+                    lon: lon?,
+                },
+            };
+            Some(MapCooperative {
+                id: Uuid::parse_str(&id).ok()?,
+                name,
+                latitude: position.lat,
+                longitude: position.lon,
+            })
+        })
+        .collect();
+    Ok((cooperatives, names))
+}
+
+/// The most recently submitted visits that recorded a position, with their review state and flag count.
+fn placed_visits(
+    conn: &mut crate::db::DbConn,
+    paths: &[Vec<String>],
+    names: &HashMap<String, String>,
+) -> ApiResult<Vec<MapVisit>> {
+    let mut submitted = visits::table
+        .filter(visits::submitted_at.is_not_null())
+        .order(visits::submitted_at.desc())
+        .limit(MAX_VISITS)
+        .select((
+            visits::id,
+            visits::cooperative_id,
+            visits::visit_date,
+            visits::data,
+        ))
+        .into_boxed();
+    for subtree in paths {
+        submitted = submitted.filter(cooperative_in_scope("cooperative_id", subtree));
+    }
+    let submitted: Vec<(String, String, Option<String>, String)> = submitted.load(conn)?;
+    let ids: Vec<&String> = submitted.iter().map(|v| &v.0).collect();
+    let states: HashMap<String, String> = visit_reviews::table
+        .filter(visit_reviews::visit_id.eq_any(&ids))
+        .select((visit_reviews::visit_id, visit_reviews::state))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut flags: HashMap<String, u32> = HashMap::new();
+    for visit in evidence_flags::table
+        .filter(evidence_flags::visit_id.eq_any(&ids))
+        .select(evidence_flags::visit_id)
+        .load::<String>(conn)?
+    {
+        *flags.entry(visit).or_insert(0) += 1;
+    }
+    Ok(submitted
+        .into_iter()
+        .filter_map(|(id, cooperative, visit_date, data)| {
+            let content: serde_json::Value = serde_json::from_str(&data).ok()?;
+            let geo = &content["meta"]["geo"];
+            let (lat, lon) = (geo["lat"].as_f64()?, geo["lon"].as_f64()?);
+            let position = match geo["datum"].as_str() {
+                Some("gcj02") => from_gcj02(lat, lon),
+                _ => Wgs84 { lat, lon },
+            };
+            Some(MapVisit {
+                visit_id: Uuid::parse_str(&id).ok()?,
+                cooperative_id: Uuid::parse_str(&cooperative).ok()?,
+                cooperative_name: names.get(&cooperative).cloned().unwrap_or_default(),
+                latitude: position.lat,
+                longitude: position.lon,
+                visit_date,
+                state: states.get(&id).cloned(),
+                evidence_flags: flags.get(&id).copied().unwrap_or(0),
+            })
+        })
+        .collect())
 }

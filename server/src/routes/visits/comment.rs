@@ -50,7 +50,8 @@ pub async fn comment_on_visit(
                 None,
                 None,
             )?;
-            super::activity(conn, &row.cooperative_id, Some(&visit_id)).map_err(ApiError::from)
+            crate::review::activity::activity(conn, &row.cooperative_id, Some(&visit_id))
+                .map_err(ApiError::from)
         })
         .await?;
     Ok(web::Json(activity))

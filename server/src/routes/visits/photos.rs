@@ -69,56 +69,8 @@ pub async fn visit_photos(
                 ))
                 .load(conn)?;
             let hashes: Vec<&String> = named.iter().map(|row| &row.0).collect();
-            // What the server read from the bytes shows only where the visit's author device sent them.
-            let uploaders = uploaders_of(conn, &hashes)?;
-            let arrived: HashMap<String, PhotoInfo> = photos::table
-                .filter(photos::sha256.eq_any(&hashes))
-                .select(PhotoRow::as_select())
-                .load::<PhotoRow>(conn)?
-                .into_iter()
-                .filter(|row| {
-                    author_device.as_ref().is_some_and(|device| {
-                        uploaders.contains(&(row.sha256.clone(), device.clone()))
-                    })
-                })
-                .map(|row| (row.sha256.clone(), row.into_api()))
-                .collect();
-            let stored_flags: Vec<(String, String, String, NaiveDateTime)> = evidence_flags::table
-                .filter(evidence_flags::visit_id.eq(&visit_id))
-                .order((evidence_flags::sha256.asc(), evidence_flags::code.asc()))
-                .select((
-                    evidence_flags::code,
-                    evidence_flags::sha256,
-                    evidence_flags::detail,
-                    evidence_flags::detected_at,
-                ))
-                .load(conn)?;
-            let mut flags: HashMap<String, Vec<EvidenceFlag>> = HashMap::new();
-            let mentioned: Vec<String> = stored_flags
-                .iter()
-                .filter_map(|(_, _, detail, _)| serde_json::from_str(detail).ok())
-                .flat_map(|detail: serde_json::Value| other_cooperatives(&detail["figures"]))
-                .collect();
-            let visible = in_scope(conn, &caller.scope, &mentioned)?;
-            for (code, sha256, detail, detected_at) in stored_flags {
-                let mut detail: serde_json::Value =
-                    serde_json::from_str(&detail).unwrap_or_default();
-                if let Some(figures) = detail.get_mut("figures") {
-                    redact_other_uses(figures, &visible);
-                }
-                let message_key = if lang == Lang::En {
-                    "message_en"
-                } else {
-                    "message_zh"
-                };
-                flags.entry(sha256.clone()).or_default().push(EvidenceFlag {
-                    code,
-                    sha256,
-                    message: detail[message_key].as_str().unwrap_or_default().to_owned(),
-                    figures: detail["figures"].clone(),
-                    detected_at: Utc.from_utc_datetime(&detected_at),
-                });
-            }
+            let arrived = arrived_photos(conn, &hashes, author_device.as_deref())?;
+            let mut flags = visit_flags(conn, &caller, &visit_id, lang)?;
             let photos = named
                 .into_iter()
                 .map(|(sha256, field, caption, taken_at, lat, lon)| VisitPhoto {
@@ -145,6 +97,73 @@ pub async fn visit_photos(
         })
         .await?;
     crate::etag::respond(&req, &listing)
+}
+
+/// What the server read from each named photo that arrived, shown only where the visit's author device sent it.
+fn arrived_photos(
+    conn: &mut crate::db::DbConn,
+    hashes: &[&String],
+    author_device: Option<&str>,
+) -> ApiResult<HashMap<String, PhotoInfo>> {
+    let uploaders = uploaders_of(conn, hashes)?;
+    Ok(photos::table
+        .filter(photos::sha256.eq_any(hashes))
+        .select(PhotoRow::as_select())
+        .load::<PhotoRow>(conn)?
+        .into_iter()
+        .filter(|row| {
+            author_device
+                .is_some_and(|device| uploaders.contains(&(row.sha256.clone(), device.to_owned())))
+        })
+        .map(|row| (row.sha256.clone(), row.into_api()))
+        .collect())
+}
+
+/// The evidence flags raised on the visit's photos, by photo, in the reader's language; other uses of a photo in
+/// cooperatives the reader may not see are redacted.
+fn visit_flags(
+    conn: &mut crate::db::DbConn,
+    caller: &Authenticated,
+    visit_id: &str,
+    lang: Lang,
+) -> ApiResult<HashMap<String, Vec<EvidenceFlag>>> {
+    let stored_flags: Vec<(String, String, String, NaiveDateTime)> = evidence_flags::table
+        .filter(evidence_flags::visit_id.eq(visit_id))
+        .order((evidence_flags::sha256.asc(), evidence_flags::code.asc()))
+        .select((
+            evidence_flags::code,
+            evidence_flags::sha256,
+            evidence_flags::detail,
+            evidence_flags::detected_at,
+        ))
+        .load(conn)?;
+    let mentioned: Vec<String> = stored_flags
+        .iter()
+        .filter_map(|(_, _, detail, _)| serde_json::from_str(detail).ok())
+        .flat_map(|detail: serde_json::Value| other_cooperatives(&detail["figures"]))
+        .collect();
+    let visible = in_scope(conn, &caller.scope, &mentioned)?;
+    let message_key = if lang == Lang::En {
+        "message_en"
+    } else {
+        "message_zh"
+    };
+    let mut flags: HashMap<String, Vec<EvidenceFlag>> = HashMap::new();
+    for (code, sha256, detail, detected_at) in stored_flags {
+        let mut detail: serde_json::Value =
+            serde_json::from_str(&detail).map_err(ApiError::internal)?;
+        if let Some(figures) = detail.get_mut("figures") {
+            redact_other_uses(figures, &visible);
+        }
+        flags.entry(sha256.clone()).or_default().push(EvidenceFlag {
+            code,
+            sha256,
+            message: detail[message_key].as_str().unwrap_or_default().to_owned(),
+            figures: detail["figures"].clone(),
+            detected_at: Utc.from_utc_datetime(&detected_at),
+        });
+    }
+    Ok(flags)
 }
 
 /// The cooperatives a flag's figures name (other uses of the photo, near copies).

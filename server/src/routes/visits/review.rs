@@ -60,7 +60,11 @@ pub async fn visit_review(
                     .ok_or_else(ApiError::not_found)?,
                 visit: serde_json::from_str(&data).unwrap_or_default(),
                 conflicts: crate::review::conflicts::to_api(conn, conflict_rows)?,
-                activity: super::activity(conn, &cooperative_id, Some(&visit_id))?,
+                activity: crate::review::activity::activity(
+                    conn,
+                    &cooperative_id,
+                    Some(&visit_id),
+                )?,
                 acting_level: app.review_levels.of(&caller),
             })
         })
