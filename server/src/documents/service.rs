@@ -746,108 +746,16 @@ fn is_valid_new_cooperative(conn: &mut DbConn, caller: &Caller, received: &Recei
         .is_some_and(|region| caller.scope.covers_path(&region.path))
 }
 
-/// Enters a phone-created cooperative in the registry as pending verification. A credit code that another entry
-/// already has is kept aside and the pair flagged as a likely duplicate.
+/// Enters a phone-created cooperative in the registry as pending verification (see
+/// [`crate::models::cooperatives::register_field`]).
 fn register_field_cooperative(
     conn: &mut DbConn,
     caller: &Caller,
     id: Uuid,
     doc: &automerge::Automerge,
 ) -> QueryResult<()> {
-    use crate::db::code::Code;
-    use crate::db::schema::duplicate_candidates;
-    use crate::models::cooperatives::{self, CooperativeRow};
-    use hezuo_mobile_api::cooperatives::{CooperativeSource, GxsRelation, Verification};
-
     let profile = document::read(doc)
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?
         .profile;
-    let region_code = profile.region_code.clone().unwrap_or_default();
-    let region = regions::find(conn, &region_code)?.ok_or(diesel::result::Error::NotFound)?;
-    let uscc = profile
-        .uscc
-        .as_deref()
-        .and_then(|u| hezuo_mobile_api::Uscc::parse(u).ok())
-        .map(|u| u.to_string());
-    let existing = match &uscc {
-        Some(code) => cooperatives::find_by_uscc(conn, code)?,
-        None => None,
-    };
-    let at = now();
-    let row = CooperativeRow {
-        id: id.to_string(),
-        uscc: if existing.is_none() {
-            uscc.clone()
-        } else {
-            None
-        },
-        name: profile.name.clone().unwrap_or_default(),
-        legal_representative: profile.legal_representative.clone(),
-        registration_date: None,
-        address: profile.address.clone(),
-        region_code,
-        region_path: region.path,
-        industry: None,
-        // The document's relation is the same vocabulary; none given is none.
-        gxs_relation: Code(
-            profile
-                .gxs_relation
-                .and_then(|r| GxsRelation::parse(r.as_str()))
-                .unwrap_or(GxsRelation::None),
-        ),
-        nhl_county: false,
-        nhl_township: false,
-        nhl_industry: false,
-        star_level: None,
-        annual_report_filed: None,
-        on_abnormal_list: None,
-        member_count: profile.member_count.map(i64::from),
-        source: Code(CooperativeSource::Field),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        verification: Code(Verification::Pending),
-        claimed_uscc: if existing.is_some() {
-            uscc.clone()
-        } else {
-            None
-        },
-        latitude: None,
-        longitude: None,
-        coordinate_system: None,
-        merged_into: None,
-        org_kind: Code(hezuo_mobile_api::stars::OrgKind::Cooperative),
-    };
-    cooperatives::insert(conn, &row)?;
-    if !caller.device_id.is_empty() {
-        use crate::db::schema::device_documents;
-        diesel::insert_into(device_documents::table)
-            .values((
-                device_documents::device_id.eq(&caller.device_id),
-                device_documents::cooperative_id.eq(&row.id),
-            ))
-            .execute(conn)?;
-    }
-    if let (Some(code), Some(existing)) = (uscc, existing) {
-        diesel::insert_into(duplicate_candidates::table)
-            .values((
-                duplicate_candidates::id.eq(Uuid::now_v7().to_string()),
-                duplicate_candidates::uscc.eq(code),
-                duplicate_candidates::cooperative_id.eq(id.to_string()),
-                duplicate_candidates::duplicate_of.eq(existing.id),
-                duplicate_candidates::detected_at.eq(at),
-            ))
-            .execute(conn)?;
-    }
-    crate::models::audit::record(
-        conn,
-        &caller.who(),
-        crate::models::audit::Entry {
-            action: "cooperative.field_create",
-            entity_type: "cooperative",
-            entity_id: &row.id,
-        },
-        crate::models::audit::NONE,
-        Some(&row),
-    )
+    crate::models::cooperatives::register_field(conn, &caller.who(), id, &profile)
 }

@@ -145,6 +145,114 @@ pub fn insert(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Enters a cooperative a phone created in the registry, pending verification, as `who`'s. The creating device holds
+/// it from now on. A credit code another entry already has is kept aside (`claimed_uscc`) and the pair flagged as a
+/// likely duplicate.
+pub fn register_field(
+    conn: &mut DbConn,
+    who: &super::Who,
+    id: Uuid,
+    profile: &hezuo_sync::model::Profile,
+) -> QueryResult<()> {
+    use crate::db::schema::{device_documents, duplicate_candidates};
+    let region_code = profile.region_code.clone().unwrap_or_default();
+    let region = region_model::find(conn, &region_code)?.ok_or(diesel::result::Error::NotFound)?;
+    let uscc = profile
+        .uscc
+        .as_deref()
+        .and_then(|u| Uscc::parse(u).ok())
+        .map(|u| u.to_string());
+    let existing = match &uscc {
+        Some(code) => find_by_uscc(conn, code)?,
+        None => None,
+    };
+    let at = super::now();
+    let row = field_row(id, profile, region, uscc.clone(), existing.is_some(), at);
+    insert(conn, &row)?;
+    if let Some(device) = &who.device_id {
+        diesel::insert_into(device_documents::table)
+            .values((
+                device_documents::device_id.eq(device),
+                device_documents::cooperative_id.eq(&row.id),
+            ))
+            .execute(conn)?;
+    }
+    if let (Some(code), Some(existing)) = (uscc, existing) {
+        diesel::insert_into(duplicate_candidates::table)
+            .values((
+                duplicate_candidates::id.eq(Uuid::now_v7().to_string()),
+                duplicate_candidates::uscc.eq(code),
+                duplicate_candidates::cooperative_id.eq(id.to_string()),
+                duplicate_candidates::duplicate_of.eq(existing.id),
+                duplicate_candidates::detected_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    super::audit::record(
+        conn,
+        who,
+        super::audit::Entry {
+            action: "cooperative.field_create",
+            entity_type: "cooperative",
+            entity_id: &row.id,
+        },
+        super::audit::NONE,
+        Some(&row),
+    )
+}
+
+/// The registry entry of a cooperative found in the field, from its document's profile.
+fn field_row(
+    id: Uuid,
+    profile: &hezuo_sync::model::Profile,
+    region: RegionRow,
+    uscc: Option<String>,
+    code_taken: bool,
+    at: NaiveDateTime,
+) -> CooperativeRow {
+    let (uscc, claimed_uscc) = if code_taken {
+        (None, uscc)
+    } else {
+        (uscc, None)
+    };
+    CooperativeRow {
+        id: id.to_string(),
+        uscc,
+        name: profile.name.clone().unwrap_or_default(),
+        legal_representative: profile.legal_representative.clone(),
+        registration_date: None,
+        address: profile.address.clone(),
+        region_code: region.code,
+        region_path: region.path,
+        industry: None,
+        // The document's relation is the same vocabulary; none given is none.
+        gxs_relation: Code(
+            profile
+                .gxs_relation
+                .and_then(|r| GxsRelation::parse(r.as_str()))
+                .unwrap_or(GxsRelation::None),
+        ),
+        nhl_county: false,
+        nhl_township: false,
+        nhl_industry: false,
+        star_level: None,
+        annual_report_filed: None,
+        on_abnormal_list: None,
+        member_count: profile.member_count.map(i64::from),
+        source: Code(CooperativeSource::Field),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        verification: Code(Verification::Pending),
+        claimed_uscc,
+        latitude: None,
+        longitude: None,
+        coordinate_system: None,
+        merged_into: None,
+        org_kind: Code(OrgKind::Cooperative),
+    }
+}
+
 /// Writes every column of `row` (its version must already be bumped by the caller).
 pub fn save(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<()> {
     diesel::update(cooperatives::table.find(&row.id))

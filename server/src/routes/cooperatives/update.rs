@@ -50,6 +50,11 @@ pub async fn update_cooperative(
         .map(|v| checks.optional_text("address", v.as_deref(), 300));
     check_star_level(&mut checks, "star_level", patch.star_level.flatten());
     checks.finish()?;
+    let texts = CheckedTexts {
+        name,
+        legal_representative,
+        address,
+    };
 
     let cooperative = state
         .db
@@ -67,47 +72,12 @@ pub async fn update_cooperative(
                 }
                 row.uscc = uscc.as_ref().map(|u| u.as_str().to_owned());
             }
-            if let Some(name) = name {
-                row.name = name;
-            }
-            if let Some(value) = legal_representative {
-                row.legal_representative = value;
-            }
-            if let Some(date) = patch.registration_date {
-                row.registration_date = date.map(format_date);
-            }
-            if let Some(value) = address {
-                row.address = value;
-            }
             if let Some(code) = &patch.region_code {
                 let region = super::writable_region(conn, &caller, code)?;
                 row.region_code = code.as_str().to_owned();
                 row.region_path = region.path;
             }
-            if let Some(industry) = patch.industry {
-                row.industry = industry.map(|i| i.as_str().to_owned());
-            }
-            if let Some(relation) = patch.gxs_relation {
-                row.gxs_relation = Code(relation);
-            }
-            if let Some(levels) = &patch.nhl_memberships {
-                row.set_nhl_memberships(levels);
-            }
-            if let Some(star) = patch.star_level {
-                row.star_level = star.map(i64::from);
-            }
-            if let Some(filed) = patch.annual_report_filed {
-                row.annual_report_filed = filed;
-            }
-            if let Some(abnormal) = patch.on_abnormal_list {
-                row.on_abnormal_list = abnormal;
-            }
-            if let Some(members) = patch.member_count {
-                row.member_count = members.map(i64::from);
-            }
-            if let Some(location) = patch.location {
-                row.set_registered_location(location);
-            }
+            apply_fields(&mut row, &patch, texts.clone());
             if row.same_content(&current) {
                 return Ok(before);
             }
@@ -135,4 +105,56 @@ pub async fn update_cooperative(
             crate::etag::of(&cooperative)?,
         ))
         .json(cooperative))
+}
+
+/// The patch's text fields, checked.
+#[derive(Clone)]
+struct CheckedTexts {
+    name: Option<String>,
+    legal_representative: Option<Option<String>>,
+    address: Option<Option<String>>,
+}
+
+/// Takes the patch's fields that need no lookup into the row; fields not given stay.
+fn apply_fields(
+    row: &mut crate::models::cooperatives::CooperativeRow,
+    patch: &UpdateCooperativeRequest,
+    texts: CheckedTexts,
+) {
+    if let Some(name) = texts.name {
+        row.name = name;
+    }
+    if let Some(value) = texts.legal_representative {
+        row.legal_representative = value;
+    }
+    if let Some(date) = patch.registration_date {
+        row.registration_date = date.map(format_date);
+    }
+    if let Some(value) = texts.address {
+        row.address = value;
+    }
+    if let Some(industry) = patch.industry {
+        row.industry = industry.map(|i| i.as_str().to_owned());
+    }
+    if let Some(relation) = patch.gxs_relation {
+        row.gxs_relation = Code(relation);
+    }
+    if let Some(levels) = &patch.nhl_memberships {
+        row.set_nhl_memberships(levels);
+    }
+    if let Some(star) = patch.star_level {
+        row.star_level = star.map(i64::from);
+    }
+    if let Some(filed) = patch.annual_report_filed {
+        row.annual_report_filed = filed;
+    }
+    if let Some(abnormal) = patch.on_abnormal_list {
+        row.on_abnormal_list = abnormal;
+    }
+    if let Some(members) = patch.member_count {
+        row.member_count = members.map(i64::from);
+    }
+    if let Some(location) = patch.location {
+        row.set_registered_location(location);
+    }
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::{Authenticated, Scope};
+use crate::db::code::Code;
 use crate::db::schema::{cooperatives, visit_reviews};
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::cooperative_in_scope;
@@ -72,7 +73,7 @@ pub async fn approval_tree(
             if let Some(scope) = caller.scope.paths() {
                 reviews = reviews.filter(cooperative_in_scope("cooperative_id", &scope));
             }
-            let reviews: Vec<(String, String, Option<String>)> = reviews.load(conn)?;
+            let reviews: Vec<(String, String, Option<Code<RegionLevel>>)> = reviews.load(conn)?;
             let cooperative_paths: HashMap<String, String> = cooperatives::table
                 .filter(cooperative_in_scope("id", &paths))
                 .select((cooperatives::id, cooperatives::region_path))
@@ -80,6 +81,7 @@ pub async fn approval_tree(
                 .into_iter()
                 .collect();
 
+            let mine = my_level.and_then(|l| order.get(&l).copied());
             let mut out: Vec<RegionApproval> = rows
                 .iter()
                 .map(|row| RegionApproval {
@@ -96,34 +98,12 @@ pub async fn approval_tree(
                     pending_by_level: BTreeMap::new(),
                 })
                 .collect();
-            let mine = my_level.and_then(|l| order.get(&l).copied());
             for (cooperative, review_state, awaiting) in reviews {
                 let Some(path) = cooperative_paths.get(&cooperative) else {
                     continue;
                 };
-                let Some(index) = rows.iter().position(|r| path.starts_with(&r.path)) else {
-                    continue;
-                };
-                let entry = &mut out[index];
-                match review_state.as_str() {
-                    "approved" => entry.approved += 1,
-                    "returned" => entry.returned += 1,
-                    "rejected" => entry.rejected += 1,
-                    _ => {
-                        let level = awaiting.as_deref().and_then(RegionLevel::parse);
-                        if let Some(level) = level {
-                            *entry
-                                .pending_by_level
-                                .entry(level.as_str().to_owned())
-                                .or_insert(0) += 1;
-                        }
-                        match (mine, level.and_then(|l| order.get(&l).copied())) {
-                            (Some(mine), Some(at)) if at == mine => entry.ready_for_me += 1,
-                            (Some(mine), Some(at)) if at < mine => entry.waiting_below += 1,
-                            (Some(_), Some(_)) => entry.waiting_above += 1,
-                            _ => {}
-                        }
-                    }
+                if let Some(index) = rows.iter().position(|r| path.starts_with(&r.path)) {
+                    count(&mut out[index], &review_state, awaiting, mine, &order);
                 }
             }
             Ok(ApprovalTree {
@@ -148,6 +128,37 @@ fn own_regions(conn: &mut crate::db::DbConn, scope: &Scope) -> ApiResult<Vec<Reg
                 }
             }
             Ok(rows)
+        }
+    }
+}
+
+/// Counts one visit's review in its region: by final state, or, while pending, by the level it awaits and where that
+/// level stands against the caller's (`mine`, an index into the configured `order`).
+fn count(
+    entry: &mut RegionApproval,
+    review_state: &str,
+    awaiting: Option<Code<RegionLevel>>,
+    mine: Option<usize>,
+    order: &HashMap<RegionLevel, usize>,
+) {
+    match review_state {
+        "approved" => entry.approved += 1,
+        "returned" => entry.returned += 1,
+        "rejected" => entry.rejected += 1,
+        _ => {
+            let level = awaiting.map(|level| *level);
+            if let Some(level) = level {
+                *entry
+                    .pending_by_level
+                    .entry(level.as_str().to_owned())
+                    .or_insert(0) += 1;
+            }
+            match (mine, level.and_then(|l| order.get(&l).copied())) {
+                (Some(mine), Some(at)) if at == mine => entry.ready_for_me += 1,
+                (Some(mine), Some(at)) if at < mine => entry.waiting_below += 1,
+                (Some(_), Some(_)) => entry.waiting_above += 1,
+                _ => {}
+            }
         }
     }
 }
