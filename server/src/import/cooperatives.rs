@@ -176,10 +176,12 @@ fn parse_row(
     cells: &[String],
     positions: &Positions,
 ) -> Result<CooperativeInput, hezuo_mobile_api::imports::RowError> {
-    let present = |key: &str| positions.contains_key(key);
-    let value = |key: &str| table::cell(cells, positions, key);
-
-    let name = value("name").ok_or_else(|| row_error(row, Some("name"), "required", "名称为空"))?;
+    let cells = Cells {
+        row,
+        cells,
+        positions,
+    };
+    let name = cells.required("name", "名称为空")?;
     if name.chars().count() > 200 {
         return Err(row_error(
             row,
@@ -188,82 +190,18 @@ fn parse_row(
             "名称超过200个字符",
         ));
     }
-    let uscc = value("uscc")
-        .ok_or_else(|| row_error(row, Some("uscc"), "required", "统一社会信用代码为空"))?;
-    let uscc = Uscc::parse(uscc)
+    let uscc = Uscc::parse(cells.required("uscc", "统一社会信用代码为空")?)
         .map_err(|e| row_error(row, Some("uscc"), "uscc_invalid", e.message_zh()))?;
-    let region = value("region_code")
-        .ok_or_else(|| row_error(row, Some("region_code"), "required", "行政区划代码为空"))?;
-    let region = RegionCode::parse(region).map_err(|e| {
-        row_error(
-            row,
-            Some("region_code"),
-            "region_code_invalid",
-            e.message_zh(),
-        )
-    })?;
-
-    let text = |key: &str, max: usize| -> Result<Option<Option<String>>, _> {
-        if !present(key) {
-            return Ok(None);
-        }
-        match value(key) {
-            Some(v) if v.chars().count() > max => Err(row_error(
+    let region =
+        RegionCode::parse(cells.required("region_code", "行政区划代码为空")?).map_err(|e| {
+            row_error(
                 row,
-                Some(key),
-                "too_long",
-                format!("超过{max}个字符"),
-            )),
-            other => Ok(Some(other.map(str::to_owned))),
-        }
-    };
-    let flag = |key: &str| -> Result<Option<Option<bool>>, _> {
-        if !present(key) {
-            return Ok(None);
-        }
-        match value(key) {
-            None => Ok(Some(None)),
-            Some(v) => parse_flag(v).map(|b| Some(Some(b))).ok_or_else(|| {
-                row_error(
-                    row,
-                    Some(key),
-                    "invalid_flag",
-                    format!("“{v}”不是“是”或“否”"),
-                )
-            }),
-        }
-    };
-    let registration_date = if present("registration_date") {
-        match value("registration_date") {
-            None => Some(None),
-            Some(v) => Some(Some(parse_date(v).ok_or_else(|| {
-                row_error(
-                    row,
-                    Some("registration_date"),
-                    "invalid_date",
-                    format!("无法识别的日期“{v}”"),
-                )
-            })?)),
-        }
-    } else {
-        None
-    };
-    let industry = if present("industry") {
-        match value("industry") {
-            None => Some(None),
-            Some(v) => Some(Some(Industry::parse(v).ok_or_else(|| {
-                row_error(
-                    row,
-                    Some("industry"),
-                    "invalid_industry",
-                    format!("未知行业“{v}”"),
-                )
-            })?)),
-        }
-    } else {
-        None
-    };
-    let gxs_relation = match value("gxs_relation") {
+                Some("region_code"),
+                "region_code_invalid",
+                e.message_zh(),
+            )
+        })?;
+    let gxs_relation = match cells.value("gxs_relation") {
         Some(v) => Some(GxsRelation::parse(v).ok_or_else(|| {
             row_error(
                 row,
@@ -272,126 +210,170 @@ fn parse_row(
                 format!("未知供销社关系“{v}”"),
             )
         })?),
-        None if present("gxs_relation") => Some(GxsRelation::None),
+        None if cells.present("gxs_relation") => Some(GxsRelation::None),
         None => None,
     };
-    let star_level = if present("star_level") {
-        match value("star_level") {
-            None => Some(None),
-            Some(v) => Some(Some(parse_stars(v).ok_or_else(|| {
-                row_error(
-                    row,
-                    Some("star_level"),
-                    "invalid_star",
-                    format!("无法识别的星级“{v}”（应为0到5）"),
-                )
-            })?)),
-        }
-    } else {
-        None
-    };
-    let nhl_memberships = if present("nhl_memberships") {
-        let mut levels = Vec::new();
-        for part in value("nhl_memberships")
-            .unwrap_or("")
-            .split([',', ';', '、', '，', '；', '/'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty() && *p != "无")
-        {
-            levels.push(NhlLevel::parse(part).ok_or_else(|| {
-                row_error(
-                    row,
-                    Some("nhl_memberships"),
-                    "invalid_nhl",
-                    format!("未知农合联层级“{part}”"),
-                )
-            })?);
-        }
-        Some(levels)
-    } else {
-        None
-    };
-    let member_count = if present("member_count") {
-        match value("member_count") {
-            None => Some(None),
-            Some(v) => Some(Some(v.parse::<u32>().map_err(|_| {
-                row_error(
-                    row,
-                    Some("member_count"),
-                    "invalid_number",
-                    format!("成员数“{v}”不是整数"),
-                )
-            })?)),
-        }
-    } else {
-        None
-    };
-
-    let location = if present("latitude") && present("longitude") {
-        match (value("latitude"), value("longitude")) {
-            (None, None) => Some(None),
-            (Some(lat), Some(lon)) => {
-                let system = match value("coordinate_system") {
-                    None => DEFAULT_COORDINATE_SYSTEM,
-                    Some(v) => parse_coordinate_system(v).ok_or_else(|| {
-                        row_error(
-                            row,
-                            Some("coordinate_system"),
-                            "invalid_coordinate_system",
-                            format!("未知坐标系“{v}”（应为 WGS-84 或 GCJ-02）"),
-                        )
-                    })?,
-                };
-                let location = lat
-                    .parse::<f64>()
-                    .ok()
-                    .zip(lon.parse::<f64>().ok())
-                    .map(|(latitude, longitude)| RegisteredLocation {
-                        latitude,
-                        longitude,
-                        coordinate_system: system,
-                    })
-                    .filter(RegisteredLocation::is_valid)
-                    .ok_or_else(|| {
-                        row_error(
-                            row,
-                            Some("latitude"),
-                            "invalid_location",
-                            format!("经纬度“{lat}, {lon}”无效"),
-                        )
-                    })?;
-                Some(Some(location))
-            }
-            _ => {
-                return Err(row_error(
-                    row,
-                    Some("latitude"),
-                    "invalid_location",
-                    "经度和纬度须同时填写".to_owned(),
-                ));
-            }
-        }
-    } else {
-        None
-    };
-
     Ok(CooperativeInput {
         row,
         uscc: Some(uscc),
         name: name.to_owned(),
         region_code: Some(region),
-        legal_representative: text("legal_representative", 64)?,
-        registration_date,
-        address: text("address", 300)?,
-        annual_report_filed: flag("annual_report_filed")?,
-        on_abnormal_list: flag("on_abnormal_list")?,
-        industry,
+        legal_representative: cells.text("legal_representative", 64)?,
+        registration_date: cells.parsed("registration_date", parse_date, "invalid_date", |v| {
+            format!("无法识别的日期“{v}”")
+        })?,
+        address: cells.text("address", 300)?,
+        annual_report_filed: cells.parsed(
+            "annual_report_filed",
+            parse_flag,
+            "invalid_flag",
+            |v| format!("“{v}”不是“是”或“否”"),
+        )?,
+        on_abnormal_list: cells.parsed("on_abnormal_list", parse_flag, "invalid_flag", |v| {
+            format!("“{v}”不是“是”或“否”")
+        })?,
+        industry: cells.parsed("industry", Industry::parse, "invalid_industry", |v| {
+            format!("未知行业“{v}”")
+        })?,
         gxs_relation,
-        star_level,
-        nhl_memberships,
-        member_count,
-        location,
+        star_level: cells.parsed("star_level", parse_stars, "invalid_star", |v| {
+            format!("无法识别的星级“{v}”（应为0到5）")
+        })?,
+        nhl_memberships: cells.nhl_memberships()?,
+        member_count: cells.parsed(
+            "member_count",
+            |v| v.parse::<u32>().ok(),
+            "invalid_number",
+            |v| format!("成员数“{v}”不是整数"),
+        )?,
+        location: cells.location()?,
     })
+}
+
+/// One row's cells by column key.
+struct Cells<'a> {
+    row: u64,
+    cells: &'a [String],
+    positions: &'a Positions,
+}
+
+type RowResult<T> = Result<T, hezuo_mobile_api::imports::RowError>;
+
+impl<'a> Cells<'a> {
+    fn present(&self, key: &str) -> bool {
+        self.positions.contains_key(key)
+    }
+
+    fn value(&self, key: &str) -> Option<&'a str> {
+        table::cell(self.cells, self.positions, key)
+    }
+
+    fn required(&self, key: &str, missing: &str) -> RowResult<&'a str> {
+        self.value(key)
+            .ok_or_else(|| row_error(self.row, Some(key), "required", missing))
+    }
+
+    /// A column that may be absent (`None`: leave as is), empty (`Some(None)`: clear) or a value to parse.
+    fn parsed<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        code: &str,
+        message: impl Fn(&str) -> String,
+    ) -> RowResult<Option<Option<T>>> {
+        if !self.present(key) {
+            return Ok(None);
+        }
+        match self.value(key) {
+            None => Ok(Some(None)),
+            Some(v) => parse(v)
+                .map(|parsed| Some(Some(parsed)))
+                .ok_or_else(|| row_error(self.row, Some(key), code, message(v))),
+        }
+    }
+
+    /// A text column of at most `max` characters.
+    fn text(&self, key: &str, max: usize) -> RowResult<Option<Option<String>>> {
+        self.parsed(
+            key,
+            |v| (v.chars().count() <= max).then(|| v.to_owned()),
+            "too_long",
+            |_| format!("超过{max}个字符"),
+        )
+    }
+
+    /// 农合联 levels, separated by any usual separator; 无 is none.
+    fn nhl_memberships(&self) -> RowResult<Option<Vec<NhlLevel>>> {
+        if !self.present("nhl_memberships") {
+            return Ok(None);
+        }
+        self.value("nhl_memberships")
+            .unwrap_or("")
+            .split([',', ';', '、', '，', '；', '/'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "无")
+            .map(|part| {
+                NhlLevel::parse(part).ok_or_else(|| {
+                    row_error(
+                        self.row,
+                        Some("nhl_memberships"),
+                        "invalid_nhl",
+                        format!("未知农合联层级“{part}”"),
+                    )
+                })
+            })
+            .collect::<RowResult<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// Latitude and longitude, both or neither, in the named (or default) coordinate system.
+    fn location(&self) -> RowResult<Option<Option<RegisteredLocation>>> {
+        if !(self.present("latitude") && self.present("longitude")) {
+            return Ok(None);
+        }
+        let (lat, lon) = match (self.value("latitude"), self.value("longitude")) {
+            (None, None) => return Ok(Some(None)),
+            (Some(lat), Some(lon)) => (lat, lon),
+            _ => {
+                return Err(row_error(
+                    self.row,
+                    Some("latitude"),
+                    "invalid_location",
+                    "经度和纬度须同时填写".to_owned(),
+                ));
+            }
+        };
+        let system = match self.value("coordinate_system") {
+            None => DEFAULT_COORDINATE_SYSTEM,
+            Some(v) => parse_coordinate_system(v).ok_or_else(|| {
+                row_error(
+                    self.row,
+                    Some("coordinate_system"),
+                    "invalid_coordinate_system",
+                    format!("未知坐标系“{v}”（应为 WGS-84 或 GCJ-02）"),
+                )
+            })?,
+        };
+        let location = lat
+            .parse::<f64>()
+            .ok()
+            .zip(lon.parse::<f64>().ok())
+            .map(|(latitude, longitude)| RegisteredLocation {
+                latitude,
+                longitude,
+                coordinate_system: system,
+            })
+            .filter(RegisteredLocation::is_valid)
+            .ok_or_else(|| {
+                row_error(
+                    self.row,
+                    Some("latitude"),
+                    "invalid_location",
+                    format!("经纬度“{lat}, {lon}”无效"),
+                )
+            })?;
+        Ok(Some(Some(location)))
+    }
 }
 
 /// `WGS-84` (GPS) or `GCJ-02` (Chinese web maps), in the spellings spreadsheets use.
