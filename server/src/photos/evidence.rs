@@ -154,7 +154,55 @@ pub fn refresh_visits(
         ))
         .load(conn)?;
     let cooperative_ids: BTreeSet<&String> = visit_rows.iter().map(|(_, c, _, _)| c).collect();
-    let registered: HashMap<String, Wgs84> = cooperatives::table
+    let registered = registered_positions(conn, cooperative_ids)?;
+    let known = PhotoFacts::load(conn, visit_ids, thresholds)?;
+    let at = now();
+    diesel::delete(evidence_flags::table.filter(evidence_flags::visit_id.eq_any(visit_ids)))
+        .execute(conn)?;
+    for (visit_id, cooperative_id, data, author_device) in &visit_rows {
+        let visit: Visit = serde_json::from_str(data)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+        let mine: Vec<&VisitPhotoRow> = known
+            .named
+            .iter()
+            .filter(|row| &row.0 == visit_id)
+            .collect();
+        let mut evidence = VisitEvidence {
+            visit_window_ms: visit_window_ms(&visit),
+            visit_position: visit
+                .meta
+                .as_ref()
+                .and_then(|m| m.geo.as_ref())
+                .and_then(wgs84),
+            registered_position: registered.get(cooperative_id).copied(),
+            photos: Vec::new(),
+        };
+        let mut arrived_count = 0i64;
+        for row in &mine {
+            let (photo, arrived) =
+                known.evidence(visit_id, cooperative_id, author_device.as_deref(), row);
+            arrived_count += i64::from(arrived);
+            evidence.photos.push(photo);
+        }
+        for flag in flags::evaluate(&evidence, thresholds) {
+            store_flag(conn, visit_id, cooperative_id, &flag, at)?;
+        }
+        diesel::update(visits::table.find(visit_id))
+            .set((
+                visits::photos_expected.eq(mine.len() as i64),
+                visits::photos_received.eq(arrived_count),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The registered positions of these cooperatives, in WGS-84.
+fn registered_positions(
+    conn: &mut DbConn,
+    cooperative_ids: BTreeSet<&String>,
+) -> QueryResult<HashMap<String, Wgs84>> {
+    Ok(cooperatives::table
         .filter(cooperatives::id.eq_any(cooperative_ids))
         .select((
             cooperatives::id,
@@ -172,153 +220,182 @@ pub fn refresh_visits(
             };
             Some((id, position))
         })
-        .collect();
-    let named: Vec<VisitPhotoRow> = visit_photos::table
-        .filter(visit_photos::visit_id.eq_any(visit_ids))
-        .select((
-            visit_photos::visit_id,
-            visit_photos::cooperative_id,
-            visit_photos::sha256,
-            visit_photos::device_taken_at,
-            visit_photos::device_latitude,
-            visit_photos::device_longitude,
-        ))
-        .load(conn)?;
-    let hashes: BTreeSet<&String> = named.iter().map(|row| &row.2).collect();
-    let received: HashMap<String, ReceivedPhoto> = photos::table
-        .filter(photos::sha256.eq_any(&hashes))
-        .select((
-            photos::sha256,
-            photos::exif_taken_at,
-            photos::exif_latitude,
-            photos::exif_longitude,
-            photos::perceptual_hash,
-        ))
-        .load::<ReceivedPhoto>(conn)?
-        .into_iter()
-        .map(|row| (row.0.clone(), row))
-        .collect();
-    let hash_list: Vec<&String> = hashes.iter().copied().collect();
-    let uses = uploaded_uses(conn, &hash_list)?;
-    let uploaders = uploaders_of(conn, &hash_list)?;
-    let arrived: Vec<(String, i64)> = received
-        .values()
-        .map(|row| (row.0.clone(), row.4))
-        .collect();
-    let near = near_copies(conn, &arrived, thresholds)?;
-    let near_hashes: Vec<&String> = near.values().flatten().map(|(sha, _)| sha).collect();
-    let near_uses = uploaded_uses(conn, &near_hashes)?;
+        .collect())
+}
 
-    let at = now();
-    diesel::delete(evidence_flags::table.filter(evidence_flags::visit_id.eq_any(visit_ids)))
-        .execute(conn)?;
-    for (visit_id, cooperative_id, data, author_device) in &visit_rows {
-        let visit: Visit = serde_json::from_str(data).unwrap_or_default();
-        let mine: Vec<&VisitPhotoRow> = named.iter().filter(|row| &row.0 == visit_id).collect();
-        let mut evidence = VisitEvidence {
-            visit_window_ms: visit_window_ms(&visit),
-            visit_position: visit
-                .meta
-                .as_ref()
-                .and_then(|m| m.geo.as_ref())
-                .and_then(wgs84),
-            registered_position: registered.get(cooperative_id).copied(),
-            photos: Vec::new(),
-        };
-        let mut arrived_count = 0i64;
-        for (_, _, sha, device_taken_at, device_lat, device_lon) in &mine {
-            // Bytes count for a visit only when its own author device sent them.
-            let server = received.get(sha).filter(|_| {
-                author_device
-                    .as_ref()
-                    .is_some_and(|device| uploaders.contains(&(sha.clone(), device.clone())))
-            });
-            arrived_count += i64::from(server.is_some());
-            let taken_at_ms = server
-                .and_then(|p| p.1)
-                .map(|t| (t.and_utc().timestamp_millis(), Source::ServerExif))
-                .or_else(|| {
-                    device_taken_at.map(|t| (t.and_utc().timestamp_millis(), Source::DeviceExif))
-                });
-            let position = server
-                .and_then(|p| {
-                    Some((
-                        Wgs84 {
-                            lat: p.2?,
-                            lon: p.3?,
-                        },
-                        Source::ServerExif,
-                    ))
-                })
-                .or_else(|| {
-                    Some((
-                        Wgs84 {
-                            lat: (*device_lat)?,
-                            lon: (*device_lon)?,
-                        },
-                        Source::DeviceExif,
-                    ))
-                });
-            let same_hash_elsewhere = uses
-                .iter()
-                .filter(|(hash, other_visit, _)| hash == sha && other_visit != visit_id)
-                .map(|(hash, other_visit, other_cooperative)| OtherUse {
-                    visit_id: other_visit.clone(),
-                    cooperative_id: other_cooperative.clone(),
-                    sha256: hash.clone(),
-                    distance_bits: None,
-                })
-                .collect();
-            let near_duplicates = near
-                .get(sha.as_str())
-                .into_iter()
-                .flatten()
-                .flat_map(|(other_sha, distance)| {
-                    near_uses
-                        .iter()
-                        .filter(move |(hash, _, other_cooperative)| {
-                            hash == other_sha && other_cooperative != cooperative_id
-                        })
-                        .map(move |(hash, other_visit, other_cooperative)| OtherUse {
-                            visit_id: other_visit.clone(),
-                            cooperative_id: other_cooperative.clone(),
-                            sha256: hash.clone(),
-                            distance_bits: Some(*distance),
-                        })
-                })
-                .collect();
-            evidence.photos.push(PhotoEvidence {
-                sha256: sha.clone(),
-                taken_at_ms,
-                position,
-                same_hash_elsewhere,
-                near_duplicates,
-            });
-        }
-        for flag in flags::evaluate(&evidence, thresholds) {
-            let detail = serde_json::json!({
-                "message_zh": flag.message_zh,
-                "message_en": flag.message_en,
-                "figures": flag.detail,
-            });
-            diesel::insert_into(evidence_flags::table)
-                .values((
-                    evidence_flags::visit_id.eq(visit_id),
-                    evidence_flags::cooperative_id.eq(cooperative_id),
-                    evidence_flags::code.eq(flag.code),
-                    evidence_flags::sha256.eq(&flag.sha256),
-                    evidence_flags::detail.eq(detail.to_string()),
-                    evidence_flags::detected_at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-        diesel::update(visits::table.find(visit_id))
-            .set((
-                visits::photos_expected.eq(mine.len() as i64),
-                visits::photos_received.eq(arrived_count),
+/// What the database knows of the photos some visits name: the names, what arrived, who uploaded what, where else the
+/// same bytes or near copies are used.
+struct PhotoFacts {
+    named: Vec<VisitPhotoRow>,
+    received: HashMap<String, ReceivedPhoto>,
+    /// (sha256, visit, cooperative) of every use by a visit whose author device sent the bytes.
+    uses: Vec<(String, String, String)>,
+    /// (sha256, device) of every upload.
+    uploaders: std::collections::HashSet<(String, String)>,
+    /// Near copies of each arrived photo: (sha256, distance in bits).
+    near: HashMap<String, Vec<(String, u32)>>,
+    near_uses: Vec<(String, String, String)>,
+}
+
+impl PhotoFacts {
+    fn load(conn: &mut DbConn, visit_ids: &[String], thresholds: &Thresholds) -> QueryResult<Self> {
+        let named: Vec<VisitPhotoRow> = visit_photos::table
+            .filter(visit_photos::visit_id.eq_any(visit_ids))
+            .select((
+                visit_photos::visit_id,
+                visit_photos::cooperative_id,
+                visit_photos::sha256,
+                visit_photos::device_taken_at,
+                visit_photos::device_latitude,
+                visit_photos::device_longitude,
             ))
-            .execute(conn)?;
+            .load(conn)?;
+        let hashes: Vec<String> = named
+            .iter()
+            .map(|row| row.2.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let received: HashMap<String, ReceivedPhoto> = photos::table
+            .filter(photos::sha256.eq_any(&hashes))
+            .select((
+                photos::sha256,
+                photos::exif_taken_at,
+                photos::exif_latitude,
+                photos::exif_longitude,
+                photos::perceptual_hash,
+            ))
+            .load::<ReceivedPhoto>(conn)?
+            .into_iter()
+            .map(|row| (row.0.clone(), row))
+            .collect();
+        let uses = uploaded_uses(conn, &hashes)?;
+        let uploaders = uploaders_of(conn, &hashes)?;
+        let arrived: Vec<(String, i64)> = received
+            .values()
+            .map(|row| (row.0.clone(), row.4))
+            .collect();
+        let near = near_copies(conn, &arrived, thresholds)?;
+        let near_hashes: Vec<&String> = near.values().flatten().map(|(sha, _)| sha).collect();
+        let near_uses = uploaded_uses(conn, &near_hashes)?;
+        Ok(Self {
+            named,
+            received,
+            uses,
+            uploaders,
+            near,
+            near_uses,
+        })
     }
+
+    /// One named photo's evidence for its visit, and whether its bytes arrived from the visit's author device (bytes
+    /// count for a visit only then).
+    fn evidence(
+        &self,
+        visit_id: &str,
+        cooperative_id: &str,
+        author_device: Option<&str>,
+        row: &VisitPhotoRow,
+    ) -> (PhotoEvidence, bool) {
+        let (_, _, sha, device_taken_at, device_lat, device_lon) = row;
+        let server = self.received.get(sha).filter(|_| {
+            author_device
+                .is_some_and(|device| self.uploaders.contains(&(sha.clone(), device.to_owned())))
+        });
+        let taken_at_ms = server
+            .and_then(|p| p.1)
+            .map(|t| (t.and_utc().timestamp_millis(), Source::ServerExif))
+            .or_else(|| {
+                device_taken_at.map(|t| (t.and_utc().timestamp_millis(), Source::DeviceExif))
+            });
+        let position = server
+            .and_then(|p| {
+                Some((
+                    Wgs84 {
+                        lat: p.2?,
+                        lon: p.3?,
+                    },
+                    Source::ServerExif,
+                ))
+            })
+            .or_else(|| {
+                Some((
+                    Wgs84 {
+                        lat: (*device_lat)?,
+                        lon: (*device_lon)?,
+                    },
+                    Source::DeviceExif,
+                ))
+            });
+        let photo = PhotoEvidence {
+            sha256: sha.clone(),
+            taken_at_ms,
+            position,
+            same_hash_elsewhere: self.same_hash_elsewhere(sha, visit_id),
+            near_duplicates: self.near_duplicates(sha, cooperative_id),
+        };
+        (photo, server.is_some())
+    }
+
+    /// Other visits that use the same bytes.
+    fn same_hash_elsewhere(&self, sha: &str, visit_id: &str) -> Vec<OtherUse> {
+        self.uses
+            .iter()
+            .filter(|(hash, other_visit, _)| hash == sha && other_visit != visit_id)
+            .map(|(hash, other_visit, other_cooperative)| OtherUse {
+                visit_id: other_visit.clone(),
+                cooperative_id: other_cooperative.clone(),
+                sha256: hash.clone(),
+                distance_bits: None,
+            })
+            .collect()
+    }
+
+    /// Near copies used by other cooperatives.
+    fn near_duplicates(&self, sha: &str, cooperative_id: &str) -> Vec<OtherUse> {
+        self.near
+            .get(sha)
+            .into_iter()
+            .flatten()
+            .flat_map(|(other_sha, distance)| {
+                self.near_uses
+                    .iter()
+                    .filter(move |(hash, _, other_cooperative)| {
+                        hash == other_sha && other_cooperative != cooperative_id
+                    })
+                    .map(move |(hash, other_visit, other_cooperative)| OtherUse {
+                        visit_id: other_visit.clone(),
+                        cooperative_id: other_cooperative.clone(),
+                        sha256: hash.clone(),
+                        distance_bits: Some(*distance),
+                    })
+            })
+            .collect()
+    }
+}
+
+fn store_flag(
+    conn: &mut DbConn,
+    visit_id: &str,
+    cooperative_id: &str,
+    flag: &flags::Flag,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let detail = serde_json::json!({
+        "message_zh": flag.message_zh,
+        "message_en": flag.message_en,
+        "figures": flag.detail,
+    });
+    diesel::insert_into(evidence_flags::table)
+        .values((
+            evidence_flags::visit_id.eq(visit_id),
+            evidence_flags::cooperative_id.eq(cooperative_id),
+            evidence_flags::code.eq(flag.code),
+            evidence_flags::sha256.eq(&flag.sha256),
+            evidence_flags::detail.eq(detail.to_string()),
+            evidence_flags::detected_at.eq(at),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
