@@ -55,32 +55,95 @@ pub fn build(
     }
     let coops: HashMap<String, String> = sql.load::<(String, String)>(conn)?.into_iter().collect();
     let ids: Vec<&str> = coops.keys().map(String::as_str).collect();
-    let today = super::store::today();
+    let mut tally = Tally::new(region_code.as_deref().unwrap_or(""));
+    for path in coops.values() {
+        tally.bump(path, &|c| c.cooperatives += 1);
+    }
+    for chunk in ids.chunks(1000) {
+        tally.classifications(conn, &coops, chunk)?;
+        tally.cases(conn, &coops, chunk, super::store::today())?;
+    }
+    let progress = progress(std::mem::take(&mut tally.events));
+    let codes: Vec<String> = tally
+        .districts
+        .keys()
+        .chain(tally.townships.keys())
+        .cloned()
+        .collect();
+    let names: HashMap<String, String> = regions::table
+        .filter(regions::code.eq_any(&codes))
+        .select((regions::code, regions::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let named = |map: BTreeMap<String, RegionCounts>| -> Vec<RegionCounts> {
+        map.into_values()
+            .map(|mut c| {
+                c.region_name = names.get(&c.region_code).cloned().unwrap_or_default();
+                c
+            })
+            .collect()
+    };
+    let mut total = tally.total;
+    if let Some(code) = &region_code {
+        total.region_name = regions::table
+            .find(code)
+            .select(regions::name)
+            .first(conn)
+            .optional()?
+            .unwrap_or_default();
+    }
+    Ok(CleanupReport {
+        region_code,
+        total,
+        districts: named(tally.districts),
+        townships: named(tally.townships),
+        progress,
+    })
+}
 
-    let mut total = empty(region_code.as_deref().unwrap_or(""));
-    let mut districts: BTreeMap<String, RegionCounts> = BTreeMap::new();
-    let mut townships: BTreeMap<String, RegionCounts> = BTreeMap::new();
-    // Dated events for the month-by-month progress.
-    let mut events: Vec<(NaiveDateTime, Event)> = Vec::new();
-    // Each count goes to the whole, the district and the township of the cooperative.
-    let mut bump = |path: &str, f: &dyn Fn(&mut RegionCounts)| {
-        f(&mut total);
+/// Counts for the whole, each district and each township, and the dated events for the progress by month.
+struct Tally {
+    total: RegionCounts,
+    districts: BTreeMap<String, RegionCounts>,
+    townships: BTreeMap<String, RegionCounts>,
+    events: Vec<(NaiveDateTime, Event)>,
+}
+
+impl Tally {
+    fn new(region_code: &str) -> Self {
+        Self {
+            total: empty(region_code),
+            districts: BTreeMap::new(),
+            townships: BTreeMap::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Each count goes to the whole, the district and the township of the cooperative.
+    fn bump(&mut self, path: &str, f: &dyn Fn(&mut RegionCounts)) {
+        f(&mut self.total);
         if let Some(code) = ancestor(path, 3) {
-            f(districts
+            f(self
+                .districts
                 .entry(code.clone())
                 .or_insert_with(|| empty(&code)));
         }
         if let Some(code) = ancestor(path, 4) {
-            f(townships
+            f(self
+                .townships
                 .entry(code.clone())
                 .or_insert_with(|| empty(&code)));
         }
-    };
-    for path in coops.values() {
-        bump(path, &|c| c.cooperatives += 1);
     }
 
-    for chunk in ids.chunks(1000) {
+    /// Current classifications: by effective state and flag, and decided ones.
+    fn classifications(
+        &mut self,
+        conn: &mut DbConn,
+        coops: &HashMap<String, String>,
+        chunk: &[&str],
+    ) -> QueryResult<()> {
         type Current = (
             String,
             String,
@@ -107,7 +170,7 @@ pub fn build(
                 .filter(|f| !f.is_empty())
                 .map(str::to_owned)
                 .collect();
-            bump(path, &|c| {
+            self.bump(path, &|c| {
                 c.classified += 1;
                 *c.by_state.entry(effective.clone()).or_default() += 1;
                 for flag in &flags {
@@ -117,10 +180,19 @@ pub fn build(
                     c.decided += 1;
                 }
             });
-            events.extend(at.map(|at| (at, Event::Decided)));
+            self.events.extend(at.map(|at| (at, Event::Decided)));
         }
+        Ok(())
     }
-    for chunk in ids.chunks(1000) {
+
+    /// Disposal cases open and closed, and their overdue actions.
+    fn cases(
+        &mut self,
+        conn: &mut DbConn,
+        coops: &HashMap<String, String>,
+        chunk: &[&str],
+        today: chrono::NaiveDate,
+    ) -> QueryResult<()> {
         let cases: Vec<(String, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
             disposal_cases::table
                 .filter(disposal_cases::cooperative_id.eq_any(chunk))
@@ -141,15 +213,15 @@ pub fn build(
                 continue;
             };
             let open = status == "open";
-            bump(path, &|c| {
+            self.bump(path, &|c| {
                 if open {
                     c.open_cases += 1;
                 } else {
                     c.closed_cases += 1;
                 }
             });
-            events.push((*opened, Event::CaseOpened));
-            events.extend(closed.map(|at| (at, Event::CaseClosed)));
+            self.events.push((*opened, Event::CaseOpened));
+            self.events.extend(closed.map(|at| (at, Event::CaseClosed)));
         }
         let case_ids: Vec<&String> = case_paths.keys().collect();
         let actions: Vec<ActionRow> = disposal_actions::table
@@ -160,15 +232,20 @@ pub fn build(
             if action.status == "done"
                 && let Some(at) = action.completed_at
             {
-                events.push((at, Event::ActionDone));
+                self.events.push((at, Event::ActionDone));
             }
             if action.overdue(today)
                 && let Some(path) = case_paths.get(&action.case_id)
             {
-                bump(path, &|c| c.overdue_actions += 1);
+                self.bump(path, &|c| c.overdue_actions += 1);
             }
         }
+        Ok(())
     }
+}
+
+/// The events counted by month.
+fn progress(events: Vec<(NaiveDateTime, Event)>) -> Vec<ProgressPoint> {
     let mut progress: BTreeMap<String, ProgressPoint> = BTreeMap::new();
     for (at, event) in events {
         let key = at.format("%Y-%m").to_string();
@@ -188,34 +265,5 @@ pub fn build(
             Event::CaseClosed => point.cases_closed += 1,
         }
     }
-    let codes: Vec<String> = districts.keys().chain(townships.keys()).cloned().collect();
-    let names: HashMap<String, String> = regions::table
-        .filter(regions::code.eq_any(&codes))
-        .select((regions::code, regions::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let named = |map: BTreeMap<String, RegionCounts>| -> Vec<RegionCounts> {
-        map.into_values()
-            .map(|mut c| {
-                c.region_name = names.get(&c.region_code).cloned().unwrap_or_default();
-                c
-            })
-            .collect()
-    };
-    if let Some(code) = &region_code {
-        total.region_name = regions::table
-            .find(code)
-            .select(regions::name)
-            .first(conn)
-            .optional()?
-            .unwrap_or_default();
-    }
-    Ok(CleanupReport {
-        region_code,
-        total,
-        districts: named(districts),
-        townships: named(townships),
-        progress: progress.into_values().collect(),
-    })
+    progress.into_values().collect()
 }
