@@ -394,67 +394,7 @@ pub fn decide(
     let mut awarded = None;
     match request.decision.as_str() {
         "confirm" => {
-            let result = row.result()?;
-            if !result.pending_manual.is_empty() {
-                return Err(ApiError::new(ErrorCode::StarScoresPending).with_detail(
-                    format!("待评分指标：{}", result.pending_manual.join("、")),
-                    format!("not scored: {}", result.pending_manual.join(", ")),
-                ));
-            }
-            let proposed = row.proposed_star.and_then(|s| u8::try_from(s).ok());
-            let confirmed = request.star.or(proposed);
-            match (confirmed, proposed) {
-                (Some(wanted), Some(proposed)) if wanted > proposed => checks.fail(
-                    "star",
-                    "above_proposed",
-                    format!("评定星级不能高于得分支持的{proposed}星级"),
-                    format!("no higher than the {proposed} stars proposed"),
-                ),
-                (Some(_), None) => checks.fail(
-                    "star",
-                    "not_eligible",
-                    "该申报未达到任何星级，只能确认未评定",
-                    "the application reaches no star",
-                ),
-                (Some(wanted), Some(proposed)) if wanted < proposed => {
-                    if !model.stars.iter().any(|s| s.star == wanted) {
-                        checks.fail(
-                            "star",
-                            "invalid",
-                            "模型中没有该星级",
-                            "the model has no such star",
-                        );
-                    }
-                    needs_note(&mut checks);
-                }
-                _ => {}
-            }
-            checks.finish()?;
-            star = confirmed;
-            let levels = store::levels_for(model, confirmed);
-            let next = levels
-                .iter()
-                .position(|l| l == level)
-                .and_then(|i| levels.get(i + 1))
-                .cloned();
-            row.proposed_star = confirmed.map(i64::from);
-            match next {
-                Some(next) => {
-                    row.awaiting_level = Some(next);
-                }
-                None => {
-                    row.awaiting_level = None;
-                    row.decided_at = Some(decided_at);
-                    match confirmed {
-                        Some(stars) => {
-                            row.status = RATED.to_owned();
-                            row.awarded_star = Some(i64::from(stars));
-                            awarded = Some(stars);
-                        }
-                        None => row.status = NOT_RATED.to_owned(),
-                    }
-                }
-            }
+            (star, awarded) = confirm(row, model, level, request.star, note, decided_at)?;
         }
         "reject" => {
             needs_note(&mut checks);
@@ -521,6 +461,81 @@ pub fn decide(
         Some(&summary(row)),
     )?;
     Ok(())
+}
+
+/// A confirmation at `level`: the star (at most what the scores support; less needs a note) goes to the next level,
+/// or is awarded at the last. Returns the star confirmed and the star awarded.
+fn confirm(
+    row: &mut ApplicationRow,
+    model: &ScoringModel,
+    level: &str,
+    wanted: Option<u8>,
+    note: Option<&str>,
+    decided_at: chrono::NaiveDateTime,
+) -> ApiResult<(Option<u8>, Option<u8>)> {
+    let result = row.result()?;
+    if !result.pending_manual.is_empty() {
+        return Err(ApiError::new(ErrorCode::StarScoresPending).with_detail(
+            format!("待评分指标：{}", result.pending_manual.join("、")),
+            format!("not scored: {}", result.pending_manual.join(", ")),
+        ));
+    }
+    let mut checks = crate::validate::Checks::new();
+    let proposed = row.proposed_star.and_then(|s| u8::try_from(s).ok());
+    let confirmed = wanted.or(proposed);
+    match (confirmed, proposed) {
+        (Some(wanted), Some(proposed)) if wanted > proposed => checks.fail(
+            "star",
+            "above_proposed",
+            format!("评定星级不能高于得分支持的{proposed}星级"),
+            format!("no higher than the {proposed} stars proposed"),
+        ),
+        (Some(_), None) => checks.fail(
+            "star",
+            "not_eligible",
+            "该申报未达到任何星级，只能确认未评定",
+            "the application reaches no star",
+        ),
+        (Some(wanted), Some(proposed)) if wanted < proposed => {
+            if !model.stars.iter().any(|s| s.star == wanted) {
+                checks.fail(
+                    "star",
+                    "invalid",
+                    "模型中没有该星级",
+                    "the model has no such star",
+                );
+            }
+            if note.is_none() {
+                checks.fail("note", "required", "请说明理由", "a note is required");
+            }
+        }
+        _ => {}
+    }
+    checks.finish()?;
+    let levels = store::levels_for(model, confirmed);
+    let next = levels
+        .iter()
+        .position(|l| l == level)
+        .and_then(|i| levels.get(i + 1))
+        .cloned();
+    row.proposed_star = confirmed.map(i64::from);
+    if let Some(next) = next {
+        row.awaiting_level = Some(next);
+        return Ok((confirmed, None));
+    }
+    row.awaiting_level = None;
+    row.decided_at = Some(decided_at);
+    match confirmed {
+        Some(stars) => {
+            row.status = RATED.to_owned();
+            row.awarded_star = Some(i64::from(stars));
+            Ok((confirmed, Some(stars)))
+        }
+        None => {
+            row.status = NOT_RATED.to_owned();
+            Ok((confirmed, None))
+        }
+    }
 }
 
 /// Enters the star into the history and the registry.
