@@ -164,6 +164,43 @@ fn built_in_of(kind: OrgKind) -> ApiResult<super::model::ScoringModel> {
 
 /// A cooperative's star record.
 pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<StarHistory> {
+    let bars = bars_of(conn, &cooperative.id)?;
+    let today = today();
+    let barred_until = bars
+        .iter()
+        .filter(|bar| bar.from <= today && today <= bar.until)
+        .map(|bar| bar.until)
+        .max();
+    Ok(StarHistory {
+        cooperative_id: uuid(&cooperative.id),
+        kind: *cooperative.org_kind,
+        current_star: cooperative.star_level.and_then(|s| u8::try_from(s).ok()),
+        awards: awards_of(conn, &cooperative.id)?,
+        events: events_of(conn, &cooperative.id)?,
+        bars,
+        barred_until,
+        applications: applications_of(conn, &cooperative.id)?,
+    })
+}
+
+fn day(text: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+fn uuid(text: &str) -> Uuid {
+    Uuid::parse_str(text).unwrap_or_default()
+}
+
+fn star(value: i64) -> u8 {
+    u8::try_from(value).unwrap_or_default()
+}
+
+fn year(value: i64) -> i32 {
+    i32::try_from(value).unwrap_or_default()
+}
+
+/// Stars awarded, newest year first, with their revocation.
+fn awards_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarAward>> {
     type AwardRow = (
         i64,
         i64,
@@ -174,7 +211,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         Option<String>,
     );
     let awards: Vec<AwardRow> = star_awards::table
-        .filter(star_awards::cooperative_id.eq(&cooperative.id))
+        .filter(star_awards::cooperative_id.eq(cooperative_id))
         .order(star_awards::year.desc())
         .select((
             star_awards::year,
@@ -186,6 +223,24 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
             star_awards::revoked_by_event,
         ))
         .load(conn)?;
+    Ok(awards
+        .into_iter()
+        .map(
+            |(y, stars, application, model_version, awarded_at, revoked_at, event)| StarAward {
+                year: year(y),
+                star: star(stars),
+                application_id: uuid(&application),
+                model_version,
+                awarded_at: to_utc(awarded_at),
+                revoked_at: revoked_at.map(to_utc),
+                revoked_by_event: event.as_deref().map(uuid),
+            },
+        )
+        .collect())
+}
+
+/// Revocation events, most recent first.
+fn events_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarEvent>> {
     type EventRow = (
         String,
         String,
@@ -197,7 +252,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         Option<i64>,
     );
     let events: Vec<EventRow> = star_events::table
-        .filter(star_events::cooperative_id.eq(&cooperative.id))
+        .filter(star_events::cooperative_id.eq(cooperative_id))
         .order(star_events::occurred_on.desc())
         .select((
             star_events::id,
@@ -210,30 +265,34 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
             star_events::revoked_star,
         ))
         .load(conn)?;
+    Ok(events
+        .into_iter()
+        .filter_map(
+            |(id, cause, occurred_on, description, source, recorded_by, recorded_at, revoked)| {
+                Some(StarEvent {
+                    id: uuid(&id),
+                    cause_zh: Trigger::parse(&cause)?.label_zh().to_owned(),
+                    cause,
+                    occurred_on: day(&occurred_on)?,
+                    description,
+                    source,
+                    recorded_by,
+                    recorded_at: to_utc(recorded_at),
+                    revoked_star: revoked.map(star),
+                })
+            },
+        )
+        .collect())
+}
+
+/// Bars on applying, most recent first.
+fn bars_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarBar>> {
     let bars: Vec<(String, String, String)> = star_bars::table
-        .filter(star_bars::cooperative_id.eq(&cooperative.id))
+        .filter(star_bars::cooperative_id.eq(cooperative_id))
         .order(star_bars::from_day.desc())
         .select((star_bars::reason, star_bars::from_day, star_bars::until_day))
         .load(conn)?;
-    type SummaryRow = (String, i64, String, Option<i64>, Option<i64>, f64);
-    let applications: Vec<SummaryRow> = star_applications::table
-        .inner_join(star_campaigns::table)
-        .filter(star_applications::cooperative_id.eq(&cooperative.id))
-        .order(star_campaigns::year.desc())
-        .select((
-            star_applications::id,
-            star_campaigns::year,
-            star_applications::status,
-            star_applications::computed_star,
-            star_applications::awarded_star,
-            star_applications::total,
-        ))
-        .load(conn)?;
-    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-    let uuid = |text: &str| Uuid::parse_str(text).unwrap_or_default();
-    let star = |value: i64| u8::try_from(value).unwrap_or_default();
-    let year = |value: i64| i32::try_from(value).unwrap_or_default();
-    let bars: Vec<StarBar> = bars
+    Ok(bars
         .into_iter()
         .filter_map(|(reason, from, until)| {
             Some(StarBar {
@@ -247,72 +306,39 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
                 until: day(&until)?,
             })
         })
-        .collect();
-    let today = today();
-    let barred_until = bars
-        .iter()
-        .filter(|bar| bar.from <= today && today <= bar.until)
-        .map(|bar| bar.until)
-        .max();
-    Ok(StarHistory {
-        cooperative_id: uuid(&cooperative.id),
-        kind: *cooperative.org_kind,
-        current_star: cooperative.star_level.and_then(|s| u8::try_from(s).ok()),
-        awards: awards
-            .into_iter()
-            .map(
-                |(y, stars, application, model_version, awarded_at, revoked_at, event)| StarAward {
-                    year: year(y),
-                    star: star(stars),
-                    application_id: uuid(&application),
-                    model_version,
-                    awarded_at: to_utc(awarded_at),
-                    revoked_at: revoked_at.map(to_utc),
-                    revoked_by_event: event.as_deref().map(uuid),
-                },
-            )
-            .collect(),
-        events: events
-            .into_iter()
-            .filter_map(
-                |(
-                    id,
-                    cause,
-                    occurred_on,
-                    description,
-                    source,
-                    recorded_by,
-                    recorded_at,
-                    revoked,
-                )| {
-                    Some(StarEvent {
-                        id: uuid(&id),
-                        cause_zh: Trigger::parse(&cause)?.label_zh().to_owned(),
-                        cause,
-                        occurred_on: day(&occurred_on)?,
-                        description,
-                        source,
-                        recorded_by,
-                        recorded_at: to_utc(recorded_at),
-                        revoked_star: revoked.map(star),
-                    })
-                },
-            )
-            .collect(),
-        bars,
-        barred_until,
-        applications: applications
-            .into_iter()
-            .map(
-                |(id, y, status, computed, awarded, total)| ApplicationSummary {
-                    id: uuid(&id),
-                    year: year(y),
-                    status,
-                    computed_star: computed.map(star),
-                    awarded_star: awarded.map(star),
-                    total,
-                },
-            )
-            .collect(),
-    })
+        .collect())
+}
+
+/// Applications, newest campaign first.
+fn applications_of(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+) -> QueryResult<Vec<ApplicationSummary>> {
+    type SummaryRow = (String, i64, String, Option<i64>, Option<i64>, f64);
+    let applications: Vec<SummaryRow> = star_applications::table
+        .inner_join(star_campaigns::table)
+        .filter(star_applications::cooperative_id.eq(cooperative_id))
+        .order(star_campaigns::year.desc())
+        .select((
+            star_applications::id,
+            star_campaigns::year,
+            star_applications::status,
+            star_applications::computed_star,
+            star_applications::awarded_star,
+            star_applications::total,
+        ))
+        .load(conn)?;
+    Ok(applications
+        .into_iter()
+        .map(
+            |(id, y, status, computed, awarded, total)| ApplicationSummary {
+                id: uuid(&id),
+                year: year(y),
+                status,
+                computed_star: computed.map(star),
+                awarded_star: awarded.map(star),
+                total,
+            },
+        )
+        .collect())
 }

@@ -72,7 +72,6 @@ pub fn build(inputs: &Inputs<'_>) -> Value {
         _ => Map::new(),
     };
     let visit = inputs.visit.map(|(_, v)| v);
-    let registration = visit.and_then(|v| v.registration.as_ref());
     let mut sources = Map::new();
     if let Some((id, _)) = inputs.visit {
         sources.insert(
@@ -80,8 +79,40 @@ pub fn build(inputs: &Inputs<'_>) -> Value {
             json!(format!("审核通过的走访记录 {id}")),
         );
     }
+    subject.insert("registry".to_owned(), registry(inputs, &mut sources));
+    subject.insert(
+        "cleanup".to_owned(),
+        json!({ "state": inputs.cleanup_state }),
+    );
+    subject.insert("derived".to_owned(), derived(visit, inputs.as_of));
+    subject.insert("history".to_owned(), history(inputs));
+    let mut events = Map::new();
+    for trigger in [
+        Trigger::IllegalOperation,
+        Trigger::MajorSafetyAccident,
+        Trigger::SeriousCreditOverdue,
+    ] {
+        events.insert(
+            trigger.key().to_owned(),
+            json!(inputs.events.contains(&trigger)),
+        );
+    }
+    subject.insert("events".to_owned(), Value::Object(events));
+    subject.insert(
+        "bars".to_owned(),
+        json!({ "falsification": inputs.falsification_barred }),
+    );
+    subject.insert(
+        "campaign".to_owned(),
+        json!({ "year": inputs.year, "as_of_year": inputs.as_of.map(|d| d.year()) }),
+    );
+    subject.insert("sources".to_owned(), Value::Object(sources));
+    Value::Object(subject)
+}
 
-    // Imported registry facts speak first, then what the visit saw in the registry.
+/// Registry facts: imported ones speak first, then what the visit saw in the registry; each with its source.
+fn registry(inputs: &Inputs<'_>, sources: &mut Map<String, Value>) -> Value {
+    let registration = inputs.visit.and_then(|(_, v)| v.registration.as_ref());
     let fact = |pick: fn(&RegistryFacts) -> Option<&crate::cleanup::engine::Fact>| {
         inputs.registry.and_then(pick)
     };
@@ -110,16 +141,16 @@ pub fn build(inputs: &Inputs<'_>) -> Value {
             sources.insert(format!("registry.{key}"), json!("走访记录中的登记信息"));
         }
     }
-    subject.insert("registry".to_owned(), Value::Object(registry));
-    subject.insert(
-        "cleanup".to_owned(),
-        json!({ "state": inputs.cleanup_state }),
-    );
+    Value::Object(registry)
+}
 
-    let registered_years = registration
+/// Figures derived from the visit: years since registration, signed general meetings, subsidies and loans.
+fn derived(visit: Option<&Visit>, as_of: Option<NaiveDate>) -> Value {
+    let registered_years = visit
+        .and_then(|v| v.registration.as_ref())
         .and_then(|r| r.reg_date.as_ref())
         .and_then(|d| NaiveDate::parse_from_str(d.as_str(), "%Y-%m-%d").ok())
-        .zip(inputs.as_of)
+        .zip(as_of)
         .map(|(registered, as_of)| (as_of - registered).num_days() as f64 / 365.25);
     let signed_general_meetings = visit.and_then(|v| v.governance.as_ref()).map(|g| {
         g.meetings
@@ -148,17 +179,17 @@ pub fn build(inputs: &Inputs<'_>) -> Value {
             .iter()
             .any(|l| l.status == Some(LoanStatus::SeriouslyOverdue))
     });
-    subject.insert(
-        "derived".to_owned(),
-        json!({
-            "registered_years": registered_years,
-            "signed_general_meetings": signed_general_meetings,
-            "subsidies_quantified": subsidies_quantified,
-            "loans_in_good_standing": loans_in_good_standing,
-            "no_serious_overdue_loans": no_serious_overdue_loans,
-        }),
-    );
+    json!({
+        "registered_years": registered_years,
+        "signed_general_meetings": signed_general_meetings,
+        "subsidies_quantified": subsidies_quantified,
+        "loans_in_good_standing": loans_in_good_standing,
+        "no_serious_overdue_loans": no_serious_overdue_loans,
+    })
+}
 
+/// The star history: consecutive years just before the campaign at three and four stars or more, and the last star.
+fn history(inputs: &Inputs<'_>) -> Value {
     let held_for = |least: u8| {
         (1..)
             .map(|back| inputs.year - back)
@@ -170,34 +201,9 @@ pub fn build(inputs: &Inputs<'_>) -> Value {
             })
             .count()
     };
-    subject.insert(
-        "history".to_owned(),
-        json!({
-            "years_at_three_plus": held_for(3),
-            "years_at_four_plus": held_for(4),
-            "last_star": inputs.history.iter().max_by_key(|(year, _)| *year).map(|(_, star)| star),
-        }),
-    );
-    let mut events = Map::new();
-    for trigger in [
-        Trigger::IllegalOperation,
-        Trigger::MajorSafetyAccident,
-        Trigger::SeriousCreditOverdue,
-    ] {
-        events.insert(
-            trigger.key().to_owned(),
-            json!(inputs.events.contains(&trigger)),
-        );
-    }
-    subject.insert("events".to_owned(), Value::Object(events));
-    subject.insert(
-        "bars".to_owned(),
-        json!({ "falsification": inputs.falsification_barred }),
-    );
-    subject.insert(
-        "campaign".to_owned(),
-        json!({ "year": inputs.year, "as_of_year": inputs.as_of.map(|d| d.year()) }),
-    );
-    subject.insert("sources".to_owned(), Value::Object(sources));
-    Value::Object(subject)
+    json!({
+        "years_at_three_plus": held_for(3),
+        "years_at_four_plus": held_for(4),
+        "last_star": inputs.history.iter().max_by_key(|(year, _)| *year).map(|(_, star)| star),
+    })
 }
