@@ -185,62 +185,9 @@ pub fn import_registry_facts(
     };
     let mut inputs = Vec::new();
     for (row, cells) in &table.rows {
-        let row = *row;
-        let value = |key: &str| table::cell(cells, &positions, key);
-        let uscc = match credit_code(row, value("uscc")) {
-            Ok(uscc) => uscc,
-            Err(error) => {
-                report.errors.push(error);
-                continue;
-            }
-        };
-        let as_of = match value("as_of") {
-            None => provenance.as_of,
-            Some(text) => match date(text) {
-                Some(day) => day,
-                None => {
-                    report.errors.push(row_error(
-                        row,
-                        Some("as_of"),
-                        "date_invalid",
-                        "日期格式应为 YYYY-MM-DD",
-                    ));
-                    continue;
-                }
-            },
-        };
-        let mut facts = Vec::new();
-        let mut failed = false;
-        for key in ["annual_report_filed", "on_abnormal_list", "tax_filed"] {
-            let Some(text) = value(key) else { continue };
-            match yes_no(text) {
-                Ok(Some(flag)) => facts.push((key, flag)),
-                Ok(None) => {}
-                Err(()) => {
-                    report.errors.push(row_error(
-                        row,
-                        Some(key),
-                        "invalid",
-                        format!("无法识别“{text}”，应为 是 或 否"),
-                    ));
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            continue;
-        }
-        for (fact, flag) in facts {
-            inputs.push(FactInput {
-                row,
-                uscc: uscc.clone(),
-                fact,
-                value: flag,
-                detail: (fact == "on_abnormal_list" && flag)
-                    .then(|| value("abnormal_reason").map(str::to_owned))
-                    .flatten(),
-                as_of,
-            });
+        match fact_row(*row, cells, &positions, provenance) {
+            Ok(facts) => inputs.extend(facts),
+            Err(errors) => report.errors.extend(errors),
         }
     }
     let touched = apply_rows(
@@ -249,50 +196,7 @@ pub fn import_registry_facts(
         |fact: &FactInput| (fact.row, fact.uscc.as_str()),
         &mut report,
         progress,
-        |conn, fact, cooperative_id| {
-            let stored: Option<(String, bool, Option<String>)> = registry_facts::table
-                .filter(registry_facts::cooperative_id.eq(cooperative_id))
-                .filter(registry_facts::fact.eq(fact.fact))
-                .filter(registry_facts::as_of.eq(fact.as_of.to_string()))
-                .filter(registry_facts::source.eq(&provenance.source))
-                .select((
-                    registry_facts::id,
-                    registry_facts::value,
-                    registry_facts::detail,
-                ))
-                .first(conn)
-                .optional()?;
-            match stored {
-                Some((_, value, detail)) if value == fact.value && detail == fact.detail => {
-                    Ok(Applied::Unchanged)
-                }
-                Some((id, ..)) => {
-                    diesel::update(registry_facts::table.find(id))
-                        .set((
-                            registry_facts::value.eq(fact.value),
-                            registry_facts::detail.eq(&fact.detail),
-                            registry_facts::imported_at.eq(now()),
-                        ))
-                        .execute(conn)?;
-                    Ok(Applied::Updated(None))
-                }
-                None => {
-                    diesel::insert_into(registry_facts::table)
-                        .values((
-                            registry_facts::id.eq(Uuid::now_v7().to_string()),
-                            registry_facts::cooperative_id.eq(cooperative_id),
-                            registry_facts::fact.eq(fact.fact),
-                            registry_facts::value.eq(fact.value),
-                            registry_facts::detail.eq(&fact.detail),
-                            registry_facts::as_of.eq(fact.as_of.to_string()),
-                            registry_facts::source.eq(&provenance.source),
-                            registry_facts::imported_at.eq(now()),
-                        ))
-                        .execute(conn)?;
-                    Ok(Applied::Inserted)
-                }
-            }
-        },
+        |conn, fact, cooperative_id| store_fact(conn, fact, cooperative_id, provenance),
     )?;
     finish(
         conn,
@@ -330,55 +234,7 @@ pub fn import_complaints(
     };
     let mut inputs = Vec::new();
     for (row, cells) in &table.rows {
-        let row = *row;
-        let value = |key: &str| table::cell(cells, &positions, key);
-        let parsed = (|| {
-            let uscc = credit_code(row, value("uscc"))?;
-            let reference = value("reference")
-                .filter(|r| r.chars().count() <= 100)
-                .ok_or_else(|| {
-                    row_error(
-                        row,
-                        Some("reference"),
-                        "required",
-                        "编号为空或超过100个字符",
-                    )
-                })?;
-            let received_on = value("received_on").and_then(date).ok_or_else(|| {
-                row_error(
-                    row,
-                    Some("received_on"),
-                    "date_invalid",
-                    "受理日期为空或格式不对（YYYY-MM-DD）",
-                )
-            })?;
-            let summary = value("summary")
-                .filter(|s| s.chars().count() <= 2000)
-                .ok_or_else(|| {
-                    row_error(
-                        row,
-                        Some("summary"),
-                        "required",
-                        "举报内容为空或超过2000个字符",
-                    )
-                })?;
-            let substantiated = yes_no(value("substantiated").unwrap_or("")).map_err(|()| {
-                row_error(
-                    row,
-                    Some("substantiated"),
-                    "invalid",
-                    "核查结果应为 属实、不属实 或 核查中",
-                )
-            })?;
-            Ok::<_, RowError>(ComplaintInput {
-                row,
-                uscc,
-                reference: reference.to_owned(),
-                received_on,
-                summary: summary.to_owned(),
-                substantiated,
-            })
-        })();
+        let parsed = complaint_row(*row, cells, &positions);
         match parsed {
             Ok(input) => inputs.push(input),
             Err(error) => report.errors.push(error),
@@ -391,61 +247,229 @@ pub fn import_complaints(
         &mut report,
         progress,
         |conn, complaint, cooperative_id| {
-            type Stored = (String, String, String, String, Option<bool>);
-            let stored: Option<Stored> = complaints::table
-                .filter(complaints::source.eq(&provenance.source))
-                .filter(complaints::reference.eq(&complaint.reference))
-                .select((
-                    complaints::id,
-                    complaints::cooperative_id,
-                    complaints::received_on,
-                    complaints::summary,
-                    complaints::substantiated,
-                ))
-                .first(conn)
-                .optional()?;
-            let received_on = complaint.received_on.to_string();
-            match stored {
-                Some((_, coop, day, summary, substantiated))
-                    if coop == *cooperative_id
-                        && day == received_on
-                        && summary == complaint.summary
-                        && substantiated == complaint.substantiated =>
-                {
-                    Ok(Applied::Unchanged)
-                }
-                Some((id, previous, ..)) => {
-                    diesel::update(complaints::table.find(id))
-                        .set((
-                            complaints::cooperative_id.eq(cooperative_id),
-                            complaints::received_on.eq(&received_on),
-                            complaints::summary.eq(&complaint.summary),
-                            complaints::substantiated.eq(complaint.substantiated),
-                            complaints::imported_at.eq(now()),
-                        ))
-                        .execute(conn)?;
-                    Ok(Applied::Updated(Some(previous)))
-                }
-                None => {
-                    diesel::insert_into(complaints::table)
-                        .values((
-                            complaints::id.eq(Uuid::now_v7().to_string()),
-                            complaints::cooperative_id.eq(cooperative_id),
-                            complaints::source.eq(&provenance.source),
-                            complaints::reference.eq(&complaint.reference),
-                            complaints::received_on.eq(&received_on),
-                            complaints::summary.eq(&complaint.summary),
-                            complaints::substantiated.eq(complaint.substantiated),
-                            complaints::imported_at.eq(now()),
-                        ))
-                        .execute(conn)?;
-                    Ok(Applied::Inserted)
-                }
-            }
+            store_complaint(conn, complaint, cooperative_id, provenance)
         },
     )?;
     finish(conn, &mut report, touched, actor, "complaints", provenance)?;
     Ok(report)
+}
+
+/// One row of the registry-facts file: a fact per filled column; every unreadable cell is reported.
+fn fact_row(
+    row: u64,
+    cells: &[String],
+    positions: &std::collections::HashMap<&'static str, usize>,
+    provenance: &Provenance,
+) -> Result<Vec<FactInput>, Vec<RowError>> {
+    let value = |key: &str| table::cell(cells, positions, key);
+    let uscc = credit_code(row, value("uscc")).map_err(|error| vec![error])?;
+    let as_of = match value("as_of") {
+        None => provenance.as_of,
+        Some(text) => date(text).ok_or_else(|| {
+            vec![row_error(
+                row,
+                Some("as_of"),
+                "date_invalid",
+                "日期格式应为 YYYY-MM-DD",
+            )]
+        })?,
+    };
+    let mut facts = Vec::new();
+    let mut errors = Vec::new();
+    for key in ["annual_report_filed", "on_abnormal_list", "tax_filed"] {
+        let Some(text) = value(key) else { continue };
+        match yes_no(text) {
+            Ok(Some(flag)) => facts.push((key, flag)),
+            Ok(None) => {}
+            Err(()) => errors.push(row_error(
+                row,
+                Some(key),
+                "invalid",
+                format!("无法识别“{text}”，应为 是 或 否"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(facts
+        .into_iter()
+        .map(|(fact, flag)| FactInput {
+            row,
+            uscc: uscc.clone(),
+            fact,
+            value: flag,
+            detail: (fact == "on_abnormal_list" && flag)
+                .then(|| value("abnormal_reason").map(str::to_owned))
+                .flatten(),
+            as_of,
+        })
+        .collect())
+}
+
+/// Stores one fact: the same fact, day and source again is unchanged, a new value updates it.
+fn store_fact(
+    conn: &mut DbConn,
+    fact: &FactInput,
+    cooperative_id: &str,
+    provenance: &Provenance,
+) -> QueryResult<Applied> {
+    let stored: Option<(String, bool, Option<String>)> = registry_facts::table
+        .filter(registry_facts::cooperative_id.eq(cooperative_id))
+        .filter(registry_facts::fact.eq(fact.fact))
+        .filter(registry_facts::as_of.eq(fact.as_of.to_string()))
+        .filter(registry_facts::source.eq(&provenance.source))
+        .select((
+            registry_facts::id,
+            registry_facts::value,
+            registry_facts::detail,
+        ))
+        .first(conn)
+        .optional()?;
+    match stored {
+        Some((_, value, detail)) if value == fact.value && detail == fact.detail => {
+            Ok(Applied::Unchanged)
+        }
+        Some((id, ..)) => {
+            diesel::update(registry_facts::table.find(id))
+                .set((
+                    registry_facts::value.eq(fact.value),
+                    registry_facts::detail.eq(&fact.detail),
+                    registry_facts::imported_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(Applied::Updated(None))
+        }
+        None => {
+            diesel::insert_into(registry_facts::table)
+                .values((
+                    registry_facts::id.eq(Uuid::now_v7().to_string()),
+                    registry_facts::cooperative_id.eq(cooperative_id),
+                    registry_facts::fact.eq(fact.fact),
+                    registry_facts::value.eq(fact.value),
+                    registry_facts::detail.eq(&fact.detail),
+                    registry_facts::as_of.eq(fact.as_of.to_string()),
+                    registry_facts::source.eq(&provenance.source),
+                    registry_facts::imported_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(Applied::Inserted)
+        }
+    }
+}
+
+/// One row of the complaints file.
+fn complaint_row(
+    row: u64,
+    cells: &[String],
+    positions: &std::collections::HashMap<&'static str, usize>,
+) -> Result<ComplaintInput, RowError> {
+    let value = |key: &str| table::cell(cells, positions, key);
+    let uscc = credit_code(row, value("uscc"))?;
+    let reference = value("reference")
+        .filter(|r| r.chars().count() <= 100)
+        .ok_or_else(|| {
+            row_error(
+                row,
+                Some("reference"),
+                "required",
+                "编号为空或超过100个字符",
+            )
+        })?;
+    let received_on = value("received_on").and_then(date).ok_or_else(|| {
+        row_error(
+            row,
+            Some("received_on"),
+            "date_invalid",
+            "受理日期为空或格式不对（YYYY-MM-DD）",
+        )
+    })?;
+    let summary = value("summary")
+        .filter(|s| s.chars().count() <= 2000)
+        .ok_or_else(|| {
+            row_error(
+                row,
+                Some("summary"),
+                "required",
+                "举报内容为空或超过2000个字符",
+            )
+        })?;
+    let substantiated = yes_no(value("substantiated").unwrap_or("")).map_err(|()| {
+        row_error(
+            row,
+            Some("substantiated"),
+            "invalid",
+            "核查结果应为 属实、不属实 或 核查中",
+        )
+    })?;
+    Ok(ComplaintInput {
+        row,
+        uscc,
+        reference: reference.to_owned(),
+        received_on,
+        summary: summary.to_owned(),
+        substantiated,
+    })
+}
+
+/// Stores one complaint, found again by its source and reference (it may have moved to another cooperative).
+fn store_complaint(
+    conn: &mut DbConn,
+    complaint: &ComplaintInput,
+    cooperative_id: &str,
+    provenance: &Provenance,
+) -> QueryResult<Applied> {
+    type Stored = (String, String, String, String, Option<bool>);
+    let stored: Option<Stored> = complaints::table
+        .filter(complaints::source.eq(&provenance.source))
+        .filter(complaints::reference.eq(&complaint.reference))
+        .select((
+            complaints::id,
+            complaints::cooperative_id,
+            complaints::received_on,
+            complaints::summary,
+            complaints::substantiated,
+        ))
+        .first(conn)
+        .optional()?;
+    let received_on = complaint.received_on.to_string();
+    match stored {
+        Some((_, coop, day, summary, substantiated))
+            if coop == *cooperative_id
+                && day == received_on
+                && summary == complaint.summary
+                && substantiated == complaint.substantiated =>
+        {
+            Ok(Applied::Unchanged)
+        }
+        Some((id, previous, ..)) => {
+            diesel::update(complaints::table.find(id))
+                .set((
+                    complaints::cooperative_id.eq(cooperative_id),
+                    complaints::received_on.eq(&received_on),
+                    complaints::summary.eq(&complaint.summary),
+                    complaints::substantiated.eq(complaint.substantiated),
+                    complaints::imported_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(Applied::Updated(Some(previous)))
+        }
+        None => {
+            diesel::insert_into(complaints::table)
+                .values((
+                    complaints::id.eq(Uuid::now_v7().to_string()),
+                    complaints::cooperative_id.eq(cooperative_id),
+                    complaints::source.eq(&provenance.source),
+                    complaints::reference.eq(&complaint.reference),
+                    complaints::received_on.eq(&received_on),
+                    complaints::summary.eq(&complaint.summary),
+                    complaints::substantiated.eq(complaint.substantiated),
+                    complaints::imported_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(Applied::Inserted)
+        }
+    }
 }
 
 /// What storing one row did.
