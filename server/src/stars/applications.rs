@@ -436,6 +436,33 @@ pub fn decide(
             decided_at,
         )?;
     }
+    record_review(conn, caller, row, level, request, star, note, decided_at)?;
+    audit::record(
+        conn,
+        &caller.who(),
+        Entry {
+            action: &format!("star.review.{}", request.decision),
+            entity_type: "star_application",
+            entity_id: &row.id,
+        },
+        Some(&before),
+        Some(&summary(row)),
+    )?;
+    Ok(())
+}
+
+/// The reviewer's decision as a review row, with the scores' digest it was made on.
+#[allow(clippy::too_many_arguments)]
+fn record_review(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    row: &ApplicationRow,
+    level: &str,
+    request: &StarDecision,
+    star: Option<u8>,
+    note: Option<&str>,
+    decided_at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(star_reviews::table)
         .values((
             star_reviews::id.eq(Uuid::now_v7().to_string()),
@@ -449,17 +476,6 @@ pub fn decide(
             star_reviews::decided_at.eq(decided_at),
         ))
         .execute(conn)?;
-    audit::record(
-        conn,
-        &caller.who(),
-        Entry {
-            action: &format!("star.review.{}", request.decision),
-            entity_type: "star_application",
-            entity_id: &row.id,
-        },
-        Some(&before),
-        Some(&summary(row)),
-    )?;
     Ok(())
 }
 

@@ -16,17 +16,20 @@ use crate::state::AppState;
 /// The key of the record in `decisions`.
 pub const KEY: &str = "star";
 
-/// The cooperative's star record, or `None` when it never held or lost one.
+/// The latest award: year, stars, model version, application, awarded, revoked, revoking event.
+type Award = (
+    i64,
+    i64,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
+);
+
+/// The cooperative's star record, or `None` when it never held or lost one. A falsification bar speaks first, then a
+/// star held, then the latest revocation.
 pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<DecisionRecord>> {
-    type Award = (
-        i64,
-        i64,
-        String,
-        String,
-        chrono::NaiveDateTime,
-        Option<chrono::NaiveDateTime>,
-        Option<String>,
-    );
     let latest: Option<Award> = star_awards::table
         .filter(star_awards::cooperative_id.eq(cooperative_id))
         .order((star_awards::year.desc(), star_awards::awarded_at.desc()))
@@ -42,38 +45,11 @@ pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<Dec
         .first(conn)
         .optional()?;
     let bar: Option<(String, String)> = super::store::bar_in_force(conn, cooperative_id, today())?;
-    let falsified_bar = bar.as_ref().filter(|(reason, _)| reason == "falsified");
-    if let Some((_, until)) = falsified_bar {
-        let last: Option<(String, Option<String>, chrono::NaiveDateTime)> = star_reviews::table
-            .inner_join(
-                star_applications::table.on(star_applications::id.eq(star_reviews::application_id)),
-            )
-            .filter(star_applications::cooperative_id.eq(cooperative_id))
-            .filter(star_reviews::decision.eq("falsified"))
-            .order(star_reviews::decided_at.desc())
-            .select((
-                star_reviews::reviewer_id,
-                star_reviews::note,
-                star_reviews::decided_at,
-            ))
-            .first(conn)
-            .optional()?;
-        if let Some((reviewer, note, at)) = last {
-            return Ok(Some(DecisionRecord {
-                kind: Some(KEY.to_owned()),
-                outcome: Some("barred".to_owned()),
-                rule_set_version: latest.map(|a| a.2),
-                at: Some(at.and_utc().timestamp_millis()),
-                revisit_due: None,
-                note: Some(format!(
-                    "星级申报弄虚作假（{}），{until}前不得申报",
-                    note.unwrap_or_default()
-                )),
-                decided_by_name: name_of(conn, &reviewer)?,
-            }));
-        }
+    if let Some((_, until)) = bar.as_ref().filter(|(reason, _)| reason == "falsified")
+        && let Some(record) = falsified(conn, cooperative_id, until, latest.as_ref())?
+    {
+        return Ok(Some(record));
     }
-    // A star held speaks first; else the latest revocation, of an award or of the registry's star.
     if let Some((year, stars, model_version, _, awarded_at, None, _)) = &latest {
         return Ok(Some(DecisionRecord {
             kind: Some(KEY.to_owned()),
@@ -85,6 +61,54 @@ pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<Dec
             decided_by_name: None,
         }));
     }
+    revoked(conn, cooperative_id, latest, bar)
+}
+
+/// The record of a falsification bar, from the reviewer's decision that imposed it.
+fn falsified(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+    until: &str,
+    latest: Option<&Award>,
+) -> QueryResult<Option<DecisionRecord>> {
+    let last: Option<(String, Option<String>, chrono::NaiveDateTime)> = star_reviews::table
+        .inner_join(
+            star_applications::table.on(star_applications::id.eq(star_reviews::application_id)),
+        )
+        .filter(star_applications::cooperative_id.eq(cooperative_id))
+        .filter(star_reviews::decision.eq("falsified"))
+        .order(star_reviews::decided_at.desc())
+        .select((
+            star_reviews::reviewer_id,
+            star_reviews::note,
+            star_reviews::decided_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((reviewer, note, at)) = last else {
+        return Ok(None);
+    };
+    Ok(Some(DecisionRecord {
+        kind: Some(KEY.to_owned()),
+        outcome: Some("barred".to_owned()),
+        rule_set_version: latest.map(|a| a.2.clone()),
+        at: Some(at.and_utc().timestamp_millis()),
+        revisit_due: None,
+        note: Some(format!(
+            "星级申报弄虚作假（{}），{until}前不得申报",
+            note.unwrap_or_default()
+        )),
+        decided_by_name: name_of(conn, &reviewer)?,
+    }))
+}
+
+/// The latest revocation, of an award or of the registry's star, with its cause and any bar in force.
+fn revoked(
+    conn: &mut DbConn,
+    cooperative_id: &str,
+    latest: Option<Award>,
+    bar: Option<(String, String)>,
+) -> QueryResult<Option<DecisionRecord>> {
     let revoking_event: Option<String> = star_bars::table
         .filter(star_bars::cooperative_id.eq(cooperative_id))
         .filter(star_bars::reason.eq("revoked"))

@@ -86,44 +86,9 @@ pub fn record_event(
         ))
         .execute(conn)?;
     if revoked.is_some() {
-        diesel::update(
-            star_awards::table
-                .filter(star_awards::cooperative_id.eq(&cooperative.id))
-                .filter(star_awards::revoked_at.is_null()),
-        )
-        .set((
-            star_awards::revoked_at.eq(Some(at)),
-            star_awards::revoked_by_event.eq(Some(&event_id)),
-        ))
-        .execute(conn)?;
-        store::set_registry_star(conn, &cooperative.id, None)?;
-        // The bar follows the model the star was awarded under, else the kind's built-in model.
-        let model = match held.first() {
-            Some((_, _, version)) => store::model(conn, version)?,
-            None => None,
-        };
-        let years = match model {
-            Some(model) => model.revocation_bar_years,
-            None => built_in_of(*cooperative.org_kind)?.revocation_bar_years,
-        };
-        let cause = store::BarCause::Revoked {
-            event_id: &event_id,
-        };
-        store::bar(conn, &cooperative.id, cause, years, at)?;
+        revoke_held(conn, cooperative, &held, &event_id, at)?;
     }
-    let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
-        .inner_join(star_campaigns::table)
-        .filter(star_applications::cooperative_id.eq(&cooperative.id))
-        .filter(star_applications::status.eq(IN_REVIEW))
-        .select((ApplicationRow::as_select(), CampaignRow::as_select()))
-        .load(conn)?;
-    let mut rescored = 0;
-    for (mut application, campaign) in open {
-        let model = store::campaign_model(conn, &campaign)?;
-        if applications::rescore(conn, &mut application, &campaign, &model)? {
-            rescored += 1;
-        }
-    }
+    let rescored = rescore_open(conn, &cooperative.id)?;
     audit::record(
         conn,
         &caller.who(),
@@ -150,6 +115,62 @@ pub fn record_event(
         revoked,
         rescored,
     })
+}
+
+/// Revokes the held star by `event_id`: the awards, the registry's star, and a bar on applying for the years the
+/// model the star was awarded under says (else the kind's built-in model).
+fn revoke_held(
+    conn: &mut DbConn,
+    cooperative: &CooperativeRow,
+    held: &[(String, i64, String)],
+    event_id: &str,
+    at: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(
+        star_awards::table
+            .filter(star_awards::cooperative_id.eq(&cooperative.id))
+            .filter(star_awards::revoked_at.is_null()),
+    )
+    .set((
+        star_awards::revoked_at.eq(Some(at)),
+        star_awards::revoked_by_event.eq(Some(event_id)),
+    ))
+    .execute(conn)?;
+    store::set_registry_star(conn, &cooperative.id, None)?;
+    let model = match held.first() {
+        Some((_, _, version)) => store::model(conn, version)?,
+        None => None,
+    };
+    let years = match model {
+        Some(model) => model.revocation_bar_years,
+        None => built_in_of(*cooperative.org_kind)?.revocation_bar_years,
+    };
+    store::bar(
+        conn,
+        &cooperative.id,
+        store::BarCause::Revoked { event_id },
+        years,
+        at,
+    )?;
+    Ok(())
+}
+
+/// Scores the cooperative's applications under review again (a trigger is now a veto); returns how many changed.
+fn rescore_open(conn: &mut DbConn, cooperative_id: &str) -> ApiResult<usize> {
+    let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
+        .inner_join(star_campaigns::table)
+        .filter(star_applications::cooperative_id.eq(cooperative_id))
+        .filter(star_applications::status.eq(IN_REVIEW))
+        .select((ApplicationRow::as_select(), CampaignRow::as_select()))
+        .load(conn)?;
+    let mut rescored = 0;
+    for (mut application, campaign) in open {
+        let model = store::campaign_model(conn, &campaign)?;
+        if applications::rescore(conn, &mut application, &campaign, &model)? {
+            rescored += 1;
+        }
+    }
+    Ok(rescored)
 }
 
 fn built_in_of(kind: OrgKind) -> ApiResult<super::model::ScoringModel> {
