@@ -208,98 +208,127 @@ pub async fn complete(state: &web::Data<AppState>, upload: UploadRow) -> ApiResu
             .run(move |conn| Ok(photo_exists(conn, &sha256)?))
             .await?
     };
-    if !known {
-        let limits = DecodeLimits {
-            max_bytes: state.config.photo_max_bytes,
-            max_dimension: state.config.photo_max_dimension,
-            max_pixels: state.config.photo_max_pixels,
-        };
-        let processed = {
-            let _decoding = state
-                .photo_decoding
-                .acquire()
-                .await
-                .map_err(ApiError::internal)?;
-            let original = bytes.clone();
-            web::block(move || process(&original, limits))
-                .await
-                .map_err(ApiError::internal)?
-        };
-        let processed = match processed {
-            Ok(processed) => processed,
-            Err(error) => {
-                let id = upload.id.clone();
-                state.db.write(move |conn| Ok(discard(conn, &id)?)).await?;
-                return Err(decode_problem(error));
-            }
-        };
-        state
-            .blobs
-            .put(&sha256, Variant::Original, bytes)
+    if known {
+        // Bytes the server has from another device: this device proved it holds them too, so its visits count them.
+        record_arrival(state, upload, None).await
+    } else {
+        store_new_photo(state, upload, sha256, bytes).await
+    }
+}
+
+/// Decodes bytes the server never had, stores the original and the served forms, and records the photo.
+async fn store_new_photo(
+    state: &web::Data<AppState>,
+    upload: UploadRow,
+    sha256: String,
+    bytes: Vec<u8>,
+) -> ApiResult<()> {
+    let limits = DecodeLimits {
+        max_bytes: state.config.photo_max_bytes,
+        max_dimension: state.config.photo_max_dimension,
+        max_pixels: state.config.photo_max_pixels,
+    };
+    let processed = {
+        let _decoding = state
+            .photo_decoding
+            .acquire()
             .await
             .map_err(ApiError::internal)?;
-        let mut facts = processed.exif.clone();
-        for (variant, data) in processed.variants {
-            state
-                .blobs
-                .put(&sha256, variant, data)
-                .await
-                .map_err(ApiError::internal)?;
+        let original = bytes.clone();
+        web::block(move || process(&original, limits))
+            .await
+            .map_err(ApiError::internal)?
+    };
+    let processed = match processed {
+        Ok(processed) => processed,
+        Err(error) => {
+            let id = upload.id.clone();
+            state.db.write(move |conn| Ok(discard(conn, &id)?)).await?;
+            return Err(decode_problem(error));
         }
-        let taken_at = facts
-            .taken_at_ms
-            .take()
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| t.naive_utc());
-        let row = (
-            photos::sha256.eq(sha256.clone()),
-            photos::bytes.eq(upload.length),
-            photos::mime.eq(processed.mime),
-            photos::width.eq(i64::from(processed.width)),
-            photos::height.eq(i64::from(processed.height)),
-            photos::exif_taken_at.eq(taken_at),
-            photos::exif_latitude.eq(facts.latitude),
-            photos::exif_longitude.eq(facts.longitude),
-            // Stored as the same 64 bits in a signed column.
-            photos::perceptual_hash.eq(processed.perceptual_hash as i64),
-            photos::device_id.eq(Some(upload.device_id.clone())),
-            photos::user_id.eq(Some(upload.user_id.clone())),
-            photos::received_at.eq(now()),
-        );
-        let thresholds = state.documents.rules.evidence;
-        let finished = upload.clone();
+    };
+    state
+        .blobs
+        .put(&sha256, Variant::Original, bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut facts = processed.exif.clone();
+    for (variant, data) in processed.variants {
         state
-            .db
-            .write(move |conn| {
-                super::evidence::lock_photo_arrivals(conn)?;
-                // Another device may have finished the same photo meanwhile; the first one recorded stays.
-                if !photo_exists(conn, &finished.sha256)? {
-                    diesel::insert_into(photos::table)
-                        .values(row)
-                        .execute(conn)?;
-                }
-                mark_completed(conn, &finished)?;
-                record_uploader(conn, &finished)?;
-                super::evidence::photo_arrived(conn, &finished.sha256, &thresholds)?;
-                Ok(())
-            })
-            .await?;
-        tracing::info!(sha256, upload = upload.id, "photo received");
-    } else {
-        // Bytes the server has from another device: this device proved it holds them too, so its visits count them.
-        let thresholds = state.documents.rules.evidence;
-        state
-            .db
-            .write(move |conn| {
-                super::evidence::lock_photo_arrivals(conn)?;
-                mark_completed(conn, &upload)?;
-                record_uploader(conn, &upload)?;
-                super::evidence::photo_arrived(conn, &upload.sha256, &thresholds)?;
-                Ok(())
-            })
-            .await?;
+            .blobs
+            .put(&sha256, variant, data)
+            .await
+            .map_err(ApiError::internal)?;
     }
+    let taken_at = facts
+        .taken_at_ms
+        .take()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.naive_utc());
+    let row = PhotoRow {
+        sha256: sha256.clone(),
+        bytes: upload.length,
+        mime: processed.mime.to_owned(),
+        width: i64::from(processed.width),
+        height: i64::from(processed.height),
+        exif_taken_at: taken_at,
+        exif_latitude: facts.latitude,
+        exif_longitude: facts.longitude,
+        // Stored as the same 64 bits in a signed column.
+        perceptual_hash: processed.perceptual_hash as i64,
+        device_id: Some(upload.device_id.clone()),
+        user_id: Some(upload.user_id.clone()),
+        received_at: now(),
+    };
+    let id = upload.id.clone();
+    record_arrival(state, upload, Some(row)).await?;
+    tracing::info!(sha256, upload = id, "photo received");
     Ok(())
+}
+
+/// A photo as first recorded.
+#[derive(Insertable)]
+#[diesel(table_name = photos)]
+struct PhotoRow {
+    sha256: String,
+    bytes: i64,
+    mime: String,
+    width: i64,
+    height: i64,
+    exif_taken_at: Option<chrono::NaiveDateTime>,
+    exif_latitude: Option<f64>,
+    exif_longitude: Option<f64>,
+    perceptual_hash: i64,
+    device_id: Option<String>,
+    user_id: Option<String>,
+    received_at: chrono::NaiveDateTime,
+}
+
+/// Completes the upload, records the device as an uploader of the bytes, records a new photo (unless another device
+/// finished the same one meanwhile: the first one recorded stays) and refreshes the visits that name it.
+async fn record_arrival(
+    state: &web::Data<AppState>,
+    upload: UploadRow,
+    new_photo: Option<PhotoRow>,
+) -> ApiResult<()> {
+    let thresholds = state.documents.rules.evidence;
+    state
+        .db
+        .write(move |conn| {
+            super::evidence::lock_photo_arrivals(conn)?;
+            if let Some(row) = &new_photo
+                && !photo_exists(conn, &upload.sha256)?
+            {
+                diesel::insert_into(photos::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
+            mark_completed(conn, &upload)?;
+            record_uploader(conn, &upload)?;
+            super::evidence::photo_arrived(conn, &upload.sha256, &thresholds)?;
+            Ok(())
+        })
+        .await
 }
 
 fn decode_problem(error: DecodeError) -> ApiError {
