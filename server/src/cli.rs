@@ -116,98 +116,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init(&config);
     match cli.command {
         Command::Serve => serve(config, None),
-        Command::Migrate => {
-            let pool = open_pool(&config)?;
-            let applied = db::run_migrations(&mut *pool.get()?)?;
-            if applied.is_empty() {
-                println!("数据库已是最新 / database is up to date");
-            } else {
-                println!("已执行迁移 / applied: {}", applied.join(", "));
-            }
-            Ok(())
-        }
+        Command::Migrate => migrate(&config),
         Command::Demo {
             cooperatives,
             no_serve,
-        } => {
-            if config.env == Environment::Production {
-                bail!("demo data is refused in production (HEZUO_ENV=production)");
-            }
-            let pool = open_pool(&config)?;
-            db::run_migrations(&mut *pool.get()?)?;
-            let passwords =
-                PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?;
-            match demo::seed(&mut *pool.get()?, &passwords, cooperatives)? {
-                Some(seeded) => println!(
-                    "已生成演示数据 / demo data seeded: {} regions, {} accounts, {} cooperatives",
-                    seeded.regions, seeded.users, seeded.cooperatives
-                ),
-                None => println!("演示数据已存在 / demo data already present"),
-            }
-            print_demo_logins();
-            if no_serve {
-                Ok(())
-            } else {
-                serve(config, Some(pool))
-            }
-        }
-        Command::Import { what } => {
-            let pool = open_pool(&config)?;
-            db::run_migrations(&mut *pool.get()?)?;
-            let file = match &what {
-                ImportCommand::Regions { file }
-                | ImportCommand::Cooperatives { file }
-                | ImportCommand::RegistryFacts { file, .. }
-                | ImportCommand::Complaints { file, .. }
-                | ImportCommand::Targets { file, .. } => file,
-            };
-            let bytes =
-                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-            let bar = progress_bar();
-            let mut progress = |done: u64, total: u64| {
-                bar.set_length(total);
-                bar.set_position(done);
-            };
-            let mut conn = pool.get()?;
-            let actor = Who::system();
-            let provenance = |source: &str, as_of: Option<chrono::NaiveDate>| {
-                import::facts::Provenance::new(
-                    source,
-                    as_of.unwrap_or_else(crate::cleanup::store::today),
-                )
-            };
-            let report = match &what {
-                ImportCommand::Regions { .. } => {
-                    import::regions::import_file(&mut conn, &bytes, &actor, &mut progress)
-                }
-                ImportCommand::Cooperatives { .. } => {
-                    import::cooperatives::import_file(&mut conn, &bytes, &actor, &mut progress)
-                }
-                ImportCommand::RegistryFacts { source, as_of, .. } => {
-                    import::facts::import_registry_facts(
-                        &mut conn,
-                        &bytes,
-                        &provenance(source, *as_of)?,
-                        &actor,
-                        &mut progress,
-                    )
-                }
-                ImportCommand::Targets { source, .. } => {
-                    let source = provenance(source, None)?.source;
-                    crate::targets::import_file(&mut conn, &bytes, &source, &actor)
-                }
-                ImportCommand::Complaints { source, .. } => import::facts::import_complaints(
-                    &mut conn,
-                    &bytes,
-                    &provenance(source, None)?,
-                    &actor,
-                    &mut progress,
-                ),
-            };
-            bar.finish_and_clear();
-            print_report(&report?);
-            Ok(())
-        }
+        } => demo(config, cooperatives, no_serve),
+        Command::Import { what } => import(&config, &what),
         Command::CreateUser {
             username,
             role,
@@ -222,6 +136,91 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = open_pool(config)?;
+    let applied = db::run_migrations(&mut *pool.get()?)?;
+    if applied.is_empty() {
+        println!("数据库已是最新 / database is up to date");
+    } else {
+        println!("已执行迁移 / applied: {}", applied.join(", "));
+    }
+    Ok(())
+}
+
+fn demo(config: Config, cooperatives: usize, no_serve: bool) -> anyhow::Result<()> {
+    if config.env == Environment::Production {
+        bail!("demo data is refused in production (HEZUO_ENV=production)");
+    }
+    let pool = open_pool(&config)?;
+    db::run_migrations(&mut *pool.get()?)?;
+    let passwords = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    match demo::seed(&mut *pool.get()?, &passwords, cooperatives)? {
+        Some(seeded) => println!(
+            "已生成演示数据 / demo data seeded: {} regions, {} accounts, {} cooperatives",
+            seeded.regions, seeded.users, seeded.cooperatives
+        ),
+        None => println!("演示数据已存在 / demo data already present"),
+    }
+    print_demo_logins();
+    if no_serve {
+        Ok(())
+    } else {
+        serve(config, Some(pool))
+    }
+}
+
+fn import(config: &Config, what: &ImportCommand) -> anyhow::Result<()> {
+    let pool = open_pool(config)?;
+    db::run_migrations(&mut *pool.get()?)?;
+    let file = match what {
+        ImportCommand::Regions { file }
+        | ImportCommand::Cooperatives { file }
+        | ImportCommand::RegistryFacts { file, .. }
+        | ImportCommand::Complaints { file, .. }
+        | ImportCommand::Targets { file, .. } => file,
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bar = progress_bar();
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let mut conn = pool.get()?;
+    let actor = Who::system();
+    let provenance = |source: &str, as_of: Option<chrono::NaiveDate>| {
+        import::facts::Provenance::new(source, as_of.unwrap_or_else(crate::cleanup::store::today))
+    };
+    let report = match what {
+        ImportCommand::Regions { .. } => {
+            import::regions::import_file(&mut conn, &bytes, &actor, &mut progress)
+        }
+        ImportCommand::Cooperatives { .. } => {
+            import::cooperatives::import_file(&mut conn, &bytes, &actor, &mut progress)
+        }
+        ImportCommand::RegistryFacts { source, as_of, .. } => import::facts::import_registry_facts(
+            &mut conn,
+            &bytes,
+            &provenance(source, *as_of)?,
+            &actor,
+            &mut progress,
+        ),
+        ImportCommand::Targets { source, .. } => {
+            let source = provenance(source, None)?.source;
+            crate::targets::import_file(&mut conn, &bytes, &source, &actor)
+        }
+        ImportCommand::Complaints { source, .. } => import::facts::import_complaints(
+            &mut conn,
+            &bytes,
+            &provenance(source, None)?,
+            &actor,
+            &mut progress,
+        ),
+    };
+    bar.finish_and_clear();
+    print_report(&report?);
+    Ok(())
 }
 
 fn open_pool(config: &Config) -> anyhow::Result<Pool> {

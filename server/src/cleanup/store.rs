@@ -253,6 +253,24 @@ fn row_of(cooperative_id: &str, outcome: &Classification, record: Record) -> Cla
 /// Approved visits, the latest registry fact of each kind, and complaints, for `ids`.
 pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<String, Inputs>> {
     let mut inputs: HashMap<String, Inputs> = HashMap::new();
+    add_approved_visits(conn, ids, &mut inputs)?;
+    add_register(conn, ids, &mut inputs)?;
+    add_registry_facts(conn, ids, &mut inputs)?;
+    add_complaints(conn, ids, &mut inputs)?;
+    Ok(inputs)
+}
+
+/// A stored day; one that does not parse is corrupt data.
+fn stored_day(text: &str) -> QueryResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+fn add_approved_visits(
+    conn: &mut DbConn,
+    ids: &[String],
+    inputs: &mut HashMap<String, Inputs>,
+) -> QueryResult<()> {
     let approved: Vec<(String, String, String, String)> = approved_visits::table
         .filter(approved_visits::cooperative_id.eq_any(ids))
         .select((
@@ -269,7 +287,15 @@ pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Str
         entry.heads.insert(visit_id.clone(), heads);
         entry.visits.push((visit_id, visit));
     }
-    // The register's own columns speak until a dated fact is imported.
+    Ok(())
+}
+
+/// The register's own columns, which speak until a dated fact is imported.
+fn add_register(
+    conn: &mut DbConn,
+    ids: &[String],
+    inputs: &mut HashMap<String, Inputs>,
+) -> QueryResult<()> {
     type Register = (String, Option<bool>, Option<bool>, NaiveDateTime, String);
     let register: Vec<Register> = cooperatives::table
         .filter(cooperatives::id.eq_any(ids))
@@ -292,6 +318,15 @@ pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Str
         entry.registry.annual_report_filed = filed.map(fact);
         entry.registry.on_abnormal_list = abnormal.map(fact);
     }
+    Ok(())
+}
+
+/// Imported facts, oldest first: the latest of each kind is the one left.
+fn add_registry_facts(
+    conn: &mut DbConn,
+    ids: &[String],
+    inputs: &mut HashMap<String, Inputs>,
+) -> QueryResult<()> {
     let facts: Vec<(String, String, bool, Option<String>, String, String)> = registry_facts::table
         .filter(registry_facts::cooperative_id.eq_any(ids))
         .order((
@@ -308,16 +343,12 @@ pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Str
         ))
         .load(conn)?;
     for (cooperative_id, kind, value, detail, as_of, source) in facts {
-        let Ok(as_of) = NaiveDate::parse_from_str(&as_of, "%Y-%m-%d") else {
-            continue;
-        };
         let fact = Some(Fact {
             value,
-            as_of,
+            as_of: stored_day(&as_of)?,
             source,
             detail,
         });
-        // Ordered oldest first: the latest of each kind is the one left.
         let registry = &mut inputs.entry(cooperative_id).or_default().registry;
         match kind.as_str() {
             "annual_report_filed" => registry.annual_report_filed = fact,
@@ -326,6 +357,14 @@ pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Str
             _ => {}
         }
     }
+    Ok(())
+}
+
+fn add_complaints(
+    conn: &mut DbConn,
+    ids: &[String],
+    inputs: &mut HashMap<String, Inputs>,
+) -> QueryResult<()> {
     type ComplaintRow = (String, String, String, String, String, String, Option<bool>);
     let rows: Vec<ComplaintRow> = complaints::table
         .filter(complaints::cooperative_id.eq_any(ids))
@@ -341,24 +380,22 @@ pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Str
         ))
         .load(conn)?;
     for (id, cooperative_id, reference, received_on, source, summary, substantiated) in rows {
-        let Ok(received_on) = NaiveDate::parse_from_str(&received_on, "%Y-%m-%d") else {
-            continue;
+        let complaint = ComplaintFact {
+            id,
+            reference,
+            received_on: stored_day(&received_on)?,
+            source,
+            summary,
+            substantiated,
         };
         inputs
             .entry(cooperative_id)
             .or_default()
             .registry
             .complaints
-            .push(ComplaintFact {
-                id,
-                reference,
-                received_on,
-                source,
-                summary,
-                substantiated,
-            });
+            .push(complaint);
     }
-    Ok(inputs)
+    Ok(())
 }
 
 /// The current classification of a cooperative.
