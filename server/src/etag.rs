@@ -58,6 +58,16 @@ pub fn respond<T: Serialize>(req: &HttpRequest, body: &T) -> ApiResult<HttpRespo
         .json(body))
 }
 
+/// Reads one resource on the blocking pool and answers it as [`respond`] does.
+pub async fn read_and_respond<T: Serialize + Send + 'static>(
+    req: &HttpRequest,
+    db: &crate::db::Db,
+    read: impl FnOnce(&mut crate::db::DbConn) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<HttpResponse> {
+    let body = db.run(read).await?;
+    respond(req, &body)
+}
+
 /// Refuses a write when the client sent `If-Match` and its tag is no longer current.
 pub fn check_if_match<T: Serialize>(if_match: Option<&[String]>, current: &T) -> ApiResult<()> {
     match if_match {

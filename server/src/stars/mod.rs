@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod campaigns;
 pub mod engine;
+pub mod exports;
 pub mod model;
 pub mod phone;
 pub mod revocation;

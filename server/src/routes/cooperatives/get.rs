@@ -23,12 +23,9 @@ pub async fn get_cooperative(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner().to_string();
-    let cooperative = state
-        .db
-        .run(move |conn| {
-            let row = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
-            Ok(cooperatives::to_api_one(conn, &row)?)
-        })
-        .await?;
-    crate::etag::respond(&req, &cooperative)
+    crate::etag::read_and_respond(&req, &state.db, move |conn| {
+        let row = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+        Ok(cooperatives::to_api_one(conn, &row)?)
+    })
+    .await
 }

@@ -22,12 +22,9 @@ pub async fn get_device(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner().to_string();
-    let device = state
-        .db
-        .run(move |conn| {
-            let row = super::visible_device(conn, &caller, &id)?;
-            Ok(devices::load_api(conn, &row)?)
-        })
-        .await?;
-    crate::etag::respond(&req, &device)
+    crate::etag::read_and_respond(&req, &state.db, move |conn| {
+        let row = super::visible_device(conn, &caller, &id)?;
+        Ok(devices::load_api(conn, &row)?)
+    })
+    .await
 }

@@ -1,9 +1,7 @@
 use actix_web::{post, web};
-use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::imports::ImportReport;
-use hezuo_mobile_api::users::Role;
 
-use super::ProvenanceQuery;
+use super::{ProvenanceQuery, SourcedImportResponses};
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::import;
@@ -14,12 +12,7 @@ use crate::state::AppState;
 /// Complaints are keyed by `source` and 编号: importing again updates the investigation result.
 #[utoipa::path(tag = "imports", params(ProvenanceQuery),
     request_body(content = Vec<u8>, description = "The file: CSV or XLSX", content_type = "text/csv"),
-    responses(
-        (status = 200, description = "What was imported and which rows failed", body = ImportReport),
-        (status = 403, description = "Only admins import", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unreadable file, missing columns or no source (`import_file_invalid`)", body = Problem, content_type = "application/problem+json"),
-    ), security(("bearer" = [])))]
+    responses(SourcedImportResponses), security(("bearer" = [])))]
 #[post("/imports/complaints")]
 pub async fn import_complaints(
     state: web::Data<AppState>,
@@ -27,20 +20,14 @@ pub async fn import_complaints(
     query: web::Query<ProvenanceQuery>,
     body: web::Bytes,
 ) -> ApiResult<web::Json<ImportReport>> {
-    caller.require_role(&[Role::Admin])?;
-    let provenance = query.provenance()?;
-    let actor = caller.who();
-    let report = state
-        .db
-        .run(move |conn| {
-            Ok(import::facts::import_complaints(
-                conn,
-                &body,
-                &provenance,
-                &actor,
-                &mut |_, _| {},
-            )?)
-        })
-        .await?;
-    Ok(web::Json(report))
+    super::run_import(&state, caller, move |conn, who| {
+        Ok(import::facts::import_complaints(
+            conn,
+            &body,
+            &query.provenance()?,
+            who,
+            &mut |_, _| {},
+        )?)
+    })
+    .await
 }

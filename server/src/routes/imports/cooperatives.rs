@@ -1,8 +1,7 @@
 use actix_web::{post, web};
-use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::imports::ImportReport;
-use hezuo_mobile_api::users::Role;
 
+use super::ImportResponses;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::import;
@@ -12,30 +11,20 @@ use crate::state::AppState;
 /// the same file again updates instead of duplicating; invalid rows are reported by row number and reason.
 #[utoipa::path(tag = "imports",
     request_body(content = Vec<u8>, description = "The file: CSV or XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses(
-        (status = 200, description = "What was imported and which rows failed", body = ImportReport),
-        (status = 403, description = "Only admins import", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unreadable file or missing columns (`import_file_invalid`)", body = Problem, content_type = "application/problem+json"),
-    ), security(("bearer" = [])))]
+    responses(ImportResponses), security(("bearer" = [])))]
 #[post("/imports/cooperatives")]
 pub async fn import_cooperatives(
     state: web::Data<AppState>,
     caller: Authenticated,
     body: web::Bytes,
 ) -> ApiResult<web::Json<ImportReport>> {
-    caller.require_role(&[Role::Admin])?;
-    let actor = caller.who();
-    let report = state
-        .db
-        .run(move |conn| {
-            Ok(import::cooperatives::import_file(
-                conn,
-                &body,
-                &actor,
-                &mut |_, _| {},
-            )?)
-        })
-        .await?;
-    Ok(web::Json(report))
+    super::run_import(&state, caller, move |conn, who| {
+        Ok(import::cooperatives::import_file(
+            conn,
+            &body,
+            who,
+            &mut |_, _| {},
+        )?)
+    })
+    .await
 }

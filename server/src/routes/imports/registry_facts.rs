@@ -1,9 +1,7 @@
 use actix_web::{post, web};
-use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::imports::ImportReport;
-use hezuo_mobile_api::users::Role;
 
-use super::ProvenanceQuery;
+use super::{ProvenanceQuery, SourcedImportResponses};
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
 use crate::import;
@@ -15,12 +13,7 @@ use crate::state::AppState;
 /// cooperatives whose facts changed are re-classified. Importing the same file again changes nothing.
 #[utoipa::path(tag = "imports", params(ProvenanceQuery),
     request_body(content = Vec<u8>, description = "The file: CSV or XLSX", content_type = "text/csv"),
-    responses(
-        (status = 200, description = "What was imported and which rows failed", body = ImportReport),
-        (status = 403, description = "Only admins import", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unreadable file, missing columns or no source (`import_file_invalid`)", body = Problem, content_type = "application/problem+json"),
-    ), security(("bearer" = [])))]
+    responses(SourcedImportResponses), security(("bearer" = [])))]
 #[post("/imports/registry-facts")]
 pub async fn import_registry_facts(
     state: web::Data<AppState>,
@@ -28,20 +21,14 @@ pub async fn import_registry_facts(
     query: web::Query<ProvenanceQuery>,
     body: web::Bytes,
 ) -> ApiResult<web::Json<ImportReport>> {
-    caller.require_role(&[Role::Admin])?;
-    let provenance = query.provenance()?;
-    let actor = caller.who();
-    let report = state
-        .db
-        .run(move |conn| {
-            Ok(import::facts::import_registry_facts(
-                conn,
-                &body,
-                &provenance,
-                &actor,
-                &mut |_, _| {},
-            )?)
-        })
-        .await?;
-    Ok(web::Json(report))
+    super::run_import(&state, caller, move |conn, who| {
+        Ok(import::facts::import_registry_facts(
+            conn,
+            &body,
+            &query.provenance()?,
+            who,
+            &mut |_, _| {},
+        )?)
+    })
+    .await
 }

@@ -22,12 +22,9 @@ pub async fn get_user(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner().to_string();
-    let user = state
-        .db
-        .run(move |conn| {
-            let row = super::visible_user(conn, &caller, &id)?;
-            Ok(users::load_api(conn, &row)?)
-        })
-        .await?;
-    crate::etag::respond(&req, &user)
+    crate::etag::read_and_respond(&req, &state.db, move |conn| {
+        let row = super::visible_user(conn, &caller, &id)?;
+        Ok(users::load_api(conn, &row)?)
+    })
+    .await
 }
