@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::db::DbConn;
 use crate::documents::Via;
 use crate::documents::commit::{CommitHooks, FollowUp};
+use crate::error::ApiResult;
 use crate::models::Who;
 use crate::review::levels::ReviewLevels;
 use crate::review::track;
@@ -17,7 +18,7 @@ use crate::review::track;
 /// The one hook for "the approved evidence of these cooperatives changed" (a visit approved or unapproved, a phone's
 /// change to an approved visit, approved visits moved by a duplicate merge, registry facts imported): the clean-up
 /// classification and every open star application of each follow, in the caller's transaction.
-pub fn approved_evidence_changed(conn: &mut DbConn, cooperative_ids: &[String]) -> QueryResult<()> {
+pub fn approved_evidence_changed(conn: &mut DbConn, cooperative_ids: &[String]) -> ApiResult<()> {
     crate::cleanup::store::refresh(conn, cooperative_ids)?;
     for id in cooperative_ids {
         crate::stars::applications::refresh_open(conn, id)?;
@@ -47,7 +48,7 @@ impl CommitHooks for Followers {
         &self,
         conn: &mut DbConn,
         cooperative_ids: &[String],
-    ) -> QueryResult<()> {
+    ) -> ApiResult<()> {
         approved_evidence_changed(conn, cooperative_ids)
     }
 }
@@ -60,7 +61,7 @@ impl FollowUp for ReviewFollowUp {
         self.0.apply_to(doc)
     }
 
-    fn store(self: Box<Self>, conn: &mut DbConn) -> QueryResult<()> {
+    fn store(self: Box<Self>, conn: &mut DbConn) -> ApiResult<()> {
         let cooperative_id = self.0.cooperative_id().to_owned();
         if self.0.store(conn)? {
             approved_evidence_changed(conn, std::slice::from_ref(&cooperative_id))?;

@@ -37,7 +37,7 @@ pub trait CommitHooks: Send + Sync {
         &self,
         conn: &mut DbConn,
         cooperative_ids: &[String],
-    ) -> diesel::QueryResult<()>;
+    ) -> ApiResult<()>;
 }
 
 /// A planned follow-up of a commit.
@@ -47,7 +47,7 @@ pub trait FollowUp {
     fn apply_to(&self, doc: &mut Automerge) -> diesel::QueryResult<Vec<Change>>;
 
     /// Writes the planned rows, once the document is stored.
-    fn store(self: Box<Self>, conn: &mut DbConn) -> diesel::QueryResult<()>;
+    fn store(self: Box<Self>, conn: &mut DbConn) -> ApiResult<()>;
 }
 
 /// How the changes reached the server: a phone's edits are its author's edits of their visits (they may reopen an
@@ -90,7 +90,7 @@ impl Documents {
         conn: &mut DbConn,
         commit: Commit<'_>,
         rows: impl FnOnce(&mut DbConn, i64, &Automerge) -> diesel::QueryResult<()>,
-    ) -> diesel::QueryResult<Option<Committed>> {
+    ) -> ApiResult<Option<Committed>> {
         let Commit {
             id,
             base_version,
@@ -140,7 +140,7 @@ impl Documents {
         &self,
         conn: &mut DbConn,
         cooperative_ids: &[String],
-    ) -> diesel::QueryResult<()> {
+    ) -> ApiResult<()> {
         self.hooks.approved_evidence_changed(conn, cooperative_ids)
     }
 

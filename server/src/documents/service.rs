@@ -250,7 +250,7 @@ fn store_and_answer(
         pending
             .iter_mut()
             .map(|merged| store_merged(conn, documents, caller, merged, Persist::SyncState))
-            .collect::<QueryResult<Vec<bool>>>()
+            .collect::<ApiResult<Vec<bool>>>()
     })?;
     let mut replies = Vec::with_capacity(pending.len());
     for (merged, stored) in pending.into_iter().zip(stored) {
@@ -534,7 +534,7 @@ fn store_merged(
     caller: &Caller,
     merged: &mut Merged,
     persist: Persist,
-) -> QueryResult<bool> {
+) -> ApiResult<bool> {
     if !crate::models::devices::bind_actors(conn, &caller.device_id, &merged.claims)? {
         // Another device sent the same new actor first: merged again, the change is judged as that device's.
         return Ok(false);

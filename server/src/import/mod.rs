@@ -35,6 +35,14 @@ impl std::error::Error for FileError {}
 pub enum ImportError {
     File(FileError),
     Database(diesel::result::Error),
+    /// What followed the import (the clean-up and star scores) failed.
+    Follow(crate::error::ApiError),
+}
+
+impl From<crate::error::ApiError> for ImportError {
+    fn from(error: crate::error::ApiError) -> Self {
+        ImportError::Follow(error)
+    }
 }
 
 impl From<FileError> for ImportError {
@@ -54,6 +62,7 @@ impl std::fmt::Display for ImportError {
         match self {
             ImportError::File(error) => error.fmt(f),
             ImportError::Database(error) => write!(f, "database error: {error}"),
+            ImportError::Follow(error) => write!(f, "{error}"),
         }
     }
 }
@@ -68,6 +77,7 @@ impl From<ImportError> for crate::error::ApiError {
                     .with_detail(message.zh, message.en)
             }
             ImportError::Database(error) => error.into(),
+            ImportError::Follow(error) => error,
         }
     }
 }

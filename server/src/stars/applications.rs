@@ -605,7 +605,7 @@ fn summary(row: &ApplicationRow) -> serde_json::Value {
 /// Scores again the cooperative's applications still under review in open campaigns, after its approved evidence
 /// changed (a visit approved, unapproved or edited): real-time tracking between annual reviews. Returns how many
 /// changed. Runs inside the caller's transaction.
-pub fn refresh_open(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<usize> {
+pub fn refresh_open(conn: &mut DbConn, cooperative_id: &str) -> ApiResult<usize> {
     use crate::db::schema::star_campaigns;
     let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
         .inner_join(star_campaigns::table)
@@ -616,9 +616,8 @@ pub fn refresh_open(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<usiz
         .load(conn)?;
     let mut changed = 0;
     for (mut row, campaign) in open {
-        let rescored = store::campaign_model(conn, &campaign)
-            .and_then(|model| rescore(conn, &mut row, &campaign, &model))
-            .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+        let model = store::campaign_model(conn, &campaign)?;
+        let rescored = rescore(conn, &mut row, &campaign, &model)?;
         changed += usize::from(rescored);
     }
     Ok(changed)
