@@ -153,7 +153,7 @@ fn record_lock(conn: &mut DbConn, user_id: &str, lock: serde_json::Value) -> Que
         conn,
         &Who::system(),
         Entry {
-            action: "user.locked",
+            action: crate::models::audit::Action::UserLocked,
             entity_type: "user",
             entity_id: user_id,
         },

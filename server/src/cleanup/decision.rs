@@ -13,7 +13,7 @@ use crate::auth::policy::visible_cooperative;
 use crate::db::DbConn;
 use crate::db::schema::classifications;
 use crate::error::{ApiError, ApiResult};
-use crate::models::audit::{self, Entry};
+use crate::models::audit::{self, Action, Entry};
 use crate::state::AppState;
 
 /// Confirms (`decided_state` none) or overrides the current classification, which must be `expected` (the one the
@@ -34,9 +34,13 @@ pub fn decide(
         if before.id != expected {
             return Err(ApiError::new(ErrorCode::ClassificationStale));
         }
-        let (decision, state) = match decided_state {
-            Some(state) => ("overridden", state.as_str().to_owned()),
-            None => ("confirmed", before.state.clone()),
+        let (decision, action, state) = match decided_state {
+            Some(state) => (
+                "overridden",
+                Action::CleanupOverridden,
+                state.as_str().to_owned(),
+            ),
+            None => ("confirmed", Action::CleanupConfirmed, before.state.clone()),
         };
         diesel::update(classifications::table.find(&before.id))
             .set((
@@ -55,7 +59,7 @@ pub fn decide(
             conn,
             &caller.who(),
             Entry {
-                action: &format!("cleanup.{decision}"),
+                action,
                 entity_type: "cooperative",
                 entity_id: cooperative_id,
             },

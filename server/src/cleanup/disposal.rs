@@ -104,7 +104,7 @@ pub fn open(
             conn,
             &caller.who(),
             Entry {
-                action: "cleanup.case_opened",
+                action: crate::models::audit::Action::CleanupCaseOpened,
                 entity_type: "disposal_case",
                 entity_id: &case_id,
             },
@@ -240,7 +240,7 @@ pub fn close(
             conn,
             &caller.who(),
             Entry {
-                action: "cleanup.case_closed",
+                action: crate::models::audit::Action::CleanupCaseClosed,
                 entity_type: "disposal_case",
                 entity_id: case_id,
             },
@@ -334,7 +334,7 @@ pub fn update_action(
             conn,
             &caller.who(),
             Entry {
-                action: "cleanup.action_updated",
+                action: crate::models::audit::Action::CleanupActionUpdated,
                 entity_type: "disposal_action",
                 entity_id: action_id,
             },

@@ -601,7 +601,7 @@ fn record_accepted(
         conn,
         who,
         crate::models::audit::Entry {
-            action: "document.changes_accepted",
+            action: crate::models::audit::Action::DocumentChangesAccepted,
             entity_type: "cooperative",
             entity_id: &id.to_string(),
         },

@@ -276,7 +276,7 @@ pub fn repair_orphans(conn: &mut DbConn, id: Uuid) -> QueryResult<bool> {
         conn,
         &crate::models::Who::system(),
         crate::models::audit::Entry {
-            action: "document.orphans_dropped",
+            action: crate::models::audit::Action::DocumentOrphansDropped,
             entity_type: "cooperative",
             entity_id: &key,
         },

@@ -650,7 +650,13 @@ fn upsert(
 
     if is_new {
         cooperatives::insert(conn, &row)?;
-        record(conn, actor, "cooperative.import_insert", &row, None)?;
+        record(
+            conn,
+            actor,
+            audit::Action::CooperativeImportInsert,
+            &row,
+            None,
+        )?;
         return Ok(Upserted::Inserted);
     }
     if row.same_content(&base) {
@@ -659,14 +665,20 @@ fn upsert(
     row.version = base.version + 1;
     row.updated_at = at;
     cooperatives::save(conn, &row)?;
-    record(conn, actor, "cooperative.import_update", &row, Some(&base))?;
+    record(
+        conn,
+        actor,
+        audit::Action::CooperativeImportUpdate,
+        &row,
+        Some(&base),
+    )?;
     Ok(Upserted::Updated)
 }
 
 fn record(
     conn: &mut DbConn,
     actor: &Who,
-    action: &str,
+    action: audit::Action,
     after: &CooperativeRow,
     before: Option<&CooperativeRow>,
 ) -> diesel::QueryResult<()> {

@@ -203,7 +203,7 @@ pub fn import_registry_facts(
         &mut report,
         touched,
         actor,
-        "registry_facts",
+        audit::Action::ImportRegistryFacts,
         provenance,
     )?;
     Ok(report)
@@ -250,7 +250,14 @@ pub fn import_complaints(
             store_complaint(conn, complaint, cooperative_id, provenance)
         },
     )?;
-    finish(conn, &mut report, touched, actor, "complaints", provenance)?;
+    finish(
+        conn,
+        &mut report,
+        touched,
+        actor,
+        audit::Action::ImportComplaints,
+        provenance,
+    )?;
     Ok(report)
 }
 
@@ -541,7 +548,7 @@ fn finish(
     report: &mut ImportReport,
     touched: BTreeSet<String>,
     actor: &Who,
-    kind: &str,
+    action: audit::Action,
     provenance: &Provenance,
 ) -> Result<(), ImportError> {
     let touched: Vec<String> = touched.into_iter().collect();
@@ -557,7 +564,7 @@ fn finish(
             conn,
             actor,
             Entry {
-                action: &format!("import.{kind}"),
+                action,
                 entity_type: "import",
                 entity_id: &provenance.source,
             },

@@ -165,7 +165,7 @@ pub fn apply(
         conn,
         actor,
         Entry {
-            action: "regions.import",
+            action: crate::models::audit::Action::RegionsImport,
             entity_type: "region",
             entity_id: "*",
         },

@@ -7,8 +7,77 @@ use crate::db::DbConn;
 use crate::db::schema::audit_log;
 use crate::models::Who;
 
+/// Declares the audit vocabulary: each action with its stored name.
+macro_rules! actions {
+    ($($variant:ident => $name:literal,)*) => {
+        /// What an audit row says was done. The names are the ones the log has always stored (and its `action` filter
+        /// matches by prefix, e.g. `review.`), so existing rows keep their meaning; every action is listed here once.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    SessionCreate => "session.create",
+    SessionRevoke => "session.revoke",
+    UserCreate => "user.create",
+    UserUpdate => "user.update",
+    UserPasswordChange => "user.password_change",
+    UserLocked => "user.locked",
+    DeviceRegister => "device.register",
+    DeviceRevoke => "device.revoke",
+    QuarantineRelease => "quarantine.release",
+    RegionsImport => "regions.import",
+    ImportRegistryFacts => "import.registry_facts",
+    ImportComplaints => "import.complaints",
+    ImportTargets => "import.targets",
+    CooperativeCreate => "cooperative.create",
+    CooperativeUpdate => "cooperative.update",
+    CooperativeFieldCreate => "cooperative.field_create",
+    CooperativeImportInsert => "cooperative.import_insert",
+    CooperativeImportUpdate => "cooperative.import_update",
+    CooperativeMerge => "cooperative.merge",
+    CooperativeDuplicateDismiss => "cooperative.duplicate_dismiss",
+    ConflictResolve => "conflict.resolve",
+    DocumentChangesAccepted => "document.changes_accepted",
+    DocumentOrphansDropped => "document.orphans_dropped",
+    ReviewComment => "review.comment",
+    ReviewApproved => "review.approved",
+    ReviewUnapproved => "review.unapproved",
+    ReviewReturned => "review.returned",
+    ReviewRejected => "review.rejected",
+    CleanupRulesInstalled => "cleanup.rules_installed",
+    CleanupConfirmed => "cleanup.confirmed",
+    CleanupOverridden => "cleanup.overridden",
+    CleanupCaseOpened => "cleanup.case_opened",
+    CleanupCaseClosed => "cleanup.case_closed",
+    CleanupActionUpdated => "cleanup.action_updated",
+    StarModelInstalled => "star.model_installed",
+    StarCampaignOpened => "star.campaign_opened",
+    StarCampaignClosed => "star.campaign_closed",
+    StarApplicationFiled => "star.application_filed",
+    StarManualScored => "star.manual_scored",
+    StarReviewConfirm => "star.review.confirm",
+    StarReviewReject => "star.review.reject",
+    StarReviewFalsified => "star.review.falsified",
+    StarEventRecorded => "star.event_recorded",
+    StarRevoked => "star.revoked",
+}
+
 pub struct Entry<'a> {
-    pub action: &'a str,
+    pub action: Action,
     pub entity_type: &'a str,
     pub entity_id: &'a str,
 }
@@ -27,7 +96,7 @@ pub fn record<B: Serialize, A: Serialize>(
             audit_log::at.eq(super::now()),
             audit_log::actor_user_id.eq(actor.user_id.as_deref()),
             audit_log::actor_device_id.eq(actor.device_id.as_deref()),
-            audit_log::action.eq(entry.action),
+            audit_log::action.eq(entry.action.as_str()),
             audit_log::entity_type.eq(entry.entity_type),
             audit_log::entity_id.eq(entry.entity_id),
             audit_log::before_json.eq(before_json),
@@ -39,3 +108,17 @@ pub fn record<B: Serialize, A: Serialize>(
 
 /// No before/after state.
 pub const NONE: Option<&()> = None;
+
+#[cfg(test)]
+mod tests {
+    use super::Action;
+
+    #[test]
+    fn every_action_has_its_own_name() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+}

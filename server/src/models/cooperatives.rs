@@ -192,7 +192,7 @@ pub fn register_field(
         conn,
         who,
         super::audit::Entry {
-            action: "cooperative.field_create",
+            action: crate::models::audit::Action::CooperativeFieldCreate,
             entity_type: "cooperative",
             entity_id: &row.id,
         },

@@ -177,7 +177,7 @@ pub fn revoke(
         conn,
         by,
         super::audit::Entry {
-            action: "device.revoke",
+            action: crate::models::audit::Action::DeviceRevoke,
             entity_type: "device",
             entity_id: &row.id,
         },

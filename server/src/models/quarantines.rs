@@ -127,7 +127,7 @@ pub fn release(conn: &mut DbConn, id: &str, by: &Who) -> QueryResult<Option<Quar
         conn,
         by,
         audit::Entry {
-            action: "quarantine.release",
+            action: crate::models::audit::Action::QuarantineRelease,
             entity_type: "quarantine",
             entity_id: id,
         },

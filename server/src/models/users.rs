@@ -197,7 +197,7 @@ pub fn set_password(
         conn,
         by,
         super::audit::Entry {
-            action: "user.password_change",
+            action: crate::models::audit::Action::UserPasswordChange,
             entity_type: "user",
             entity_id: user_id,
         },
@@ -222,7 +222,7 @@ pub fn create(
         conn,
         by,
         super::audit::Entry {
-            action: "user.create",
+            action: crate::models::audit::Action::UserCreate,
             entity_type: "user",
             entity_id: &row.id,
         },
@@ -286,7 +286,7 @@ pub fn update(
         conn,
         by,
         super::audit::Entry {
-            action: "user.update",
+            action: crate::models::audit::Action::UserUpdate,
             entity_type: "user",
             entity_id: &row.id,
         },

@@ -170,7 +170,7 @@ impl Acting<'_> {
             conn,
             &self.context.reviewer.who(),
             audit::Entry {
-                action: "review.comment",
+                action: crate::models::audit::Action::ReviewComment,
                 entity_type: "visit",
                 entity_id: self.visit_id,
             },
@@ -206,17 +206,25 @@ impl Acting<'_> {
             .visits
             .get(self.visit_id)
             .ok_or_else(ApiError::not_found)?;
-        let (kind, note) = match action {
+        let (kind, audited, note) = match action {
             Action::Approve => {
                 row.approved_heads = Some(self.heads.clone());
-                ("approved", None)
+                ("approved", audit::Action::ReviewApproved, None)
             }
-            Action::Unapprove => ("unapproved", None),
+            Action::Unapprove => ("unapproved", audit::Action::ReviewUnapproved, None),
             Action::Return { note } => {
                 row.returned_submitted_at = visit.submitted_at;
-                ("returned", Some(note.as_str()))
+                (
+                    "returned",
+                    audit::Action::ReviewReturned,
+                    Some(note.as_str()),
+                )
             }
-            Action::Reject { note } => ("rejected", Some(note.as_str())),
+            Action::Reject { note } => (
+                "rejected",
+                audit::Action::ReviewRejected,
+                Some(note.as_str()),
+            ),
         };
         super::save(conn, &row)?;
         super::record_event(conn, &self.event(kind, note))?;
@@ -232,7 +240,7 @@ impl Acting<'_> {
             conn,
             &reviewer.who(),
             audit::Entry {
-                action: &format!("review.{kind}"),
+                action: audited,
                 entity_type: "visit",
                 entity_id: self.visit_id,
             },

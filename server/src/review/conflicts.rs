@@ -165,7 +165,7 @@ pub fn resolve(
             conn,
             &caller.who(),
             audit::Entry {
-                action: "conflict.resolve",
+                action: crate::models::audit::Action::ConflictResolve,
                 entity_type: "conflict",
                 entity_id: id,
             },

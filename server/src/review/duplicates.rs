@@ -109,7 +109,7 @@ pub fn dismiss(
         conn,
         &caller.who(),
         audit::Entry {
-            action: "cooperative.duplicate_dismiss",
+            action: crate::models::audit::Action::CooperativeDuplicateDismiss,
             entity_type: "duplicate",
             entity_id: id,
         },
@@ -152,7 +152,7 @@ pub fn merge(
             conn,
             &caller.who(),
             audit::Entry {
-                action: "cooperative.merge",
+                action: crate::models::audit::Action::CooperativeMerge,
                 entity_type: "cooperative",
                 entity_id: &merged,
             },

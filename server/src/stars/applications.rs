@@ -105,7 +105,7 @@ pub fn file(
         conn,
         &caller.who(),
         Entry {
-            action: "star.application_filed",
+            action: crate::models::audit::Action::StarApplicationFiled,
             entity_type: "star_application",
             entity_id: &row.id,
         },
@@ -305,7 +305,7 @@ pub fn set_manual(
         conn,
         &caller.who(),
         Entry {
-            action: "star.manual_scored",
+            action: crate::models::audit::Action::StarManualScored,
             entity_type: "star_application",
             entity_id: &row.id,
         },
@@ -441,7 +441,11 @@ pub fn decide(
         conn,
         &caller.who(),
         Entry {
-            action: &format!("star.review.{}", request.decision),
+            action: match request.decision.as_str() {
+                "confirm" => audit::Action::StarReviewConfirm,
+                "reject" => audit::Action::StarReviewReject,
+                _ => audit::Action::StarReviewFalsified,
+            },
             entity_type: "star_application",
             entity_id: &row.id,
         },

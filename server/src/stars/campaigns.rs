@@ -84,7 +84,7 @@ pub fn open(
         conn,
         &caller.who(),
         Entry {
-            action: "star.campaign_opened",
+            action: crate::models::audit::Action::StarCampaignOpened,
             entity_type: "star_campaign",
             entity_id: &row.id,
         },
@@ -111,7 +111,7 @@ pub fn close(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiResult<C
             conn,
             &caller.who(),
             Entry {
-                action: "star.campaign_closed",
+                action: crate::models::audit::Action::StarCampaignClosed,
                 entity_type: "star_campaign",
                 entity_id: id,
             },

@@ -94,9 +94,9 @@ pub fn record_event(
         &caller.who(),
         Entry {
             action: if revoked.is_some() {
-                "star.revoked"
+                crate::models::audit::Action::StarRevoked
             } else {
-                "star.event_recorded"
+                crate::models::audit::Action::StarEventRecorded
             },
             entity_type: "cooperative",
             entity_id: &cooperative.id,

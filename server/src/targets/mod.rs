@@ -161,7 +161,7 @@ pub fn import_file(
             conn,
             actor,
             Entry {
-                action: "import.targets",
+                action: crate::models::audit::Action::ImportTargets,
                 entity_type: "import",
                 entity_id: source,
             },

@@ -166,7 +166,7 @@ fn complete_login(
             device_id: device_id.clone(),
         },
         Entry {
-            action: "session.create",
+            action: crate::models::audit::Action::SessionCreate,
             entity_type: "session",
             entity_id: &session.id,
         },

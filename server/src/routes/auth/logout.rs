@@ -52,7 +52,7 @@ pub(super) async fn end_session(
                     conn,
                     &actor,
                     Entry {
-                        action: "session.revoke",
+                        action: crate::models::audit::Action::SessionRevoke,
                         entity_type: "session",
                         entity_id: &session_id,
                     },

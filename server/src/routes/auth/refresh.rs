@@ -130,7 +130,7 @@ fn rotate(
             device_id: session.device_id.clone(),
         },
         Entry {
-            action: "session.revoke",
+            action: crate::models::audit::Action::SessionRevoke,
             entity_type: "session",
             entity_id: &session.id,
         },

@@ -54,7 +54,7 @@ pub async fn install_rule_set(
                         conn,
                         &caller.who(),
                         Entry {
-                            action: "cleanup.rules_installed",
+                            action: crate::models::audit::Action::CleanupRulesInstalled,
                             entity_type: "rule_set",
                             entity_id: &set.version,
                         },

@@ -88,7 +88,7 @@ pub async fn create_cooperative(
                 conn,
                 &caller.who(),
                 Entry {
-                    action: "cooperative.create",
+                    action: crate::models::audit::Action::CooperativeCreate,
                     entity_type: "cooperative",
                     entity_id: &row.id,
                 },

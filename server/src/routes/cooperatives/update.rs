@@ -89,7 +89,7 @@ pub async fn update_cooperative(
                 conn,
                 &caller.who(),
                 Entry {
-                    action: "cooperative.update",
+                    action: crate::models::audit::Action::CooperativeUpdate,
                     entity_type: "cooperative",
                     entity_id: &row.id,
                 },

@@ -88,7 +88,7 @@ pub async fn register_device(
                 conn,
                 &actor,
                 Entry {
-                    action: "device.register",
+                    action: crate::models::audit::Action::DeviceRegister,
                     entity_type: "device",
                     entity_id: &row.id,
                 },

@@ -48,7 +48,7 @@ pub async fn install_scoring_model(
                     conn,
                     &caller.who(),
                     Entry {
-                        action: "star.model_installed",
+                        action: crate::models::audit::Action::StarModelInstalled,
                         entity_type: "scoring_model",
                         entity_id: &model.version,
                     },
