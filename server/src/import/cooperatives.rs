@@ -575,7 +575,42 @@ fn upsert(
     };
     let is_new = existing.is_none();
     let at = now();
-    let base = existing.clone().unwrap_or_else(|| CooperativeRow {
+    let base = existing
+        .clone()
+        .unwrap_or_else(|| new_row(uscc.clone(), at));
+    let mut row = base.clone();
+    apply_input(&mut row, input, region_paths);
+
+    if is_new {
+        cooperatives::insert(conn, &row)?;
+        record(
+            conn,
+            actor,
+            audit::Action::CooperativeImportInsert,
+            &row,
+            None,
+        )?;
+        return Ok(Upserted::Inserted);
+    }
+    if row.same_content(&base) {
+        return Ok(Upserted::Unchanged);
+    }
+    row.version = base.version + 1;
+    row.updated_at = at;
+    cooperatives::save(conn, &row)?;
+    record(
+        conn,
+        actor,
+        audit::Action::CooperativeImportUpdate,
+        &row,
+        Some(&base),
+    )?;
+    Ok(Upserted::Updated)
+}
+
+/// A register entry not seen before, before the row's fields are taken in.
+fn new_row(uscc: Option<String>, at: chrono::NaiveDateTime) -> CooperativeRow {
+    CooperativeRow {
         id: Uuid::now_v7().to_string(),
         uscc: uscc.clone(),
         name: String::new(),
@@ -604,8 +639,15 @@ fn upsert(
         longitude: None,
         coordinate_system: None,
         merged_into: None,
-    });
-    let mut row = base.clone();
+    }
+}
+
+/// Takes the row's columns that the file has into the entry; columns the file lacks stay.
+fn apply_input(
+    row: &mut CooperativeRow,
+    input: &CooperativeInput,
+    region_paths: &HashMap<String, String>,
+) {
     row.name = input.name.clone();
     if let Some(region) = &input.region_code {
         row.region_code = region.as_str().to_owned();
@@ -647,32 +689,6 @@ fn upsert(
     if let Some(location) = input.location {
         row.set_registered_location(location);
     }
-
-    if is_new {
-        cooperatives::insert(conn, &row)?;
-        record(
-            conn,
-            actor,
-            audit::Action::CooperativeImportInsert,
-            &row,
-            None,
-        )?;
-        return Ok(Upserted::Inserted);
-    }
-    if row.same_content(&base) {
-        return Ok(Upserted::Unchanged);
-    }
-    row.version = base.version + 1;
-    row.updated_at = at;
-    cooperatives::save(conn, &row)?;
-    record(
-        conn,
-        actor,
-        audit::Action::CooperativeImportUpdate,
-        &row,
-        Some(&base),
-    )?;
-    Ok(Upserted::Updated)
 }
 
 fn record(
