@@ -113,8 +113,8 @@ pub fn load_session(
         role: user.role(),
         scope: users::scope_of(&user, &regions),
         regions,
-        device_id: session.device_uuid(),
-        session_id: session.uuid(),
+        device_id: session.device_uuid()?,
+        session_id: session.uuid()?,
         user,
     })
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::{cooperatives, disposal_actions, disposal_cases};
-use crate::models::to_utc;
+use crate::models::{stored_uuid, to_utc};
 
 /// Statuses of an action; the last two are final.
 pub const ACTION_STATUSES: [&str; 5] = ["planned", "in_progress", "referred", "done", "cancelled"];
@@ -98,14 +98,14 @@ pub fn with_actions(
         .into_iter()
         .map(|(id, name, region)| (id, (name, region)))
         .collect();
-    Ok(cases
+    cases
         .into_iter()
         .map(|case| {
             let rows = actions.remove(&case.id).unwrap_or_default();
             let (name, region) = names.get(&case.cooperative_id).cloned().unwrap_or_default();
             to_api(case, rows, name, region, today)
         })
-        .collect())
+        .collect()
 }
 
 fn to_api(
@@ -114,32 +114,34 @@ fn to_api(
     cooperative_name: String,
     region_code: String,
     today: NaiveDate,
-) -> DisposalCase {
+) -> QueryResult<DisposalCase> {
     let actions: Vec<DisposalAction> = actions
         .into_iter()
-        .map(|row| DisposalAction {
-            overdue: row.overdue(today),
-            id: row.id.parse().unwrap_or_default(),
-            action_zh: RecommendedAction::parse(&row.action)
-                .map(|a| a.label_zh().to_owned())
-                .unwrap_or_else(|| row.action.clone()),
-            action: row.action,
-            status: row.status,
-            assignee_user_id: row.assignee_user_id,
-            due_on: parse_day(row.due_on.as_deref()),
-            revisit_on: parse_day(row.revisit_on.as_deref()),
-            referred_to: row.referred_to,
-            note: row.note,
-            updated_at: to_utc(row.updated_at),
-            completed_at: row.completed_at.map(to_utc),
+        .map(|row| -> QueryResult<DisposalAction> {
+            Ok(DisposalAction {
+                overdue: row.overdue(today),
+                id: stored_uuid(&row.id)?,
+                action_zh: RecommendedAction::parse(&row.action)
+                    .map(|a| a.label_zh().to_owned())
+                    .unwrap_or_else(|| row.action.clone()),
+                action: row.action,
+                status: row.status,
+                assignee_user_id: row.assignee_user_id,
+                due_on: parse_day(row.due_on.as_deref()),
+                revisit_on: parse_day(row.revisit_on.as_deref()),
+                referred_to: row.referred_to,
+                note: row.note,
+                updated_at: to_utc(row.updated_at),
+                completed_at: row.completed_at.map(to_utc),
+            })
         })
-        .collect();
-    DisposalCase {
-        id: case.id.parse().unwrap_or_default(),
-        cooperative_id: case.cooperative_id.parse().unwrap_or_default(),
+        .collect::<QueryResult<_>>()?;
+    Ok(DisposalCase {
+        id: stored_uuid(&case.id)?,
+        cooperative_id: stored_uuid(&case.cooperative_id)?,
         cooperative_name,
         region_code,
-        classification_id: case.classification_id.parse().unwrap_or_default(),
+        classification_id: stored_uuid(&case.classification_id)?,
         state: case.state,
         status: case.status,
         opened_by: case.opened_by,
@@ -148,5 +150,5 @@ fn to_api(
         closing_note: case.closing_note,
         overdue_actions: actions.iter().filter(|a| a.overdue).count() as u32,
         actions,
-    }
+    })
 }

@@ -69,7 +69,7 @@ pub fn decide(
         Ok(after)
     })?;
     let names = crate::review::names_of(conn, std::slice::from_ref(&caller.user.id))?;
-    Ok(view::classification(row, &names))
+    Ok(view::classification(row, &names)?)
 }
 /// What the audit log keeps of a classification: enough to see what was decided on and how.
 fn decision_view(row: &ClassificationRow) -> serde_json::Value {

@@ -59,8 +59,8 @@ impl ClassificationRow {
             .collect()
     }
 
-    pub fn actions(&self) -> Vec<String> {
-        serde_json::from_str(&self.actions_json).unwrap_or_default()
+    pub fn actions(&self) -> QueryResult<Vec<String>> {
+        crate::models::stored_json(&self.actions_json)
     }
 }
 

@@ -8,7 +8,9 @@ use hezuo_sync::model::{CoopState, ShellFlag};
 use serde::Deserialize;
 
 use super::store::ClassificationRow;
-use crate::models::to_utc;
+use diesel::QueryResult;
+
+use crate::models::{stored_json, stored_uuid, to_utc};
 
 #[derive(Deserialize, Default)]
 struct Findings {
@@ -49,18 +51,17 @@ impl From<StoredEvidence> for EvidenceItem {
 }
 
 /// The gaps (governance, finance, registry) stored with a classification.
-pub fn gaps(row: &ClassificationRow) -> Vec<EvidenceItem> {
+pub fn gaps(row: &ClassificationRow) -> QueryResult<Vec<EvidenceItem>> {
     #[derive(Deserialize, Default)]
     struct Gaps {
         #[serde(default)]
         gaps: Vec<StoredEvidence>,
     }
-    serde_json::from_str::<Gaps>(&row.findings_json)
-        .unwrap_or_default()
+    Ok(stored_json::<Gaps>(&row.findings_json)?
         .gaps
         .into_iter()
         .map(EvidenceItem::from)
-        .collect()
+        .collect())
 }
 
 pub fn state_zh(code: &str) -> String {
@@ -70,8 +71,11 @@ pub fn state_zh(code: &str) -> String {
 }
 
 /// `names`: user id → display name, for the decider.
-pub fn classification(row: ClassificationRow, names: &HashMap<String, String>) -> Classification {
-    let findings: Findings = serde_json::from_str(&row.findings_json).unwrap_or_default();
+pub fn classification(
+    row: ClassificationRow,
+    names: &HashMap<String, String>,
+) -> QueryResult<Classification> {
+    let findings: Findings = stored_json(&row.findings_json)?;
     let flags = findings
         .flags
         .into_iter()
@@ -94,13 +98,13 @@ pub fn classification(row: ClassificationRow, names: &HashMap<String, String>) -
         }),
         _ => None,
     };
-    Classification {
-        id: row.id.parse().unwrap_or_default(),
-        cooperative_id: row.cooperative_id.parse().unwrap_or_default(),
+    Ok(Classification {
+        id: stored_uuid(&row.id)?,
+        cooperative_id: stored_uuid(&row.cooperative_id)?,
         state_zh: state_zh(&row.state),
-        gaps: gaps(&row),
-        actions: row.actions(),
-        inputs: serde_json::from_str(&row.inputs_json).unwrap_or_default(),
+        gaps: gaps(&row)?,
+        actions: row.actions()?,
+        inputs: stored_json(&row.inputs_json)?,
         revisit_due: row
             .revisit_due
             .as_deref()
@@ -112,5 +116,5 @@ pub fn classification(row: ClassificationRow, names: &HashMap<String, String>) -
         flags,
         explanation_zh: row.explanation_zh,
         decision,
-    }
+    })
 }

@@ -455,7 +455,7 @@ pub fn to_api_one(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<Cooper
 
 fn to_api(row: &CooperativeRow, region_full_name: String) -> QueryResult<Cooperative> {
     Ok(Cooperative {
-        id: Uuid::parse_str(&row.id).unwrap_or_default(),
+        id: super::stored_uuid(&row.id)?,
         uscc: row.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
         name: row.name.clone(),
         legal_representative: row.legal_representative.clone(),

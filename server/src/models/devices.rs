@@ -121,10 +121,10 @@ pub fn username_of(conn: &mut DbConn, device: &DeviceRow) -> QueryResult<String>
         .first(conn)
 }
 
-pub fn to_api(row: &DeviceRow, username: &str) -> Device {
-    Device {
-        id: Uuid::parse_str(&row.id).unwrap_or_default(),
-        user_id: Uuid::parse_str(&row.user_id).unwrap_or_default(),
+pub fn to_api(row: &DeviceRow, username: &str) -> QueryResult<Device> {
+    Ok(Device {
+        id: super::stored_uuid(&row.id)?,
+        user_id: super::stored_uuid(&row.user_id)?,
         username: username.to_owned(),
         name: row.name.clone(),
         platform: row.platform.clone(),
@@ -134,12 +134,12 @@ pub fn to_api(row: &DeviceRow, username: &str) -> Device {
         last_seen_at: row.last_seen_at.map(super::to_utc),
         revoked_at: row.revoked_at.map(super::to_utc),
         revoke_reason: row.revoke_reason.clone(),
-    }
+    })
 }
 
 pub fn load_api(conn: &mut DbConn, row: &DeviceRow) -> QueryResult<Device> {
     let username = username_of(conn, row)?;
-    Ok(to_api(row, &username))
+    to_api(row, &username)
 }
 
 /// Devices of a user that are not revoked.

@@ -34,6 +34,16 @@ impl TruncateToMicros for NaiveDateTime {
     }
 }
 
+/// A stored id. One that is not a UUID is corrupt data: an error, never a nil id.
+pub fn stored_uuid(id: &str) -> diesel::QueryResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+/// Stored JSON. JSON that does not read as `T` is corrupt data: an error, never an empty value.
+pub fn stored_json<T: serde::de::DeserializeOwned>(text: &str) -> diesel::QueryResult<T> {
+    serde_json::from_str(text).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
 pub fn to_utc(value: NaiveDateTime) -> DateTime<Utc> {
     value.and_utc()
 }

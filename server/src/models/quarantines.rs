@@ -2,10 +2,9 @@
 
 use diesel::prelude::*;
 use hezuo_mobile_api::sync::Quarantine;
-use uuid::Uuid;
 
 use super::cooperatives::cooperative_in_scope;
-use super::{Who, audit, now, to_utc};
+use super::{Who, audit, now, stored_uuid, to_utc};
 use crate::db::DbConn;
 use crate::db::schema::{devices, quarantines, sync_states, users};
 
@@ -72,23 +71,23 @@ pub fn load(conn: &mut DbConn, filter: Filter) -> QueryResult<Vec<Quarantine>> {
         sql = sql.limit(limit);
     }
     let rows: Vec<Row> = sql.load(conn)?;
-    Ok(rows.into_iter().map(to_api).collect())
+    rows.into_iter().map(to_api).collect()
 }
 
-fn to_api(row: Row) -> Quarantine {
+fn to_api(row: Row) -> QueryResult<Quarantine> {
     let (id, cooperative_id, device_id, code, reason, path, created_at, released_at, username) =
         row;
-    Quarantine {
-        id: Uuid::parse_str(&id).unwrap_or_default(),
-        cooperative_id: Uuid::parse_str(&cooperative_id).unwrap_or_default(),
-        device_id: Uuid::parse_str(&device_id).unwrap_or_default(),
+    Ok(Quarantine {
+        id: stored_uuid(&id)?,
+        cooperative_id: stored_uuid(&cooperative_id)?,
+        device_id: stored_uuid(&device_id)?,
         username,
         code,
         reason,
         path,
         created_at: to_utc(created_at),
         released_at: released_at.map(to_utc),
-    }
+    })
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Quarantine>> {

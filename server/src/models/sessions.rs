@@ -25,14 +25,15 @@ impl SessionRow {
         self.revoked_at.is_none() && self.expires_at > now
     }
 
-    pub fn uuid(&self) -> Uuid {
-        Uuid::parse_str(&self.id).unwrap_or_default()
+    pub fn uuid(&self) -> QueryResult<Uuid> {
+        super::stored_uuid(&self.id)
     }
 
-    pub fn device_uuid(&self) -> Option<Uuid> {
+    pub fn device_uuid(&self) -> QueryResult<Option<Uuid>> {
         self.device_id
             .as_deref()
-            .and_then(|d| Uuid::parse_str(d).ok())
+            .map(super::stored_uuid)
+            .transpose()
     }
 }
 

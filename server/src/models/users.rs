@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use hezuo_mobile_api::RegionCode;
 use hezuo_mobile_api::users::{RegionRef, Role, User};
 use uuid::Uuid;
 
@@ -32,8 +31,8 @@ impl UserRow {
         *self.role
     }
 
-    pub fn uuid(&self) -> Uuid {
-        Uuid::parse_str(&self.id).unwrap_or_default()
+    pub fn uuid(&self) -> QueryResult<Uuid> {
+        super::stored_uuid(&self.id)
     }
 }
 
@@ -98,21 +97,21 @@ pub fn set_regions(conn: &mut DbConn, user_id: &str, codes: &[String]) -> QueryR
     Ok(())
 }
 
-pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> User {
-    User {
-        id: user.uuid(),
+pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> QueryResult<User> {
+    Ok(User {
+        id: user.uuid()?,
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         role: user.role(),
         regions: assigned
             .iter()
-            .filter_map(|r| {
-                Some(RegionRef {
-                    code: RegionCode::parse(&r.code).ok()?,
+            .map(|r| {
+                Ok(RegionRef {
+                    code: super::regions::stored_code(&r.code)?,
                     name: r.name.clone(),
                 })
             })
-            .collect(),
+            .collect::<QueryResult<_>>()?,
         phone: user.phone.clone(),
         is_active: user.is_active,
         locked_until: user
@@ -120,7 +119,7 @@ pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> User {
             .filter(|until| *until > super::now())
             .map(super::to_utc),
         created_at: super::to_utc(user.created_at),
-    }
+    })
 }
 
 /// Loads many users with their regions in two queries.
@@ -145,16 +144,15 @@ pub fn load_api_many(conn: &mut DbConn, rows: &[UserRow]) -> QueryResult<Vec<Use
             .or_default()
             .push(AssignedRegion { code, name, path });
     }
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|row| to_api(row, by_user.get(&row.id).map(Vec::as_slice).unwrap_or(&[])))
-        .collect())
+        .collect()
 }
 
 /// Loads a user with their regions in the API shape.
 pub fn load_api(conn: &mut DbConn, user: &UserRow) -> QueryResult<User> {
     let assigned = assigned_regions(conn, &user.id)?;
-    Ok(to_api(user, &assigned))
+    to_api(user, &assigned)
 }
 
 /// Usernames are compared in lower case; allowed: a–z, 0–9, `.`, `_`, `-`, 3 to 64 characters.

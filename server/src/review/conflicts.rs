@@ -18,8 +18,8 @@ use crate::documents::Documents;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit;
 use crate::models::cooperatives::any_in_scope;
-use crate::models::now;
 use crate::models::to_utc;
+use crate::models::{now, stored_json, stored_uuid};
 
 /// A conflict row as stored.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -47,10 +47,10 @@ pub fn to_api(conn: &mut DbConn, rows: Vec<ConflictRow>) -> QueryResult<Vec<Conf
     let parsed: Vec<(ConflictRow, Vec<serde_json::Value>)> = rows
         .into_iter()
         .map(|row| {
-            let candidates = serde_json::from_str(&row.candidates).unwrap_or_default();
-            (row, candidates)
+            let candidates = stored_json(&row.candidates)?;
+            Ok((row, candidates))
         })
-        .collect();
+        .collect::<QueryResult<_>>()?;
     let text = |value: &serde_json::Value, key: &str| value[key].as_str().map(str::to_owned);
     let hashes: Vec<String> = parsed
         .iter()
@@ -74,39 +74,41 @@ pub fn to_api(conn: &mut DbConn, rows: Vec<ConflictRow>) -> QueryResult<Vec<Conf
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    Ok(parsed
+    parsed
         .into_iter()
-        .map(|(row, candidates)| ConflictInfo {
-            id: Uuid::parse_str(&row.id).unwrap_or_default(),
-            cooperative_id: Uuid::parse_str(&row.cooperative_id).unwrap_or_default(),
-            cooperative_name: cooperative_names.get(&row.cooperative_id).cloned(),
-            visit_id: row.visit_id().and_then(|v| Uuid::parse_str(v).ok()),
-            candidates: candidates
-                .iter()
-                .map(|candidate| {
-                    let user_id = text(candidate, "user_id");
-                    ConflictCandidate {
-                        value: candidate["value"].clone(),
-                        actor: text(candidate, "actor"),
-                        device_id: text(candidate, "device_id"),
-                        user_name: user_id.as_ref().and_then(|u| names.get(u)).cloned(),
-                        user_id,
-                        received_at: text(candidate, "change")
-                            .and_then(|h| received.get(&h).copied())
-                            .map(to_utc),
-                        claimed_at: candidate["claimed_at_ms"]
-                            .as_i64()
-                            .and_then(DateTime::from_timestamp_millis),
-                    }
-                })
-                .collect(),
-            path: row.path,
-            detected_at: to_utc(row.detected_at),
-            resolved_at: row.resolved_at.map(to_utc),
-            resolved_by: row.resolved_by,
-            resolution: row.resolution.and_then(|r| serde_json::from_str(&r).ok()),
+        .map(|(row, candidates)| -> QueryResult<ConflictInfo> {
+            Ok(ConflictInfo {
+                id: stored_uuid(&row.id)?,
+                cooperative_id: stored_uuid(&row.cooperative_id)?,
+                cooperative_name: cooperative_names.get(&row.cooperative_id).cloned(),
+                visit_id: row.visit_id().and_then(|v| Uuid::parse_str(v).ok()),
+                candidates: candidates
+                    .iter()
+                    .map(|candidate| {
+                        let user_id = text(candidate, "user_id");
+                        ConflictCandidate {
+                            value: candidate["value"].clone(),
+                            actor: text(candidate, "actor"),
+                            device_id: text(candidate, "device_id"),
+                            user_name: user_id.as_ref().and_then(|u| names.get(u)).cloned(),
+                            user_id,
+                            received_at: text(candidate, "change")
+                                .and_then(|h| received.get(&h).copied())
+                                .map(to_utc),
+                            claimed_at: candidate["claimed_at_ms"]
+                                .as_i64()
+                                .and_then(DateTime::from_timestamp_millis),
+                        }
+                    })
+                    .collect(),
+                path: row.path,
+                detected_at: to_utc(row.detected_at),
+                resolved_at: row.resolved_at.map(to_utc),
+                resolved_by: row.resolved_by,
+                resolution: row.resolution.and_then(|r| serde_json::from_str(&r).ok()),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Settles a conflicted field: keeps one of its values (`candidate`) or enters a new one (`value`).

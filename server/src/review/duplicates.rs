@@ -17,7 +17,7 @@ use crate::db::schema::{
 use crate::documents::{Documents, store};
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::any_in_scope;
-use crate::models::{audit, now, to_utc};
+use crate::models::{audit, now, stored_uuid, to_utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = duplicate_candidates)]
@@ -53,20 +53,21 @@ pub fn to_api(conn: &mut DbConn, rows: Vec<DuplicateRow>) -> QueryResult<Vec<Dup
         .into_iter()
         .collect();
     let name = |id: &str| names.get(id).cloned().unwrap_or_default();
-    Ok(rows
-        .into_iter()
-        .map(|row| DuplicateCandidate {
-            id: Uuid::parse_str(&row.id).unwrap_or_default(),
-            cooperative_name: name(&row.cooperative_id),
-            duplicate_of_name: name(&row.duplicate_of),
-            cooperative_id: Uuid::parse_str(&row.cooperative_id).unwrap_or_default(),
-            duplicate_of: Uuid::parse_str(&row.duplicate_of).unwrap_or_default(),
-            uscc: row.uscc,
-            detected_at: to_utc(row.detected_at),
-            resolved_at: row.resolved_at.map(to_utc),
-            outcome: row.outcome,
+    rows.into_iter()
+        .map(|row| {
+            Ok(DuplicateCandidate {
+                id: stored_uuid(&row.id)?,
+                cooperative_name: name(&row.cooperative_id),
+                duplicate_of_name: name(&row.duplicate_of),
+                cooperative_id: stored_uuid(&row.cooperative_id)?,
+                duplicate_of: stored_uuid(&row.duplicate_of)?,
+                uscc: row.uscc,
+                detected_at: to_utc(row.detected_at),
+                resolved_at: row.resolved_at.map(to_utc),
+                outcome: row.outcome,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// An unresolved pair whose two cooperatives both lie in the caller's regions; 404 otherwise (as if it did not

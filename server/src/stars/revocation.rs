@@ -193,7 +193,7 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         .map(|bar| bar.until)
         .max();
     Ok(StarHistory {
-        cooperative_id: uuid(&cooperative.id),
+        cooperative_id: uuid(&cooperative.id)?,
         kind: *cooperative.org_kind,
         current_star: cooperative.star_level.and_then(|s| u8::try_from(s).ok()),
         awards: awards_of(conn, &cooperative.id)?,
@@ -204,12 +204,14 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
     })
 }
 
-fn day(text: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+/// A stored day; one that does not parse is corrupt data.
+fn stored_day(text: &str) -> QueryResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
-fn uuid(text: &str) -> Uuid {
-    Uuid::parse_str(text).unwrap_or_default()
+fn uuid(text: &str) -> QueryResult<Uuid> {
+    crate::models::stored_uuid(text)
 }
 
 fn star(value: i64) -> u8 {
@@ -244,20 +246,22 @@ fn awards_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarAwa
             star_awards::revoked_by_event,
         ))
         .load(conn)?;
-    Ok(awards
+    awards
         .into_iter()
         .map(
-            |(y, stars, application, model_version, awarded_at, revoked_at, event)| StarAward {
-                year: year(y),
-                star: star(stars),
-                application_id: uuid(&application),
-                model_version,
-                awarded_at: to_utc(awarded_at),
-                revoked_at: revoked_at.map(to_utc),
-                revoked_by_event: event.as_deref().map(uuid),
+            |(y, stars, application, model_version, awarded_at, revoked_at, event)| {
+                Ok(StarAward {
+                    year: year(y),
+                    star: star(stars),
+                    application_id: uuid(&application)?,
+                    model_version,
+                    awarded_at: to_utc(awarded_at),
+                    revoked_at: revoked_at.map(to_utc),
+                    revoked_by_event: event.as_deref().map(uuid).transpose()?,
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
 /// Revocation events, most recent first.
@@ -286,15 +290,20 @@ fn events_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarEve
             star_events::revoked_star,
         ))
         .load(conn)?;
-    Ok(events
+    events
         .into_iter()
-        .filter_map(
+        .map(
             |(id, cause, occurred_on, description, source, recorded_by, recorded_at, revoked)| {
-                Some(StarEvent {
-                    id: uuid(&id),
-                    cause_zh: Trigger::parse(&cause)?.label_zh().to_owned(),
+                let trigger = Trigger::parse(&cause).ok_or_else(|| {
+                    diesel::result::Error::DeserializationError(
+                        format!("unknown star event cause `{cause}` in the database").into(),
+                    )
+                })?;
+                Ok(StarEvent {
+                    id: uuid(&id)?,
+                    cause_zh: trigger.label_zh().to_owned(),
                     cause,
-                    occurred_on: day(&occurred_on)?,
+                    occurred_on: stored_day(&occurred_on)?,
                     description,
                     source,
                     recorded_by,
@@ -303,7 +312,7 @@ fn events_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarEve
                 })
             },
         )
-        .collect())
+        .collect()
 }
 
 /// Bars on applying, most recent first.
@@ -313,21 +322,20 @@ fn bars_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarBar>>
         .order(star_bars::from_day.desc())
         .select((star_bars::reason, star_bars::from_day, star_bars::until_day))
         .load(conn)?;
-    Ok(bars
-        .into_iter()
-        .filter_map(|(reason, from, until)| {
-            Some(StarBar {
+    bars.into_iter()
+        .map(|(reason, from, until)| {
+            Ok(StarBar {
                 reason_zh: if reason == "falsified" {
                     "申报弄虚作假".to_owned()
                 } else {
                     "星级被撤销".to_owned()
                 },
                 reason,
-                from: day(&from)?,
-                until: day(&until)?,
+                from: stored_day(&from)?,
+                until: stored_day(&until)?,
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Applications, newest campaign first.
@@ -349,17 +357,17 @@ fn applications_of(
             star_applications::total,
         ))
         .load(conn)?;
-    Ok(applications
+    applications
         .into_iter()
-        .map(
-            |(id, y, status, computed, awarded, total)| ApplicationSummary {
-                id: uuid(&id),
+        .map(|(id, y, status, computed, awarded, total)| {
+            Ok(ApplicationSummary {
+                id: uuid(&id)?,
                 year: year(y),
                 status,
                 computed_star: computed.map(star),
                 awarded_star: awarded.map(star),
                 total,
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }

@@ -25,8 +25,8 @@ pub fn status_zh(status: &str) -> &'static str {
     }
 }
 
-fn uuid(text: &str) -> Uuid {
-    Uuid::parse_str(text).unwrap_or_default()
+fn uuid(text: &str) -> QueryResult<Uuid> {
+    crate::models::stored_uuid(text)
 }
 
 fn star(value: Option<i64>) -> Option<u8> {
@@ -95,7 +95,7 @@ pub fn campaign(
         *applications.entry(status).or_default() += 1;
     }
     Ok(Campaign {
-        id: uuid(&row.id),
+        id: uuid(&row.id)?,
         year: i32::try_from(row.year).map_err(ApiError::internal)?,
         kind: *row.kind,
         model_version: row.model_version,
@@ -140,8 +140,8 @@ pub fn items(conn: &mut DbConn, rows: Vec<ApplicationRow>) -> ApiResult<Vec<Appl
                 .cloned()
                 .unwrap_or_default();
             Ok(ApplicationItem {
-                id: uuid(&row.id),
-                cooperative_id: uuid(&row.cooperative_id),
+                id: uuid(&row.id)?,
+                cooperative_id: uuid(&row.cooperative_id)?,
                 cooperative_name: name,
                 uscc,
                 region_code: code,
@@ -202,11 +202,11 @@ pub fn application(
     let inputs: serde_json::Value =
         serde_json::from_str(&row.inputs_json).map_err(ApiError::internal)?;
     Ok(Application {
-        id: uuid(&row.id),
-        campaign_id: uuid(&row.campaign_id),
+        id: uuid(&row.id)?,
+        campaign_id: uuid(&row.campaign_id)?,
         year: i32::try_from(campaign.year).map_err(ApiError::internal)?,
         kind: *campaign.kind,
-        cooperative_id: uuid(&row.cooperative_id),
+        cooperative_id: uuid(&row.cooperative_id)?,
         cooperative_name: name,
         uscc,
         region_code: code,

@@ -135,22 +135,21 @@ pub fn items(conn: &mut DbConn, rows: Vec<ClassificationRow>) -> ApiResult<Vec<C
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let (name, uscc, region) = registry
                 .get(&row.cooperative_id)
                 .cloned()
                 .unwrap_or_default();
-            CleanupItem {
-                cooperative_id: row.cooperative_id.parse().unwrap_or_default(),
+            Ok(CleanupItem {
+                cooperative_id: crate::models::stored_uuid(&row.cooperative_id)?,
                 cooperative_name: name,
                 uscc,
                 region_code: region,
-                classification_id: row.id.parse().unwrap_or_default(),
+                classification_id: crate::models::stored_uuid(&row.id)?,
                 effective_state: row.effective_state().to_owned(),
                 flags: row.flag_codes(),
-                actions: row.actions(),
+                actions: row.actions()?,
                 open_case_id: open_cases
                     .get(&row.cooperative_id)
                     .and_then(|id| id.parse().ok()),
@@ -163,7 +162,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ClassificationRow>) -> ApiResult<Vec<C
                 explanation_zh: row.explanation_zh,
                 rule_set_version: row.rule_set_version,
                 decision: row.decision,
-            }
+            })
         })
-        .collect())
+        .collect()
 }

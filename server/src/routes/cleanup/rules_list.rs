@@ -5,7 +5,7 @@ use hezuo_mobile_api::cleanup::RuleSetVersion;
 use crate::auth::Authenticated;
 use crate::cleanup::rule_sets;
 use crate::cleanup::rules::RuleSet;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::models::to_utc;
 use crate::state::AppState;
 
@@ -37,21 +37,20 @@ pub async fn list_rule_sets(
                     created_by: None,
                 }]);
             }
-            Ok(rows
-                .into_iter()
-                .map(|row| RuleSetVersion {
-                    rules_toml: serde_json::from_str::<RuleSet>(&row.rules_json)
-                        .ok()
-                        .and_then(|rules| toml::to_string(&rules).ok())
-                        .unwrap_or_default(),
-                    rules: serde_json::from_str(&row.rules_json).unwrap_or_default(),
-                    proposals: proposals(),
-                    version: row.version,
-                    active: row.active,
-                    created_at: to_utc(row.created_at),
-                    created_by: row.created_by,
+            rows.into_iter()
+                .map(|row| {
+                    let rules: RuleSet = crate::models::stored_json(&row.rules_json)?;
+                    Ok(RuleSetVersion {
+                        rules_toml: toml::to_string(&rules).map_err(ApiError::internal)?,
+                        rules: crate::models::stored_json(&row.rules_json)?,
+                        proposals: proposals(),
+                        version: row.version,
+                        active: row.active,
+                        created_at: to_utc(row.created_at),
+                        created_by: row.created_by,
+                    })
                 })
-                .collect())
+                .collect::<ApiResult<Vec<_>>>()
         })
         .await?;
     Ok(web::Json(versions))

@@ -52,11 +52,12 @@ pub async fn show_cleanup(
                 current: current
                     .into_iter()
                     .next()
-                    .map(|row| view::classification(row, &names)),
+                    .map(|row| view::classification(row, &names))
+                    .transpose()?,
                 history: history
                     .into_iter()
                     .map(|row| view::classification(row, &names))
-                    .collect(),
+                    .collect::<diesel::QueryResult<_>>()?,
                 cases: cases::with_actions(conn, case_rows, store::today())?,
             })
         })

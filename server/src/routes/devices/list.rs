@@ -76,7 +76,7 @@ pub async fn list_devices(
                 items: rows
                     .iter()
                     .map(|(row, username)| device_model::to_api(row, username))
-                    .collect(),
+                    .collect::<QueryResult<_>>()?,
                 next_cursor,
             })
         })

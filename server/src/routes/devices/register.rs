@@ -53,7 +53,7 @@ pub async fn register_device(
                 .ok_or_else(ApiError::not_found)?;
             if let Some(existing) = session.device_id.as_deref() {
                 let row = devices::find(conn, existing)?.ok_or_else(ApiError::not_found)?;
-                return Ok((devices::to_api(&row, &caller.user.username), false));
+                return Ok((devices::to_api(&row, &caller.user.username)?, false));
             }
             // A limit per account: a held (quarantined) counsellor cannot shed the hold with endless new devices,
             // and the list of phones stays one a supervisor can check.
@@ -81,7 +81,7 @@ pub async fn register_device(
             };
             devices::insert(conn, &row)?;
             sessions::bind_device(conn, &session.id, &row.id)?;
-            let device = devices::to_api(&row, &caller.user.username);
+            let device = devices::to_api(&row, &caller.user.username)?;
             let mut actor = caller.who();
             actor.device_id = Some(row.id.clone());
             audit::record(

@@ -25,7 +25,7 @@ pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<
                 None => None,
             };
             Ok(Me {
-                user: users::to_api(&caller.user, &caller.regions),
+                user: users::to_api(&caller.user, &caller.regions)?,
                 session_id: caller.session_id,
                 device,
             })

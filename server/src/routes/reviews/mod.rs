@@ -10,11 +10,10 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use hezuo_mobile_api::reviews::ReviewItem;
-use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::schema::{conflicts, cooperatives, evidence_flags, regions, visits};
-use crate::models::to_utc;
+use crate::models::{stored_uuid, to_utc};
 use crate::review::ReviewRow;
 
 /// Visit ids (from conflict paths `visits.<id>.…`) with open conflicts, among the given cooperatives (all if `None`).
@@ -93,16 +92,15 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
     {
         *flags.entry(visit).or_insert(0) += 1;
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let status = row.status();
             let fact = facts.get(&row.visit_id);
             let place = places.get(&row.cooperative_id);
             let author = fact.and_then(|f| f.1.clone());
-            ReviewItem {
-                visit_id: Uuid::parse_str(&row.visit_id).unwrap_or_default(),
-                cooperative_id: Uuid::parse_str(&row.cooperative_id).unwrap_or_default(),
+            Ok(ReviewItem {
+                visit_id: stored_uuid(&row.visit_id)?,
+                cooperative_id: stored_uuid(&row.cooperative_id)?,
                 cooperative_name: place.map(|p| p.0.clone()).unwrap_or_default(),
                 region_code: place.map(|p| p.1.clone()).unwrap_or_default(),
                 region_name: place.and_then(|p| region_names.get(&p.1)).cloned(),
@@ -123,9 +121,9 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
                 evidence_flags: flags.get(&row.visit_id).copied().unwrap_or(0),
                 version: row.content_digest.clone(),
                 updated_at: to_utc(row.updated_at),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Each region's name below its county, e.g. `高桥镇 › 岐阳村` for a village: what a reviewer in the county reads.

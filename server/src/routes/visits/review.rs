@@ -58,7 +58,7 @@ pub async fn visit_review(
                 review: crate::routes::reviews::items(conn, vec![row])?
                     .pop()
                     .ok_or_else(ApiError::not_found)?,
-                visit: serde_json::from_str(&data).unwrap_or_default(),
+                visit: crate::models::stored_json(&data)?,
                 conflicts: crate::review::conflicts::to_api(conn, conflict_rows)?,
                 activity: crate::review::activity::activity(
                     conn,
