@@ -286,22 +286,59 @@ async fn store_new_photo(
     Ok(())
 }
 
-/// A photo as first recorded.
-#[derive(Insertable)]
+/// A photo as recorded when its bytes first arrived.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = photos)]
-struct PhotoRow {
-    sha256: String,
-    bytes: i64,
-    mime: String,
-    width: i64,
-    height: i64,
-    exif_taken_at: Option<chrono::NaiveDateTime>,
-    exif_latitude: Option<f64>,
-    exif_longitude: Option<f64>,
-    perceptual_hash: i64,
-    device_id: Option<String>,
-    user_id: Option<String>,
-    received_at: chrono::NaiveDateTime,
+pub struct PhotoRow {
+    pub sha256: String,
+    pub bytes: i64,
+    pub mime: String,
+    pub width: i64,
+    pub height: i64,
+    pub exif_taken_at: Option<chrono::NaiveDateTime>,
+    pub exif_latitude: Option<f64>,
+    pub exif_longitude: Option<f64>,
+    pub perceptual_hash: i64,
+    pub device_id: Option<String>,
+    pub user_id: Option<String>,
+    pub received_at: chrono::NaiveDateTime,
+}
+
+impl PhotoRow {
+    /// What the API shows of it: the served sizes' addresses and what the server read from the bytes.
+    pub fn into_api(self) -> hezuo_mobile_api::photos::PhotoInfo {
+        use chrono::TimeZone;
+        let path = |size: &str| {
+            format!(
+                "{}/photos/{}/{size}",
+                hezuo_mobile_api::API_PREFIX,
+                self.sha256
+            )
+        };
+        hezuo_mobile_api::photos::PhotoInfo {
+            urls: hezuo_mobile_api::photos::PhotoUrls {
+                small: path("small"),
+                large: path("large"),
+                full: path("full"),
+            },
+            bytes: self.bytes as u64,
+            mime: self.mime,
+            width: self.width as u32,
+            height: self.height as u32,
+            exif_taken_at: self
+                .exif_taken_at
+                .map(|t| chrono::Utc.from_utc_datetime(&t)),
+            exif_position: self.exif_latitude.zip(self.exif_longitude).map(
+                |(latitude, longitude)| hezuo_mobile_api::photos::Position {
+                    latitude,
+                    longitude,
+                },
+            ),
+            perceptual_hash: format!("{:016x}", self.perceptual_hash as u64),
+            received_at: chrono::Utc.from_utc_datetime(&self.received_at),
+            sha256: self.sha256,
+        }
+    }
 }
 
 /// Completes the upload, records the device as an uploader of the bytes, records a new photo (unless another device

@@ -12,6 +12,7 @@ use crate::db::schema::{evidence_flags, photos, visit_photos as named_photos, vi
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::{any_in_scope, in_scope};
 use crate::photos::evidence::uploaders_of;
+use crate::photos::uploads::PhotoRow;
 use crate::state::AppState;
 
 /// The photos a visit names — expected and arrived — with what the server read from each and the evidence flags
@@ -200,51 +201,3 @@ type NamedRow = (
     Option<f64>,
     Option<f64>,
 );
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = photos)]
-struct PhotoRow {
-    sha256: String,
-    bytes: i64,
-    mime: String,
-    width: i64,
-    height: i64,
-    exif_taken_at: Option<NaiveDateTime>,
-    exif_latitude: Option<f64>,
-    exif_longitude: Option<f64>,
-    perceptual_hash: i64,
-    received_at: NaiveDateTime,
-}
-
-impl PhotoRow {
-    fn into_api(self) -> PhotoInfo {
-        let path = |size: &str| {
-            format!(
-                "{}/photos/{}/{size}",
-                hezuo_mobile_api::API_PREFIX,
-                self.sha256
-            )
-        };
-        PhotoInfo {
-            urls: hezuo_mobile_api::photos::PhotoUrls {
-                small: path("small"),
-                large: path("large"),
-                full: path("full"),
-            },
-            bytes: self.bytes as u64,
-            mime: self.mime,
-            width: self.width as u32,
-            height: self.height as u32,
-            exif_taken_at: self.exif_taken_at.map(|t| Utc.from_utc_datetime(&t)),
-            exif_position: self.exif_latitude.zip(self.exif_longitude).map(
-                |(latitude, longitude)| Position {
-                    latitude,
-                    longitude,
-                },
-            ),
-            perceptual_hash: format!("{:016x}", self.perceptual_hash as u64),
-            received_at: Utc.from_utc_datetime(&self.received_at),
-            sha256: self.sha256,
-        }
-    }
-}
