@@ -7,7 +7,6 @@ use hezuo_mobile_api::users::Role;
 use hezuo_mobile_api::{RegionCode, Uscc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use uuid::Uuid;
 
 use crate::auth::password::PasswordHasher;
 use crate::db::code::Code;
@@ -241,7 +240,7 @@ pub fn create_logins(
             }
             let created = now();
             let row = UserRow {
-                id: Uuid::now_v7().to_string(),
+                id: crate::db::id::UserId::generate(),
                 username: login.username.clone(),
                 display_name: login.display_name.clone(),
                 role: Code(login.role),
@@ -257,7 +256,7 @@ pub fn create_logins(
                 diesel::insert_into(crate::db::schema::users::table).values(&row),
                 conn,
             )?;
-            users::set_regions(conn, &row.id, &login.region_codes)?;
+            users::set_regions(conn, row.id, &login.region_codes)?;
         }
         Ok::<_, diesel::result::Error>(())
     })?;

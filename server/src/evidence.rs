@@ -8,6 +8,7 @@ use hezuo_sync::model::CooperativeDoc;
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::documents::Via;
 use crate::documents::commit::{CommitHooks, FollowUp};
 use crate::error::ApiResult;
@@ -18,10 +19,14 @@ use crate::review::track;
 /// The one hook for "the approved evidence of these cooperatives changed" (a visit approved or unapproved, a phone's
 /// change to an approved visit, approved visits moved by a duplicate merge, registry facts imported): the clean-up
 /// classification and every open star application of each follow, in the caller's transaction.
-pub fn approved_evidence_changed(conn: &mut DbConn, cooperative_ids: &[String]) -> ApiResult<()> {
-    crate::cleanup::store::refresh(conn, cooperative_ids)?;
+pub fn approved_evidence_changed(
+    conn: &mut DbConn,
+    cooperative_ids: &[CooperativeId],
+) -> ApiResult<()> {
+    let keys: Vec<String> = cooperative_ids.iter().map(ToString::to_string).collect();
+    crate::cleanup::store::refresh(conn, &keys)?;
     for id in cooperative_ids {
-        crate::stars::applications::refresh_open(conn, id)?;
+        crate::stars::applications::refresh_open(conn, *id)?;
     }
     Ok(())
 }
@@ -47,7 +52,7 @@ impl CommitHooks for Followers {
     fn approved_evidence_changed(
         &self,
         conn: &mut DbConn,
-        cooperative_ids: &[String],
+        cooperative_ids: &[CooperativeId],
     ) -> ApiResult<()> {
         approved_evidence_changed(conn, cooperative_ids)
     }
@@ -62,9 +67,9 @@ impl FollowUp for ReviewFollowUp {
     }
 
     fn store(self: Box<Self>, conn: &mut DbConn) -> ApiResult<()> {
-        let cooperative_id = self.0.cooperative_id().to_owned();
+        let cooperative_id = self.0.cooperative_id();
         if self.0.store(conn)? {
-            approved_evidence_changed(conn, std::slice::from_ref(&cooperative_id))?;
+            approved_evidence_changed(conn, &[cooperative_id])?;
         }
         Ok(())
     }

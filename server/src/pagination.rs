@@ -7,8 +7,8 @@ use hezuo_mobile_api::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 use crate::error::{ApiError, ApiResult};
 
-pub fn encode_cursor(last_id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(last_id.as_bytes())
+pub fn encode_cursor(last_id: impl std::fmt::Display) -> String {
+    URL_SAFE_NO_PAD.encode(last_id.to_string())
 }
 
 pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<String>> {
@@ -34,7 +34,7 @@ pub fn cut<T>(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = more
-        .then(|| rows.last().map(|row| encode_cursor(&key(row))))
+        .then(|| rows.last().map(|row| encode_cursor(key(row))))
         .flatten();
     (rows, next_cursor)
 }

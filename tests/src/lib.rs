@@ -325,7 +325,7 @@ impl SeededDatabase {
             hezuo_server::models::cooperatives::find_by_uscc(&mut conn, fixture.uscc().as_str())
                 .expect("query")
                 .expect("fixture exists");
-        uuid::Uuid::parse_str(&row.id).expect("uuid")
+        row.id.uuid()
     }
 }
 
@@ -557,7 +557,7 @@ impl TestApp {
         )
         .expect("query")
         .expect("fixture exists");
-        uuid::Uuid::parse_str(&row.id).expect("uuid")
+        row.id.uuid()
     }
 
     /// The id of a persona's account.
@@ -566,7 +566,7 @@ impl TestApp {
             hezuo_server::models::users::find_by_username(&mut self.conn(), persona.username())
                 .expect("query")
                 .expect("persona exists");
-        uuid::Uuid::parse_str(&row.id).expect("uuid")
+        row.id.uuid()
     }
 }
 

@@ -11,11 +11,11 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use hezuo_mobile_api::ErrorCode;
 use hezuo_mobile_api::users::Role;
-use uuid::Uuid;
 
 use crate::auth::scope::Scope;
 use crate::auth::web_session;
 use crate::db::DbConn;
+use crate::db::id::{DeviceId, SessionId, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::models::Who;
 use crate::models::users::{AssignedRegion, UserRow};
@@ -28,16 +28,13 @@ pub struct Authenticated {
     pub role: Role,
     pub regions: Vec<AssignedRegion>,
     pub scope: Scope,
-    pub session_id: Uuid,
-    pub device_id: Option<Uuid>,
+    pub session_id: SessionId,
+    pub device_id: Option<DeviceId>,
 }
 
 impl Authenticated {
     pub fn who(&self) -> Who {
-        Who {
-            user_id: Some(self.user.id.clone()),
-            device_id: self.device_id.map(|d| d.to_string()),
-        }
+        Who::person(self.user.id, self.device_id)
     }
 
     pub fn is_admin(&self) -> bool {
@@ -85,15 +82,15 @@ fn access_token(req: &HttpRequest) -> Result<(String, Carrier), ApiError> {
 /// Checks the session behind a verified token and loads its user and scope.
 pub fn load_session(
     conn: &mut DbConn,
-    user_id: Uuid,
-    session_id: Uuid,
+    user_id: UserId,
+    session_id: SessionId,
 ) -> ApiResult<Authenticated> {
-    let session = sessions::find(conn, &session_id.to_string())?
-        .ok_or_else(|| ApiError::new(ErrorCode::TokenInvalid))?;
-    if session.user_id != user_id.to_string() {
+    let session =
+        sessions::find(conn, session_id)?.ok_or_else(|| ApiError::new(ErrorCode::TokenInvalid))?;
+    if session.user_id != user_id {
         return Err(ApiError::new(ErrorCode::TokenInvalid));
     }
-    if let Some(device_id) = &session.device_id {
+    if let Some(device_id) = session.device_id {
         let device = devices::find(conn, device_id)?
             .ok_or_else(|| ApiError::new(ErrorCode::DeviceRevoked))?;
         if device.revoked_at.is_some() {
@@ -103,18 +100,18 @@ pub fn load_session(
     if !session.is_live(crate::models::now()) {
         return Err(ApiError::new(ErrorCode::SessionRevoked));
     }
-    let user = users::find(conn, &session.user_id)?
+    let user = users::find(conn, session.user_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::TokenInvalid))?;
     if !user.is_active {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }
-    let regions = users::assigned_regions(conn, &user.id)?;
+    let regions = users::assigned_regions(conn, user.id)?;
     Ok(Authenticated {
         role: user.role(),
         scope: users::scope_of(&user, &regions),
         regions,
-        device_id: session.device_uuid()?,
-        session_id: session.uuid()?,
+        device_id: session.device_id,
+        session_id: session.id,
         user,
     })
 }
@@ -141,7 +138,7 @@ impl FromRequest for Authenticated {
             }
             state
                 .db
-                .run(move |conn| load_session(conn, claims.sub, claims.sid))
+                .run(move |conn| load_session(conn, claims.sub.into(), claims.sid.into()))
                 .await
         })
     }

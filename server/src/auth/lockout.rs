@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use crate::config::Config;
 use crate::db::DbConn;
+use crate::db::id::UserId;
 use crate::db::schema::{login_failures, users};
 use crate::models::Who;
 use crate::models::audit::{self, Entry};
@@ -29,7 +30,7 @@ pub struct Attempt {
 pub fn reserve(
     conn: &mut DbConn,
     config: &Config,
-    user_id: &str,
+    user_id: UserId,
     address: &str,
 ) -> QueryResult<Result<Attempt, NaiveDateTime>> {
     let at = now();
@@ -102,7 +103,7 @@ pub fn reserve(
 pub fn after_failure(
     conn: &mut DbConn,
     config: &Config,
-    user_id: &str,
+    user_id: UserId,
     address: &str,
     attempt: Attempt,
 ) -> QueryResult<Option<NaiveDateTime>> {
@@ -130,7 +131,7 @@ pub fn after_failure(
 fn lock_address(
     conn: &mut DbConn,
     config: &Config,
-    user_id: &str,
+    user_id: UserId,
     address: &str,
 ) -> QueryResult<NaiveDateTime> {
     let until = now() + Duration::seconds(config.login_lockout_secs as i64);
@@ -148,14 +149,14 @@ fn lock_address(
     Ok(until)
 }
 
-fn record_lock(conn: &mut DbConn, user_id: &str, lock: serde_json::Value) -> QueryResult<()> {
+fn record_lock(conn: &mut DbConn, user_id: UserId, lock: serde_json::Value) -> QueryResult<()> {
     audit::record(
         conn,
         &Who::system(),
         Entry {
             action: crate::models::audit::Action::UserLocked,
             entity_type: "user",
-            entity_id: user_id,
+            entity_id: &user_id,
         },
         audit::NONE,
         Some(&lock),
@@ -163,7 +164,7 @@ fn record_lock(conn: &mut DbConn, user_id: &str, lock: serde_json::Value) -> Que
 }
 
 /// A successful login (or an admin's unlock) clears the counts; `address` `None` clears every address.
-pub fn clear(conn: &mut DbConn, user_id: &str, address: Option<&str>) -> QueryResult<()> {
+pub fn clear(conn: &mut DbConn, user_id: UserId, address: Option<&str>) -> QueryResult<()> {
     match address {
         Some(address) => {
             diesel::delete(login_failures::table.find((user_id, address))).execute(conn)?

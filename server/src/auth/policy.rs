@@ -15,13 +15,14 @@ use hezuo_mobile_api::users::Role;
 use crate::auth::Authenticated;
 use crate::db::DbConn;
 use crate::db::code::Code;
+use crate::db::id::{CooperativeId, UserId};
 use crate::db::schema::{regions, user_regions, users};
 
 /// A cooperative in the caller's regions; 404 otherwise, as if it did not exist.
 pub fn visible_cooperative(
     conn: &mut DbConn,
     caller: &Authenticated,
-    id: &str,
+    id: CooperativeId,
 ) -> crate::error::ApiResult<crate::models::cooperatives::CooperativeRow> {
     crate::models::cooperatives::find(conn, id)?
         .filter(|row| caller.scope.covers_path(&row.region_path))
@@ -43,7 +44,7 @@ pub fn manages(actor: &Authenticated, target_role: Role, target_paths: &[String]
 /// Whether `actor` may see the account: their own, or one they manage.
 pub fn sees(
     actor: &Authenticated,
-    target_id: &str,
+    target_id: UserId,
     target_role: Role,
     target_paths: &[String],
 ) -> bool {
@@ -54,18 +55,18 @@ pub fn sees(
 pub fn visible_user_ids(
     conn: &mut DbConn,
     actor: &Authenticated,
-) -> QueryResult<Option<Vec<String>>> {
+) -> QueryResult<Option<Vec<UserId>>> {
     match actor.role {
         Role::Admin => Ok(None),
-        Role::Counsellor | Role::Viewer => Ok(Some(vec![actor.user.id.clone()])),
+        Role::Counsellor | Role::Viewer => Ok(Some(vec![actor.user.id])),
         Role::Supervisor => {
-            let assignments: Vec<(String, Code<Role>, String)> = user_regions::table
+            let assignments: Vec<(UserId, Code<Role>, String)> = user_regions::table
                 .inner_join(users::table)
                 .inner_join(regions::table)
                 .filter(users::role.eq_any([Role::Counsellor.as_str(), Role::Viewer.as_str()]))
                 .select((users::id, users::role, regions::path))
                 .load(conn)?;
-            let mut by_user: BTreeMap<String, (Role, Vec<String>)> = BTreeMap::new();
+            let mut by_user: BTreeMap<UserId, (Role, Vec<String>)> = BTreeMap::new();
             for (id, role, path) in assignments {
                 by_user
                     .entry(id)
@@ -73,12 +74,12 @@ pub fn visible_user_ids(
                     .1
                     .push(path);
             }
-            let mut ids: Vec<String> = by_user
+            let mut ids: Vec<UserId> = by_user
                 .into_iter()
                 .filter(|(_, (role, paths))| manages(actor, *role, paths))
                 .map(|(id, _)| id)
                 .collect();
-            ids.push(actor.user.id.clone());
+            ids.push(actor.user.id);
             Ok(Some(ids))
         }
     }

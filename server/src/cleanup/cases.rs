@@ -10,6 +10,7 @@ use hezuo_sync::model::RecommendedAction;
 use serde::Serialize;
 
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{cooperatives, disposal_actions, disposal_cases};
 use crate::models::{stored_uuid, to_utc};
 
@@ -29,7 +30,7 @@ pub fn is_disposal(action: RecommendedAction) -> bool {
 #[diesel(table_name = disposal_cases)]
 pub struct CaseRow {
     pub id: String,
-    pub cooperative_id: String,
+    pub cooperative_id: CooperativeId,
     pub classification_id: String,
     pub state: String,
     pub status: String,
@@ -86,15 +87,15 @@ pub fn with_actions(
             .or_default()
             .push(action);
     }
-    let cooperative_ids: Vec<&str> = cases.iter().map(|c| c.cooperative_id.as_str()).collect();
-    let names: HashMap<String, (String, String)> = cooperatives::table
+    let cooperative_ids: Vec<CooperativeId> = cases.iter().map(|c| c.cooperative_id).collect();
+    let names: HashMap<CooperativeId, (String, String)> = cooperatives::table
         .filter(cooperatives::id.eq_any(&cooperative_ids))
         .select((
             cooperatives::id,
             cooperatives::name,
             cooperatives::region_code,
         ))
-        .load::<(String, String, String)>(conn)?
+        .load::<(CooperativeId, String, String)>(conn)?
         .into_iter()
         .map(|(id, name, region)| (id, (name, region)))
         .collect();
@@ -138,7 +139,7 @@ fn to_api(
         .collect::<QueryResult<_>>()?;
     Ok(DisposalCase {
         id: stored_uuid(&case.id)?,
-        cooperative_id: stored_uuid(&case.cooperative_id)?,
+        cooperative_id: case.cooperative_id.uuid(),
         cooperative_name,
         region_code,
         classification_id: stored_uuid(&case.classification_id)?,

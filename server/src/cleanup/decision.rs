@@ -11,6 +11,7 @@ use super::{phone, view};
 use crate::auth::Authenticated;
 use crate::auth::policy::visible_cooperative;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::classifications;
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Action, Entry};
@@ -22,7 +23,7 @@ pub fn decide(
     conn: &mut DbConn,
     app: &AppState,
     caller: &Authenticated,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     expected: &str,
     decided_state: Option<CoopState>,
     reason: &str,
@@ -61,7 +62,7 @@ pub fn decide(
             Entry {
                 action,
                 entity_type: "cooperative",
-                entity_id: cooperative_id,
+                entity_id: &cooperative_id,
             },
             Some(&decision_view(&before)),
             Some(&decision_view(&after)),

@@ -13,6 +13,7 @@ use super::{engine, phone, store};
 use crate::auth::Authenticated;
 use crate::auth::policy::visible_cooperative;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{disposal_actions, disposal_cases, users};
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
@@ -27,7 +28,7 @@ pub fn visible_case(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiR
         .first(conn)
         .optional()?
         .ok_or_else(ApiError::not_found)?;
-    visible_cooperative(conn, caller, &case.cooperative_id)?;
+    visible_cooperative(conn, caller, case.cooperative_id)?;
     Ok(case)
 }
 
@@ -65,7 +66,7 @@ pub fn open(
     conn: &mut DbConn,
     app: &AppState,
     caller: &Authenticated,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     plans: Option<&[(RecommendedAction, ActionPlan)]>,
 ) -> ApiResult<DisposalCase> {
     visible_cooperative(conn, caller, cooperative_id)?;
@@ -118,7 +119,7 @@ pub fn open(
 /// The current classification's id and decided state; refused when there is none, it is undecided, or a case is open.
 fn decided_classification(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
 ) -> ApiResult<(String, CoopState)> {
     let classification = store::current(conn, cooperative_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;
@@ -198,7 +199,7 @@ fn change_open_case<T>(
     mut change: impl FnMut(&mut DbConn, CaseRow) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let case = visible_case(conn, caller, case_id)?;
-    phone::write_with(conn, app, caller, &case.cooperative_id, |conn| {
+    phone::write_with(conn, app, caller, case.cooperative_id, |conn| {
         let case = visible_case(conn, caller, case_id)?;
         if case.status != "open" {
             return Err(ApiError::new(ErrorCode::CaseClosed));
@@ -242,7 +243,7 @@ pub fn close(
             Entry {
                 action: crate::models::audit::Action::CleanupCaseClosed,
                 entity_type: "disposal_case",
-                entity_id: case_id,
+                entity_id: &case_id,
             },
             Some(&before),
             Some(&after),
@@ -315,7 +316,7 @@ pub fn update_action(
         if after == before {
             return load(conn, case);
         }
-        after.updated_by = Some(caller.user.id.clone());
+        after.updated_by = Some(caller.user.id.to_string());
         after.updated_at = now();
         diesel::update(disposal_actions::table.find(action_id))
             .set((
@@ -336,7 +337,7 @@ pub fn update_action(
             Entry {
                 action: crate::models::audit::Action::CleanupActionUpdated,
                 entity_type: "disposal_action",
-                entity_id: action_id,
+                entity_id: &action_id,
             },
             Some(&before),
             Some(&after),

@@ -9,6 +9,7 @@ use hezuo_sync::model::{CoopState, Day, DecisionRecord};
 use super::store::ClassificationRow;
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{classifications, disposal_actions, disposal_cases};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -17,7 +18,10 @@ use crate::state::AppState;
 pub const KEY: &str = "cleanup";
 
 /// The record for the cooperative's latest decided classification, or `None` before any decision.
-pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<DecisionRecord>> {
+pub fn record(
+    conn: &mut DbConn,
+    cooperative_id: CooperativeId,
+) -> QueryResult<Option<DecisionRecord>> {
     let decided: Option<ClassificationRow> = classifications::table
         .filter(classifications::cooperative_id.eq(cooperative_id))
         .filter(classifications::decided_at.is_not_null())
@@ -94,7 +98,7 @@ pub fn write_with<T>(
     conn: &mut DbConn,
     app: &AppState,
     caller: &Authenticated,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     change: impl FnMut(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<T> {
     crate::documents::decisions::write_with(conn, app, caller, cooperative_id, KEY, record, change)

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::rules::RuleSet;
 use crate::db::DbConn;
+use crate::db::id::UserId;
 use crate::db::schema::cleanup_rule_sets;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -61,7 +62,7 @@ pub fn record_defaults(conn: &mut DbConn, set: &RuleSet) -> QueryResult<()> {
 pub fn install(
     conn: &mut DbConn,
     set: &RuleSet,
-    by: Option<&str>,
+    by: Option<UserId>,
 ) -> QueryResult<Result<Installed, VersionTaken>> {
     record_defaults(conn, &RuleSet::default())?;
     let stored: Option<RuleSetRow> = cleanup_rule_sets::table
@@ -97,7 +98,7 @@ pub fn install(
     Ok(Ok(installed))
 }
 
-fn insert(conn: &mut DbConn, set: &RuleSet, by: Option<&str>) -> QueryResult<()> {
+fn insert(conn: &mut DbConn, set: &RuleSet, by: Option<UserId>) -> QueryResult<()> {
     let json = serde_json::to_string(set)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let first: i64 = cleanup_rule_sets::table.count().get_result(conn)?;

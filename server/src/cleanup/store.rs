@@ -15,6 +15,7 @@ use super::engine::{self, Classification, ComplaintFact, Fact, RegistryFacts};
 use super::rule_sets;
 use super::rules::RuleSet;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{
     approved_visits, classifications, complaints, cooperatives, registry_facts,
 };
@@ -399,7 +400,10 @@ fn add_complaints(
 }
 
 /// The current classification of a cooperative.
-pub fn current(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<ClassificationRow>> {
+pub fn current(
+    conn: &mut DbConn,
+    cooperative_id: CooperativeId,
+) -> QueryResult<Option<ClassificationRow>> {
     classifications::table
         .filter(classifications::cooperative_id.eq(cooperative_id))
         .filter(classifications::current.eq(true))

@@ -100,6 +100,81 @@ impl<T: TextCode> ToSql<Text, Multi> for Code<T> {
     }
 }
 
+/// Several codes in one text column, comma-separated (`county,city`); empty text is none. An unknown code is an error,
+/// as for [`Code`]: a list that silently lost a member would change what the row says.
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct CodeList<T: TextCode>(pub Vec<T>);
+
+impl<T: TextCode> CodeList<T> {
+    fn stored(text: &str) -> deserialize::Result<Self> {
+        text.split(',')
+            .filter(|code| !code.is_empty())
+            .map(parse)
+            .collect::<deserialize::Result<_>>()
+            .map(CodeList)
+    }
+
+    fn text(&self) -> String {
+        self.0
+            .iter()
+            .map(|code| code.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl<T: TextCode> serde::Serialize for CodeList<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text())
+    }
+}
+
+impl<T: TextCode> FromSql<Text, Sqlite> for CodeList<T> {
+    fn from_sql(
+        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        Self::stored(&<String as FromSql<Text, Sqlite>>::from_sql(bytes)?)
+    }
+}
+
+impl<T: TextCode> FromSql<Text, Pg> for CodeList<T> {
+    fn from_sql(
+        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        Self::stored(&<String as FromSql<Text, Pg>>::from_sql(bytes)?)
+    }
+}
+
+impl<T: TextCode> FromSql<Text, Multi> for CodeList<T> {
+    fn from_sql(
+        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, Text>()
+    }
+}
+
+impl<T: TextCode> ToSql<Text, Sqlite> for CodeList<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.text());
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: TextCode> ToSql<Text, Pg> for CodeList<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        std::io::Write::write_all(out, self.text().as_bytes())?;
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: TextCode> ToSql<Text, Multi> for CodeList<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Multi>) -> serialize::Result {
+        out.set_value((Text, self));
+        Ok(IsNull::No)
+    }
+}
+
 /// Implements [`TextCode`] for enums with `as_str` and `parse`.
 macro_rules! text_codes {
     ($($ty:ty => $vocabulary:literal),* $(,)?) => {
@@ -124,6 +199,8 @@ text_codes! {
     hezuo_mobile_api::cooperatives::GxsRelation => "supply-and-marketing relation",
     hezuo_mobile_api::cooperatives::CooperativeSource => "cooperative source",
     hezuo_mobile_api::cooperatives::Verification => "verification state",
+    crate::stars::status::CampaignStatus => "star campaign status",
+    crate::stars::status::ApplicationStatus => "star application status",
 }
 
 #[cfg(test)]
@@ -141,6 +218,26 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "unknown review state `aproved` in the database"
+        );
+    }
+
+    #[test]
+    fn a_list_reads_back_and_an_unknown_member_is_an_error() {
+        use hezuo_mobile_api::RegionLevel;
+        let levels = CodeList(vec![RegionLevel::County, RegionLevel::City]);
+        assert_eq!(levels.text(), "county,city");
+        assert_eq!(
+            CodeList::<RegionLevel>::stored("county,city").ok(),
+            Some(levels)
+        );
+        assert_eq!(
+            CodeList::<RegionLevel>::stored("").ok(),
+            Some(CodeList(Vec::new()))
+        );
+        let error = CodeList::<RegionLevel>::stored("county,citty").expect_err("unknown");
+        assert_eq!(
+            error.to_string(),
+            "unknown region level `citty` in the database"
         );
     }
 }

@@ -5,6 +5,7 @@
 //! The few statements that differ per backend go through [`with_backend!`].
 
 pub mod code;
+pub mod id;
 pub mod notify;
 pub mod schema;
 

@@ -5,6 +5,7 @@ use diesel::connection::SimpleConnection;
 use uuid::Uuid;
 
 use super::DbConn;
+use super::id::UserId;
 
 /// The channel instances announce changed documents on.
 pub const DOCUMENTS_CHANNEL: &str = "hezuo_documents";
@@ -21,11 +22,9 @@ pub fn document_changed(conn: &mut DbConn, id: Uuid) -> diesel::QueryResult<()> 
 
 /// Announces, when the transaction commits, that `user`'s access changed (a revoked session or device, new role or
 /// regions).
-pub fn access_changed(conn: &mut DbConn, user: &str) -> diesel::QueryResult<()> {
-    match (conn, Uuid::parse_str(user)) {
-        (DbConn::Pg(pg), Ok(user)) => {
-            pg.batch_execute(&format!("NOTIFY {ACCESS_CHANNEL}, '{user}'"))
-        }
-        _ => Ok(()),
+pub fn access_changed(conn: &mut DbConn, user: UserId) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Pg(pg) => pg.batch_execute(&format!("NOTIFY {ACCESS_CHANNEL}, '{user}'")),
+        DbConn::Sqlite(_) => Ok(()),
     }
 }

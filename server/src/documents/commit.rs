@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::Documents;
 use super::store::{self, Persisted};
+use crate::db::id::CooperativeId;
 use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::models::Who;
@@ -36,7 +37,7 @@ pub trait CommitHooks: Send + Sync {
     fn approved_evidence_changed(
         &self,
         conn: &mut DbConn,
-        cooperative_ids: &[String],
+        cooperative_ids: &[CooperativeId],
     ) -> ApiResult<()>;
 }
 
@@ -139,7 +140,7 @@ impl Documents {
     pub fn approved_evidence_changed(
         &self,
         conn: &mut DbConn,
-        cooperative_ids: &[String],
+        cooperative_ids: &[CooperativeId],
     ) -> ApiResult<()> {
         self.hooks.approved_evidence_changed(conn, cooperative_ids)
     }

@@ -2,9 +2,9 @@
 //! a cooperative, for its counsellors' phones. A record is written in the same transaction as the decision behind it,
 //! as the deciding person's change.
 
+use crate::db::id::CooperativeId;
 use automerge::Automerge;
 use hezuo_sync::model::DecisionRecord;
-use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
@@ -17,14 +17,16 @@ pub fn write_with<T>(
     conn: &mut DbConn,
     app: &AppState,
     caller: &Authenticated,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     key: &str,
-    record: fn(&mut DbConn, &str) -> diesel::QueryResult<Option<DecisionRecord>>,
+    record: fn(&mut DbConn, CooperativeId) -> diesel::QueryResult<Option<DecisionRecord>>,
     mut change: impl FnMut(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let id = Uuid::parse_str(cooperative_id).map_err(ApiError::internal)?;
-    app.documents
-        .write(conn, id, &caller.who(), |conn, doc: &mut Automerge| {
+    app.documents.write(
+        conn,
+        cooperative_id.uuid(),
+        &caller.who(),
+        |conn, doc: &mut Automerge| {
             let value = change(conn)?;
             if let Some(record) = record(conn, cooperative_id)? {
                 let now = chrono::Utc::now().timestamp_millis();
@@ -32,5 +34,6 @@ pub fn write_with<T>(
                     .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
             }
             Ok(value)
-        })
+        },
+    )
 }

@@ -12,6 +12,7 @@ use hezuo_sync::{conflicts, document};
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::id::{DeviceId, UserId};
 use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, visits};
 use crate::models::now;
 use crate::photos::flags::Thresholds;
@@ -53,11 +54,8 @@ pub fn rebuild(
         // The device that created the visit, by its actor; the fields only for visits the server itself wrote
         // (carried over from a merged duplicate).
         let (author_user, author_device) = match authors.get(visit_id) {
-            Some((device, user)) => (Some(user.as_str()), Some(device.as_str())),
-            None => (
-                visit.author_user_id.as_deref(),
-                visit.author_device_id.as_deref(),
-            ),
+            Some((device, user)) => (Some(user.to_string()), Some(device.to_string())),
+            None => (visit.author_user_id.clone(), visit.author_device_id.clone()),
         };
         let timestamp = |ms: Option<i64>| {
             ms.and_then(DateTime::from_timestamp_millis)
@@ -91,7 +89,7 @@ fn visit_authors(
     conn: &mut DbConn,
     doc: &Automerge,
     typed: &CooperativeDoc,
-) -> QueryResult<HashMap<String, (String, String)>> {
+) -> QueryResult<HashMap<String, (DeviceId, UserId)>> {
     let Ok(Some((_, visits_obj))) = doc.get(ROOT, "visits") else {
         return Ok(HashMap::new());
     };
@@ -110,7 +108,7 @@ fn visit_authors(
     let bound = crate::models::devices::actor_authors(conn, &actors)?;
     Ok(creators
         .into_iter()
-        .filter_map(|(visit, actor)| bound.get(&actor).map(|b| (visit, b.clone())))
+        .filter_map(|(visit, actor)| bound.get(&actor).map(|b| (visit, *b)))
         .collect())
 }
 

@@ -18,6 +18,7 @@ use super::commit::{Commit, STALE_RETRIES};
 use super::store;
 use super::{Documents, Via};
 use crate::auth::Scope;
+use crate::db::id::{CooperativeId, DeviceId, UserId};
 use crate::db::schema::{cooperatives, devices, quarantines};
 use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ApiResult};
@@ -26,9 +27,9 @@ use crate::models::{Who, now, regions};
 
 /// The device on the other end, as the session and the device binding say.
 pub struct Caller {
-    pub user_id: String,
-    /// Empty when the session has no registered device (read-only WebSocket clients).
-    pub device_id: String,
+    pub user_id: UserId,
+    /// None when the session has no registered device (read-only WebSocket clients).
+    pub device_id: Option<DeviceId>,
     pub actor: ActorId,
     pub may_write: bool,
     pub scope: Scope,
@@ -36,15 +37,18 @@ pub struct Caller {
 
 impl Caller {
     pub fn who(&self) -> Who {
-        Who::person(&self.user_id, Some(&self.device_id))
+        Who::person(self.user_id, self.device_id)
     }
 
     fn writer(&self, other_actors: HashSet<ActorId>) -> Writer {
         Writer {
             actor: self.actor.clone(),
             other_actors,
-            user_id: self.user_id.clone(),
-            device_id: self.device_id.clone(),
+            user_id: self.user_id.to_string(),
+            device_id: self
+                .device_id
+                .map(|device| device.to_string())
+                .unwrap_or_default(),
             may_write: self.may_write,
         }
     }
@@ -55,8 +59,8 @@ impl Caller {
 pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<Known> {
     let mut known = Known::default();
     for chunk in ids.chunks(500) {
-        let keys: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
-        let rows: Vec<(String, String, Option<String>)> = cooperatives::table
+        let keys: Vec<CooperativeId> = chunk.iter().copied().map(CooperativeId::from).collect();
+        let rows: Vec<(CooperativeId, String, Option<CooperativeId>)> = cooperatives::table
             .filter(cooperatives::id.eq_any(&keys))
             .select((
                 cooperatives::id,
@@ -65,14 +69,13 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
             ))
             .load(conn)?;
         for (id, path, survivor) in rows {
-            let id = parse_id(&id)?;
             if let Some(survivor) = survivor {
-                known.merged_into.insert(id, parse_id(&survivor)?);
+                known.merged_into.insert(id.uuid(), survivor.uuid());
             }
-            known.region_paths.insert(id, path);
+            known.region_paths.insert(id.uuid(), path);
         }
         // A hold follows the account: a new device of the same counsellor is held for the document too.
-        let held: Vec<(String, String, String, String)> = quarantines::table
+        let held: Vec<(CooperativeId, String, String, String)> = quarantines::table
             .filter(
                 quarantines::device_id.eq_any(
                     devices::table
@@ -90,15 +93,10 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
             ))
             .load(conn)?;
         for (id, code, zh, en) in held {
-            known.quarantined.insert(parse_id(&id)?, (code, zh, en));
+            known.quarantined.insert(id.uuid(), (code, zh, en));
         }
     }
     Ok(known)
-}
-
-/// A stored id; one that is not a UUID is corrupt data, reported as an error rather than skipped.
-fn parse_id(id: &str) -> QueryResult<Uuid> {
-    Uuid::parse_str(id).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
 /// One batch request: each entry is planned ([`batch_plan::step`]), messages are merged through the trust boundary,
@@ -131,7 +129,7 @@ pub fn handle(
                 registered,
                 hold,
             } => {
-                let state = store::load_state(conn, id, &caller.device_id)?;
+                let state = store::load_state(conn, id, caller.device_id)?;
                 let attempt = MergeAttempt {
                     id,
                     registered,
@@ -192,7 +190,7 @@ fn heads_by_id(
     let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     store::heads_of(conn, &keys)?
         .into_iter()
-        .map(|(id, heads)| Ok((parse_id(&id)?, heads)))
+        .map(|(id, heads)| Ok((crate::models::stored_uuid(&id)?, heads)))
         .collect()
 }
 
@@ -207,7 +205,7 @@ fn send_what_phones_lack(
     behind: Vec<(Uuid, i64, Option<Vec<u8>>)>,
 ) -> ApiResult<Vec<DocReply>> {
     let behind_ids: Vec<Uuid> = behind.iter().map(|(id, _, _)| *id).collect();
-    let mut states = store::load_states(conn, &behind_ids, &caller.device_id)?;
+    let mut states = store::load_states(conn, &behind_ids, caller.device_id)?;
     let mut offers = Vec::new();
     let mut replies = Vec::new();
     for (id, version, digest) in behind {
@@ -226,10 +224,8 @@ fn send_what_phones_lack(
             ..DocReply::default()
         });
     }
-    if !offers.is_empty() && !caller.device_id.is_empty() {
-        write_transaction(conn, |conn| {
-            store::save_offers(conn, &caller.device_id, &offers)
-        })?;
+    if let Some(device) = caller.device_id.filter(|_| !offers.is_empty()) {
+        write_transaction(conn, |conn| store::save_offers(conn, device, &offers))?;
     }
     Ok(replies)
 }
@@ -293,16 +289,16 @@ fn summary_matches(
     summary: &Summary,
 ) -> ApiResult<bool> {
     use crate::db::schema::device_documents;
-    if caller.device_id.is_empty() {
+    let Some(device) = caller.device_id else {
         return Ok(false);
-    }
+    };
     let held: Vec<Uuid> = device_documents::table
-        .filter(device_documents::device_id.eq(&caller.device_id))
+        .filter(device_documents::device_id.eq(device))
         .select(device_documents::cooperative_id)
-        .load::<String>(conn)?
-        .iter()
-        .map(|id| parse_id(id))
-        .collect::<QueryResult<_>>()?;
+        .load::<CooperativeId>(conn)?
+        .into_iter()
+        .map(Uuid::from)
+        .collect();
     let named: HashSet<Uuid> = named.iter().copied().collect();
     let unnamed: Vec<Uuid> = held
         .iter()
@@ -506,14 +502,14 @@ fn bind_actors(
         .filter(|actor| actor != &caller.actor && actor != &document::genesis_actor(id))
         .filter(|actor| actor.to_bytes().len() == 16)
         .collect();
-    if candidates.is_empty() || caller.device_id.is_empty() {
+    let Some(device) = caller.device_id.filter(|_| !candidates.is_empty()) else {
         return Ok(binding);
-    }
+    };
     let keys: Vec<String> = candidates.iter().map(ActorId::to_hex_string).collect();
     let owners = crate::models::devices::actor_devices(conn, &keys)?;
     for (actor, key) in candidates.into_iter().zip(keys) {
         match owners.get(&key) {
-            Some(device) if *device == caller.device_id => {
+            Some(owner) if *owner == device => {
                 binding.bound.insert(actor);
             }
             Some(_) => {}
@@ -535,7 +531,18 @@ fn store_merged(
     merged: &mut Merged,
     persist: Persist,
 ) -> ApiResult<bool> {
-    if !crate::models::devices::bind_actors(conn, &caller.device_id, &merged.claims)? {
+    let device = match caller.device_id {
+        Some(device) => device,
+        // Only a device writes: a session without one had its changes refused at the trust boundary, and it keeps no
+        // sync state.
+        None if merged.received.new_changes.is_empty() => return Ok(true),
+        None => {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "changes from a session without a device reached the store"
+            )));
+        }
+    };
+    if !crate::models::devices::bind_actors(conn, device, &merged.claims)? {
         // Another device sent the same new actor first: merged again, the change is judged as that device's.
         return Ok(false);
     }
@@ -579,7 +586,7 @@ fn store_merged(
         store::save_state(
             conn,
             merged.id,
-            &caller.device_id,
+            device,
             &merged.state_before,
             &merged.received.state,
         )?;
@@ -708,14 +715,14 @@ fn refused(refusal: &Refusal) -> DocError {
 /// Puts the device on hold for this document (once; an existing hold stays). A session without a device has nothing
 /// to hold: its changes are refused, that is all.
 fn quarantine(conn: &mut DbConn, caller: &Caller, id: Uuid, refusal: &Refusal) -> QueryResult<()> {
-    if caller.device_id.is_empty() {
+    let Some(device) = caller.device_id else {
         return Ok(());
-    }
-    tracing::warn!(cooperative_id = %id, device_id = %caller.device_id, code = %refusal.code, "changes refused; device quarantined for the document");
+    };
+    tracing::warn!(cooperative_id = %id, device_id = %device, code = %refusal.code, "changes refused; device quarantined for the document");
     let row = (
         quarantines::id.eq(Uuid::now_v7().to_string()),
         quarantines::cooperative_id.eq(id.to_string()),
-        quarantines::device_id.eq(&caller.device_id),
+        quarantines::device_id.eq(device),
         quarantines::code.eq(refusal.code.to_string()),
         quarantines::reason_zh.eq(&refusal.message_zh),
         quarantines::reason_en.eq(&refusal.message_en),

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::cache::DocCache;
 use crate::db::DbConn;
+use crate::db::id::{CooperativeId, DeviceId};
 use crate::db::schema::{document_changes, document_chunks, documents, sync_states};
 use crate::models::{Who, now};
 use crate::with_backend;
@@ -234,8 +235,8 @@ pub fn persist(
                 document_changes::hash.eq(change.hash().to_string()),
                 document_changes::cooperative_id.eq(&key),
                 document_changes::actor.eq(change.actor_id().to_hex_string()),
-                document_changes::device_id.eq(author.device_id.as_deref()),
-                document_changes::user_id.eq(author.user_id.as_deref()),
+                document_changes::device_id.eq(author.device_id),
+                document_changes::user_id.eq(author.user_id),
                 document_changes::claimed_at
                     .eq(DateTime::from_timestamp_millis(change.timestamp()).map(|t| t.naive_utc())),
                 document_changes::received_at.eq(at),
@@ -340,9 +341,13 @@ fn lock_row(conn: &mut DbConn, key: &str) -> QueryResult<(i64, i64, i64)> {
     }
 }
 
-pub fn load_state(conn: &mut DbConn, id: Uuid, device_id: &str) -> QueryResult<State> {
+/// The sync state with a device; a fresh one for a session without a device, which keeps none.
+pub fn load_state(conn: &mut DbConn, id: Uuid, device: Option<DeviceId>) -> QueryResult<State> {
+    let Some(device) = device else {
+        return Ok(State::new());
+    };
     let bytes: Option<Vec<u8>> = sync_states::table
-        .find((id.to_string(), device_id))
+        .find((id.to_string(), device))
         .select(sync_states::state)
         .first(conn)
         .optional()?;
@@ -354,13 +359,16 @@ pub fn load_state(conn: &mut DbConn, id: Uuid, device_id: &str) -> QueryResult<S
 pub fn load_states(
     conn: &mut DbConn,
     ids: &[Uuid],
-    device_id: &str,
+    device: Option<DeviceId>,
 ) -> QueryResult<HashMap<Uuid, (State, Vec<ChangeHash>)>> {
-    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     let mut states = HashMap::new();
+    let Some(device) = device else {
+        return Ok(states);
+    };
+    let keys: Vec<CooperativeId> = ids.iter().copied().map(CooperativeId::from).collect();
     for chunk in keys.chunks(500) {
-        let rows: Vec<(String, Vec<u8>, Option<String>)> = sync_states::table
-            .filter(sync_states::device_id.eq(device_id))
+        let rows: Vec<(CooperativeId, Vec<u8>, Option<String>)> = sync_states::table
+            .filter(sync_states::device_id.eq(device))
             .filter(sync_states::cooperative_id.eq_any(chunk))
             .select((
                 sync_states::cooperative_id,
@@ -369,10 +377,8 @@ pub fn load_states(
             ))
             .load(conn)?;
         for (id, bytes, offered) in rows {
-            if let Ok(id) = Uuid::parse_str(&id) {
-                let offered = offered.map(|o| decode_heads(&o)).unwrap_or_default();
-                states.insert(id, (engine::decode_state(&bytes), offered));
-            }
+            let offered = offered.map(|o| decode_heads(&o)).unwrap_or_default();
+            states.insert(id.uuid(), (engine::decode_state(&bytes), offered));
         }
     }
     Ok(states)
@@ -381,7 +387,7 @@ pub fn load_states(
 /// Records that the device was sent everything up to `heads` of each document.
 pub fn save_offers(
     conn: &mut DbConn,
-    device_id: &str,
+    device: DeviceId,
     offers: &[(Uuid, Vec<ChangeHash>)],
 ) -> QueryResult<()> {
     for (id, heads) in offers {
@@ -391,7 +397,7 @@ pub fn save_offers(
             offered_heads: Some(&encoded),
             updated_at: now(),
         };
-        upsert_sync_state(conn, &id.to_string(), device_id, &change)?;
+        upsert_sync_state(conn, &id.to_string(), device, &change)?;
     }
     Ok(())
 }
@@ -400,7 +406,7 @@ pub fn save_offers(
 pub fn save_state(
     conn: &mut DbConn,
     id: Uuid,
-    device_id: &str,
+    device: DeviceId,
     before: &State,
     after: &State,
 ) -> QueryResult<()> {
@@ -413,7 +419,7 @@ pub fn save_state(
         offered_heads: None,
         updated_at: now(),
     };
-    upsert_sync_state(conn, &id.to_string(), device_id, &change)
+    upsert_sync_state(conn, &id.to_string(), device, &change)
 }
 
 /// The columns of a device's sync state for one document that a write sets; `None` leaves a column as it is.
@@ -429,7 +435,7 @@ struct SyncStateChange<'a> {
 fn upsert_sync_state(
     conn: &mut DbConn,
     key: &str,
-    device_id: &str,
+    device_id: DeviceId,
     change: &SyncStateChange<'_>,
 ) -> QueryResult<()> {
     let updated = diesel::update(sync_states::table.find((key, device_id)))

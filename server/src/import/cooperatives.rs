@@ -16,7 +16,6 @@ use hezuo_mobile_api::cooperatives::{
 use hezuo_mobile_api::imports::ImportReport;
 use hezuo_mobile_api::stars::OrgKind;
 use hezuo_mobile_api::{RegionCode, Uscc};
-use uuid::Uuid;
 
 use super::table::{self, Column};
 use super::{BATCH_ROWS, ImportError, Progress, row_error};
@@ -611,7 +610,7 @@ fn upsert(
 /// A register entry not seen before, before the row's fields are taken in.
 fn new_row(uscc: Option<String>, at: chrono::NaiveDateTime) -> CooperativeRow {
     CooperativeRow {
-        id: Uuid::now_v7().to_string(),
+        id: crate::db::id::CooperativeId::generate(),
         uscc: uscc.clone(),
         name: String::new(),
         legal_representative: None,

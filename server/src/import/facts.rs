@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::table::{self, Column};
 use super::{BATCH_ROWS, FileError, ImportError, Progress, row_error};
+use crate::db::id::CooperativeId;
 use crate::db::schema::{complaints, cooperatives, registry_facts};
 use crate::db::{DbConn, write_transaction};
 use crate::models::Who;
@@ -551,7 +552,10 @@ fn finish(
     action: audit::Action,
     provenance: &Provenance,
 ) -> Result<(), ImportError> {
-    let touched: Vec<String> = touched.into_iter().collect();
+    let touched: Vec<CooperativeId> = touched
+        .iter()
+        .map(|id| crate::models::stored_uuid(id).map(CooperativeId::from))
+        .collect::<QueryResult<_>>()?;
     for chunk in touched.chunks(BATCH_ROWS) {
         write_transaction(conn, |conn| {
             crate::evidence::approved_evidence_changed(conn, chunk)

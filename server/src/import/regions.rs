@@ -167,7 +167,7 @@ pub fn apply(
         Entry {
             action: crate::models::audit::Action::RegionsImport,
             entity_type: "region",
-            entity_id: "*",
+            entity_id: &"*",
         },
         audit::NONE,
         Some(&serde_json::json!({

@@ -79,7 +79,8 @@ actions! {
 pub struct Entry<'a> {
     pub action: Action,
     pub entity_type: &'a str,
-    pub entity_id: &'a str,
+    /// A typed id or a name (a setting, a campaign code).
+    pub entity_id: &'a dyn std::fmt::Display,
 }
 
 pub fn record<B: Serialize, A: Serialize>(
@@ -94,11 +95,11 @@ pub fn record<B: Serialize, A: Serialize>(
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(super::now()),
-            audit_log::actor_user_id.eq(actor.user_id.as_deref()),
-            audit_log::actor_device_id.eq(actor.device_id.as_deref()),
+            audit_log::actor_user_id.eq(actor.user_id),
+            audit_log::actor_device_id.eq(actor.device_id),
             audit_log::action.eq(entry.action.as_str()),
             audit_log::entity_type.eq(entry.entity_type),
-            audit_log::entity_id.eq(entry.entity_id),
+            audit_log::entity_id.eq(entry.entity_id.to_string()),
             audit_log::before_json.eq(before_json),
             audit_log::after_json.eq(after_json),
         ))

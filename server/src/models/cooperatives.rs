@@ -14,13 +14,14 @@ use uuid::Uuid;
 use crate::db::DbConn;
 use crate::db::MultiBackend;
 use crate::db::code::Code;
+use crate::db::id::CooperativeId;
 use crate::db::schema::cooperatives;
 use crate::models::regions::{self as region_model, RegionRow};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = cooperatives, treat_none_as_null = true)]
 pub struct CooperativeRow {
-    pub id: String,
+    pub id: CooperativeId,
     pub uscc: Option<String>,
     pub name: String,
     pub legal_representative: Option<String>,
@@ -122,7 +123,7 @@ pub fn format_date(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CooperativeRow>> {
+pub fn find(conn: &mut DbConn, id: CooperativeId) -> QueryResult<Option<CooperativeRow>> {
     cooperatives::table
         .find(id)
         .select(CooperativeRow::as_select())
@@ -216,7 +217,7 @@ fn field_row(
         (uscc, None)
     };
     CooperativeRow {
-        id: id.to_string(),
+        id: id.into(),
         uscc,
         name: profile.name.clone().unwrap_or_default(),
         legal_representative: profile.legal_representative.clone(),
@@ -384,10 +385,10 @@ pub fn under_any(paths: &[String]) -> CooperativeCondition {
 pub fn any_in_scope(
     conn: &mut DbConn,
     scope: &crate::auth::scope::Scope,
-    ids: &[String],
+    ids: &[CooperativeId],
 ) -> QueryResult<bool> {
     Ok(ids_in_scope(scope, ids)
-        .first::<String>(conn)
+        .first::<CooperativeId>(conn)
         .optional()?
         .is_some())
 }
@@ -396,17 +397,17 @@ pub fn any_in_scope(
 pub fn in_scope(
     conn: &mut DbConn,
     scope: &crate::auth::scope::Scope,
-    ids: &[String],
-) -> QueryResult<std::collections::HashSet<String>> {
+    ids: &[CooperativeId],
+) -> QueryResult<std::collections::HashSet<CooperativeId>> {
     Ok(ids_in_scope(scope, ids)
-        .load::<String>(conn)?
+        .load::<CooperativeId>(conn)?
         .into_iter()
         .collect())
 }
 
 fn ids_in_scope<'a>(
     scope: &crate::auth::scope::Scope,
-    ids: &'a [String],
+    ids: &'a [CooperativeId],
 ) -> cooperatives::BoxedQuery<'a, MultiBackend, diesel::sql_types::Text> {
     let mut query = cooperatives::table
         .filter(cooperatives::id.eq_any(ids))
@@ -455,7 +456,7 @@ pub fn to_api_one(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<Cooper
 
 fn to_api(row: &CooperativeRow, region_full_name: String) -> QueryResult<Cooperative> {
     Ok(Cooperative {
-        id: super::stored_uuid(&row.id)?,
+        id: row.id.uuid(),
         uscc: row.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
         name: row.name.clone(),
         legal_representative: row.legal_representative.clone(),

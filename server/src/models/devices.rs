@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use hezuo_mobile_api::devices::Device;
-use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::id::{CooperativeId, DeviceId, UserId};
 use std::collections::HashMap;
 
 use crate::db::schema::{device_actors, devices, users};
@@ -13,8 +13,8 @@ use crate::db::schema::{device_actors, devices, users};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = devices)]
 pub struct DeviceRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: DeviceId,
+    pub user_id: UserId,
     pub name: String,
     pub platform: String,
     pub app_version: String,
@@ -22,11 +22,11 @@ pub struct DeviceRow {
     pub created_at: NaiveDateTime,
     pub last_seen_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
-    pub revoked_by: Option<String>,
+    pub revoked_by: Option<UserId>,
     pub revoke_reason: Option<String>,
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<DeviceRow>> {
+pub fn find(conn: &mut DbConn, id: DeviceId) -> QueryResult<Option<DeviceRow>> {
     devices::table
         .find(id)
         .select(DeviceRow::as_select())
@@ -50,14 +50,17 @@ pub fn insert(conn: &mut DbConn, row: &DeviceRow) -> QueryResult<()> {
 }
 
 /// The device each of these actors (hex) is bound to; actors never bound are absent.
-pub fn actor_devices(conn: &mut DbConn, actors: &[String]) -> QueryResult<HashMap<String, String>> {
+pub fn actor_devices(
+    conn: &mut DbConn,
+    actors: &[String],
+) -> QueryResult<HashMap<String, DeviceId>> {
     let mut bound = HashMap::new();
     for chunk in actors.chunks(500) {
         bound.extend(
             device_actors::table
                 .filter(device_actors::actor.eq_any(chunk))
                 .select((device_actors::actor, device_actors::device_id))
-                .load::<(String, String)>(conn)?,
+                .load::<(String, DeviceId)>(conn)?,
         );
     }
     Ok(bound)
@@ -67,10 +70,10 @@ pub fn actor_devices(conn: &mut DbConn, actors: &[String]) -> QueryResult<HashMa
 pub fn actor_authors(
     conn: &mut DbConn,
     actors: &[String],
-) -> QueryResult<HashMap<String, (String, String)>> {
+) -> QueryResult<HashMap<String, (DeviceId, UserId)>> {
     let mut bound = HashMap::new();
     for chunk in actors.chunks(500) {
-        let rows: Vec<(String, String, String)> = device_actors::table
+        let rows: Vec<(String, DeviceId, UserId)> = device_actors::table
             .inner_join(devices::table)
             .filter(device_actors::actor.eq_any(chunk))
             .select((device_actors::actor, devices::id, devices::user_id))
@@ -85,7 +88,7 @@ pub fn actor_authors(
 
 /// Binds actors (hex) a device used for the first time. `false` when another device bound one of them first (two
 /// devices sending the same new actor at once); the caller then writes nothing.
-pub fn bind_actors(conn: &mut DbConn, device_id: &str, actors: &[String]) -> QueryResult<bool> {
+pub fn bind_actors(conn: &mut DbConn, device_id: DeviceId, actors: &[String]) -> QueryResult<bool> {
     if actors.is_empty() {
         return Ok(true);
     }
@@ -104,10 +107,10 @@ pub fn bind_actors(conn: &mut DbConn, device_id: &str, actors: &[String]) -> Que
     let owners = actor_devices(conn, actors)?;
     Ok(actors
         .iter()
-        .all(|actor| owners.get(actor).map(String::as_str) == Some(device_id)))
+        .all(|actor| owners.get(actor) == Some(&device_id)))
 }
 
-pub fn touch(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+pub fn touch(conn: &mut DbConn, id: DeviceId) -> QueryResult<()> {
     diesel::update(devices::table.find(id))
         .set(devices::last_seen_at.eq(super::now()))
         .execute(conn)
@@ -123,8 +126,8 @@ pub fn username_of(conn: &mut DbConn, device: &DeviceRow) -> QueryResult<String>
 
 pub fn to_api(row: &DeviceRow, username: &str) -> QueryResult<Device> {
     Ok(Device {
-        id: super::stored_uuid(&row.id)?,
-        user_id: super::stored_uuid(&row.user_id)?,
+        id: row.id.uuid(),
+        user_id: row.user_id.uuid(),
         username: username.to_owned(),
         name: row.name.clone(),
         platform: row.platform.clone(),
@@ -143,7 +146,7 @@ pub fn load_api(conn: &mut DbConn, row: &DeviceRow) -> QueryResult<Device> {
 }
 
 /// Devices of a user that are not revoked.
-pub fn count_active_of_user(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
+pub fn count_active_of_user(conn: &mut DbConn, user_id: UserId) -> QueryResult<i64> {
     devices::table
         .filter(devices::user_id.eq(user_id))
         .filter(devices::revoked_at.is_null())
@@ -163,15 +166,15 @@ pub fn revoke(
         return load_api(conn, row);
     }
     let before = load_api(conn, row)?;
-    diesel::update(devices::table.find(&row.id))
+    diesel::update(devices::table.find(row.id))
         .set((
             devices::revoked_at.eq(super::now()),
-            devices::revoked_by.eq(by.user_id.as_deref()),
+            devices::revoked_by.eq(by.user_id),
             devices::revoke_reason.eq(reason),
         ))
         .execute(conn)?;
-    super::sessions::revoke_all_of_device(conn, &row.id, "device_revoked")?;
-    let updated = find(conn, &row.id)?.ok_or(diesel::result::Error::NotFound)?;
+    super::sessions::revoke_all_of_device(conn, row.id, "device_revoked")?;
+    let updated = find(conn, row.id)?.ok_or(diesel::result::Error::NotFound)?;
     let after = load_api(conn, &updated)?;
     super::audit::record(
         conn,
@@ -191,9 +194,9 @@ pub fn revoke(
 /// everything); returns those that left it. A duplicate merged into another cooperative leaves every phone.
 pub fn reconcile_documents(
     conn: &mut DbConn,
-    device_id: &str,
+    device: DeviceId,
     paths: Option<Vec<String>>,
-) -> QueryResult<Vec<Uuid>> {
+) -> QueryResult<Vec<CooperativeId>> {
     // A duplicate merged into another cooperative leaves every phone; its visits live on in the survivor.
     use crate::db::schema::{cooperatives, device_documents};
     use std::collections::HashSet;
@@ -204,20 +207,19 @@ pub fn reconcile_documents(
     if let Some(paths) = paths {
         sql = sql.filter(super::cooperatives::under_any(&paths));
     }
-    let in_scope: HashSet<String> = sql.load::<String>(conn)?.into_iter().collect();
-    let device = device_id.to_owned();
+    let in_scope: HashSet<CooperativeId> = sql.load(conn)?.into_iter().collect();
     crate::db::write_transaction(conn, move |conn| {
-        let held: HashSet<String> = device_documents::table
-            .filter(device_documents::device_id.eq(&device))
+        let held: HashSet<CooperativeId> = device_documents::table
+            .filter(device_documents::device_id.eq(device))
             .select(device_documents::cooperative_id)
-            .load::<String>(conn)?
+            .load(conn)?
             .into_iter()
             .collect();
-        let gone: Vec<String> = held.difference(&in_scope).cloned().collect();
+        let gone: Vec<CooperativeId> = held.difference(&in_scope).copied().collect();
         for chunk in gone.chunks(500) {
             diesel::delete(
                 device_documents::table
-                    .filter(device_documents::device_id.eq(&device))
+                    .filter(device_documents::device_id.eq(device))
                     .filter(device_documents::cooperative_id.eq_any(chunk)),
             )
             .execute(conn)?;
@@ -225,14 +227,11 @@ pub fn reconcile_documents(
         for id in in_scope.difference(&held) {
             diesel::insert_into(device_documents::table)
                 .values((
-                    device_documents::device_id.eq(&device),
+                    device_documents::device_id.eq(device),
                     device_documents::cooperative_id.eq(id),
                 ))
                 .execute(conn)?;
         }
-        Ok(gone
-            .iter()
-            .filter_map(|id| Uuid::parse_str(id).ok())
-            .collect())
+        Ok(gone)
     })
 }

@@ -111,7 +111,7 @@ pub fn release(conn: &mut DbConn, id: &str, by: &Who) -> QueryResult<Option<Quar
         diesel::update(quarantines::table.find(id))
             .set((
                 quarantines::released_at.eq(Some(now())),
-                quarantines::released_by.eq(by.user_id.as_deref()),
+                quarantines::released_by.eq(by.user_id),
             ))
             .execute(conn)?;
         diesel::delete(
@@ -128,7 +128,7 @@ pub fn release(conn: &mut DbConn, id: &str, by: &Who) -> QueryResult<Option<Quar
         audit::Entry {
             action: crate::models::audit::Action::QuarantineRelease,
             entity_type: "quarantine",
-            entity_id: id,
+            entity_id: &id,
         },
         Some(&before),
         after.as_ref(),

@@ -6,14 +6,15 @@ use uuid::Uuid;
 
 use crate::auth::refresh;
 use crate::db::DbConn;
+use crate::db::id::{DeviceId, SessionId, UserId};
 use crate::db::schema::{refresh_tokens, sessions};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: String,
-    pub device_id: Option<String>,
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub device_id: Option<DeviceId>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -25,15 +26,12 @@ impl SessionRow {
         self.revoked_at.is_none() && self.expires_at > now
     }
 
-    pub fn uuid(&self) -> QueryResult<Uuid> {
-        super::stored_uuid(&self.id)
+    pub fn uuid(&self) -> Uuid {
+        self.id.uuid()
     }
 
-    pub fn device_uuid(&self) -> QueryResult<Option<Uuid>> {
-        self.device_id
-            .as_deref()
-            .map(super::stored_uuid)
-            .transpose()
+    pub fn device_uuid(&self) -> Option<Uuid> {
+        self.device_id.map(DeviceId::uuid)
     }
 }
 
@@ -41,13 +39,13 @@ impl SessionRow {
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub id: String,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+pub fn find(conn: &mut DbConn, id: SessionId) -> QueryResult<Option<SessionRow>> {
     sessions::table
         .find(id)
         .select(SessionRow::as_select())
@@ -58,15 +56,15 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
 /// Starts a session and returns it with its first refresh token.
 pub fn create(
     conn: &mut DbConn,
-    user_id: &str,
-    device_id: Option<&str>,
+    user_id: UserId,
+    device_id: Option<DeviceId>,
     ttl: Duration,
 ) -> QueryResult<(SessionRow, String)> {
     let now = super::now();
     let session = SessionRow {
-        id: Uuid::now_v7().to_string(),
-        user_id: user_id.to_owned(),
-        device_id: device_id.map(str::to_owned),
+        id: SessionId::generate(),
+        user_id,
+        device_id,
         created_at: now,
         expires_at: now + ttl,
         revoked_at: None,
@@ -76,14 +74,14 @@ pub fn create(
         .values(&session)
         .execute(conn)?;
     let token = refresh::generate();
-    insert_token(conn, &session.id, &token)?;
+    insert_token(conn, session.id, &token)?;
     Ok((session, token))
 }
 
-pub fn insert_token(conn: &mut DbConn, session_id: &str, token: &str) -> QueryResult<()> {
+pub fn insert_token(conn: &mut DbConn, session_id: SessionId, token: &str) -> QueryResult<()> {
     let row = RefreshTokenRow {
         id: Uuid::now_v7().to_string(),
-        session_id: session_id.to_owned(),
+        session_id,
         token_hash: refresh::digest(token),
         created_at: super::now(),
         used_at: None,
@@ -115,23 +113,27 @@ pub fn claim_token(conn: &mut DbConn, token_id: &str) -> QueryResult<bool> {
 }
 
 /// Pushes the idle expiry forward after a successful refresh.
-pub fn extend(conn: &mut DbConn, session_id: &str, ttl: Duration) -> QueryResult<()> {
+pub fn extend(conn: &mut DbConn, session_id: SessionId, ttl: Duration) -> QueryResult<()> {
     diesel::update(sessions::table.find(session_id))
         .set(sessions::expires_at.eq(super::now() + ttl))
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn bind_device(conn: &mut DbConn, session_id: &str, device_id: &str) -> QueryResult<()> {
+pub fn bind_device(
+    conn: &mut DbConn,
+    session_id: SessionId,
+    device_id: DeviceId,
+) -> QueryResult<()> {
     diesel::update(sessions::table.find(session_id))
         .set(sessions::device_id.eq(device_id))
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str) -> QueryResult<usize> {
+pub fn revoke(conn: &mut DbConn, session_id: SessionId, reason: &str) -> QueryResult<usize> {
     if let Some(session) = find(conn, session_id)? {
-        crate::db::notify::access_changed(conn, &session.user_id)?;
+        crate::db::notify::access_changed(conn, session.user_id)?;
     }
     diesel::update(
         sessions::table
@@ -145,7 +147,7 @@ pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str) -> QueryResult<
     .execute(conn)
 }
 
-pub fn revoke_all_of_user(conn: &mut DbConn, user_id: &str, reason: &str) -> QueryResult<usize> {
+pub fn revoke_all_of_user(conn: &mut DbConn, user_id: UserId, reason: &str) -> QueryResult<usize> {
     crate::db::notify::access_changed(conn, user_id)?;
     diesel::update(
         sessions::table
@@ -161,16 +163,16 @@ pub fn revoke_all_of_user(conn: &mut DbConn, user_id: &str, reason: &str) -> Que
 
 pub fn revoke_all_of_device(
     conn: &mut DbConn,
-    device_id: &str,
+    device_id: DeviceId,
     reason: &str,
 ) -> QueryResult<usize> {
-    let owner: Option<String> = crate::db::schema::devices::table
+    let owner: Option<UserId> = crate::db::schema::devices::table
         .find(device_id)
         .select(crate::db::schema::devices::user_id)
         .first(conn)
         .optional()?;
     if let Some(owner) = owner {
-        crate::db::notify::access_changed(conn, &owner)?;
+        crate::db::notify::access_changed(conn, owner)?;
     }
     diesel::update(
         sessions::table

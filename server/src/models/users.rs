@@ -8,12 +8,13 @@ use uuid::Uuid;
 use crate::auth::scope::{Scope, ScopeRoot};
 use crate::db::DbConn;
 use crate::db::code::Code;
+use crate::db::id::{SessionId, UserId};
 use crate::db::schema::{regions, user_regions, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Code<Role>,
@@ -31,8 +32,8 @@ impl UserRow {
         *self.role
     }
 
-    pub fn uuid(&self) -> QueryResult<Uuid> {
-        super::stored_uuid(&self.id)
+    pub fn uuid(&self) -> Uuid {
+        self.id.uuid()
     }
 }
 
@@ -44,7 +45,7 @@ pub struct AssignedRegion {
     pub path: String,
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
+pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -60,7 +61,7 @@ pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option
         .optional()
 }
 
-pub fn assigned_regions(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<AssignedRegion>> {
+pub fn assigned_regions(conn: &mut DbConn, user_id: UserId) -> QueryResult<Vec<AssignedRegion>> {
     user_regions::table
         .inner_join(regions::table)
         .filter(user_regions::user_id.eq(user_id))
@@ -84,7 +85,7 @@ pub fn scope_of(user: &UserRow, assigned: &[AssignedRegion]) -> Scope {
     }
 }
 
-pub fn set_regions(conn: &mut DbConn, user_id: &str, codes: &[String]) -> QueryResult<()> {
+pub fn set_regions(conn: &mut DbConn, user_id: UserId, codes: &[String]) -> QueryResult<()> {
     diesel::delete(user_regions::table.filter(user_regions::user_id.eq(user_id))).execute(conn)?;
     for code in codes {
         diesel::insert_into(user_regions::table)
@@ -99,7 +100,7 @@ pub fn set_regions(conn: &mut DbConn, user_id: &str, codes: &[String]) -> QueryR
 
 pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> QueryResult<User> {
     Ok(User {
-        id: user.uuid()?,
+        id: user.uuid(),
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         role: user.role(),
@@ -124,8 +125,8 @@ pub fn to_api(user: &UserRow, assigned: &[AssignedRegion]) -> QueryResult<User> 
 
 /// Loads many users with their regions in two queries.
 pub fn load_api_many(conn: &mut DbConn, rows: &[UserRow]) -> QueryResult<Vec<User>> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let assignments: Vec<(String, String, String, String)> = user_regions::table
+    let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
+    let assignments: Vec<(UserId, String, String, String)> = user_regions::table
         .inner_join(regions::table)
         .filter(user_regions::user_id.eq_any(&ids))
         .select((
@@ -136,7 +137,7 @@ pub fn load_api_many(conn: &mut DbConn, rows: &[UserRow]) -> QueryResult<Vec<Use
         ))
         .order(regions::code)
         .load(conn)?;
-    let mut by_user: std::collections::HashMap<String, Vec<AssignedRegion>> =
+    let mut by_user: std::collections::HashMap<UserId, Vec<AssignedRegion>> =
         std::collections::HashMap::new();
     for (user_id, code, name, path) in assignments {
         by_user
@@ -151,7 +152,7 @@ pub fn load_api_many(conn: &mut DbConn, rows: &[UserRow]) -> QueryResult<Vec<Use
 
 /// Loads a user with their regions in the API shape.
 pub fn load_api(conn: &mut DbConn, user: &UserRow) -> QueryResult<User> {
-    let assigned = assigned_regions(conn, &user.id)?;
+    let assigned = assigned_regions(conn, user.id)?;
     to_api(user, &assigned)
 }
 
@@ -169,9 +170,9 @@ pub fn normalise_username(raw: &str) -> Option<String> {
 /// in the transaction, and the change is audited without the hash.
 pub fn set_password(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: UserId,
     hash: &str,
-    keep_session: &str,
+    keep_session: SessionId,
     by: &super::Who,
 ) -> QueryResult<()> {
     use crate::db::schema::sessions;
@@ -197,7 +198,7 @@ pub fn set_password(
         super::audit::Entry {
             action: crate::models::audit::Action::UserPasswordChange,
             entity_type: "user",
-            entity_id: user_id,
+            entity_id: &user_id,
         },
         super::audit::NONE,
         super::audit::NONE,
@@ -214,7 +215,7 @@ pub fn create(
     diesel::insert_into(users::table)
         .values(row)
         .execute(conn)?;
-    set_regions(conn, &row.id, region_codes)?;
+    set_regions(conn, row.id, region_codes)?;
     let user = load_api(conn, row)?;
     super::audit::record(
         conn,
@@ -253,7 +254,7 @@ pub fn update(
 ) -> QueryResult<User> {
     let before = load_api(conn, row)?;
     if let Some(codes) = &change.region_codes {
-        set_regions(conn, &row.id, codes)?;
+        set_regions(conn, row.id, codes)?;
     }
     diesel::update(users::table.find(&row.id))
         .set((
@@ -268,17 +269,17 @@ pub fn update(
         diesel::update(users::table.find(&row.id))
             .set(users::password_hash.eq(hash))
             .execute(conn)?;
-        super::sessions::revoke_all_of_user(conn, &row.id, "password_changed")?;
+        super::sessions::revoke_all_of_user(conn, row.id, "password_changed")?;
     }
     if change.unlock || change.password_hash.is_some() {
-        crate::auth::lockout::clear(conn, &row.id, None)?;
+        crate::auth::lockout::clear(conn, row.id, None)?;
     }
     if change.is_active == Some(false) {
-        super::sessions::revoke_all_of_user(conn, &row.id, "account_disabled")?;
+        super::sessions::revoke_all_of_user(conn, row.id, "account_disabled")?;
     }
     // Role, regions or state may have changed: open connections check again.
-    crate::db::notify::access_changed(conn, &row.id)?;
-    let updated = find(conn, &row.id)?.ok_or(diesel::result::Error::NotFound)?;
+    crate::db::notify::access_changed(conn, row.id)?;
+    let updated = find(conn, row.id)?.ok_or(diesel::result::Error::NotFound)?;
     let after = load_api(conn, &updated)?;
     super::audit::record(
         conn,

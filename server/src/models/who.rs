@@ -2,12 +2,14 @@
 
 use serde::Serialize;
 
+use crate::db::id::{DeviceId, UserId};
+
 /// A person, on a registered device or not; neither for the server itself (a command-line job, a rule applied on its
 /// own).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Who {
-    pub user_id: Option<String>,
-    pub device_id: Option<String>,
+    pub user_id: Option<UserId>,
+    pub device_id: Option<DeviceId>,
 }
 
 impl Who {
@@ -16,11 +18,11 @@ impl Who {
         Self::default()
     }
 
-    /// A person; `device_id` empty or absent when the session has no registered device.
-    pub fn person(user_id: &str, device_id: Option<&str>) -> Self {
+    /// A person, on the registered device a session has, if it has one.
+    pub fn person(user_id: UserId, device_id: Option<DeviceId>) -> Self {
         Self {
-            user_id: Some(user_id.to_owned()),
-            device_id: device_id.filter(|d| !d.is_empty()).map(str::to_owned),
+            user_id: Some(user_id),
+            device_id,
         }
     }
 }

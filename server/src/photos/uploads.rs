@@ -12,6 +12,7 @@ use hezuo_sync::photo::{DecodeError, DecodeLimits, sha256_hex};
 use super::blobs::Variant;
 use super::process::process;
 use crate::db::DbConn;
+use crate::db::id::{DeviceId, UserId};
 use crate::db::schema::{photo_uploaders, photos, upload_pieces, uploads};
 use crate::error::{ApiError, ApiResult};
 use crate::models::now;
@@ -21,8 +22,8 @@ use crate::state::AppState;
 #[diesel(table_name = uploads)]
 pub struct UploadRow {
     pub id: String,
-    pub device_id: String,
-    pub user_id: String,
+    pub device_id: DeviceId,
+    pub user_id: UserId,
     pub sha256: String,
     pub length: i64,
     pub received: i64,
@@ -47,7 +48,7 @@ impl UploadRow {
 pub fn find_for_device(
     conn: &mut DbConn,
     id: &str,
-    device_id: &str,
+    device_id: DeviceId,
 ) -> QueryResult<Option<UploadRow>> {
     uploads::table
         .find(id)
@@ -60,7 +61,7 @@ pub fn find_for_device(
 /// This device's unfinished upload of the same photo, so that a create the phone retries resumes it.
 pub fn find_unfinished(
     conn: &mut DbConn,
-    device_id: &str,
+    device_id: DeviceId,
     sha256: &str,
     length: i64,
 ) -> QueryResult<Option<UploadRow>> {
@@ -134,7 +135,7 @@ pub fn insert(conn: &mut DbConn, upload: &UploadRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn uploaded_by(conn: &mut DbConn, sha256: &str, device_id: &str) -> QueryResult<bool> {
+pub fn uploaded_by(conn: &mut DbConn, sha256: &str, device_id: DeviceId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         photo_uploaders::table.find((sha256, device_id)),
     ))
@@ -145,8 +146,8 @@ pub fn uploaded_by(conn: &mut DbConn, sha256: &str, device_id: &str) -> QueryRes
 fn record_uploader(conn: &mut DbConn, upload: &UploadRow) -> QueryResult<()> {
     let row = (
         photo_uploaders::sha256.eq(&upload.sha256),
-        photo_uploaders::device_id.eq(&upload.device_id),
-        photo_uploaders::user_id.eq(Some(&upload.user_id)),
+        photo_uploaders::device_id.eq(upload.device_id),
+        photo_uploaders::user_id.eq(Some(upload.user_id)),
         photo_uploaders::uploaded_at.eq(now()),
     );
     crate::with_backend!(conn, |c| diesel::insert_into(photo_uploaders::table)
@@ -276,8 +277,8 @@ async fn store_new_photo(
         exif_longitude: facts.longitude,
         // Stored as the same 64 bits in a signed column.
         perceptual_hash: processed.perceptual_hash as i64,
-        device_id: Some(upload.device_id.clone()),
-        user_id: Some(upload.user_id.clone()),
+        device_id: Some(upload.device_id),
+        user_id: Some(upload.user_id),
         received_at: now(),
     };
     let id = upload.id.clone();
@@ -299,8 +300,8 @@ pub struct PhotoRow {
     pub exif_latitude: Option<f64>,
     pub exif_longitude: Option<f64>,
     pub perceptual_hash: i64,
-    pub device_id: Option<String>,
-    pub user_id: Option<String>,
+    pub device_id: Option<DeviceId>,
+    pub user_id: Option<UserId>,
     pub received_at: chrono::NaiveDateTime,
 }
 

@@ -11,6 +11,7 @@ use super::machine::{self, Action, Refused};
 use super::{Event, ReviewRow};
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::id::{CooperativeId, DeviceId};
 use crate::db::schema::{approved_visits, visit_reviews, visits};
 use crate::documents::Documents;
 use crate::documents::store::encode_heads;
@@ -48,8 +49,8 @@ pub fn visible_visit(
     conn: &mut DbConn,
     caller: &Authenticated,
     visit_id: &str,
-) -> ApiResult<String> {
-    let cooperative_id: String = visits::table
+) -> ApiResult<CooperativeId> {
+    let cooperative_id: CooperativeId = visits::table
         .find(visit_id)
         .select(visits::cooperative_id)
         .first(conn)
@@ -98,11 +99,10 @@ pub fn act(
         return Err(ApiError::new(ErrorCode::NotAReviewer));
     }
     let level = acting_level(context, level)?;
-    let cooperative = uuid::Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
     let who = reviewer.who();
     context
         .documents
-        .write(conn, cooperative, &who, |conn, doc| {
+        .write(conn, cooperative_id.uuid(), &who, |conn, doc| {
             let before = submitted_review(conn, visit_id)?;
             if expected_version.is_some_and(|v| v != before.content_digest) {
                 return Err(ApiError::new(ErrorCode::ReviewStale));
@@ -110,10 +110,10 @@ pub fn act(
             let acting = Acting {
                 context,
                 visit_id,
-                cooperative_id: &cooperative_id,
+                cooperative_id,
                 level,
                 heads: encode_heads(&doc.get_heads()),
-                device_id: who.device_id.as_deref(),
+                device_id: who.device_id,
             };
             match request {
                 Request::Comment(note) => {
@@ -144,10 +144,10 @@ fn submitted_review(conn: &mut DbConn, visit_id: &str) -> ApiResult<ReviewRow> {
 struct Acting<'a> {
     context: &'a Context<'a>,
     visit_id: &'a str,
-    cooperative_id: &'a str,
+    cooperative_id: CooperativeId,
     level: RegionLevel,
     heads: String,
-    device_id: Option<&'a str>,
+    device_id: Option<DeviceId>,
 }
 
 impl Acting<'_> {
@@ -158,7 +158,7 @@ impl Acting<'_> {
             kind,
             level: Some(self.level),
             note,
-            user_id: Some(self.context.reviewer.user.id.as_str()),
+            user_id: Some(self.context.reviewer.user.id),
             device_id: self.device_id,
             heads: Some(self.heads.as_str()),
         }
@@ -172,7 +172,7 @@ impl Acting<'_> {
             audit::Entry {
                 action: crate::models::audit::Action::ReviewComment,
                 entity_type: "visit",
-                entity_id: self.visit_id,
+                entity_id: &self.visit_id,
             },
             audit::NONE,
             Some(&serde_json::json!({ "note": note, "level": self.level.as_str() })),
@@ -198,7 +198,7 @@ impl Acting<'_> {
         };
         let mut row = before.clone();
         row.set_status(&next, levels);
-        row.reviewer_user_id = Some(reviewer.user.id.clone());
+        row.reviewer_user_id = Some(reviewer.user.id);
         row.updated_at = now();
         let typed = document::read(doc)
             .map_err(|e| ApiError::internal(anyhow::anyhow!("unreadable document: {e}")))?;
@@ -235,14 +235,14 @@ impl Acting<'_> {
         // Only approved visits count for the clean-up and star scores: both follow every change of them.
         self.context
             .documents
-            .approved_evidence_changed(conn, &[self.cooperative_id.to_owned()])?;
+            .approved_evidence_changed(conn, &[self.cooperative_id])?;
         audit::record(
             conn,
             &reviewer.who(),
             audit::Entry {
                 action: audited,
                 entity_type: "visit",
-                entity_id: self.visit_id,
+                entity_id: &self.visit_id,
             },
             Some(&before),
             Some(&row),

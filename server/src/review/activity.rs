@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::code::Code;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{conflicts, photos as photo_rows, review_events, visit_photos};
 use crate::models::to_utc;
 
@@ -18,7 +19,7 @@ type Dated = (NaiveDateTime, ActivityEntry);
 /// The activity, oldest first, with the names of the people in it.
 pub fn activity(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     visit_id: Option<&str>,
 ) -> QueryResult<Vec<ActivityEntry>> {
     let mut entries = review_entries(conn, cooperative_id, visit_id)?;
@@ -58,7 +59,7 @@ fn entry(kind: &str, visit: Option<&str>) -> ActivityEntry {
 /// Submissions, decisions and comments.
 fn review_entries(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     visit_id: Option<&str>,
 ) -> QueryResult<Vec<Dated>> {
     let mut events = review_events::table
@@ -105,7 +106,7 @@ fn review_entries(
 /// Conflicts found, and resolved with the resolver's note.
 fn conflict_entries(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     visit_id: Option<&str>,
 ) -> QueryResult<Vec<Dated>> {
     let mut rows = conflicts::table
@@ -161,7 +162,7 @@ fn conflict_entries(
 /// Photos arriving, by whoever sent them.
 fn photo_entries(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     visit_id: Option<&str>,
 ) -> QueryResult<Vec<Dated>> {
     let mut arrivals = visit_photos::table

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{conflicts, cooperatives, document_changes};
 use crate::documents::Documents;
 use crate::error::{ApiError, ApiResult};
@@ -26,7 +27,7 @@ use crate::models::{now, stored_json, stored_uuid};
 #[diesel(table_name = conflicts)]
 pub struct ConflictRow {
     pub id: String,
-    pub cooperative_id: String,
+    pub cooperative_id: CooperativeId,
     pub path: String,
     pub candidates: String,
     pub detected_at: NaiveDateTime,
@@ -67,11 +68,12 @@ pub fn to_api(conn: &mut DbConn, rows: Vec<ConflictRow>) -> QueryResult<Vec<Conf
         .flat_map(|(_, c)| c.iter().filter_map(|v| text(v, "user_id")))
         .collect();
     let names = crate::review::names_of(conn, &user_ids)?;
-    let cooperative_ids: Vec<&String> = parsed.iter().map(|(row, _)| &row.cooperative_id).collect();
-    let cooperative_names: HashMap<String, String> = cooperatives::table
+    let cooperative_ids: Vec<CooperativeId> =
+        parsed.iter().map(|(row, _)| row.cooperative_id).collect();
+    let cooperative_names: HashMap<CooperativeId, String> = cooperatives::table
         .filter(cooperatives::id.eq_any(&cooperative_ids))
         .select((cooperatives::id, cooperatives::name))
-        .load::<(String, String)>(conn)?
+        .load::<(CooperativeId, String)>(conn)?
         .into_iter()
         .collect();
     parsed
@@ -79,7 +81,7 @@ pub fn to_api(conn: &mut DbConn, rows: Vec<ConflictRow>) -> QueryResult<Vec<Conf
         .map(|(row, candidates)| -> QueryResult<ConflictInfo> {
             Ok(ConflictInfo {
                 id: stored_uuid(&row.id)?,
-                cooperative_id: stored_uuid(&row.cooperative_id)?,
+                cooperative_id: row.cooperative_id.uuid(),
                 cooperative_name: cooperative_names.get(&row.cooperative_id).cloned(),
                 visit_id: row.visit_id().and_then(|v| Uuid::parse_str(v).ok()),
                 candidates: candidates
@@ -131,51 +133,55 @@ pub fn resolve(
         .require_role(&[Role::Admin, Role::Supervisor])
         .map_err(|_| ApiError::new(ErrorCode::NotAReviewer))?;
     let chosen = chosen(&row, body)?;
-    let cooperative = Uuid::parse_str(&row.cooperative_id).map_err(ApiError::internal)?;
-    let after = documents.write(conn, cooperative, &caller.who(), |conn, doc| {
-        let before = find(conn, id)?;
-        if before.resolved_at.is_some() {
-            return Err(ApiError::new(ErrorCode::ConflictResolved));
-        }
-        let path: Vec<String> = before.path.split('.').map(str::to_owned).collect();
-        let choice = match chosen.0 {
-            // The same value among the field's current values: more may have arrived since the list was read.
-            Some(index) => Choice::Candidate(current_index(doc, &path, &chosen.1, index)?),
-            None => Choice::Value(chosen.1.clone()),
-        };
-        let at = now();
-        server_edit::resolve_conflict(doc, &path, &choice, at.and_utc().timestamp_millis())
-            .map_err(|error| match error {
-                ResolveError::NoSuchField(_) => ApiError::new(ErrorCode::ConflictResolved),
-                ResolveError::Edit(e) => ApiError::internal(e),
-                other => unfit(format!("该值不符合字段要求：{other}"), other.to_string()),
-            })?;
-        let resolution = serde_json::json!({
-            "candidate": chosen.0,
-            "value": chosen.1,
-            "note": body.note,
-        });
-        diesel::update(conflicts::table.find(id))
-            .set((
-                conflicts::resolved_at.eq(Some(at)),
-                conflicts::resolved_by.eq(Some(&caller.user.id)),
-                conflicts::resolution.eq(Some(resolution.to_string())),
-            ))
-            .execute(conn)?;
-        let after = find(conn, id)?;
-        audit::record(
-            conn,
-            &caller.who(),
-            audit::Entry {
-                action: crate::models::audit::Action::ConflictResolve,
-                entity_type: "conflict",
-                entity_id: id,
-            },
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
-    })?;
+    let after = documents.write(
+        conn,
+        row.cooperative_id.uuid(),
+        &caller.who(),
+        |conn, doc| {
+            let before = find(conn, id)?;
+            if before.resolved_at.is_some() {
+                return Err(ApiError::new(ErrorCode::ConflictResolved));
+            }
+            let path: Vec<String> = before.path.split('.').map(str::to_owned).collect();
+            let choice = match chosen.0 {
+                // The same value among the field's current values: more may have arrived since the list was read.
+                Some(index) => Choice::Candidate(current_index(doc, &path, &chosen.1, index)?),
+                None => Choice::Value(chosen.1.clone()),
+            };
+            let at = now();
+            server_edit::resolve_conflict(doc, &path, &choice, at.and_utc().timestamp_millis())
+                .map_err(|error| match error {
+                    ResolveError::NoSuchField(_) => ApiError::new(ErrorCode::ConflictResolved),
+                    ResolveError::Edit(e) => ApiError::internal(e),
+                    other => unfit(format!("该值不符合字段要求：{other}"), other.to_string()),
+                })?;
+            let resolution = serde_json::json!({
+                "candidate": chosen.0,
+                "value": chosen.1,
+                "note": body.note,
+            });
+            diesel::update(conflicts::table.find(id))
+                .set((
+                    conflicts::resolved_at.eq(Some(at)),
+                    conflicts::resolved_by.eq(Some(&caller.user.id)),
+                    conflicts::resolution.eq(Some(resolution.to_string())),
+                ))
+                .execute(conn)?;
+            let after = find(conn, id)?;
+            audit::record(
+                conn,
+                &caller.who(),
+                audit::Entry {
+                    action: crate::models::audit::Action::ConflictResolve,
+                    entity_type: "conflict",
+                    entity_id: &id,
+                },
+                Some(&before),
+                Some(&after),
+            )?;
+            Ok(after)
+        },
+    )?;
     to_api(conn, vec![after])?
         .pop()
         .ok_or_else(ApiError::not_found)

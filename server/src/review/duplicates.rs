@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::id::{CooperativeId, UserId};
 use crate::db::schema::{
     approved_visits, conflicts, cooperative_profiles, cooperatives, duplicate_candidates,
     evidence_flags, review_events, visit_photos, visit_reviews, visits,
@@ -24,11 +25,11 @@ use crate::models::{audit, now, stored_uuid, to_utc};
 pub struct DuplicateRow {
     pub id: String,
     pub uscc: String,
-    pub cooperative_id: String,
-    pub duplicate_of: String,
+    pub cooperative_id: CooperativeId,
+    pub duplicate_of: CooperativeId,
     pub detected_at: NaiveDateTime,
     pub resolved_at: Option<NaiveDateTime>,
-    pub resolved_by: Option<String>,
+    pub resolved_by: Option<UserId>,
     pub outcome: Option<String>,
 }
 
@@ -42,25 +43,25 @@ pub fn find(conn: &mut DbConn, id: &str) -> crate::error::ApiResult<DuplicateRow
 }
 
 pub fn to_api(conn: &mut DbConn, rows: Vec<DuplicateRow>) -> QueryResult<Vec<DuplicateCandidate>> {
-    let ids: Vec<&String> = rows
+    let ids: Vec<CooperativeId> = rows
         .iter()
-        .flat_map(|r| [&r.cooperative_id, &r.duplicate_of])
+        .flat_map(|r| [r.cooperative_id, r.duplicate_of])
         .collect();
-    let names: std::collections::HashMap<String, String> = cooperatives::table
+    let names: std::collections::HashMap<CooperativeId, String> = cooperatives::table
         .filter(cooperatives::id.eq_any(&ids))
         .select((cooperatives::id, cooperatives::name))
-        .load::<(String, String)>(conn)?
+        .load(conn)?
         .into_iter()
         .collect();
-    let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let name = |id: &CooperativeId| names.get(id).cloned().unwrap_or_default();
     rows.into_iter()
         .map(|row| {
             Ok(DuplicateCandidate {
                 id: stored_uuid(&row.id)?,
                 cooperative_name: name(&row.cooperative_id),
                 duplicate_of_name: name(&row.duplicate_of),
-                cooperative_id: stored_uuid(&row.cooperative_id)?,
-                duplicate_of: stored_uuid(&row.duplicate_of)?,
+                cooperative_id: row.cooperative_id.uuid(),
+                duplicate_of: row.duplicate_of.uuid(),
                 uscc: row.uscc,
                 detected_at: to_utc(row.detected_at),
                 resolved_at: row.resolved_at.map(to_utc),
@@ -112,7 +113,7 @@ pub fn dismiss(
         audit::Entry {
             action: crate::models::audit::Action::CooperativeDuplicateDismiss,
             entity_type: "duplicate",
-            entity_id: id,
+            entity_id: &id,
         },
         Some(&before),
         Some(&after),
@@ -134,20 +135,18 @@ pub fn merge(
 ) -> ApiResult<MergeResult> {
     let pair = open_pair(conn, caller, id)?;
     let (survivor, merged) = survivor_of(&pair, survivor_wanted)?;
-    let survivor_id = Uuid::parse_str(&survivor).map_err(ApiError::internal)?;
-    let merged_id = Uuid::parse_str(&merged).map_err(ApiError::internal)?;
-    let moved = documents.write(conn, survivor_id, &caller.who(), |conn, doc| {
+    let moved = documents.write(conn, survivor.uuid(), &caller.who(), |conn, doc| {
         if find(conn, id)?.resolved_at.is_some() {
             return Err(ApiError::new(ErrorCode::DuplicateResolved));
         }
-        let source = store::load(conn, &documents.cache, merged_id)?.doc;
+        let source = store::load(conn, &documents.cache, merged.uuid())?.doc;
         let moved =
             server_edit::carry_over_visits(&source, doc, now().and_utc().timestamp_millis())
                 .map_err(ApiError::internal)?;
-        move_reviews(conn, &merged, &survivor)?;
+        move_reviews(conn, merged, survivor)?;
         // The approved visits moved: the clean-up and the survivor's open star applications follow.
-        documents.approved_evidence_changed(conn, &[survivor.clone(), merged.clone()])?;
-        retire(conn, &merged, &survivor)?;
+        documents.approved_evidence_changed(conn, &[survivor, merged])?;
+        retire(conn, merged, survivor)?;
         resolve(conn, caller, id, "merged")?;
         audit::record(
             conn,
@@ -163,24 +162,25 @@ pub fn merge(
         Ok(moved)
     })?;
     Ok(MergeResult {
-        survivor: survivor_id,
-        merged: merged_id,
+        survivor: survivor.uuid(),
+        merged: merged.uuid(),
         visits_moved: moved
             .iter()
-            .filter_map(|v| Uuid::parse_str(v).ok())
-            .collect(),
+            .map(|visit| Uuid::parse_str(visit).map_err(ApiError::internal))
+            .collect::<ApiResult<_>>()?,
     })
 }
 
 /// (survivor, merged): the survivor asked for, which must be one of the pair, or the cooperative there first.
-fn survivor_of(pair: &DuplicateRow, wanted: Option<Uuid>) -> ApiResult<(String, String)> {
-    let survivor = wanted
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| pair.duplicate_of.clone());
+fn survivor_of(
+    pair: &DuplicateRow,
+    wanted: Option<Uuid>,
+) -> ApiResult<(CooperativeId, CooperativeId)> {
+    let survivor = wanted.map_or(pair.duplicate_of, CooperativeId::from);
     if survivor == pair.duplicate_of {
-        Ok((survivor, pair.cooperative_id.clone()))
+        Ok((survivor, pair.cooperative_id))
     } else if survivor == pair.cooperative_id {
-        Ok((survivor, pair.duplicate_of.clone()))
+        Ok((survivor, pair.duplicate_of))
     } else {
         Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
             "survivor",
@@ -192,7 +192,11 @@ fn survivor_of(pair: &DuplicateRow, wanted: Option<Uuid>) -> ApiResult<(String, 
 }
 
 /// The visits' review, activity and approved data go with them to the survivor.
-fn move_reviews(conn: &mut DbConn, merged: &str, survivor: &str) -> QueryResult<()> {
+fn move_reviews(
+    conn: &mut DbConn,
+    merged: CooperativeId,
+    survivor: CooperativeId,
+) -> QueryResult<()> {
     diesel::update(visit_reviews::table.filter(visit_reviews::cooperative_id.eq(merged)))
         .set(visit_reviews::cooperative_id.eq(survivor))
         .execute(conn)?;
@@ -206,7 +210,7 @@ fn move_reviews(conn: &mut DbConn, merged: &str, survivor: &str) -> QueryResult<
 }
 
 /// The duplicate's projections go away and its registry entry becomes a redirect to the survivor.
-fn retire(conn: &mut DbConn, merged: &str, survivor: &str) -> QueryResult<()> {
+fn retire(conn: &mut DbConn, merged: CooperativeId, survivor: CooperativeId) -> QueryResult<()> {
     diesel::delete(visits::table.filter(visits::cooperative_id.eq(merged))).execute(conn)?;
     diesel::delete(visit_photos::table.filter(visit_photos::cooperative_id.eq(merged)))
         .execute(conn)?;

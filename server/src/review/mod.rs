@@ -21,7 +21,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::DbConn;
-use crate::db::code::Code;
+use crate::db::code::{Code, CodeList};
+use crate::db::id::{CooperativeId, DeviceId, UserId};
 use crate::db::schema::{review_events, users, visit_reviews};
 use levels::ReviewLevels;
 use machine::Status;
@@ -31,13 +32,13 @@ use machine::Status;
 #[diesel(table_name = visit_reviews, treat_none_as_null = true)]
 pub struct ReviewRow {
     pub visit_id: String,
-    pub cooperative_id: String,
+    pub cooperative_id: CooperativeId,
     pub state: Code<ReviewState>,
     pub pending_reason: Option<Code<PendingReason>>,
-    pub approved_levels: String,
+    pub approved_levels: CodeList<RegionLevel>,
     pub awaiting_level: Option<Code<RegionLevel>>,
     pub note: Option<String>,
-    pub reviewer_user_id: Option<String>,
+    pub reviewer_user_id: Option<UserId>,
     pub approved_heads: Option<String>,
     pub times_returned: i64,
     pub content_digest: String,
@@ -51,11 +52,7 @@ impl ReviewRow {
         Status {
             state: *self.state,
             pending_reason: self.pending_reason.map(|reason| *reason),
-            approved_levels: self
-                .approved_levels
-                .split(',')
-                .filter_map(RegionLevel::parse)
-                .collect(),
+            approved_levels: self.approved_levels.0.clone(),
             note: self.note.clone(),
             times_returned: u32::try_from(self.times_returned).unwrap_or(0),
         }
@@ -65,12 +62,7 @@ impl ReviewRow {
     pub fn set_status(&mut self, status: &Status, levels: &ReviewLevels) {
         self.state = Code(status.state);
         self.pending_reason = status.pending_reason.map(Code);
-        self.approved_levels = status
-            .approved_levels
-            .iter()
-            .map(|l| l.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
+        self.approved_levels = CodeList(status.approved_levels.clone());
         self.awaiting_level = status.awaiting(levels).map(Code);
         self.note = status.note.clone();
         self.times_returned = i64::from(status.times_returned);
@@ -89,7 +81,7 @@ impl ReviewRow {
                 .collect(),
             awaiting_level: self.awaiting_level.map(|level| level.as_str().to_owned()),
             note: self.note.clone(),
-            reviewer_user_id: self.reviewer_user_id.clone(),
+            reviewer_user_id: self.reviewer_user_id.map(|user| user.to_string()),
             reviewer_name: reviewer_name.map(str::to_owned),
             at: Some(self.updated_at.and_utc().timestamp_millis()),
             approved_heads: self
@@ -110,7 +102,7 @@ pub fn content_digest(visit: &Visit) -> String {
 
 pub fn rows_of_cooperative(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
 ) -> QueryResult<HashMap<String, ReviewRow>> {
     Ok(visit_reviews::table
         .filter(visit_reviews::cooperative_id.eq(cooperative_id))
@@ -134,14 +126,14 @@ pub fn save(conn: &mut DbConn, row: &ReviewRow) -> QueryResult<()> {
 }
 
 /// Display names of users by id (reviewers, authors, whoever an answer names); no query for no ids.
-pub fn names_of<S: AsRef<str>>(
+pub fn names_of<S: std::fmt::Display>(
     conn: &mut DbConn,
     ids: &[S],
 ) -> QueryResult<HashMap<String, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     Ok(users::table
         .filter(users::id.eq_any(&ids))
         .select((users::id, users::display_name))
@@ -153,12 +145,12 @@ pub fn names_of<S: AsRef<str>>(
 /// One entry of a visit's activity in review.
 pub struct Event<'a> {
     pub visit_id: &'a str,
-    pub cooperative_id: &'a str,
+    pub cooperative_id: CooperativeId,
     pub kind: &'a str,
     pub level: Option<RegionLevel>,
     pub note: Option<&'a str>,
-    pub user_id: Option<&'a str>,
-    pub device_id: Option<&'a str>,
+    pub user_id: Option<UserId>,
+    pub device_id: Option<DeviceId>,
     pub heads: Option<&'a str>,
 }
 

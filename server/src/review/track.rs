@@ -16,7 +16,8 @@ use super::levels::ReviewLevels;
 use super::machine::{self, Status};
 use super::{Event, ReviewRow};
 use crate::db::DbConn;
-use crate::db::code::Code;
+use crate::db::code::{Code, CodeList};
+use crate::db::id::{CooperativeId, UserId};
 use crate::db::schema::approved_visits;
 use crate::documents::Via;
 use crate::models::Who;
@@ -24,7 +25,7 @@ use crate::models::now;
 
 /// The review rows to write after a change, and the records the document should hold.
 pub struct Plan {
-    cooperative_id: String,
+    cooperative_id: CooperativeId,
     /// Rows that changed, by visit id.
     changed: BTreeMap<String, ReviewRow>,
     /// (visit id, kind) of activity entries, and who caused them.
@@ -45,13 +46,13 @@ pub fn plan(
     via: Via,
     levels: &ReviewLevels,
 ) -> QueryResult<Plan> {
-    let key = cooperative_id.to_string();
-    let mut rows = super::rows_of_cooperative(conn, &key)?;
+    let key = CooperativeId::from(cooperative_id);
+    let mut rows = super::rows_of_cooperative(conn, key)?;
     let at = now();
     // A phone's edits are its author's; the server's take in new content on nobody's behalf in review.
     let by_author = via == Via::Phone;
     let mut plan = Plan {
-        cooperative_id: key.clone(),
+        cooperative_id: key,
         changed: BTreeMap::new(),
         events: Vec::new(),
         who: if by_author {
@@ -77,10 +78,10 @@ pub fn plan(
             None => {
                 let mut row = ReviewRow {
                     visit_id: visit_id.clone(),
-                    cooperative_id: key.clone(),
+                    cooperative_id: key,
                     state: Code(ReviewState::Pending),
                     pending_reason: None,
-                    approved_levels: String::new(),
+                    approved_levels: CodeList(Vec::new()),
                     awaiting_level: None,
                     note: None,
                     reviewer_user_id: None,
@@ -123,8 +124,8 @@ pub fn plan(
 }
 
 impl Plan {
-    pub fn cooperative_id(&self) -> &str {
-        &self.cooperative_id
+    pub fn cooperative_id(&self) -> CooperativeId {
+        self.cooperative_id
     }
 
     /// Writes the planned records into the document as one server change; returns it (none when nothing differs).
@@ -143,12 +144,12 @@ impl Plan {
                 conn,
                 &Event {
                     visit_id,
-                    cooperative_id: &self.cooperative_id,
+                    cooperative_id: self.cooperative_id,
                     kind,
                     level: None,
                     note: None,
-                    user_id: self.who.user_id.as_deref(),
-                    device_id: self.who.device_id.as_deref(),
+                    user_id: self.who.user_id,
+                    device_id: self.who.device_id,
                     heads: None,
                 },
             )?;
@@ -171,18 +172,14 @@ pub fn differing_records<'a>(
     rows: impl Iterator<Item = &'a ReviewRow>,
 ) -> QueryResult<Vec<(String, ReviewRecord)>> {
     let rows: Vec<&ReviewRow> = rows.collect();
-    let reviewer_ids: Vec<&str> = rows
-        .iter()
-        .filter_map(|row| row.reviewer_user_id.as_deref())
-        .collect();
+    let reviewer_ids: Vec<UserId> = rows.iter().filter_map(|row| row.reviewer_user_id).collect();
     let names = super::names_of(conn, &reviewer_ids)?;
     Ok(rows
         .iter()
         .map(|row| {
             let name = row
                 .reviewer_user_id
-                .as_ref()
-                .and_then(|id| names.get(id))
+                .and_then(|id| names.get(&id.to_string()))
                 .map(String::as_str);
             (row.visit_id.clone(), row.record(name))
         })

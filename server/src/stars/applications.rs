@@ -9,13 +9,16 @@ use hezuo_mobile_api::ErrorCode;
 use hezuo_mobile_api::stars::{ManualEntry, ManualScores, StarDecision};
 use uuid::Uuid;
 
+use super::status::{ApplicationStatus, CampaignStatus};
 use super::model::{ScoringModel, Test};
 use super::store::{
-    self, ApplicationRow, CampaignRow, FALSIFIED, IN_REVIEW, NOT_RATED, RATED, Scored,
+    self, ApplicationRow, CampaignRow, Scored,
 };
 use crate::auth::Authenticated;
 use crate::cleanup::store::today;
+use crate::db::code::Code;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{star_applications, star_awards, star_reviews};
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
@@ -33,7 +36,7 @@ pub fn file(
     if let Some(existing) = filed(conn, campaign, cooperative)? {
         return Ok((existing, false));
     }
-    if campaign.status != "open" {
+    if *campaign.status != CampaignStatus::Open {
         return Err(ApiError::new(ErrorCode::StarCampaignClosed));
     }
     let kind = *cooperative.org_kind;
@@ -51,7 +54,7 @@ pub fn file(
             ),
         ));
     }
-    if let Some((reason, until)) = store::bar_in_force(conn, &cooperative.id, today())? {
+    if let Some((reason, until)) = store::bar_in_force(conn, cooperative.id, today())? {
         let why = if reason == "falsified" {
             "申报弄虚作假"
         } else {
@@ -64,7 +67,7 @@ pub fn file(
     }
     let model = store::campaign_model(conn, campaign)?;
     let manual = BTreeMap::new();
-    let scored = store::score(conn, &model, &cooperative.id, campaign.year, &manual)?;
+    let scored = store::score(conn, &model, cooperative.id, campaign.year, &manual)?;
     if !scored.has_evidence && kind == hezuo_mobile_api::stars::OrgKind::Cooperative {
         return Err(ApiError::new(ErrorCode::StarEvidenceMissing));
     }
@@ -72,11 +75,11 @@ pub fn file(
     let mut row = ApplicationRow {
         id: Uuid::now_v7().to_string(),
         campaign_id: campaign.id.clone(),
-        cooperative_id: cooperative.id.clone(),
+        cooperative_id: cooperative.id,
         region_path: cooperative.region_path.clone(),
-        filed_by: caller.user.id.clone(),
+        filed_by: caller.user.id,
         filed_at: at,
-        status: IN_REVIEW.to_owned(),
+        status: Code(ApplicationStatus::InReview),
         manual_json: "{}".to_owned(),
         inputs_json: String::new(),
         result_json: String::new(),
@@ -123,7 +126,7 @@ fn filed(
 ) -> QueryResult<Option<ApplicationRow>> {
     star_applications::table
         .filter(star_applications::campaign_id.eq(&campaign.id))
-        .filter(star_applications::cooperative_id.eq(&cooperative.id))
+        .filter(star_applications::cooperative_id.eq(cooperative.id))
         .select(ApplicationRow::as_select())
         .first(conn)
         .optional()
@@ -161,7 +164,7 @@ pub fn rescore(
         }
         let seen = Seen::of(row);
         let manual = row.manual()?;
-        let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
+        let scored = store::score(conn, model, row.cooperative_id, campaign.year, &manual)?;
         apply(row, model, scored);
         if row.digest == seen.digest {
             return Ok(false);
@@ -183,7 +186,7 @@ const RESCORE_ATTEMPTS: usize = 5;
 /// PostgreSQL's READ COMMITTED the second update waits for the first and then matches nothing.
 struct Seen {
     digest: String,
-    status: String,
+    status: Code<ApplicationStatus>,
     awaiting_level: Option<String>,
 }
 
@@ -191,7 +194,7 @@ impl Seen {
     fn of(row: &ApplicationRow) -> Seen {
         Seen {
             digest: row.digest.clone(),
-            status: row.status.clone(),
+            status: row.status,
             awaiting_level: row.awaiting_level.clone(),
         }
     }
@@ -202,7 +205,7 @@ fn save_if_unchanged(conn: &mut DbConn, row: &ApplicationRow, seen: &Seen) -> Qu
     let unchanged = star_applications::table
         .find(&row.id)
         .filter(star_applications::digest.eq(&seen.digest))
-        .filter(star_applications::status.eq(&seen.status));
+        .filter(star_applications::status.eq(seen.status));
     let updated = match &seen.awaiting_level {
         Some(level) => {
             diesel::update(unchanged.filter(star_applications::awaiting_level.eq(level)))
@@ -291,14 +294,14 @@ pub fn set_manual(
             ManualEntry {
                 points: score.points,
                 note: score.note.clone().unwrap_or_default().trim().to_owned(),
-                scored_by: caller.user.id.clone(),
+                scored_by: caller.user.id.to_string(),
                 scored_by_name: Some(caller.user.display_name.clone()),
                 scored_at: at,
             },
         );
     }
     row.manual_json = serde_json::to_string(&manual).map_err(ApiError::internal)?;
-    let scored = store::score(conn, model, &row.cooperative_id, campaign.year, &manual)?;
+    let scored = store::score(conn, model, row.cooperative_id, campaign.year, &manual)?;
     apply(row, model, scored);
     save_or_stale(conn, row, &seen)?;
     audit::record(
@@ -320,7 +323,7 @@ fn ensure_current(row: &ApplicationRow, campaign: &CampaignRow, version: &str) -
     if row.is_decided() {
         return Err(ApiError::new(ErrorCode::StarApplicationDecided));
     }
-    if campaign.status != "open" {
+    if *campaign.status != CampaignStatus::Open {
         return Err(ApiError::new(ErrorCode::StarCampaignClosed));
     }
     if version != row.digest {
@@ -399,14 +402,14 @@ pub fn decide(
         "reject" => {
             needs_note(&mut checks);
             checks.finish()?;
-            row.status = NOT_RATED.to_owned();
+            row.status = Code(ApplicationStatus::NotRated);
             row.awaiting_level = None;
             row.decided_at = Some(decided_at);
         }
         "falsified" => {
             needs_note(&mut checks);
             checks.finish()?;
-            row.status = FALSIFIED.to_owned();
+            row.status = Code(ApplicationStatus::Falsified);
             row.awaiting_level = None;
             row.decided_at = Some(decided_at);
         }
@@ -424,13 +427,13 @@ pub fn decide(
     if let Some(stars) = awarded {
         award(conn, row, campaign, model, stars)?;
     }
-    if row.status == FALSIFIED {
+    if *row.status == ApplicationStatus::Falsified {
         let cause = store::BarCause::Falsified {
             application_id: &row.id,
         };
         store::bar(
             conn,
-            &row.cooperative_id,
+            row.cooperative_id,
             cause,
             model.falsification_bar_years,
             decided_at,
@@ -547,12 +550,12 @@ fn confirm(
     row.decided_at = Some(decided_at);
     match confirmed {
         Some(stars) => {
-            row.status = RATED.to_owned();
+            row.status = Code(ApplicationStatus::Rated);
             row.awarded_star = Some(i64::from(stars));
             Ok((confirmed, Some(stars)))
         }
         None => {
-            row.status = NOT_RATED.to_owned();
+            row.status = Code(ApplicationStatus::NotRated);
             Ok((confirmed, None))
         }
     }
@@ -577,7 +580,7 @@ fn award(
             star_awards::awarded_at.eq(now()),
         ))
         .execute(conn)?;
-    store::set_registry_star(conn, &row.cooperative_id, Some(i64::from(stars)))?;
+    store::set_registry_star(conn, row.cooperative_id, Some(i64::from(stars)))?;
     Ok(())
 }
 
@@ -609,13 +612,13 @@ fn summary(row: &ApplicationRow) -> serde_json::Value {
 /// Scores again the cooperative's applications still under review in open campaigns, after its approved evidence
 /// changed (a visit approved, unapproved or edited): real-time tracking between annual reviews. Returns how many
 /// changed. Runs inside the caller's transaction.
-pub fn refresh_open(conn: &mut DbConn, cooperative_id: &str) -> ApiResult<usize> {
+pub fn refresh_open(conn: &mut DbConn, cooperative_id: CooperativeId) -> ApiResult<usize> {
     use crate::db::schema::star_campaigns;
     let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
         .inner_join(star_campaigns::table)
         .filter(star_applications::cooperative_id.eq(cooperative_id))
-        .filter(star_applications::status.eq(IN_REVIEW))
-        .filter(star_campaigns::status.eq("open"))
+        .filter(star_applications::status.eq(ApplicationStatus::InReview.as_str()))
+        .filter(star_campaigns::status.eq(CampaignStatus::Open.as_str()))
         .select((ApplicationRow::as_select(), CampaignRow::as_select()))
         .load(conn)?;
     let mut changed = 0;

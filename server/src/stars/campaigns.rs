@@ -6,6 +6,7 @@ use hezuo_mobile_api::ErrorCode;
 use hezuo_mobile_api::stars::{Campaign, OpenCampaign};
 use uuid::Uuid;
 
+use super::status::CampaignStatus;
 use super::store::{self, CampaignRow};
 use super::view;
 use crate::auth::Authenticated;
@@ -65,8 +66,8 @@ pub fn open(
         kind: Code(request.kind),
         model_version: model.version.clone(),
         name,
-        status: "open".to_owned(),
-        opened_by: caller.user.id.clone(),
+        status: Code(CampaignStatus::Open),
+        opened_by: caller.user.id,
         opened_at: crate::models::now(),
         closed_at: None,
     };
@@ -99,11 +100,11 @@ pub fn open(
 /// Closes a campaign: no more applications, scores or decisions. Closing a closed one changes nothing.
 pub fn close(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiResult<Campaign> {
     let mut row = store::campaign(conn, id)?;
-    if row.status == "open" {
+    if *row.status == CampaignStatus::Open {
         let at = crate::models::now();
         diesel::update(star_campaigns::table.find(id))
             .set((
-                star_campaigns::status.eq("closed"),
+                star_campaigns::status.eq(CampaignStatus::Closed.as_str()),
                 star_campaigns::closed_at.eq(Some(at)),
             ))
             .execute(conn)?;
@@ -113,12 +114,12 @@ pub fn close(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiResult<C
             Entry {
                 action: crate::models::audit::Action::StarCampaignClosed,
                 entity_type: "star_campaign",
-                entity_id: id,
+                entity_id: &id,
             },
             Some(&serde_json::json!({ "status": "open" })),
             Some(&serde_json::json!({ "status": "closed" })),
         )?;
-        row.status = "closed".to_owned();
+        row.status = Code(CampaignStatus::Closed);
         row.closed_at = Some(at);
     }
     view::campaign(conn, row, None)

@@ -1,5 +1,6 @@
 //! A star campaign's exports: the public-notice (公示) list and the results, as tables for XLSX or CSV.
 
+use super::status::ApplicationStatus;
 use super::{applications, store, view};
 use crate::db::DbConn;
 use crate::error::ApiResult;
@@ -26,7 +27,7 @@ pub fn public_notice(
     ];
     let rows: Vec<Vec<Cell>> = rows
         .iter()
-        .filter(|row| row.status == store::RATED)
+        .filter(|row| *row.status == ApplicationStatus::Rated)
         .enumerate()
         .map(|(index, row)| {
             let (name, uscc, code, region) = registry
@@ -100,7 +101,7 @@ pub fn results(conn: &mut DbConn, id: &str, scope: Option<&[String]>) -> ApiResu
             star(row.computed_star).into(),
             star(row.proposed_star).into(),
             star(row.awarded_star).into(),
-            view::status_zh(&row.status).into(),
+            row.status.label_zh().into(),
             row.awaiting_level
                 .as_deref()
                 .map(applications::level_zh)

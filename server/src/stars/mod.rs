@@ -9,6 +9,7 @@ pub mod exports;
 pub mod model;
 pub mod phone;
 pub mod revocation;
+pub mod status;
 pub mod store;
 pub mod subject;
 pub mod view;

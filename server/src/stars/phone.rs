@@ -9,6 +9,7 @@ use super::subject::Trigger;
 use crate::auth::Authenticated;
 use crate::cleanup::store::today;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{star_applications, star_awards, star_bars, star_events, star_reviews};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -29,7 +30,10 @@ type Award = (
 
 /// The cooperative's star record, or `None` when it never held or lost one. A falsification bar speaks first, then a
 /// star held, then the latest revocation.
-pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<DecisionRecord>> {
+pub fn record(
+    conn: &mut DbConn,
+    cooperative_id: CooperativeId,
+) -> QueryResult<Option<DecisionRecord>> {
     let latest: Option<Award> = star_awards::table
         .filter(star_awards::cooperative_id.eq(cooperative_id))
         .order((star_awards::year.desc(), star_awards::awarded_at.desc()))
@@ -67,7 +71,7 @@ pub fn record(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Option<Dec
 /// The record of a falsification bar, from the reviewer's decision that imposed it.
 fn falsified(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     until: &str,
     latest: Option<&Award>,
 ) -> QueryResult<Option<DecisionRecord>> {
@@ -105,7 +109,7 @@ fn falsified(
 /// The latest revocation, of an award or of the registry's star, with its cause and any bar in force.
 fn revoked(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     latest: Option<Award>,
     bar: Option<(String, String)>,
 ) -> QueryResult<Option<DecisionRecord>> {
@@ -168,7 +172,7 @@ pub fn write_with<T>(
     conn: &mut DbConn,
     app: &AppState,
     caller: &Authenticated,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     change: impl FnMut(&mut DbConn) -> ApiResult<T>,
 ) -> ApiResult<T> {
     crate::documents::decisions::write_with(conn, app, caller, cooperative_id, KEY, record, change)

@@ -9,11 +9,13 @@ use hezuo_mobile_api::stars::{
 use uuid::Uuid;
 
 use super::applications;
-use super::store::{self, ApplicationRow, CampaignRow, IN_REVIEW};
+use super::status::ApplicationStatus;
+use super::store::{self, ApplicationRow, CampaignRow};
 use super::subject::Trigger;
 use crate::auth::Authenticated;
 use crate::cleanup::store::today;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{star_applications, star_awards, star_bars, star_campaigns, star_events};
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
@@ -39,7 +41,7 @@ pub fn record_event(
 ) -> ApiResult<Recorded> {
     // The same event sent again (a retry after a lost answer) is the one already recorded, with what it revoked.
     let same: Option<String> = star_events::table
-        .filter(star_events::cooperative_id.eq(&cooperative.id))
+        .filter(star_events::cooperative_id.eq(cooperative.id))
         .filter(star_events::cause.eq(cause.key()))
         .filter(star_events::occurred_on.eq(request.occurred_on.to_string()))
         .filter(star_events::description.eq(request.description.trim()))
@@ -61,7 +63,7 @@ pub fn record_event(
     let at = now();
     let event_id = Uuid::now_v7().to_string();
     let held: Vec<(String, i64, String)> = star_awards::table
-        .filter(star_awards::cooperative_id.eq(&cooperative.id))
+        .filter(star_awards::cooperative_id.eq(cooperative.id))
         .filter(star_awards::revoked_at.is_null())
         .select((
             star_awards::id,
@@ -75,7 +77,7 @@ pub fn record_event(
     diesel::insert_into(star_events::table)
         .values((
             star_events::id.eq(&event_id),
-            star_events::cooperative_id.eq(&cooperative.id),
+            star_events::cooperative_id.eq(cooperative.id),
             star_events::cause.eq(cause.key()),
             star_events::occurred_on.eq(request.occurred_on.to_string()),
             star_events::description.eq(request.description.trim()),
@@ -88,7 +90,7 @@ pub fn record_event(
     if revoked.is_some() {
         revoke_held(conn, cooperative, &held, &event_id, at)?;
     }
-    let rescored = rescore_open(conn, &cooperative.id)?;
+    let rescored = rescore_open(conn, cooperative.id)?;
     audit::record(
         conn,
         &caller.who(),
@@ -128,7 +130,7 @@ fn revoke_held(
 ) -> ApiResult<()> {
     diesel::update(
         star_awards::table
-            .filter(star_awards::cooperative_id.eq(&cooperative.id))
+            .filter(star_awards::cooperative_id.eq(cooperative.id))
             .filter(star_awards::revoked_at.is_null()),
     )
     .set((
@@ -136,7 +138,7 @@ fn revoke_held(
         star_awards::revoked_by_event.eq(Some(event_id)),
     ))
     .execute(conn)?;
-    store::set_registry_star(conn, &cooperative.id, None)?;
+    store::set_registry_star(conn, cooperative.id, None)?;
     let model = match held.first() {
         Some((_, _, version)) => store::model(conn, version)?,
         None => None,
@@ -147,7 +149,7 @@ fn revoke_held(
     };
     store::bar(
         conn,
-        &cooperative.id,
+        cooperative.id,
         store::BarCause::Revoked { event_id },
         years,
         at,
@@ -156,11 +158,11 @@ fn revoke_held(
 }
 
 /// Scores the cooperative's applications under review again (a trigger is now a veto); returns how many changed.
-fn rescore_open(conn: &mut DbConn, cooperative_id: &str) -> ApiResult<usize> {
+fn rescore_open(conn: &mut DbConn, cooperative_id: CooperativeId) -> ApiResult<usize> {
     let open: Vec<(ApplicationRow, CampaignRow)> = star_applications::table
         .inner_join(star_campaigns::table)
         .filter(star_applications::cooperative_id.eq(cooperative_id))
-        .filter(star_applications::status.eq(IN_REVIEW))
+        .filter(star_applications::status.eq(ApplicationStatus::InReview.as_str()))
         .select((ApplicationRow::as_select(), CampaignRow::as_select()))
         .load(conn)?;
     let mut rescored = 0;
@@ -185,7 +187,7 @@ fn built_in_of(kind: OrgKind) -> ApiResult<super::model::ScoringModel> {
 
 /// A cooperative's star record.
 pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<StarHistory> {
-    let bars = bars_of(conn, &cooperative.id)?;
+    let bars = bars_of(conn, cooperative.id)?;
     let today = today();
     let barred_until = bars
         .iter()
@@ -193,14 +195,14 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
         .map(|bar| bar.until)
         .max();
     Ok(StarHistory {
-        cooperative_id: uuid(&cooperative.id)?,
+        cooperative_id: cooperative.id.uuid(),
         kind: *cooperative.org_kind,
         current_star: cooperative.star_level.and_then(|s| u8::try_from(s).ok()),
-        awards: awards_of(conn, &cooperative.id)?,
-        events: events_of(conn, &cooperative.id)?,
+        awards: awards_of(conn, cooperative.id)?,
+        events: events_of(conn, cooperative.id)?,
         bars,
         barred_until,
-        applications: applications_of(conn, &cooperative.id)?,
+        applications: applications_of(conn, cooperative.id)?,
     })
 }
 
@@ -223,7 +225,7 @@ fn year(value: i64) -> i32 {
 }
 
 /// Stars awarded, newest year first, with their revocation.
-fn awards_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarAward>> {
+fn awards_of(conn: &mut DbConn, cooperative_id: CooperativeId) -> QueryResult<Vec<StarAward>> {
     type AwardRow = (
         i64,
         i64,
@@ -265,7 +267,7 @@ fn awards_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarAwa
 }
 
 /// Revocation events, most recent first.
-fn events_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarEvent>> {
+fn events_of(conn: &mut DbConn, cooperative_id: CooperativeId) -> QueryResult<Vec<StarEvent>> {
     type EventRow = (
         String,
         String,
@@ -316,7 +318,7 @@ fn events_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarEve
 }
 
 /// Bars on applying, most recent first.
-fn bars_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarBar>> {
+fn bars_of(conn: &mut DbConn, cooperative_id: CooperativeId) -> QueryResult<Vec<StarBar>> {
     let bars: Vec<(String, String, String)> = star_bars::table
         .filter(star_bars::cooperative_id.eq(cooperative_id))
         .order(star_bars::from_day.desc())
@@ -341,7 +343,7 @@ fn bars_of(conn: &mut DbConn, cooperative_id: &str) -> QueryResult<Vec<StarBar>>
 /// Applications, newest campaign first.
 fn applications_of(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
 ) -> QueryResult<Vec<ApplicationSummary>> {
     type SummaryRow = (String, i64, String, Option<i64>, Option<i64>, f64);
     let applications: Vec<SummaryRow> = star_applications::table

@@ -16,6 +16,8 @@ use super::subject::{self, Trigger};
 use crate::cleanup::store::{self as cleanup_store, today};
 use crate::db::DbConn;
 use crate::db::code::Code;
+use crate::stars::status::{ApplicationStatus, CampaignStatus};
+use crate::db::id::{CooperativeId, UserId};
 use crate::db::schema::{
     scoring_models, star_applications, star_awards, star_bars, star_campaigns, star_events,
 };
@@ -39,8 +41,8 @@ pub struct CampaignRow {
     pub kind: Code<OrgKind>,
     pub model_version: String,
     pub name: String,
-    pub status: String,
-    pub opened_by: String,
+    pub status: Code<CampaignStatus>,
+    pub opened_by: UserId,
     pub opened_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
 }
@@ -50,11 +52,11 @@ pub struct CampaignRow {
 pub struct ApplicationRow {
     pub id: String,
     pub campaign_id: String,
-    pub cooperative_id: String,
+    pub cooperative_id: CooperativeId,
     pub region_path: String,
-    pub filed_by: String,
+    pub filed_by: UserId,
     pub filed_at: NaiveDateTime,
-    pub status: String,
+    pub status: Code<ApplicationStatus>,
     pub manual_json: String,
     pub inputs_json: String,
     pub result_json: String,
@@ -69,11 +71,6 @@ pub struct ApplicationRow {
     pub decided_at: Option<NaiveDateTime>,
 }
 
-pub const IN_REVIEW: &str = "in_review";
-pub const RATED: &str = "rated";
-pub const NOT_RATED: &str = "not_rated";
-pub const FALSIFIED: &str = "falsified";
-
 impl ApplicationRow {
     pub fn result(&self) -> ApiResult<StarResult> {
         serde_json::from_str(&self.result_json).map_err(ApiError::internal)
@@ -84,7 +81,7 @@ impl ApplicationRow {
     }
 
     pub fn is_decided(&self) -> bool {
-        self.status != IN_REVIEW
+        *self.status != ApplicationStatus::InReview
     }
 }
 
@@ -128,13 +125,13 @@ fn insert_if_absent(
     conn: &mut DbConn,
     model: &ScoringModel,
     text: &str,
-    by: Option<&str>,
+    by: Option<UserId>,
 ) -> QueryResult<bool> {
     let row = ModelRow {
         version: model.version.clone(),
         kind: model.kind.as_str().to_owned(),
         model_toml: text.to_owned(),
-        installed_by: by.map(str::to_owned),
+        installed_by: by.map(|user| user.to_string()),
         installed_at: crate::models::now(),
     };
     let inserted = crate::with_backend!(conn, |c| diesel::insert_into(scoring_models::table)
@@ -183,7 +180,7 @@ pub fn model(conn: &mut DbConn, version: &str) -> ApiResult<Option<ScoringModel>
 
 /// Stores a model; the same version with another text is refused (a changed model needs a new version). Returns
 /// whether it was new.
-pub fn install(conn: &mut DbConn, model: &ScoringModel, text: &str, by: &str) -> ApiResult<bool> {
+pub fn install(conn: &mut DbConn, model: &ScoringModel, text: &str, by: UserId) -> ApiResult<bool> {
     // A built-in's version belongs to the built-in, even before it was first stored.
     if is_built_in(&model.version) {
         record_built_ins(conn)?;
@@ -229,7 +226,7 @@ pub fn campaign_model(conn: &mut DbConn, campaign: &CampaignRow) -> ApiResult<Sc
 /// A bar in force on `day`: its reason and last day.
 pub fn bar_in_force(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     day: NaiveDate,
 ) -> QueryResult<Option<(String, String)>> {
     let day = day.to_string();
@@ -258,13 +255,14 @@ pub struct Scored {
 pub fn score(
     conn: &mut DbConn,
     model: &ScoringModel,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     year: i64,
     manual: &BTreeMap<String, ManualEntry>,
 ) -> ApiResult<Scored> {
-    let ids = [cooperative_id.to_owned()];
-    let mut inputs = cleanup_store::load_inputs(conn, &ids)?
-        .remove(cooperative_id)
+    // The clean-up's inputs are keyed by the stored text of the id.
+    let key = cooperative_id.to_string();
+    let mut inputs = cleanup_store::load_inputs(conn, std::slice::from_ref(&key))?
+        .remove(&key)
         .unwrap_or_default();
     // The latest approved visit speaks for the cooperative: by visit date, then by id (ids are time-ordered).
     inputs.visits.sort_by(|(a_id, a), (b_id, b)| {
@@ -357,7 +355,7 @@ pub fn score(
 /// The star a cooperative holds now, kept in the registry's `star_level`.
 pub fn set_registry_star(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     star: Option<i64>,
 ) -> QueryResult<()> {
     use crate::db::schema::cooperatives;
@@ -400,7 +398,7 @@ pub enum BarCause<'a> {
 /// Bars the cooperative from applying for `years` years from today.
 pub fn bar(
     conn: &mut DbConn,
-    cooperative_id: &str,
+    cooperative_id: CooperativeId,
     cause: BarCause<'_>,
     years: u32,
     at: NaiveDateTime,

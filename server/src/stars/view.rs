@@ -11,19 +11,10 @@ use uuid::Uuid;
 use super::model::{ScoringModel, Test};
 use super::store::{self, ApplicationRow, CampaignRow, ModelRow};
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{cooperatives, regions, star_applications, star_reviews};
 use crate::error::{ApiError, ApiResult};
 use crate::models::to_utc;
-
-pub fn status_zh(status: &str) -> &'static str {
-    match status {
-        store::IN_REVIEW => "评审中",
-        store::RATED => "已评定",
-        store::NOT_RATED => "未评定",
-        store::FALSIFIED => "弄虚作假",
-        _ => "",
-    }
-}
 
 fn uuid(text: &str) -> QueryResult<Uuid> {
     crate::models::stored_uuid(text)
@@ -108,10 +99,10 @@ pub fn campaign(
 }
 
 /// Name, credit code, region code and region name of each cooperative.
-pub type Registry = HashMap<String, (String, Option<String>, String, String)>;
+pub type Registry = HashMap<CooperativeId, (String, Option<String>, String, String)>;
 
-pub fn registry(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Registry> {
-    type Row = (String, String, Option<String>, String, String);
+pub fn registry(conn: &mut DbConn, ids: &[CooperativeId]) -> QueryResult<Registry> {
+    type Row = (CooperativeId, String, Option<String>, String, String);
     let rows: Vec<Row> = cooperatives::table
         .inner_join(regions::table.on(regions::code.eq(cooperatives::region_code)))
         .filter(cooperatives::id.eq_any(ids))
@@ -130,7 +121,7 @@ pub fn registry(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Registry> {
 }
 
 pub fn items(conn: &mut DbConn, rows: Vec<ApplicationRow>) -> ApiResult<Vec<ApplicationItem>> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.cooperative_id.as_str()).collect();
+    let ids: Vec<CooperativeId> = rows.iter().map(|r| r.cooperative_id).collect();
     let registry = registry(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
@@ -141,13 +132,13 @@ pub fn items(conn: &mut DbConn, rows: Vec<ApplicationRow>) -> ApiResult<Vec<Appl
                 .unwrap_or_default();
             Ok(ApplicationItem {
                 id: uuid(&row.id)?,
-                cooperative_id: uuid(&row.cooperative_id)?,
+                cooperative_id: row.cooperative_id.uuid(),
                 cooperative_name: name,
                 uscc,
                 region_code: code,
                 region_name: region,
-                status_zh: status_zh(&row.status).to_owned(),
-                status: row.status,
+                status_zh: row.status.label_zh().to_owned(),
+                status: row.status.as_str().to_owned(),
                 total: row.total,
                 computed_star: star(row.computed_star),
                 proposed_star: star(row.proposed_star),
@@ -191,10 +182,10 @@ pub fn application(
             star_reviews::decided_at,
         ))
         .load(conn)?;
-    let mut people: Vec<&str> = reviews.iter().map(|r| r.4.as_str()).collect();
-    people.push(&row.filed_by);
+    let mut people: Vec<String> = reviews.iter().map(|r| r.4.clone()).collect();
+    people.push(row.filed_by.to_string());
     let names = crate::review::names_of(conn, &people)?;
-    let registry = registry(conn, &[row.cooperative_id.as_str()])?;
+    let registry = registry(conn, &[row.cooperative_id])?;
     let (name, uscc, code, region) = registry
         .get(&row.cooperative_id)
         .cloned()
@@ -206,13 +197,13 @@ pub fn application(
         campaign_id: uuid(&row.campaign_id)?,
         year: i32::try_from(campaign.year).map_err(ApiError::internal)?,
         kind: *campaign.kind,
-        cooperative_id: uuid(&row.cooperative_id)?,
+        cooperative_id: row.cooperative_id.uuid(),
         cooperative_name: name,
         uscc,
         region_code: code,
         region_name: region,
-        status_zh: status_zh(&row.status).to_owned(),
-        filed_by_name: names.get(&row.filed_by).cloned(),
+        status_zh: row.status.label_zh().to_owned(),
+        filed_by_name: names.get(&row.filed_by.to_string()).cloned(),
         filed_at: to_utc(row.filed_at),
         result: row.result()?,
         proposed_star: star(row.proposed_star),
@@ -235,8 +226,8 @@ pub fn application(
         version: row.digest,
         scored_at: to_utc(row.scored_at),
         decided_at: row.decided_at.map(to_utc),
-        status: row.status,
-        filed_by: row.filed_by,
+        status: row.status.as_str().to_owned(),
+        filed_by: row.filed_by.to_string(),
     })
 }
 
@@ -257,7 +248,7 @@ pub fn campaign_rows(
         ));
     }
     let mut rows: Vec<ApplicationRow> = query.load(conn)?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.cooperative_id.as_str()).collect();
+    let ids: Vec<CooperativeId> = rows.iter().map(|r| r.cooperative_id).collect();
     let registry = registry(conn, &ids)?;
     let key = |row: &ApplicationRow| {
         registry

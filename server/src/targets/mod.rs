@@ -163,7 +163,7 @@ pub fn import_file(
             Entry {
                 action: crate::models::audit::Action::ImportTargets,
                 entity_type: "import",
-                entity_id: source,
+                entity_id: &source,
             },
             audit::NONE,
             Some(&serde_json::json!({ "source": source, "summary": report.summary_zh() })),

@@ -4,6 +4,7 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 
 use crate::auth::lockout;
 use crate::db::DbConn;
+use crate::db::id::DeviceId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::Who;
 use crate::models::audit::{self, Entry};
@@ -69,13 +70,13 @@ pub(super) async fn authenticate(
             .map_err(ApiError::internal)?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    let (user_id, address) = (user.id.clone(), address.to_string());
+    let (user_id, address) = (user.id, address.to_string());
     let state_for_db = state.clone();
     let reserved = state
         .db
         .write(move |conn| {
             Ok(
-                lockout::reserve(conn, &state_for_db.config, &user_id, &address)?
+                lockout::reserve(conn, &state_for_db.config, user_id, &address)?
                     .map(|attempt| (attempt, address)),
             )
         })
@@ -101,16 +102,11 @@ pub(super) async fn authenticate(
         .db
         .write(move |conn| {
             if verified {
-                lockout::clear(conn, &user.id, Some(&address))?;
-                complete_login(conn, &state_for_db, user, device_id.map(|d| d.to_string())).map(Ok)
+                lockout::clear(conn, user.id, Some(&address))?;
+                complete_login(conn, &state_for_db, user, device_id.map(DeviceId::from)).map(Ok)
             } else {
-                let locked = lockout::after_failure(
-                    conn,
-                    &state_for_db.config,
-                    &user.id,
-                    &address,
-                    attempt,
-                )?;
+                let locked =
+                    lockout::after_failure(conn, &state_for_db.config, user.id, &address, attempt)?;
                 Ok(Err(locked.map_or_else(
                     || ApiError::new(ErrorCode::InvalidCredentials),
                     locked_error,
@@ -143,12 +139,12 @@ fn complete_login(
     conn: &mut DbConn,
     state: &AppState,
     user: UserRow,
-    device_id: Option<String>,
+    device_id: Option<DeviceId>,
 ) -> ApiResult<TokenResponse> {
     if !user.is_active {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }
-    if let Some(device_id) = &device_id {
+    if let Some(device_id) = device_id {
         let device = devices::find(conn, device_id)?
             .filter(|d| d.user_id == user.id)
             .ok_or_else(|| ApiError::new(ErrorCode::DeviceUnknown))?;
@@ -157,14 +153,10 @@ fn complete_login(
         }
         devices::touch(conn, device_id)?;
     }
-    let (session, refresh_token) =
-        sessions::create(conn, &user.id, device_id.as_deref(), state.refresh_ttl())?;
+    let (session, refresh_token) = sessions::create(conn, user.id, device_id, state.refresh_ttl())?;
     audit::record(
         conn,
-        &Who {
-            user_id: Some(user.id.clone()),
-            device_id: device_id.clone(),
-        },
+        &Who::person(user.id, device_id),
         Entry {
             action: crate::models::audit::Action::SessionCreate,
             entity_type: "session",

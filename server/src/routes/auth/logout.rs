@@ -32,7 +32,7 @@ pub(super) async fn end_session(
     caller: Option<Authenticated>,
     refresh_token: Option<String>,
 ) -> ApiResult<()> {
-    let caller_ids = caller.map(|c| (c.session_id.to_string(), c.who()));
+    let caller_ids = caller.map(|c| (c.session_id, c.who()));
     let user = state
         .db
         .write(move |conn| {
@@ -46,8 +46,8 @@ pub(super) async fn end_session(
                 (None, Some(_)) => return Err(ApiError::new(ErrorCode::RefreshTokenInvalid)),
                 (None, None) => return Err(ApiError::new(ErrorCode::Unauthenticated)),
             };
-            let user = sessions::find(conn, &session_id)?.map(|s| s.user_id);
-            if sessions::revoke(conn, &session_id, "logout")? > 0 {
+            let user = sessions::find(conn, session_id)?.map(|s| s.user_id);
+            if sessions::revoke(conn, session_id, "logout")? > 0 {
                 audit::record(
                     conn,
                     &actor,
@@ -63,8 +63,8 @@ pub(super) async fn end_session(
             Ok(user)
         })
         .await?;
-    if let Some(user) = user.and_then(|u| uuid::Uuid::parse_str(&u).ok()) {
-        state.documents.feed.publish_access(user);
+    if let Some(user) = user {
+        state.documents.feed.publish_access(user.uuid());
     }
     Ok(())
 }

@@ -42,15 +42,15 @@ pub fn token_response(
     refresh_token: String,
     refresh_expires_in: u64,
 ) -> ApiResult<TokenResponse> {
-    let access_token = state.tokens.issue(user.uuid()?, session.uuid()?)?;
+    let access_token = state.tokens.issue(user.uuid(), session.uuid())?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.access_ttl_secs(),
         refresh_token,
         refresh_expires_in,
-        session_id: session.uuid()?,
-        device_id: session.device_uuid()?,
+        session_id: session.uuid(),
+        device_id: session.device_uuid(),
         user: users::load_api(conn, user)?,
     })
 }

@@ -4,6 +4,7 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 
 use crate::auth::refresh as refresh_token;
 use crate::db::DbConn;
+use crate::db::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::Who;
 use crate::models::audit::{self, Entry};
@@ -45,9 +46,7 @@ pub(super) async fn rotate_token(
         .await?;
     outcome.map_err(|(error, user)| {
         // The session ended: its open WebSocket connections close now.
-        if let Ok(user) = uuid::Uuid::parse_str(&user) {
-            state.documents.feed.publish_access(user);
-        }
+        state.documents.feed.publish_access(user.uuid());
         error
     })
 }
@@ -58,12 +57,12 @@ fn rotate(
     conn: &mut DbConn,
     state: &AppState,
     token: &str,
-) -> ApiResult<Result<TokenResponse, (ApiError, String)>> {
+) -> ApiResult<Result<TokenResponse, (ApiError, UserId)>> {
     let presented = sessions::find_token(conn, token)?
         .ok_or_else(|| ApiError::new(ErrorCode::RefreshTokenInvalid))?;
-    let session = sessions::find(conn, &presented.session_id)?
+    let session = sessions::find(conn, presented.session_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::RefreshTokenInvalid))?;
-    if let Some(device_id) = &session.device_id {
+    if let Some(device_id) = session.device_id {
         let revoked = devices::find(conn, device_id)?.is_none_or(|d| d.revoked_at.is_some());
         if revoked {
             return Err(ApiError::new(ErrorCode::DeviceRevoked));
@@ -76,7 +75,7 @@ fn rotate(
             ErrorCode::RefreshTokenInvalid
         }));
     }
-    let user = users::find(conn, &session.user_id)?
+    let user = users::find(conn, session.user_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::RefreshTokenInvalid))?;
     if !user.is_active {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
@@ -85,9 +84,9 @@ fn rotate(
     let successor = refresh_token::successor(state.tokens.secret(), token);
     let ttl = state.refresh_ttl();
     if sessions::claim_token(conn, &presented.id)? {
-        sessions::insert_token(conn, &session.id, &successor)?;
-        sessions::extend(conn, &session.id, ttl)?;
-        if let Some(device_id) = &session.device_id {
+        sessions::insert_token(conn, session.id, &successor)?;
+        sessions::extend(conn, session.id, ttl)?;
+        if let Some(device_id) = session.device_id {
             devices::touch(conn, device_id)?;
         }
         let response = super::token_response(
@@ -122,13 +121,10 @@ fn rotate(
         return Ok(Ok(response));
     }
 
-    sessions::revoke(conn, &session.id, "refresh_token_reused")?;
+    sessions::revoke(conn, session.id, "refresh_token_reused")?;
     audit::record(
         conn,
-        &Who {
-            user_id: Some(user.id.clone()),
-            device_id: session.device_id.clone(),
-        },
+        &Who::person(user.id, session.device_id),
         Entry {
             action: crate::models::audit::Action::SessionRevoke,
             entity_type: "session",

@@ -5,6 +5,7 @@ use hezuo_sync::model::RecommendedAction;
 
 use crate::auth::Authenticated;
 use crate::cleanup::{cases, disposal};
+use crate::db::id::CooperativeId;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::validate::Checks;
@@ -91,11 +92,11 @@ pub async fn open_case(
             .collect::<Vec<_>>()
     });
     checks.finish()?;
-    let id = request.cooperative_id.to_string();
+    let id = CooperativeId::from(request.cooperative_id);
     let app = state.clone();
     let case = state
         .db
-        .run(move |conn| disposal::open(conn, &app, &caller, &id, plans.as_deref()))
+        .run(move |conn| disposal::open(conn, &app, &caller, id, plans.as_deref()))
         .await?;
     Ok(HttpResponse::Created().json(case))
 }

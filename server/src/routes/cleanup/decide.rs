@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::cleanup::decision;
+use crate::db::id::CooperativeId;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::validate::Checks;
@@ -34,7 +35,7 @@ pub async fn decide_cleanup(
     body: web::Json<DecisionRequest>,
 ) -> ApiResult<web::Json<Classification>> {
     super::require_decider(&caller)?;
-    let id = path.into_inner().to_string();
+    let id = CooperativeId::from(path.into_inner());
     let request = body.into_inner();
     let mut checks = Checks::new();
     let reason = checks.text("reason", &request.reason, 1000);
@@ -66,7 +67,7 @@ pub async fn decide_cleanup(
     let decided = state
         .db
         .run(move |conn| {
-            decision::decide(conn, &app, &caller, &id, &expected, decided_state, &reason)
+            decision::decide(conn, &app, &caller, id, &expected, decided_state, &reason)
         })
         .await?;
     Ok(web::Json(decided))

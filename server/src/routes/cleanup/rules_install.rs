@@ -43,7 +43,7 @@ pub async fn install_rule_set(
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 let installed =
-                    rule_sets::install(conn, &set, Some(&caller.user.id))?.map_err(|taken| {
+                    rule_sets::install(conn, &set, Some(caller.user.id))?.map_err(|taken| {
                         ApiError::new(ErrorCode::RuleSetVersionTaken).with_detail(
                             format!("版本号“{}”已用于不同的规则", taken.0),
                             format!("version {:?} names different rules", taken.0),

@@ -8,6 +8,7 @@ use crate::auth::Authenticated;
 use crate::cleanup::cases::{self, CaseRow};
 use crate::cleanup::store::{self, ClassificationRow};
 use crate::cleanup::view;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{classifications, disposal_cases};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -27,11 +28,11 @@ pub async fn show_cleanup(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<CleanupRecord>> {
     let cooperative_id = path.into_inner();
-    let id = cooperative_id.to_string();
+    let id = CooperativeId::from(cooperative_id);
     let record = state
         .db
         .run(move |conn| {
-            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, id)?;
             let rows: Vec<ClassificationRow> = classifications::table
                 .filter(classifications::cooperative_id.eq(&id))
                 .order(classifications::classified_at.desc())

@@ -4,6 +4,7 @@ use hezuo_mobile_api::reviews::ActivityEntry;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::any_in_scope;
 use crate::state::AppState;
@@ -20,14 +21,14 @@ pub async fn cooperative_activity(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<ActivityEntry>>> {
-    let cooperative_id = id.into_inner().to_string();
+    let cooperative_id = CooperativeId::from(id.into_inner());
     let activity = state
         .db
         .run(move |conn| {
             if !any_in_scope(conn, &caller.scope, std::slice::from_ref(&cooperative_id))? {
                 return Err(ApiError::not_found());
             }
-            crate::review::activity::activity(conn, &cooperative_id, None).map_err(ApiError::from)
+            crate::review::activity::activity(conn, cooperative_id, None).map_err(ApiError::from)
         })
         .await?;
     Ok(web::Json(activity))

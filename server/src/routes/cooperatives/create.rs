@@ -3,7 +3,6 @@ use hezuo_mobile_api::Problem;
 use hezuo_mobile_api::cooperatives::{
     Cooperative, CooperativeSource, CreateCooperativeRequest, Verification,
 };
-use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::code::Code;
@@ -50,7 +49,7 @@ pub async fn create_cooperative(
             cooperatives::check_location(request.location.as_ref())?;
             let created = now();
             let mut row = CooperativeRow {
-                id: Uuid::now_v7().to_string(),
+                id: crate::db::id::CooperativeId::generate(),
                 uscc: request.uscc.as_ref().map(|u| u.as_str().to_owned()),
                 name,
                 legal_representative,

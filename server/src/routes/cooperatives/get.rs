@@ -4,6 +4,7 @@ use hezuo_mobile_api::cooperatives::Cooperative;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::error::ApiResult;
 use crate::models::cooperatives;
 use crate::state::AppState;
@@ -22,9 +23,9 @@ pub async fn get_cooperative(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = CooperativeId::from(id.into_inner());
     crate::etag::read_and_respond(&req, &state.db, move |conn| {
-        let row = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+        let row = crate::auth::policy::visible_cooperative(conn, &caller, id)?;
         Ok(cooperatives::to_api_one(conn, &row)?)
     })
     .await

@@ -77,7 +77,7 @@ pub async fn list_cooperatives(
             };
             let (rows, more) = cooperatives::list(conn, query)?;
             let next_cursor = more
-                .then(|| rows.last().map(|row| pagination::encode_cursor(&row.id)))
+                .then(|| rows.last().map(|row| pagination::encode_cursor(row.id)))
                 .flatten();
             Ok(Page {
                 items: cooperatives::to_api_many(conn, &rows)?,

@@ -14,6 +14,7 @@ use hezuo_mobile_api::{ErrorCode, RegionCode, Uscc};
 
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives;
 use crate::models::regions::{self, RegionRow};
@@ -49,12 +50,12 @@ pub fn ensure_uscc_free(
     conn: &mut DbConn,
     caller: &Authenticated,
     uscc: &Uscc,
-    except_id: Option<&str>,
+    except_id: Option<CooperativeId>,
 ) -> ApiResult<()> {
     let Some(existing) = cooperatives::find_by_uscc(conn, uscc.as_str())? else {
         return Ok(());
     };
-    if Some(existing.id.as_str()) == except_id {
+    if Some(existing.id) == except_id {
         return Ok(());
     }
     let visible = regions::find(conn, &existing.region_code)?
@@ -70,7 +71,7 @@ pub fn ensure_uscc_free(
                 ),
             )
             .with_existing(ExistingResource {
-                id: existing.id,
+                id: existing.id.to_string(),
                 name: existing.name,
             })
     } else {

@@ -27,7 +27,7 @@ pub async fn profile_parallel_updates(
     let pairs = state
         .db
         .run(move |conn| {
-            if !any_in_scope(conn, &caller.scope, &[cooperative.to_string()])? {
+            if !any_in_scope(conn, &caller.scope, &[cooperative.into()])? {
                 return Err(ApiError::not_found());
             }
             let doc = store::load(conn, &app.documents.cache, cooperative)?.doc;

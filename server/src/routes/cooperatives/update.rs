@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::code::Code;
+use crate::db::id::CooperativeId;
 use crate::error::ApiResult;
 use crate::models::audit::{self, Entry};
 use crate::models::cooperatives::{self, format_date};
@@ -33,7 +34,7 @@ pub async fn update_cooperative(
     body: web::Json<UpdateCooperativeRequest>,
 ) -> ApiResult<HttpResponse> {
     let if_match = crate::etag::if_match(&req);
-    let id = id.into_inner().to_string();
+    let id = CooperativeId::from(id.into_inner());
     let patch = body.into_inner();
     if let Some(location) = &patch.location {
         crate::models::cooperatives::check_location(location.as_ref())?;
@@ -59,7 +60,7 @@ pub async fn update_cooperative(
     let cooperative = state
         .db
         .write(move |conn| {
-            let current = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+            let current = crate::auth::policy::visible_cooperative(conn, &caller, id)?;
             // Visibility first (404), then the role (403): a counsellor learns nothing about foreign entries.
             caller.require_role(super::EDITORS)?;
             let before = cooperatives::to_api_one(conn, &current)?;
@@ -68,7 +69,7 @@ pub async fn update_cooperative(
             let mut row = current.clone();
             if let Some(uscc) = &patch.uscc {
                 if let Some(code) = uscc {
-                    super::ensure_uscc_free(conn, &caller, code, Some(&row.id))?;
+                    super::ensure_uscc_free(conn, &caller, code, Some(row.id))?;
                 }
                 row.uscc = uscc.as_ref().map(|u| u.as_str().to_owned());
             }

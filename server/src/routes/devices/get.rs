@@ -4,6 +4,7 @@ use hezuo_mobile_api::devices::Device;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::DeviceId;
 use crate::error::ApiResult;
 use crate::models::devices;
 use crate::state::AppState;
@@ -21,9 +22,9 @@ pub async fn get_device(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = DeviceId::from(id.into_inner());
     crate::etag::read_and_respond(&req, &state.db, move |conn| {
-        let row = super::visible_device(conn, &caller, &id)?;
+        let row = super::visible_device(conn, &caller, id)?;
         Ok(devices::load_api(conn, &row)?)
     })
     .await

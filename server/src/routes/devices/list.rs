@@ -69,7 +69,7 @@ pub async fn list_devices(
             let next_cursor = more
                 .then(|| {
                     rows.last()
-                        .map(|(row, _)| pagination::encode_cursor(&row.id))
+                        .map(|(row, _)| pagination::encode_cursor(row.id))
                 })
                 .flatten();
             Ok(Page {

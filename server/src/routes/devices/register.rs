@@ -1,8 +1,8 @@
+use crate::db::id::DeviceId;
 use actix_web::{HttpResponse, post, web};
 use hezuo_mobile_api::devices::{Device, RegisterDeviceRequest};
 use hezuo_mobile_api::{ErrorCode, Problem};
 use hezuo_sync::ActorId;
-use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
@@ -49,15 +49,15 @@ pub async fn register_device(
     let (device, created) = state
         .db
         .write(move |conn| {
-            let session = sessions::find(conn, &caller.session_id.to_string())?
+            let session = sessions::find(conn, caller.session_id)?
                 .ok_or_else(ApiError::not_found)?;
-            if let Some(existing) = session.device_id.as_deref() {
+            if let Some(existing) = session.device_id {
                 let row = devices::find(conn, existing)?.ok_or_else(ApiError::not_found)?;
                 return Ok((devices::to_api(&row, &caller.user.username)?, false));
             }
             // A limit per account: a held (quarantined) counsellor cannot shed the hold with endless new devices,
             // and the list of phones stays one a supervisor can check.
-            let active = devices::count_active_of_user(conn, &caller.user.id)?;
+            let active = devices::count_active_of_user(conn, caller.user.id)?;
             let limit = i64::from(state_config.max_devices_per_user);
             if active >= limit {
                 return Err(ApiError::new(ErrorCode::DeviceLimitReached).with_detail(
@@ -67,8 +67,8 @@ pub async fn register_device(
             }
             let created = now();
             let row = DeviceRow {
-                id: Uuid::now_v7().to_string(),
-                user_id: caller.user.id.clone(),
+                id: DeviceId::generate(),
+                user_id: caller.user.id,
                 name,
                 platform,
                 app_version,
@@ -80,10 +80,10 @@ pub async fn register_device(
                 revoke_reason: None,
             };
             devices::insert(conn, &row)?;
-            sessions::bind_device(conn, &session.id, &row.id)?;
+            sessions::bind_device(conn, session.id, row.id)?;
             let device = devices::to_api(&row, &caller.user.username)?;
             let mut actor = caller.who();
-            actor.device_id = Some(row.id.clone());
+            actor.device_id = Some(row.id);
             audit::record(
                 conn,
                 &actor,

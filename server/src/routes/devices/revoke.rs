@@ -4,6 +4,7 @@ use hezuo_mobile_api::devices::{Device, RevokeDeviceRequest};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::DeviceId;
 use crate::error::ApiResult;
 use crate::models::devices;
 use crate::state::AppState;
@@ -28,11 +29,11 @@ pub async fn revoke_device(
         .reason
         .map(|r| r.trim().chars().take(200).collect::<String>())
         .filter(|r| !r.is_empty());
-    let id = id.into_inner().to_string();
+    let id = DeviceId::from(id.into_inner());
     let device = state
         .db
         .write(move |conn| {
-            let row = super::visible_device(conn, &caller, &id)?;
+            let row = super::visible_device(conn, &caller, id)?;
             Ok(devices::revoke(
                 conn,
                 &row,

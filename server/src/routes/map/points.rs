@@ -1,12 +1,12 @@
 use std::collections::HashMap;
 
+use crate::db::id::{CooperativeId, VisitId};
 use actix_web::{get, web};
 use diesel::prelude::*;
 use hezuo_mobile_api::reviews::{MapCooperative, MapPoints, MapVisit};
 use hezuo_mobile_api::{ErrorCode, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::db::schema::{cooperatives, evidence_flags, visit_reviews, visits};
@@ -73,7 +73,7 @@ pub async fn map_points(
 fn placed_cooperatives(
     conn: &mut crate::db::DbConn,
     paths: &[Vec<String>],
-) -> ApiResult<(Vec<MapCooperative>, HashMap<String, String>)> {
+) -> ApiResult<(Vec<MapCooperative>, HashMap<CooperativeId, String>)> {
     let mut places = cooperatives::table
         .filter(cooperatives::merged_into.is_null())
         .select((
@@ -87,10 +87,15 @@ fn placed_cooperatives(
     for subtree in paths {
         places = places.filter(cooperative_in_scope("id", subtree));
     }
-    type Place = (String, String, Option<f64>, Option<f64>, Option<String>);
+    type Place = (
+        CooperativeId,
+        String,
+        Option<f64>,
+        Option<f64>,
+        Option<String>,
+    );
     let places: Vec<Place> = places.load(conn)?;
-    let names: HashMap<String, String> =
-        places.iter().map(|p| (p.0.clone(), p.1.clone())).collect();
+    let names: HashMap<CooperativeId, String> = places.iter().map(|p| (p.0, p.1.clone())).collect();
     let cooperatives = places
         .into_iter()
         .filter_map(|(id, name, lat, lon, system)| {
@@ -102,7 +107,7 @@ fn placed_cooperatives(
                 },
             };
             Some(MapCooperative {
-                id: Uuid::parse_str(&id).ok()?,
+                id: id.uuid(),
                 name,
                 latitude: position.lat,
                 longitude: position.lon,
@@ -116,7 +121,7 @@ fn placed_cooperatives(
 fn placed_visits(
     conn: &mut crate::db::DbConn,
     paths: &[Vec<String>],
-    names: &HashMap<String, String>,
+    names: &HashMap<CooperativeId, String>,
 ) -> ApiResult<Vec<MapVisit>> {
     let mut submitted = visits::table
         .filter(visits::submitted_at.is_not_null())
@@ -132,42 +137,49 @@ fn placed_visits(
     for subtree in paths {
         submitted = submitted.filter(cooperative_in_scope("cooperative_id", subtree));
     }
-    let submitted: Vec<(String, String, Option<String>, String)> = submitted.load(conn)?;
-    let ids: Vec<&String> = submitted.iter().map(|v| &v.0).collect();
-    let states: HashMap<String, String> = visit_reviews::table
+    let submitted: Vec<(VisitId, CooperativeId, Option<String>, String)> = submitted.load(conn)?;
+    let ids: Vec<VisitId> = submitted.iter().map(|v| v.0).collect();
+    let states: HashMap<VisitId, String> = visit_reviews::table
         .filter(visit_reviews::visit_id.eq_any(&ids))
         .select((visit_reviews::visit_id, visit_reviews::state))
-        .load::<(String, String)>(conn)?
+        .load::<(VisitId, String)>(conn)?
         .into_iter()
         .collect();
-    let mut flags: HashMap<String, u32> = HashMap::new();
+    let mut flags: HashMap<VisitId, u32> = HashMap::new();
     for visit in evidence_flags::table
         .filter(evidence_flags::visit_id.eq_any(&ids))
         .select(evidence_flags::visit_id)
-        .load::<String>(conn)?
+        .load::<VisitId>(conn)?
     {
         *flags.entry(visit).or_insert(0) += 1;
     }
-    Ok(submitted
-        .into_iter()
-        .filter_map(|(id, cooperative, visit_date, data)| {
-            let content: serde_json::Value = serde_json::from_str(&data).ok()?;
-            let geo = &content["meta"]["geo"];
-            let (lat, lon) = (geo["lat"].as_f64()?, geo["lon"].as_f64()?);
-            let position = match geo["datum"].as_str() {
-                Some("gcj02") => from_gcj02(lat, lon),
-                _ => Wgs84 { lat, lon },
-            };
-            Some(MapVisit {
-                visit_id: Uuid::parse_str(&id).ok()?,
-                cooperative_id: Uuid::parse_str(&cooperative).ok()?,
-                cooperative_name: names.get(&cooperative).cloned().unwrap_or_default(),
-                latitude: position.lat,
-                longitude: position.lon,
-                visit_date,
-                state: states.get(&id).cloned(),
-                evidence_flags: flags.get(&id).copied().unwrap_or(0),
-            })
-        })
-        .collect())
+    let mut placed = Vec::with_capacity(submitted.len());
+    for (id, cooperative, visit_date, data) in submitted {
+        let content: serde_json::Value = crate::models::stored_json(&data)?;
+        // Visits that recorded no position have no place on the map.
+        let Some(position) = recorded_position(&content) else {
+            continue;
+        };
+        placed.push(MapVisit {
+            visit_id: id.uuid(),
+            cooperative_id: cooperative.uuid(),
+            cooperative_name: names.get(&cooperative).cloned().unwrap_or_default(),
+            latitude: position.lat,
+            longitude: position.lon,
+            visit_date,
+            state: states.get(&id).cloned(),
+            evidence_flags: flags.get(&id).copied().unwrap_or(0),
+        });
+    }
+    Ok(placed)
+}
+
+/// Where the visit's form says it was, in WGS-84.
+fn recorded_position(content: &serde_json::Value) -> Option<Wgs84> {
+    let geo = &content["meta"]["geo"];
+    let (lat, lon) = (geo["lat"].as_f64()?, geo["lon"].as_f64()?);
+    Some(match geo["datum"].as_str() {
+        Some("gcj02") => from_gcj02(lat, lon),
+        _ => Wgs84 { lat, lon },
+    })
 }

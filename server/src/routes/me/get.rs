@@ -18,7 +18,7 @@ pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<
         .db
         .run(move |conn| {
             let device = match caller.device_id {
-                Some(id) => match devices::find(conn, &id.to_string())? {
+                Some(id) => match devices::find(conn, id)? {
                     Some(row) => Some(devices::load_api(conn, &row)?),
                     None => None,
                 },
@@ -26,7 +26,7 @@ pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<
             };
             Ok(Me {
                 user: users::to_api(&caller.user, &caller.regions)?,
-                session_id: caller.session_id,
+                session_id: caller.session_id.uuid(),
                 device,
             })
         })

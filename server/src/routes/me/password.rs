@@ -40,14 +40,14 @@ pub async fn change_password(
     }
     let address =
         crate::routes::auth::client_address(&req, state.config.trust_forwarded_for).to_string();
-    let user_id = caller.user.id.clone();
+    let user_id = caller.user.id;
     let reserved = {
         let state = state.clone();
-        let (user_id, address) = (user_id.clone(), address.clone());
+        let (user_id, address) = (user_id, address.clone());
         state
             .db
             .clone()
-            .write(move |conn| Ok(lockout::reserve(conn, &state.config, &user_id, &address)?))
+            .write(move |conn| Ok(lockout::reserve(conn, &state.config, user_id, &address)?))
             .await?
     };
     let attempt = reserved.map_err(crate::routes::auth::login::locked_error)?;
@@ -66,33 +66,26 @@ pub async fn change_password(
         Some(hash) => Some(hash.map_err(ApiError::internal)?),
         None => None,
     };
-    let session_id = caller.session_id.to_string();
+    let session_id = caller.session_id;
     let actor = caller.who();
     let state_for_db = state.clone();
     let outcome = state
         .db
         .write(move |conn| {
             let Some(hash) = new_hash.filter(|_| verified) else {
-                let locked = lockout::after_failure(
-                    conn,
-                    &state_for_db.config,
-                    &user_id,
-                    &address,
-                    attempt,
-                )?;
+                let locked =
+                    lockout::after_failure(conn, &state_for_db.config, user_id, &address, attempt)?;
                 return Ok(Err(locked.map_or_else(
                     || ApiError::new(ErrorCode::InvalidCredentials),
                     crate::routes::auth::login::locked_error,
                 )));
             };
-            lockout::clear(conn, &user_id, Some(&address))?;
-            users::set_password(conn, &user_id, &hash, &session_id, &actor)?;
+            lockout::clear(conn, user_id, Some(&address))?;
+            users::set_password(conn, user_id, &hash, session_id, &actor)?;
             Ok(Ok(()))
         })
         .await?;
     outcome?;
-    if let Ok(user) = uuid::Uuid::parse_str(&caller.user.id) {
-        state.documents.feed.publish_access(user);
-    }
+    state.documents.feed.publish_access(caller.user.uuid());
     Ok(HttpResponse::NoContent().finish())
 }

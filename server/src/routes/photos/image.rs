@@ -3,6 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use hezuo_mobile_api::{ErrorCode, Problem};
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::any_in_scope;
 use crate::photos::blobs::Variant;
@@ -47,10 +48,12 @@ pub async fn photo_image(
         .run(move |conn| {
             // Only visits whose own author device uploaded the bytes: naming a known hash in one's own visit does
             // not open someone else's photo.
-            let naming: Vec<String> = uploaded_uses(conn, &[&lookup])?
+            let naming: Vec<CooperativeId> = uploaded_uses(conn, &[&lookup])?
                 .into_iter()
-                .map(|(_, _, cooperative)| cooperative)
-                .collect();
+                .map(|(_, _, cooperative)| {
+                    crate::models::stored_uuid(&cooperative).map(CooperativeId::from)
+                })
+                .collect::<diesel::QueryResult<_>>()?;
             let found = any_in_scope(conn, &caller.scope, &naming)?;
             found.then_some(()).ok_or_else(ApiError::not_found)
         })

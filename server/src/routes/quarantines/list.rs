@@ -61,7 +61,7 @@ pub async fn list_quarantines(
             let next_cursor = more
                 .then(|| {
                     rows.last()
-                        .map(|q| pagination::encode_cursor(&q.id.to_string()))
+                        .map(|q| pagination::encode_cursor(q.id.to_string()))
                 })
                 .flatten();
             Ok(Page {

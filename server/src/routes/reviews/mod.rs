@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use hezuo_mobile_api::reviews::ReviewItem;
 
 use crate::db::DbConn;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{conflicts, cooperatives, evidence_flags, regions, visits};
 use crate::models::{stored_uuid, to_utc};
 use crate::review::ReviewRow;
@@ -19,7 +20,7 @@ use crate::review::ReviewRow;
 /// Visit ids (from conflict paths `visits.<id>.…`) with open conflicts, among the given cooperatives (all if `None`).
 pub fn visits_with_open_conflicts(
     conn: &mut DbConn,
-    cooperative_ids: Option<&[String]>,
+    cooperative_ids: Option<&[CooperativeId]>,
 ) -> QueryResult<HashMap<String, u32>> {
     let mut query = conflicts::table
         .filter(conflicts::resolved_at.is_null())
@@ -41,9 +42,9 @@ pub fn visits_with_open_conflicts(
 /// The queue's view of review rows: with the visit, its cooperative, author, photos, conflicts and flags.
 pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewItem>> {
     let visit_ids: Vec<&String> = rows.iter().map(|r| &r.visit_id).collect();
-    let cooperative_ids: Vec<String> = rows
+    let cooperative_ids: Vec<CooperativeId> = rows
         .iter()
-        .map(|r| r.cooperative_id.clone())
+        .map(|r| r.cooperative_id)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -69,14 +70,14 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
         .into_iter()
         .map(|f| (f.0.clone(), f))
         .collect();
-    let places: HashMap<String, (String, String)> = cooperatives::table
+    let places: HashMap<CooperativeId, (String, String)> = cooperatives::table
         .filter(cooperatives::id.eq_any(&cooperative_ids))
         .select((
             cooperatives::id,
             cooperatives::name,
             cooperatives::region_code,
         ))
-        .load::<(String, String, String)>(conn)?
+        .load::<(CooperativeId, String, String)>(conn)?
         .into_iter()
         .map(|(id, name, region)| (id, (name, region)))
         .collect();
@@ -100,7 +101,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ReviewRow>) -> QueryResult<Vec<ReviewI
             let author = fact.and_then(|f| f.1.clone());
             Ok(ReviewItem {
                 visit_id: stored_uuid(&row.visit_id)?,
-                cooperative_id: stored_uuid(&row.cooperative_id)?,
+                cooperative_id: row.cooperative_id.uuid(),
                 cooperative_name: place.map(|p| p.0.clone()).unwrap_or_default(),
                 region_code: place.map(|p| p.1.clone()).unwrap_or_default(),
                 region_name: place.and_then(|p| region_names.get(&p.1)).cloned(),

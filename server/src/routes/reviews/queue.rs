@@ -72,7 +72,7 @@ pub async fn review_queue(
                     let (rows, more) = pagination::cut(rows, limit, |_| String::new());
                     let next = more
                         .is_some()
-                        .then(|| pagination::encode_cursor(&format!("o{}", skip + limit)));
+                        .then(|| pagination::encode_cursor(format!("o{}", skip + limit)));
                     (rows, next)
                 }
             };

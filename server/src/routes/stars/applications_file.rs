@@ -5,6 +5,7 @@ use hezuo_mobile_api::{ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::error::{ApiError, ApiResult};
 use crate::stars::{applications, store, view};
 use crate::state::AppState;
@@ -32,13 +33,13 @@ pub async fn file_application(
 ) -> ApiResult<HttpResponse> {
     caller.require_role(&[Role::Counsellor, Role::Supervisor, Role::Admin])?;
     let campaign_id = path.into_inner().to_string();
-    let cooperative_id = body.cooperative_id.to_string();
+    let cooperative_id = CooperativeId::from(body.cooperative_id);
     let (created, application) = state
         .db
         .write(move |conn| {
             let campaign = store::campaign(conn, &campaign_id)?;
             let cooperative =
-                crate::auth::policy::visible_cooperative(conn, &caller, &cooperative_id)?;
+                crate::auth::policy::visible_cooperative(conn, &caller, cooperative_id)?;
             if cooperative.merged_into.is_some() {
                 return Err(ApiError::new(ErrorCode::NotFound));
             }

@@ -4,6 +4,7 @@ use hezuo_mobile_api::stars::{EventRecorded, RecordStarEvent};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::error::{ApiError, ApiResult};
 use crate::stars::subject::Trigger;
 use crate::stars::{phone, revocation};
@@ -32,7 +33,7 @@ pub async fn record_star_event(
     body: web::Json<RecordStarEvent>,
 ) -> ApiResult<web::Json<EventRecorded>> {
     super::require_reviewer(&caller)?;
-    let id = path.into_inner().to_string();
+    let id = CooperativeId::from(path.into_inner());
     let request = body.into_inner();
     let mut checks = Checks::new();
     let cause = Trigger::parse(&request.cause);
@@ -61,13 +62,13 @@ pub async fn record_star_event(
         .db
         .run(move |conn| {
             // Checked before the write: the document write needs a cooperative the caller may see.
-            crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
-            let recorded = phone::write_with(conn, &app, &caller, &id, |conn| {
+            crate::auth::policy::visible_cooperative(conn, &caller, id)?;
+            let recorded = phone::write_with(conn, &app, &caller, id, |conn| {
                 // Read again inside the transaction: the write may be retried, and the star held may have changed.
-                let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+                let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, id)?;
                 revocation::record_event(conn, &caller, &cooperative, cause, &request)
             })?;
-            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, id)?;
             let history = revocation::history(conn, &cooperative)?;
             let event = history
                 .events

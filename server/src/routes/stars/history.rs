@@ -4,6 +4,7 @@ use hezuo_mobile_api::stars::StarHistory;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::error::ApiResult;
 use crate::stars::revocation;
 use crate::state::AppState;
@@ -20,11 +21,11 @@ pub async fn star_history(
     caller: Authenticated,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<StarHistory>> {
-    let id = path.into_inner().to_string();
+    let id = CooperativeId::from(path.into_inner());
     let history = state
         .db
         .run(move |conn| {
-            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, &id)?;
+            let cooperative = crate::auth::policy::visible_cooperative(conn, &caller, id)?;
             revocation::history(conn, &cooperative)
         })
         .await?;

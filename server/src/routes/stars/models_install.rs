@@ -42,7 +42,7 @@ pub async fn install_scoring_model(
     let (created, info) = state
         .db
         .write(move |conn| {
-            let created = store::install(conn, &model, &text, &caller.user.id)?;
+            let created = store::install(conn, &model, &text, caller.user.id)?;
             if created {
                 audit::record(
                     conn,

@@ -50,8 +50,8 @@ pub async fn review_application(
                 request.level.as_deref(),
                 row.awaiting_level.as_deref(),
             )?;
-            let cooperative_id = row.cooperative_id.clone();
-            let decided = phone::write_with(conn, &app, &caller, &cooperative_id, |conn| {
+            let cooperative_id = row.cooperative_id;
+            let decided = phone::write_with(conn, &app, &caller, cooperative_id, |conn| {
                 // Read again inside the transaction: the write may be retried.
                 let (mut row, campaign) = super::visible_application(conn, &caller, &id)?;
                 applications::decide(conn, &caller, &mut row, &campaign, &model, &level, &request)?;

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::db::schema::cooperatives;
 use crate::error::ApiResult;
 use crate::models::cooperatives::under_any;
@@ -42,10 +43,15 @@ pub async fn manifest(
         .db
         .run(move |conn| {
             let device = super::caller_device(conn, &caller)?;
-            let removed = if after.is_none() {
-                devices::reconcile_documents(conn, &device.device_id, caller.scope.paths())?
-            } else {
-                Vec::new()
+            // The first page brings the device's record of what it holds up to date; later pages only read on.
+            let removed: Vec<Uuid> = match (&after, device.device_id) {
+                (None, Some(device)) => {
+                    devices::reconcile_documents(conn, device, caller.scope.paths())?
+                        .into_iter()
+                        .map(Uuid::from)
+                        .collect()
+                }
+                _ => Vec::new(),
             };
             let mut sql = cooperatives::table
                 .select((
@@ -64,7 +70,7 @@ pub async fn manifest(
             if let Some(after) = after {
                 sql = sql.filter(cooperatives::id.gt(after));
             }
-            let mut rows: Vec<(String, String, String, Option<String>)> = sql.load(conn)?;
+            let mut rows: Vec<(CooperativeId, String, String, Option<String>)> = sql.load(conn)?;
             let more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
             let next_cursor = more
@@ -72,15 +78,15 @@ pub async fn manifest(
                 .flatten();
             let items = rows
                 .into_iter()
-                .filter_map(|(id, name, region_code, uscc)| {
-                    let cooperative_id = Uuid::parse_str(&id).ok()?;
-                    Some(ManifestEntry {
+                .map(|(id, name, region_code, uscc)| {
+                    let cooperative_id = id.uuid();
+                    ManifestEntry {
                         document_id: DocumentId::from_uuid(cooperative_id).to_string(),
                         cooperative_id,
                         name,
                         region_code,
                         uscc,
-                    })
+                    }
                 })
                 .collect();
             Ok(Manifest {

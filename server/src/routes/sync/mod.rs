@@ -19,14 +19,14 @@ pub fn caller_device(conn: &mut DbConn, caller: &Authenticated) -> ApiResult<Cal
     let device_id = caller
         .device_id
         .ok_or_else(|| ApiError::new(ErrorCode::DeviceRequired))?;
-    let device = devices::find(conn, &device_id.to_string())?
-        .ok_or_else(|| ApiError::new(ErrorCode::DeviceRevoked))?;
+    let device =
+        devices::find(conn, device_id)?.ok_or_else(|| ApiError::new(ErrorCode::DeviceRevoked))?;
     let actor = hex::decode(&device.actor_id)
         .map(ActorId::from)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("stored actor id is not hex: {e}")))?;
     Ok(Caller {
-        user_id: caller.user.id.clone(),
-        device_id: device.id,
+        user_id: caller.user.id,
+        device_id: Some(device.id),
         actor,
         may_write: matches!(caller.role, Role::Counsellor | Role::Admin),
         scope: caller.scope.clone(),

@@ -85,12 +85,12 @@ pub async fn websocket(
 /// Who the connection acts for, as the session says now: checked at the upgrade and again whenever that user's
 /// access changes, so a revoked device or session, a disabled account or new regions take effect at once.
 fn authorize(conn: &mut crate::db::DbConn, user: Uuid, session: Uuid) -> ApiResult<Caller> {
-    let authenticated = load_session(conn, user, session)?;
+    let authenticated = load_session(conn, user.into(), session.into())?;
     match authenticated.device_id {
         Some(_) => super::caller_device(conn, &authenticated),
         None => Ok(Caller {
-            user_id: authenticated.user.id.clone(),
-            device_id: String::new(),
+            user_id: authenticated.user.id,
+            device_id: None,
             actor: automerge::ActorId::random(),
             may_write: false,
             scope: authenticated.scope.clone(),

@@ -7,6 +7,7 @@ use hezuo_mobile_api::{API_PREFIX, ErrorCode, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::db::schema::visit_photos;
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::any_in_scope;
@@ -82,8 +83,11 @@ pub async fn create_upload(
         .db
         .write(move |conn| {
             let device = caller_device(conn, &caller)?;
+            let device_id = device
+                .device_id
+                .ok_or_else(|| ApiError::new(ErrorCode::DeviceRequired))?;
             uploads::forget_expired(conn)?;
-            let naming: Vec<String> = visit_photos::table
+            let naming: Vec<CooperativeId> = visit_photos::table
                 .filter(visit_photos::sha256.eq(&sha256))
                 .select(visit_photos::cooperative_id)
                 .load(conn)?;
@@ -91,19 +95,17 @@ pub async fn create_upload(
             if !expected {
                 return Err(ApiError::new(ErrorCode::PhotoNotExpected));
             }
-            if let Some(unfinished) =
-                uploads::find_unfinished(conn, &device.device_id, &sha256, length)?
-            {
+            if let Some(unfinished) = uploads::find_unfinished(conn, device_id, &sha256, length)? {
                 return Ok(unfinished);
             }
             let at = now();
             // Complete at once only for bytes this device sent before: naming a hash someone else uploaded does not
             // make its photo this device's.
-            let known = uploads::uploaded_by(conn, &sha256, &device.device_id)?;
+            let known = uploads::uploaded_by(conn, &sha256, device_id)?;
             let upload = UploadRow {
                 id: Uuid::now_v7().to_string(),
-                device_id: device.device_id.clone(),
-                user_id: device.user_id.clone(),
+                device_id,
+                user_id: device.user_id,
                 sha256,
                 length,
                 received: if known { length } else { 0 },

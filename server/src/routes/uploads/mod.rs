@@ -71,9 +71,8 @@ pub fn http_date(at: NaiveDateTime) -> String {
 pub fn load(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiResult<UploadRow> {
     let device_id = caller
         .device_id
-        .ok_or_else(|| ApiError::new(ErrorCode::DeviceRequired))?
-        .to_string();
-    let upload = uploads::find_for_device(conn, id, &device_id)?.ok_or_else(ApiError::not_found)?;
+        .ok_or_else(|| ApiError::new(ErrorCode::DeviceRequired))?;
+    let upload = uploads::find_for_device(conn, id, device_id)?.ok_or_else(ApiError::not_found)?;
     if upload.is_expired(crate::models::now()) {
         return Err(ApiError::new(ErrorCode::UploadExpired));
     }

@@ -1,7 +1,6 @@
 use actix_web::{HttpResponse, post, web};
 use hezuo_mobile_api::users::{CreateUserRequest, Role, User};
 use hezuo_mobile_api::{ErrorCode, Problem};
-use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::auth::password::check_new_password;
@@ -61,7 +60,7 @@ pub async fn create_user(
             let codes = super::resolve_regions(conn, &request.region_codes, request.role)?;
             let created = now();
             let row = UserRow {
-                id: Uuid::now_v7().to_string(),
+                id: crate::db::id::UserId::generate(),
                 username,
                 display_name,
                 role: Code(request.role),

@@ -4,6 +4,7 @@ use hezuo_mobile_api::users::User;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::UserId;
 use crate::error::ApiResult;
 use crate::models::users;
 use crate::state::AppState;
@@ -21,9 +22,9 @@ pub async fn get_user(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = UserId::from(id.into_inner());
     crate::etag::read_and_respond(&req, &state.db, move |conn| {
-        let row = super::visible_user(conn, &caller, &id)?;
+        let row = super::visible_user(conn, &caller, id)?;
         Ok(users::load_api(conn, &row)?)
     })
     .await

@@ -95,7 +95,7 @@ pub async fn list_users(
             let more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
             let next_cursor = more
-                .then(|| rows.last().map(|row| pagination::encode_cursor(&row.id)))
+                .then(|| rows.last().map(|row| pagination::encode_cursor(row.id)))
                 .flatten();
             let items = user_model::load_api_many(conn, &rows)?;
             Ok(Page { items, next_cursor })

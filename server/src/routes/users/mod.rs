@@ -10,6 +10,7 @@ use hezuo_mobile_api::{ErrorCode, RegionCode};
 
 use crate::auth::{Authenticated, policy};
 use crate::db::DbConn;
+use crate::db::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::regions;
 use crate::models::users::{self, UserRow};
@@ -49,13 +50,13 @@ pub fn resolve_regions(
 }
 
 /// A user the caller may see; otherwise 404.
-pub fn visible_user(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiResult<UserRow> {
+pub fn visible_user(conn: &mut DbConn, caller: &Authenticated, id: UserId) -> ApiResult<UserRow> {
     let user = users::find(conn, id)?.ok_or_else(ApiError::not_found)?;
-    let paths: Vec<String> = users::assigned_regions(conn, &user.id)?
+    let paths: Vec<String> = users::assigned_regions(conn, user.id)?
         .into_iter()
         .map(|r| r.path)
         .collect();
-    if policy::sees(caller, &user.id, user.role(), &paths) {
+    if policy::sees(caller, user.id, user.role(), &paths) {
         Ok(user)
     } else {
         Err(ApiError::not_found())

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::auth::password::check_new_password;
+use crate::db::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::models::users as user_model;
 use crate::state::AppState;
@@ -30,7 +31,7 @@ pub async fn update_user(
 ) -> ApiResult<web::Json<User>> {
     caller.require_role(&[Role::Admin])?;
     let if_match = crate::etag::if_match(&req);
-    let id = id.into_inner().to_string();
+    let id = UserId::from(id.into_inner());
     let request = body.into_inner();
     let mut checks = Checks::new();
     let display_name = request
@@ -76,14 +77,14 @@ pub async fn update_user(
     let user = state
         .db
         .write(move |conn| {
-            let row = user_model::find(conn, &id)?.ok_or_else(ApiError::not_found)?;
+            let row = user_model::find(conn, id)?.ok_or_else(ApiError::not_found)?;
             let before = user_model::load_api(conn, &row)?;
             crate::etag::check_if_match(if_match.as_deref(), &before)?;
             let role = request.role.unwrap_or_else(|| row.role());
             let region_codes = match &request.region_codes {
                 Some(codes) => Some(super::resolve_regions(conn, codes, role)?),
                 None if role != Role::Admin
-                    && user_model::assigned_regions(conn, &row.id)?.is_empty() =>
+                    && user_model::assigned_regions(conn, row.id)?.is_empty() =>
                 {
                     return Err(ApiError::new(ErrorCode::ValidationFailed).with_field(
                         "region_codes",

@@ -25,7 +25,7 @@ pub async fn visit_activity(
         .db
         .run(move |conn| {
             let cooperative_id = visible_visit(conn, &caller, &visit_id)?;
-            crate::review::activity::activity(conn, &cooperative_id, Some(&visit_id))
+            crate::review::activity::activity(conn, cooperative_id, Some(&visit_id))
                 .map_err(ApiError::from)
         })
         .await?;

@@ -50,7 +50,7 @@ pub async fn comment_on_visit(
                 None,
                 None,
             )?;
-            crate::review::activity::activity(conn, &row.cooperative_id, Some(&visit_id))
+            crate::review::activity::activity(conn, row.cooperative_id, Some(&visit_id))
                 .map_err(ApiError::from)
         })
         .await?;

@@ -45,7 +45,7 @@ pub async fn visit_diff(
         .db
         .run(move |conn| {
             let cooperative_id = visible_visit(conn, &caller, &visit_id.to_string())?;
-            let cooperative = Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
+            let cooperative = cooperative_id.uuid();
             let doc = store::load(conn, &app.documents.cache, cooperative)?.doc;
             let to = if to.is_empty() { doc.get_heads() } else { to };
             let prefix = format!("visits.{visit_id}");

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::documents::store;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::review::actions::visible_visit;
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub async fn visit_history(
         .db
         .run(move |conn| {
             let cooperative_id = visible_visit(conn, &caller, &visit_id.to_string())?;
-            let cooperative = Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
+            let cooperative = cooperative_id.uuid();
             let doc = store::load(conn, &app.documents.cache, cooperative)?.doc;
             let prefix = format!("visits.{visit_id}");
             let changes = history::changes(&doc);

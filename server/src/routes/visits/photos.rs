@@ -8,9 +8,11 @@ use hezuo_mobile_api::{Lang, Problem};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::db::id::CooperativeId;
 use crate::db::schema::{evidence_flags, photos, visit_photos as named_photos, visits};
 use crate::error::{ApiError, ApiResult};
 use crate::models::cooperatives::{any_in_scope, in_scope};
+use crate::models::stored_json;
 use crate::photos::evidence::uploaders_of;
 use crate::photos::uploads::PhotoRow;
 use crate::state::AppState;
@@ -29,7 +31,8 @@ pub async fn visit_photos(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let visit_id = id.into_inner().to_string();
+    let visit = id.into_inner();
+    let visit_id = visit.to_string();
     let lang = Lang::from_accept_language(
         req.headers()
             .get(actix_web::http::header::ACCEPT_LANGUAGE)
@@ -39,7 +42,7 @@ pub async fn visit_photos(
         .db
         .run(move |conn| {
             let (cooperative_id, expected, received, author_device): (
-                String,
+                CooperativeId,
                 i64,
                 i64,
                 Option<String>,
@@ -89,8 +92,8 @@ pub async fn visit_photos(
                 })
                 .collect();
             Ok(VisitPhotos {
-                visit_id: Uuid::parse_str(&visit_id).map_err(ApiError::internal)?,
-                cooperative_id: Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?,
+                visit_id: visit,
+                cooperative_id: cooperative_id.uuid(),
                 expected: expected as u32,
                 received: received as u32,
                 photos,
@@ -138,10 +141,13 @@ fn visit_flags(
             evidence_flags::detected_at,
         ))
         .load(conn)?;
-    let mentioned: Vec<String> = stored_flags
+    let stored_flags: Vec<(String, String, serde_json::Value, NaiveDateTime)> = stored_flags
+        .into_iter()
+        .map(|(code, sha256, detail, at)| Ok((code, sha256, stored_json(&detail)?, at)))
+        .collect::<QueryResult<_>>()?;
+    let mentioned: Vec<CooperativeId> = stored_flags
         .iter()
-        .filter_map(|(_, _, detail, _)| serde_json::from_str(detail).ok())
-        .flat_map(|detail: serde_json::Value| other_cooperatives(&detail["figures"]))
+        .flat_map(|(_, _, detail, _)| other_cooperatives(&detail["figures"]))
         .collect();
     let visible = in_scope(conn, &caller.scope, &mentioned)?;
     let message_key = if lang == Lang::En {
@@ -150,9 +156,7 @@ fn visit_flags(
         "message_zh"
     };
     let mut flags: HashMap<String, Vec<EvidenceFlag>> = HashMap::new();
-    for (code, sha256, detail, detected_at) in stored_flags {
-        let mut detail: serde_json::Value =
-            serde_json::from_str(&detail).map_err(ApiError::internal)?;
+    for (code, sha256, mut detail, detected_at) in stored_flags {
         if let Some(figures) = detail.get_mut("figures") {
             redact_other_uses(figures, &visible);
         }
@@ -168,23 +172,29 @@ fn visit_flags(
 }
 
 /// The cooperatives a flag's figures name (other uses of the photo, near copies).
-fn other_cooperatives(figures: &serde_json::Value) -> Vec<String> {
+fn other_cooperatives(figures: &serde_json::Value) -> Vec<CooperativeId> {
     ["other_uses", "matches"]
         .iter()
         .filter_map(|key| figures[*key].as_array())
         .flatten()
-        .filter_map(|entry| entry["cooperative_id"].as_str().map(str::to_owned))
+        .filter_map(named_cooperative)
         .collect()
 }
 
+/// The cooperative a figure's entry names; one that names none readable stays hidden (see [`redact_other_uses`]).
+fn named_cooperative(entry: &serde_json::Value) -> Option<CooperativeId> {
+    entry["cooperative_id"].as_str()?.parse().ok()
+}
+
 /// Other uses in cooperatives the reader may not see keep only that they exist: no visit, cooperative or hash.
-fn redact_other_uses(figures: &mut serde_json::Value, visible: &std::collections::HashSet<String>) {
+fn redact_other_uses(
+    figures: &mut serde_json::Value,
+    visible: &std::collections::HashSet<CooperativeId>,
+) {
     for key in ["other_uses", "matches"] {
         if let Some(entries) = figures.get_mut(key).and_then(|v| v.as_array_mut()) {
             for entry in entries {
-                let hidden = entry["cooperative_id"]
-                    .as_str()
-                    .is_none_or(|id| !visible.contains(id));
+                let hidden = named_cooperative(entry).is_none_or(|id| !visible.contains(&id));
                 if hidden {
                     *entry = serde_json::json!({ "outside_your_regions": true });
                 }

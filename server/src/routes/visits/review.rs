@@ -49,7 +49,7 @@ pub async fn visit_review(
                 .order(conflicts::id.asc())
                 .select(ConflictRow::as_select())
                 .load(conn)?;
-            let cooperative = Uuid::parse_str(&cooperative_id).map_err(ApiError::internal)?;
+            let cooperative = cooperative_id.uuid();
             let doc = crate::documents::store::load(conn, &app.documents.cache, cooperative)?.doc;
             let parallel_updates =
                 super::parallel_updates(conn, &doc, &format!("visits.{visit_id}"))?;
@@ -60,11 +60,7 @@ pub async fn visit_review(
                     .ok_or_else(ApiError::not_found)?,
                 visit: crate::models::stored_json(&data)?,
                 conflicts: crate::review::conflicts::to_api(conn, conflict_rows)?,
-                activity: crate::review::activity::activity(
-                    conn,
-                    &cooperative_id,
-                    Some(&visit_id),
-                )?,
+                activity: crate::review::activity::activity(conn, cooperative_id, Some(&visit_id))?,
                 acting_level: app.review_levels.of(&caller),
             })
         })
