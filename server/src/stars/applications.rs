@@ -9,15 +9,13 @@ use hezuo_mobile_api::ErrorCode;
 use hezuo_mobile_api::stars::{ManualEntry, ManualScores, StarDecision};
 use uuid::Uuid;
 
-use super::status::{ApplicationStatus, CampaignStatus};
 use super::model::{ScoringModel, Test};
-use super::store::{
-    self, ApplicationRow, CampaignRow, Scored,
-};
+use super::status::{ApplicationStatus, CampaignStatus};
+use super::store::{self, ApplicationRow, CampaignRow, Scored};
 use crate::auth::Authenticated;
 use crate::cleanup::store::today;
-use crate::db::code::Code;
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::{star_applications, star_awards, star_reviews};
 use crate::error::{ApiError, ApiResult};

@@ -16,12 +16,12 @@ use super::subject::{self, Trigger};
 use crate::cleanup::store::{self as cleanup_store, today};
 use crate::db::DbConn;
 use crate::db::code::Code;
-use crate::stars::status::{ApplicationStatus, CampaignStatus};
 use crate::db::id::{CooperativeId, UserId};
 use crate::db::schema::{
     scoring_models, star_applications, star_awards, star_bars, star_campaigns, star_events,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::stars::status::{ApplicationStatus, CampaignStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scoring_models)]

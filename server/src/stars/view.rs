@@ -91,7 +91,7 @@ pub fn campaign(
         kind: *row.kind,
         model_version: row.model_version,
         name: row.name,
-        status: row.status,
+        status: row.status.as_str().to_owned(),
         opened_at: to_utc(row.opened_at),
         closed_at: row.closed_at.map(to_utc),
         applications,
