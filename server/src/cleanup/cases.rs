@@ -10,9 +10,10 @@ use hezuo_sync::model::RecommendedAction;
 use serde::Serialize;
 
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::{cooperatives, disposal_actions, disposal_cases};
-use crate::models::{stored_uuid, to_utc};
+use crate::models::{stored_day, stored_uuid, to_utc};
 
 /// Statuses of an action; the last two are final.
 pub const ACTION_STATUSES: [&str; 5] = ["planned", "in_progress", "referred", "done", "cancelled"];
@@ -46,7 +47,7 @@ pub struct CaseRow {
 pub struct ActionRow {
     pub id: String,
     pub case_id: String,
-    pub action: String,
+    pub action: Code<RecommendedAction>,
     pub status: String,
     pub assignee_user_id: Option<String>,
     pub due_on: Option<String>,
@@ -59,13 +60,15 @@ pub struct ActionRow {
 }
 
 impl ActionRow {
-    pub fn overdue(&self, today: NaiveDate) -> bool {
-        !is_final(&self.status) && parse_day(self.due_on.as_deref()).is_some_and(|due| due < today)
+    /// Open past its due day; a stored due day that is not a date is an error.
+    pub fn overdue(&self, today: NaiveDate) -> QueryResult<bool> {
+        Ok(!is_final(&self.status)
+            && optional_day(self.due_on.as_deref())?.is_some_and(|due| due < today))
     }
 }
 
-fn parse_day(day: Option<&str>) -> Option<NaiveDate> {
-    day.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+fn optional_day(day: Option<&str>) -> QueryResult<Option<NaiveDate>> {
+    day.map(stored_day).transpose()
 }
 
 /// Cases with their actions and their cooperatives' names and regions, in the order given.
@@ -120,16 +123,14 @@ fn to_api(
         .into_iter()
         .map(|row| -> QueryResult<DisposalAction> {
             Ok(DisposalAction {
-                overdue: row.overdue(today),
+                overdue: row.overdue(today)?,
                 id: stored_uuid(&row.id)?,
-                action_zh: RecommendedAction::parse(&row.action)
-                    .map(|a| a.label_zh().to_owned())
-                    .unwrap_or_else(|| row.action.clone()),
-                action: row.action,
+                action_zh: row.action.label_zh().to_owned(),
+                action: row.action.as_str().to_owned(),
                 status: row.status,
                 assignee_user_id: row.assignee_user_id,
-                due_on: parse_day(row.due_on.as_deref()),
-                revisit_on: parse_day(row.revisit_on.as_deref()),
+                due_on: optional_day(row.due_on.as_deref())?,
+                revisit_on: optional_day(row.revisit_on.as_deref())?,
                 referred_to: row.referred_to,
                 note: row.note,
                 updated_at: to_utc(row.updated_at),

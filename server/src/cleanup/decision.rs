@@ -11,6 +11,7 @@ use super::{phone, view};
 use crate::auth::Authenticated;
 use crate::auth::policy::visible_cooperative;
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::classifications;
 use crate::error::{ApiError, ApiResult};
@@ -36,17 +37,13 @@ pub fn decide(
             return Err(ApiError::new(ErrorCode::ClassificationStale));
         }
         let (decision, action, state) = match decided_state {
-            Some(state) => (
-                "overridden",
-                Action::CleanupOverridden,
-                state.as_str().to_owned(),
-            ),
-            None => ("confirmed", Action::CleanupConfirmed, before.state.clone()),
+            Some(state) => ("overridden", Action::CleanupOverridden, Code(state)),
+            None => ("confirmed", Action::CleanupConfirmed, before.state),
         };
         diesel::update(classifications::table.find(&before.id))
             .set((
                 classifications::decision.eq(decision),
-                classifications::decided_state.eq(&state),
+                classifications::decided_state.eq(state),
                 classifications::decision_reason.eq(reason),
                 classifications::decided_by.eq(&caller.user.id),
                 classifications::decided_at.eq(crate::models::now()),

@@ -134,8 +134,7 @@ fn decided_classification(
     if open > 0 {
         return Err(ApiError::new(ErrorCode::CaseAlreadyOpen));
     }
-    let decided = CoopState::parse(classification.effective_state())
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored state unknown")))?;
+    let decided = classification.effective_state();
     Ok((classification.id, decided))
 }
 

@@ -4,14 +4,16 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use hezuo_sync::model::{CoopState, Day, DecisionRecord};
+use hezuo_sync::model::{CoopState, Day, DecisionRecord, RecommendedAction};
 
 use super::store::ClassificationRow;
 use crate::auth::Authenticated;
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::{classifications, disposal_actions, disposal_cases};
 use crate::error::ApiResult;
+use crate::models::stored_day;
 use crate::state::AppState;
 
 /// The key of the record in `decisions`.
@@ -32,34 +34,31 @@ pub fn record(
     let Some(decided) = decided else {
         return Ok(None);
     };
-    let state = decided.effective_state().to_owned();
+    let state = decided.effective_state();
     let mut revisit: Option<(NaiveDate, String)> = decided
         .revisit_due
         .as_deref()
-        .filter(|_| state == CoopState::DormantRecoverable.as_str())
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .filter(|_| state == CoopState::DormantRecoverable)
+        .map(stored_day)
+        .transpose()?
         .map(|d| (d, "休眠社定期回访".to_owned()));
     // Open actions with a re-visit date: the earliest one is due first.
-    let planned: Vec<(Option<String>, Option<String>, String)> = disposal_actions::table
+    let planned: Vec<(String, Option<String>, Code<RecommendedAction>)> = disposal_actions::table
         .inner_join(disposal_cases::table)
         .filter(disposal_cases::cooperative_id.eq(cooperative_id))
         .filter(disposal_cases::status.eq("open"))
         .filter(disposal_actions::status.ne_all(["done", "cancelled"]))
         .filter(disposal_actions::revisit_on.is_not_null())
         .select((
-            disposal_actions::revisit_on,
+            disposal_actions::revisit_on.assume_not_null(),
             disposal_actions::note,
             disposal_actions::action,
         ))
         .load(conn)?;
     for (on, note, action) in planned {
-        let Some(on) = on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) else {
-            continue;
-        };
+        let on = stored_day(&on)?;
         if revisit.as_ref().is_none_or(|(due, _)| on < *due) {
-            let label = hezuo_sync::model::RecommendedAction::parse(&action)
-                .map(|a| a.label_zh().to_owned())
-                .unwrap_or(action);
+            let label = action.label_zh().to_owned();
             let why = match note {
                 Some(note) => format!("{label}：{note}"),
                 None => label,
@@ -83,7 +82,7 @@ pub fn record(
     };
     Ok(Some(DecisionRecord {
         kind: Some(KEY.to_owned()),
-        outcome: Some(state),
+        outcome: Some(state.as_str().to_owned()),
         rule_set_version: Some(decided.rule_set_version.clone()),
         at: decided.decided_at.map(|at| at.and_utc().timestamp_millis()),
         revisit_due: revisit.and_then(|(due, _)| Day::parse(&due.to_string())),

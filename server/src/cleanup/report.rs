@@ -234,7 +234,7 @@ impl Tally {
             {
                 self.events.push((at, Event::ActionDone));
             }
-            if action.overdue(today)
+            if action.overdue(today)?
                 && let Some(path) = case_paths.get(&action.case_id)
             {
                 self.bump(path, &|c| c.overdue_actions += 1);

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use hezuo_sync::model::Visit;
+use hezuo_sync::model::{CoopState, ShellFlag, Visit};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -15,10 +15,12 @@ use super::engine::{self, Classification, ComplaintFact, Fact, RegistryFacts};
 use super::rule_sets;
 use super::rules::RuleSet;
 use crate::db::DbConn;
+use crate::db::code::{Code, CodeList};
 use crate::db::id::CooperativeId;
 use crate::db::schema::{
     approved_visits, classifications, complaints, cooperatives, registry_facts,
 };
+use crate::models::stored_day;
 
 /// Cooperatives read per round of queries.
 const BATCH: usize = 500;
@@ -29,8 +31,8 @@ pub struct ClassificationRow {
     pub id: String,
     pub cooperative_id: String,
     pub rule_set_version: String,
-    pub state: String,
-    pub flags: String,
+    pub state: Code<CoopState>,
+    pub flags: CodeList<ShellFlag>,
     pub findings_json: String,
     pub actions_json: String,
     pub explanation_zh: String,
@@ -40,7 +42,7 @@ pub struct ClassificationRow {
     pub classified_at: NaiveDateTime,
     pub current: bool,
     pub decision: Option<String>,
-    pub decided_state: Option<String>,
+    pub decided_state: Option<Code<CoopState>>,
     pub decision_reason: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
@@ -48,15 +50,15 @@ pub struct ClassificationRow {
 
 impl ClassificationRow {
     /// The state a person decided, else the engine's.
-    pub fn effective_state(&self) -> &str {
-        self.decided_state.as_deref().unwrap_or(&self.state)
+    pub fn effective_state(&self) -> CoopState {
+        *self.decided_state.unwrap_or(self.state)
     }
 
     pub fn flag_codes(&self) -> Vec<String> {
         self.flags
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .map(str::to_owned)
+            .0
+            .iter()
+            .map(|flag| flag.as_str().to_owned())
             .collect()
     }
 
@@ -228,13 +230,13 @@ impl Record {
 }
 
 fn row_of(cooperative_id: &str, outcome: &Classification, record: Record) -> ClassificationRow {
-    let flags: Vec<&str> = outcome.flags.iter().map(|f| f.flag.as_str()).collect();
+    let flags: Vec<ShellFlag> = outcome.flags.iter().map(|f| f.flag).collect();
     ClassificationRow {
         id: Uuid::now_v7().to_string(),
         cooperative_id: cooperative_id.to_owned(),
         rule_set_version: outcome.rule_set_version.clone(),
-        state: outcome.state.as_str().to_owned(),
-        flags: flags.join(","),
+        state: Code(outcome.state),
+        flags: CodeList(flags),
         findings_json: record.findings_json,
         actions_json: record.actions_json,
         explanation_zh: outcome.explanation_zh.clone(),
@@ -262,11 +264,6 @@ pub fn load_inputs(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Str
 }
 
 /// A stored day; one that does not parse is corrupt data.
-fn stored_day(text: &str) -> QueryResult<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
-}
-
 fn add_approved_visits(
     conn: &mut DbConn,
     ids: &[String],

@@ -90,7 +90,7 @@ pub fn classification(
     let decision = match (&row.decision, &row.decided_by, row.decided_at) {
         (Some(decision), Some(by), Some(at)) => Some(HumanDecision {
             decision: decision.clone(),
-            state: row.effective_state().to_owned(),
+            state: row.effective_state().as_str().to_owned(),
             reason: row.decision_reason.clone().unwrap_or_default(),
             decided_by: by.clone(),
             decided_by_name: names.get(by).cloned(),
@@ -101,7 +101,7 @@ pub fn classification(
     Ok(Classification {
         id: stored_uuid(&row.id)?,
         cooperative_id: stored_uuid(&row.cooperative_id)?,
-        state_zh: state_zh(&row.state),
+        state_zh: row.state.label_zh().to_owned(),
         gaps: gaps(&row)?,
         actions: row.actions()?,
         inputs: stored_json(&row.inputs_json)?,
@@ -112,7 +112,7 @@ pub fn classification(
         classified_at: to_utc(row.classified_at),
         current: row.current,
         rule_set_version: row.rule_set_version,
-        state: row.state,
+        state: row.state.as_str().to_owned(),
         flags,
         explanation_zh: row.explanation_zh,
         decision,

@@ -1,19 +1,15 @@
 //! Stored vocabulary: an enum kept in a text column as its code. Reading a code this version does not know is an
 //! error naming the column's vocabulary (a corrupt row, or one a newer version wrote), never a silent default.
 
+use std::borrow::Cow;
 use std::fmt::Debug;
 use std::ops::Deref;
 
-use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::deserialize::{self, FromSqlRow};
 use diesel::expression::AsExpression;
-use diesel::pg::Pg;
-use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Text;
-use diesel::sqlite::Sqlite;
 
-use super::DbConn;
-
-type Multi = <DbConn as diesel::Connection>::Backend;
+use super::text::{StoredText, stored_as_text};
 
 /// An enum with stable text codes.
 pub trait TextCode: Copy + Debug + Send + Sync + 'static {
@@ -54,51 +50,17 @@ pub fn parse<T: TextCode>(code: &str) -> deserialize::Result<T> {
         .ok_or_else(|| format!("unknown {} `{code}` in the database", T::VOCABULARY).into())
 }
 
-impl<T: TextCode> FromSql<Text, Sqlite> for Code<T> {
-    fn from_sql(
-        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
-        parse(&text).map(Code)
+impl<T: TextCode> StoredText for Code<T> {
+    fn from_text(text: &str) -> deserialize::Result<Self> {
+        parse(text).map(Code)
+    }
+
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.0.code())
     }
 }
 
-impl<T: TextCode> FromSql<Text, Pg> for Code<T> {
-    fn from_sql(
-        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        parse(&text).map(Code)
-    }
-}
-
-impl<T: TextCode> FromSql<Text, Multi> for Code<T> {
-    fn from_sql(
-        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Text>()
-    }
-}
-
-impl<T: TextCode> ToSql<Text, Sqlite> for Code<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-        out.set_value(self.0.code());
-        Ok(IsNull::No)
-    }
-}
-
-impl<T: TextCode> ToSql<Text, Pg> for Code<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <str as ToSql<Text, Pg>>::to_sql(self.0.code(), &mut out.reborrow())
-    }
-}
-
-impl<T: TextCode> ToSql<Text, Multi> for Code<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Multi>) -> serialize::Result {
-        out.set_value((Text, self));
-        Ok(IsNull::No)
-    }
-}
+stored_as_text!(Code<T: TextCode>);
 
 /// Several codes in one text column, comma-separated (`county,city`); empty text is none. An unknown code is an error,
 /// as for [`Code`]: a list that silently lost a member would change what the row says.
@@ -107,14 +69,6 @@ impl<T: TextCode> ToSql<Text, Multi> for Code<T> {
 pub struct CodeList<T: TextCode>(pub Vec<T>);
 
 impl<T: TextCode> CodeList<T> {
-    fn stored(text: &str) -> deserialize::Result<Self> {
-        text.split(',')
-            .filter(|code| !code.is_empty())
-            .map(parse)
-            .collect::<deserialize::Result<_>>()
-            .map(CodeList)
-    }
-
     fn text(&self) -> String {
         self.0
             .iter()
@@ -124,54 +78,25 @@ impl<T: TextCode> CodeList<T> {
     }
 }
 
+impl<T: TextCode> StoredText for CodeList<T> {
+    fn from_text(text: &str) -> deserialize::Result<Self> {
+        text.split(',')
+            .filter(|code| !code.is_empty())
+            .map(parse)
+            .collect::<deserialize::Result<_>>()
+            .map(CodeList)
+    }
+
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.text())
+    }
+}
+
+stored_as_text!(CodeList<T: TextCode>);
+
 impl<T: TextCode> serde::Serialize for CodeList<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.text())
-    }
-}
-
-impl<T: TextCode> FromSql<Text, Sqlite> for CodeList<T> {
-    fn from_sql(
-        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        Self::stored(&<String as FromSql<Text, Sqlite>>::from_sql(bytes)?)
-    }
-}
-
-impl<T: TextCode> FromSql<Text, Pg> for CodeList<T> {
-    fn from_sql(
-        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        Self::stored(&<String as FromSql<Text, Pg>>::from_sql(bytes)?)
-    }
-}
-
-impl<T: TextCode> FromSql<Text, Multi> for CodeList<T> {
-    fn from_sql(
-        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Text>()
-    }
-}
-
-impl<T: TextCode> ToSql<Text, Sqlite> for CodeList<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-        out.set_value(self.text());
-        Ok(IsNull::No)
-    }
-}
-
-impl<T: TextCode> ToSql<Text, Pg> for CodeList<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        std::io::Write::write_all(out, self.text().as_bytes())?;
-        Ok(IsNull::No)
-    }
-}
-
-impl<T: TextCode> ToSql<Text, Multi> for CodeList<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Multi>) -> serialize::Result {
-        out.set_value((Text, self));
-        Ok(IsNull::No)
     }
 }
 
@@ -200,6 +125,9 @@ text_codes! {
     hezuo_mobile_api::cooperatives::CooperativeSource => "cooperative source",
     hezuo_mobile_api::cooperatives::Verification => "verification state",
     crate::stars::status::CampaignStatus => "star campaign status",
+    hezuo_sync::model::CoopState => "clean-up state",
+    hezuo_sync::model::ShellFlag => "shell-cooperative flag",
+    hezuo_sync::model::RecommendedAction => "disposal action",
     crate::stars::status::ApplicationStatus => "star application status",
 }
 
@@ -227,14 +155,14 @@ mod tests {
         let levels = CodeList(vec![RegionLevel::County, RegionLevel::City]);
         assert_eq!(levels.text(), "county,city");
         assert_eq!(
-            CodeList::<RegionLevel>::stored("county,city").ok(),
+            CodeList::<RegionLevel>::from_text("county,city").ok(),
             Some(levels)
         );
         assert_eq!(
-            CodeList::<RegionLevel>::stored("").ok(),
+            CodeList::<RegionLevel>::from_text("").ok(),
             Some(CodeList(Vec::new()))
         );
-        let error = CodeList::<RegionLevel>::stored("county,citty").expect_err("unknown");
+        let error = CodeList::<RegionLevel>::from_text("county,citty").expect_err("unknown");
         assert_eq!(
             error.to_string(),
             "unknown region level `citty` in the database"

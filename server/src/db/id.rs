@@ -2,23 +2,18 @@
 //! user id cannot be passed where a cooperative's is meant, and a stored id that is not a UUID is a read error (corrupt
 //! data), never a nil id or a silently dropped row.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
-use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::deserialize::{self, FromSqlRow};
 use diesel::expression::AsExpression;
-use diesel::pg::Pg;
-use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Text;
-use diesel::sqlite::Sqlite;
 use uuid::Uuid;
 
-use super::DbConn;
-
-type Multi = <DbConn as diesel::Connection>::Backend;
+use super::text::{StoredText, stored_as_text};
 
 /// What an id names; only used as a type parameter.
 pub trait IdKind: 'static {
@@ -56,13 +51,6 @@ impl<K: IdKind> Id<K> {
         Uuid::parse_str(text)
             .map(Self::from_uuid)
             .map_err(|_| format!("{} id `{text}` in the database is not a UUID", K::ENTITY).into())
-    }
-
-    /// The stored form: lower-case hyphenated, as every id has been written.
-    fn encoded(&self) -> [u8; 36] {
-        let mut text = [0u8; 36];
-        self.uuid.hyphenated().encode_lower(&mut text);
-        text
     }
 }
 
@@ -144,52 +132,18 @@ impl<'de, K: IdKind> serde::Deserialize<'de> for Id<K> {
     }
 }
 
-impl<K: IdKind> FromSql<Text, Sqlite> for Id<K> {
-    fn from_sql(
-        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
-        Self::stored(&text)
+impl<K: IdKind> StoredText for Id<K> {
+    fn from_text(text: &str) -> deserialize::Result<Self> {
+        Self::stored(text)
+    }
+
+    /// Lower-case hyphenated, as every id has been written.
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
     }
 }
 
-impl<K: IdKind> FromSql<Text, Pg> for Id<K> {
-    fn from_sql(
-        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        Self::stored(&text)
-    }
-}
-
-impl<K: IdKind> FromSql<Text, Multi> for Id<K> {
-    fn from_sql(
-        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Text>()
-    }
-}
-
-impl<K: IdKind> ToSql<Text, Sqlite> for Id<K> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-        out.set_value(self.to_string());
-        Ok(IsNull::No)
-    }
-}
-
-impl<K: IdKind> ToSql<Text, Pg> for Id<K> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        out.write_all(&self.encoded())?;
-        Ok(IsNull::No)
-    }
-}
-
-impl<K: IdKind> ToSql<Text, Multi> for Id<K> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Multi>) -> serialize::Result {
-        out.set_value((Text, self));
-        Ok(IsNull::No)
-    }
-}
+stored_as_text!(Id<K: IdKind>);
 
 /// Declares id kinds and their `…Id` aliases.
 macro_rules! id_kinds {
@@ -225,10 +179,11 @@ mod tests {
     fn a_stored_id_reads_back_and_a_corrupt_one_is_an_error_naming_its_kind() {
         let id = CooperativeId::generate();
         assert_eq!(CooperativeId::stored(&id.to_string()).ok(), Some(id));
-        assert_eq!(
-            String::from_utf8(id.encoded().to_vec()).ok(),
-            Some(id.to_string())
-        );
+        // The stored form is the lower-case hyphenated one every id has been written in.
+        let text = id.to_text();
+        assert_eq!(text.len(), 36);
+        assert_eq!(text, text.to_lowercase());
+        assert_eq!(Uuid::parse_str(&text).ok(), Some(id.uuid()));
         let error = UserId::stored("not-a-uuid").expect_err("corrupt");
         assert_eq!(
             error.to_string(),

@@ -8,6 +8,7 @@ pub mod code;
 pub mod id;
 pub mod notify;
 pub mod schema;
+pub mod text;
 
 use std::path::PathBuf;
 use std::time::Duration;

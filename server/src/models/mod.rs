@@ -39,6 +39,12 @@ pub fn stored_uuid(id: &str) -> diesel::QueryResult<uuid::Uuid> {
     uuid::Uuid::parse_str(id).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
+/// A stored day (`2026-03-31`). One that does not read as a date is corrupt data: an error, never a missing day.
+pub fn stored_day(text: &str) -> diesel::QueryResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
 /// Stored JSON. JSON that does not read as `T` is corrupt data: an error, never an empty value.
 pub fn stored_json<T: serde::de::DeserializeOwned>(text: &str) -> diesel::QueryResult<T> {
     serde_json::from_str(text).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))

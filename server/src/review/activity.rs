@@ -5,13 +5,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use hezuo_mobile_api::RegionLevel;
 use hezuo_mobile_api::reviews::ActivityEntry;
-use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::{conflicts, photos as photo_rows, review_events, visit_photos};
-use crate::models::to_utc;
+use crate::models::{stored_json, stored_uuid, to_utc};
 
 /// An entry and when it happened.
 type Dated = (NaiveDateTime, ActivityEntry);
@@ -42,18 +41,19 @@ pub fn activity(
         .collect())
 }
 
-fn entry(kind: &str, visit: Option<&str>) -> ActivityEntry {
-    ActivityEntry {
+/// An entry of `kind` about a stored visit id (one that is not a UUID is corrupt data: an error).
+fn entry(kind: &str, visit: Option<&str>) -> QueryResult<ActivityEntry> {
+    Ok(ActivityEntry {
         at: chrono::DateTime::default(),
         kind: kind.to_owned(),
-        visit_id: visit.and_then(|v| Uuid::parse_str(v).ok()),
+        visit_id: visit.map(stored_uuid).transpose()?,
         level: None,
         note: None,
         user_id: None,
         user_name: None,
         device_id: None,
         subject: None,
-    }
+    })
 }
 
 /// Submissions, decisions and comments.
@@ -87,7 +87,7 @@ fn review_entries(
         Option<String>,
         NaiveDateTime,
     );
-    Ok(events
+    events
         .load::<EventRow>(conn)?
         .into_iter()
         .map(|(visit, kind, level, note, user_id, device_id, at)| {
@@ -96,11 +96,11 @@ fn review_entries(
                 note,
                 user_id,
                 device_id,
-                ..entry(&kind, Some(&visit))
+                ..entry(&kind, Some(&visit))?
             };
-            (at, entry)
+            Ok((at, entry))
         })
-        .collect())
+        .collect()
 }
 
 /// Conflicts found, and resolved with the resolver's note.
@@ -138,12 +138,13 @@ fn conflict_entries(
             detected,
             ActivityEntry {
                 subject: Some(path.clone()),
-                ..entry("conflict_detected", visit)
+                ..entry("conflict_detected", visit)?
             },
         ));
         if let Some(resolved) = resolved {
             let note = resolution
-                .and_then(|r| serde_json::from_str::<serde_json::Value>(&r).ok())
+                .map(|r| stored_json::<serde_json::Value>(&r))
+                .transpose()?
                 .and_then(|r| r["note"].as_str().map(str::to_owned));
             entries.push((
                 resolved,
@@ -151,7 +152,7 @@ fn conflict_entries(
                     subject: Some(path.clone()),
                     user_id: by,
                     note,
-                    ..entry("conflict_resolved", visit)
+                    ..entry("conflict_resolved", visit)?
                 },
             ));
         }
@@ -186,7 +187,7 @@ fn photo_entries(
         Option<String>,
         Option<String>,
     );
-    Ok(arrivals
+    arrivals
         .load::<Arrival>(conn)?
         .into_iter()
         .map(|(visit, sha256, at, user_id, device_id)| {
@@ -194,9 +195,9 @@ fn photo_entries(
                 subject: Some(sha256),
                 user_id,
                 device_id,
-                ..entry("photo_arrived", Some(&visit))
+                ..entry("photo_arrived", Some(&visit))?
             };
-            (at, entry)
+            Ok((at, entry))
         })
-        .collect())
+        .collect()
 }

@@ -20,7 +20,7 @@ use crate::db::schema::{star_applications, star_awards, star_bars, star_campaign
 use crate::error::{ApiError, ApiResult};
 use crate::models::audit::{self, Entry};
 use crate::models::cooperatives::CooperativeRow;
-use crate::models::{now, to_utc};
+use crate::models::{now, stored_day, to_utc};
 
 /// What recording an event did.
 pub struct Recorded {
@@ -207,11 +207,6 @@ pub fn history(conn: &mut DbConn, cooperative: &CooperativeRow) -> ApiResult<Sta
 }
 
 /// A stored day; one that does not parse is corrupt data.
-fn stored_day(text: &str) -> QueryResult<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
-}
-
 fn uuid(text: &str) -> QueryResult<Uuid> {
     crate::models::stored_uuid(text)
 }

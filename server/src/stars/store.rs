@@ -276,7 +276,7 @@ pub fn score(
     });
     let latest = inputs.visits.last();
     let cleanup_state =
-        cleanup_store::current(conn, cooperative_id)?.map(|row| row.effective_state().to_owned());
+        cleanup_store::current(conn, cooperative_id)?.map(|row| row.effective_state());
     let history: Vec<(i64, i64)> = star_awards::table
         .filter(star_awards::cooperative_id.eq(cooperative_id))
         .filter(star_awards::revoked_at.is_null())
@@ -304,7 +304,7 @@ pub fn score(
     let subject = subject::build(&subject::Inputs {
         visit: latest.map(|(id, visit)| (id.as_str(), visit)),
         registry: Some(&inputs.registry),
-        cleanup_state: cleanup_state.as_deref(),
+        cleanup_state: cleanup_state.map(hezuo_sync::model::CoopState::as_str),
         history: &history,
         events: &events,
         falsification_barred,

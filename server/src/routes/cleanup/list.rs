@@ -147,7 +147,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ClassificationRow>) -> ApiResult<Vec<C
                 uscc,
                 region_code: region,
                 classification_id: crate::models::stored_uuid(&row.id)?,
-                effective_state: row.effective_state().to_owned(),
+                effective_state: row.effective_state().as_str().to_owned(),
                 flags: row.flag_codes(),
                 actions: row.actions()?,
                 open_case_id: open_cases
@@ -158,7 +158,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ClassificationRow>) -> ApiResult<Vec<C
                     .as_deref()
                     .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
                 classified_at: to_utc(row.classified_at),
-                state: row.state,
+                state: row.state.as_str().to_owned(),
                 explanation_zh: row.explanation_zh,
                 rule_set_version: row.rule_set_version,
                 decision: row.decision,
