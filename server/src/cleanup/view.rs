@@ -20,7 +20,8 @@ struct Findings {
 
 #[derive(Deserialize)]
 struct StoredFlag {
-    flag: String,
+    /// An unknown flag fails the read of the findings (corrupt data), as a stored code would.
+    flag: ShellFlag,
     evidence: Vec<StoredEvidence>,
 }
 
@@ -80,10 +81,8 @@ pub fn classification(
         .flags
         .into_iter()
         .map(|f| RaisedFlag {
-            label_zh: ShellFlag::parse(&f.flag)
-                .map(|s| s.label_zh().to_owned())
-                .unwrap_or_default(),
-            flag: f.flag,
+            label_zh: f.flag.label_zh().to_owned(),
+            flag: f.flag.as_str().to_owned(),
             evidence: f.evidence.into_iter().map(EvidenceItem::from).collect(),
         })
         .collect();

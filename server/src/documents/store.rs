@@ -35,9 +35,14 @@ pub fn encode_heads(heads: &[ChangeHash]) -> String {
     hex.join(" ")
 }
 
-pub fn decode_heads(text: &str) -> Vec<ChangeHash> {
+/// Stored heads; one that is not a change hash is corrupt data, an error (dropping it would make the server think the
+/// document or the device is behind where it is).
+pub fn decode_heads(text: &str) -> QueryResult<Vec<ChangeHash>> {
     text.split_whitespace()
-        .filter_map(|h| h.parse().ok())
+        .map(|h| {
+            h.parse::<ChangeHash>()
+                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+        })
         .collect()
 }
 
@@ -57,7 +62,7 @@ pub fn heads_of(
             ))
             .load(conn)?;
         for (id, heads, version) in rows {
-            found.insert(id, (decode_heads(&heads), version));
+            found.insert(id, (decode_heads(&heads)?, version));
         }
     }
     Ok(found)
@@ -377,7 +382,10 @@ pub fn load_states(
             ))
             .load(conn)?;
         for (id, bytes, offered) in rows {
-            let offered = offered.map(|o| decode_heads(&o)).unwrap_or_default();
+            let offered = offered
+                .map(|o| decode_heads(&o))
+                .transpose()?
+                .unwrap_or_default();
             states.insert(id.uuid(), (engine::decode_state(&bytes), offered));
         }
     }

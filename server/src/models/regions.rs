@@ -105,10 +105,7 @@ pub fn to_api(
         level: *row.level,
         code,
         name: row.name.clone(),
-        parent_code: row
-            .parent_code
-            .as_deref()
-            .and_then(|p| RegionCode::parse(p).ok()),
+        parent_code: row.parent_code.as_deref().map(stored_code).transpose()?,
         full_name: full_name(row, names),
         child_count,
     })

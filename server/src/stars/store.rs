@@ -295,7 +295,16 @@ pub fn score(
         .filter(star_events::occurred_on.between(&from, &to))
         .select(star_events::cause)
         .load(conn)?;
-    let events: Vec<Trigger> = causes.iter().filter_map(|c| Trigger::parse(c)).collect();
+    let events: Vec<Trigger> = causes
+        .iter()
+        .map(|cause| {
+            Trigger::parse(cause).ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!(
+                    "unknown star event cause `{cause}` in the database"
+                ))
+            })
+        })
+        .collect::<ApiResult<_>>()?;
     let falsification_barred = matches!(
         bar_in_force(conn, cooperative_id, today())?,
         Some((reason, _)) if reason == "falsified"
