@@ -287,24 +287,7 @@ pub fn score(
         .into_iter()
         .filter_map(|(y, s)| Some((i32::try_from(y).ok()?, u8::try_from(s).ok()?)))
         .collect();
-    // Triggers in the rating period: the campaign's year and the fiscal year it looks back on.
-    let from = format!("{}-01-01", year - 1);
-    let to = format!("{year}-12-31");
-    let causes: Vec<String> = star_events::table
-        .filter(star_events::cooperative_id.eq(cooperative_id))
-        .filter(star_events::occurred_on.between(&from, &to))
-        .select(star_events::cause)
-        .load(conn)?;
-    let events: Vec<Trigger> = causes
-        .iter()
-        .map(|cause| {
-            Trigger::parse(cause).ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!(
-                    "unknown star event cause `{cause}` in the database"
-                ))
-            })
-        })
-        .collect::<ApiResult<_>>()?;
+    let events = events_in_period(conn, cooperative_id, year)?;
     let falsification_barred = matches!(
         bar_in_force(conn, cooperative_id, today())?,
         Some((reason, _)) if reason == "falsified"
@@ -359,6 +342,32 @@ pub fn score(
         digest: hex::encode(hasher.finalize()),
         has_evidence: latest.is_some(),
     })
+}
+
+/// Triggers in the rating period: the campaign's year and the fiscal year it looks back on. A stored cause this version
+/// does not know is corrupt data, an error.
+fn events_in_period(
+    conn: &mut DbConn,
+    cooperative_id: CooperativeId,
+    year: i64,
+) -> ApiResult<Vec<Trigger>> {
+    let from = format!("{}-01-01", year - 1);
+    let to = format!("{year}-12-31");
+    let causes: Vec<String> = star_events::table
+        .filter(star_events::cooperative_id.eq(cooperative_id))
+        .filter(star_events::occurred_on.between(&from, &to))
+        .select(star_events::cause)
+        .load(conn)?;
+    causes
+        .iter()
+        .map(|cause| {
+            Trigger::parse(cause).ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!(
+                    "unknown star event cause `{cause}` in the database"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The star a cooperative holds now, kept in the registry's `star_level`.
