@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use hezuo_mobile_api::cleanup::{DisposalAction, DisposalCase};
-use hezuo_sync::model::RecommendedAction;
+use hezuo_sync::model::{CoopState, RecommendedAction};
+
+use super::status::{ActionStatus, CaseStatus};
 use serde::Serialize;
 
 use crate::db::DbConn;
@@ -14,13 +16,6 @@ use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::{cooperatives, disposal_actions, disposal_cases};
 use crate::models::{stored_day, stored_uuid, to_utc};
-
-/// Statuses of an action; the last two are final.
-pub const ACTION_STATUSES: [&str; 5] = ["planned", "in_progress", "referred", "done", "cancelled"];
-
-pub fn is_final(status: &str) -> bool {
-    matches!(status, "done" | "cancelled")
-}
 
 /// The actions a case may hold: the §1.4 disposals (star-rating application is not a disposal).
 pub fn is_disposal(action: RecommendedAction) -> bool {
@@ -33,8 +28,8 @@ pub struct CaseRow {
     pub id: String,
     pub cooperative_id: CooperativeId,
     pub classification_id: String,
-    pub state: String,
-    pub status: String,
+    pub state: Code<CoopState>,
+    pub status: Code<CaseStatus>,
     pub opened_by: String,
     pub opened_at: NaiveDateTime,
     pub closed_by: Option<String>,
@@ -48,7 +43,7 @@ pub struct ActionRow {
     pub id: String,
     pub case_id: String,
     pub action: Code<RecommendedAction>,
-    pub status: String,
+    pub status: Code<ActionStatus>,
     pub assignee_user_id: Option<String>,
     pub due_on: Option<String>,
     pub revisit_on: Option<String>,
@@ -62,7 +57,7 @@ pub struct ActionRow {
 impl ActionRow {
     /// Open past its due day; a stored due day that is not a date is an error.
     pub fn overdue(&self, today: NaiveDate) -> QueryResult<bool> {
-        Ok(!is_final(&self.status)
+        Ok(!self.status.is_final()
             && optional_day(self.due_on.as_deref())?.is_some_and(|due| due < today))
     }
 }
@@ -127,7 +122,7 @@ fn to_api(
                 id: stored_uuid(&row.id)?,
                 action_zh: row.action.label_zh().to_owned(),
                 action: row.action.as_str().to_owned(),
-                status: row.status,
+                status: row.status.as_str().to_owned(),
                 assignee_user_id: row.assignee_user_id,
                 due_on: optional_day(row.due_on.as_deref())?,
                 revisit_on: optional_day(row.revisit_on.as_deref())?,
@@ -144,8 +139,8 @@ fn to_api(
         cooperative_name,
         region_code,
         classification_id: stored_uuid(&case.classification_id)?,
-        state: case.state,
-        status: case.status,
+        state: case.state.as_str().to_owned(),
+        status: case.status.as_str().to_owned(),
         opened_by: case.opened_by,
         opened_at: to_utc(case.opened_at),
         closed_at: case.closed_at.map(to_utc),

@@ -12,7 +12,9 @@ use super::cases::{self, ActionRow, CaseRow};
 use super::{engine, phone, store};
 use crate::auth::Authenticated;
 use crate::auth::policy::visible_cooperative;
+use crate::cleanup::status::{ActionStatus, CaseStatus};
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::id::CooperativeId;
 use crate::db::schema::{disposal_actions, disposal_cases, users};
 use crate::error::{ApiError, ApiResult};
@@ -88,7 +90,7 @@ pub fn open(
                 disposal_cases::cooperative_id.eq(cooperative_id),
                 disposal_cases::classification_id.eq(&classification_id),
                 disposal_cases::state.eq(decided.as_str()),
-                disposal_cases::status.eq("open"),
+                disposal_cases::status.eq(CaseStatus::Open.as_str()),
                 disposal_cases::opened_by.eq(&caller.user.id),
                 disposal_cases::opened_at.eq(at),
             ))
@@ -128,7 +130,7 @@ fn decided_classification(
     }
     let open: i64 = disposal_cases::table
         .filter(disposal_cases::cooperative_id.eq(cooperative_id))
-        .filter(disposal_cases::status.eq("open"))
+        .filter(disposal_cases::status.eq(CaseStatus::Open.as_str()))
         .count()
         .get_result(conn)?;
     if open > 0 {
@@ -175,7 +177,7 @@ fn insert_action(
             disposal_actions::id.eq(Uuid::now_v7().to_string()),
             disposal_actions::case_id.eq(case_id),
             disposal_actions::action.eq(action.as_str()),
-            disposal_actions::status.eq("planned"),
+            disposal_actions::status.eq(ActionStatus::Planned.as_str()),
             disposal_actions::assignee_user_id.eq(plan.and_then(|p| p.assignee_user_id.clone())),
             disposal_actions::due_on.eq(plan.and_then(|p| p.due_on).map(|d| d.to_string())),
             disposal_actions::revisit_on.eq(plan.and_then(|p| p.revisit_on).map(|d| d.to_string())),
@@ -200,7 +202,7 @@ fn change_open_case<T>(
     let case = visible_case(conn, caller, case_id)?;
     phone::write_with(conn, app, caller, case.cooperative_id, |conn| {
         let case = visible_case(conn, caller, case_id)?;
-        if case.status != "open" {
+        if *case.status != CaseStatus::Open {
             return Err(ApiError::new(ErrorCode::CaseClosed));
         }
         change(conn, case)
@@ -216,11 +218,11 @@ pub fn close(
     note: &str,
 ) -> ApiResult<DisposalCase> {
     change_open_case(conn, app, caller, case_id, |conn, before| {
-        let statuses: Vec<String> = disposal_actions::table
+        let statuses: Vec<Code<ActionStatus>> = disposal_actions::table
             .filter(disposal_actions::case_id.eq(case_id))
             .select(disposal_actions::status)
             .load(conn)?;
-        let open = statuses.iter().filter(|s| !cases::is_final(s)).count();
+        let open = statuses.iter().filter(|s| !s.is_final()).count();
         if open > 0 {
             return Err(ApiError::new(ErrorCode::CaseActionsOpen).with_detail(
                 format!("尚有{open}项处置措施未完成或取消"),
@@ -229,7 +231,7 @@ pub fn close(
         }
         diesel::update(disposal_cases::table.find(case_id))
             .set((
-                disposal_cases::status.eq("closed"),
+                disposal_cases::status.eq(CaseStatus::Closed.as_str()),
                 disposal_cases::closed_by.eq(&caller.user.id),
                 disposal_cases::closed_at.eq(now()),
                 disposal_cases::closing_note.eq(note),
@@ -254,7 +256,7 @@ pub fn close(
 /// What a reviewer changes on one action; fields not given stay.
 #[derive(Debug, Clone, Default)]
 pub struct ActionChange {
-    pub status: Option<String>,
+    pub status: Option<ActionStatus>,
     pub assignee_user_id: Option<String>,
     pub due_on: Option<chrono::NaiveDate>,
     pub revisit_on: Option<chrono::NaiveDate>,
@@ -266,13 +268,13 @@ impl ActionChange {
     /// The action with the change applied (not yet stamped with who and when).
     fn apply_to(&self, before: &ActionRow) -> ActionRow {
         let mut after = before.clone();
-        if let Some(status) = &self.status {
-            after.completed_at = match (status.as_str(), before.completed_at) {
-                ("done", Some(at)) => Some(at),
-                ("done", None) => Some(now()),
+        if let Some(status) = self.status {
+            after.completed_at = match (status, before.completed_at) {
+                (ActionStatus::Done, Some(at)) => Some(at),
+                (ActionStatus::Done, None) => Some(now()),
                 _ => None,
             };
-            after.status = status.clone();
+            after.status = Code(status);
         }
         if let Some(assignee) = &self.assignee_user_id {
             after.assignee_user_id = Some(assignee.clone());

@@ -10,5 +10,6 @@ pub mod phone;
 pub mod report;
 pub mod rule_sets;
 pub mod rules;
+pub mod status;
 pub mod store;
 pub mod view;

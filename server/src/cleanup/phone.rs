@@ -8,6 +8,7 @@ use hezuo_sync::model::{CoopState, Day, DecisionRecord, RecommendedAction};
 
 use super::store::ClassificationRow;
 use crate::auth::Authenticated;
+use crate::cleanup::status::{ActionStatus, CaseStatus};
 use crate::db::DbConn;
 use crate::db::code::Code;
 use crate::db::id::CooperativeId;
@@ -46,8 +47,11 @@ pub fn record(
     let planned: Vec<(String, Option<String>, Code<RecommendedAction>)> = disposal_actions::table
         .inner_join(disposal_cases::table)
         .filter(disposal_cases::cooperative_id.eq(cooperative_id))
-        .filter(disposal_cases::status.eq("open"))
-        .filter(disposal_actions::status.ne_all(["done", "cancelled"]))
+        .filter(disposal_cases::status.eq(CaseStatus::Open.as_str()))
+        .filter(disposal_actions::status.ne_all([
+            ActionStatus::Done.as_str(),
+            ActionStatus::Cancelled.as_str(),
+        ]))
         .filter(disposal_actions::revisit_on.is_not_null())
         .select((
             disposal_actions::revisit_on.assume_not_null(),

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use hezuo_mobile_api::cleanup::{CleanupReport, ProgressPoint, RegionCounts};
 
 use super::cases::ActionRow;
+use crate::cleanup::status::ActionStatus;
 use crate::db::DbConn;
 use crate::db::schema::{classifications, cooperatives, disposal_actions, disposal_cases, regions};
 
@@ -229,7 +230,7 @@ impl Tally {
             .select(ActionRow::as_select())
             .load(conn)?;
         for action in actions {
-            if action.status == "done"
+            if *action.status == ActionStatus::Done
                 && let Some(at) = action.completed_at
             {
                 self.events.push((at, Event::ActionDone));

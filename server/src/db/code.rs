@@ -126,6 +126,8 @@ text_codes! {
     hezuo_mobile_api::cooperatives::Verification => "verification state",
     crate::stars::status::CampaignStatus => "star campaign status",
     hezuo_sync::model::CoopState => "clean-up state",
+    crate::cleanup::status::CaseStatus => "disposal case status",
+    crate::cleanup::status::ActionStatus => "disposal action status",
     hezuo_sync::model::ShellFlag => "shell-cooperative flag",
     hezuo_sync::model::RecommendedAction => "disposal action",
     crate::stars::status::ApplicationStatus => "star application status",

@@ -457,7 +457,12 @@ pub fn to_api_one(conn: &mut DbConn, row: &CooperativeRow) -> QueryResult<Cooper
 fn to_api(row: &CooperativeRow, region_full_name: String) -> QueryResult<Cooperative> {
     Ok(Cooperative {
         id: row.id.uuid(),
-        uscc: row.uscc.as_deref().and_then(|u| Uscc::parse(u).ok()),
+        uscc: row
+            .uscc
+            .as_deref()
+            .map(Uscc::parse)
+            .transpose()
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?,
         name: row.name.clone(),
         legal_representative: row.legal_representative.clone(),
         registration_date: row

@@ -5,6 +5,7 @@ use hezuo_mobile_api::{ErrorCode, Page, Problem};
 
 use crate::auth::Authenticated;
 use crate::cleanup::cases::{self, CaseRow};
+use crate::cleanup::status::ActionStatus;
 use crate::cleanup::store;
 use crate::db::schema::{disposal_actions, disposal_cases};
 use crate::error::{ApiError, ApiResult};
@@ -62,7 +63,10 @@ pub async fn list_cases(
             if let Some(overdue) = query.overdue {
                 // Dates are stored as YYYY-MM-DD, which compare as text.
                 let late = disposal_actions::table
-                    .filter(disposal_actions::status.ne_all(["done", "cancelled"]))
+                    .filter(disposal_actions::status.ne_all([
+                        ActionStatus::Done.as_str(),
+                        ActionStatus::Cancelled.as_str(),
+                    ]))
                     .filter(disposal_actions::due_on.lt(store::today().to_string()))
                     .select(disposal_actions::case_id);
                 sql = if overdue {

@@ -4,8 +4,8 @@ use hezuo_mobile_api::cleanup::{ActionUpdate, DisposalCase};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::cleanup::cases;
 use crate::cleanup::disposal::{self, ActionChange};
+use crate::cleanup::status::ActionStatus;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::validate::Checks;
@@ -38,9 +38,8 @@ pub async fn update_action(
     let (case_id, action_id) = (case_id.to_string(), action_id.to_string());
     let update = body.into_inner();
     let mut checks = Checks::new();
-    if let Some(status) = &update.status
-        && !cases::ACTION_STATUSES.contains(&status.as_str())
-    {
+    let status = update.status.as_deref().map(ActionStatus::parse);
+    if status.is_some_and(|parsed| parsed.is_none()) {
         checks.fail(
             "status",
             "invalid",
@@ -52,7 +51,7 @@ pub async fn update_action(
     let referred_to = super::check_text(&mut checks, "referred_to", update.referred_to.as_deref());
     checks.finish()?;
     let change = ActionChange {
-        status: update.status,
+        status: status.flatten(),
         assignee_user_id: update.assignee_user_id,
         due_on: update.due_on,
         revisit_on: update.revisit_on,

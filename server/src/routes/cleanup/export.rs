@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Authenticated;
 use crate::cleanup::cases::{self, CaseRow};
+use crate::cleanup::status::ActionStatus;
 use crate::cleanup::store;
 use crate::cleanup::view::state_zh;
 use crate::db::schema::disposal_cases;
@@ -191,13 +192,7 @@ fn workbook(candidates: &[CleanupItem], cases: &[DisposalCase]) -> Result<Vec<u8
     ])
 }
 
+/// The action's status as people read it; the API only carries statuses the server knows.
 fn status_zh(status: &str) -> &str {
-    match status {
-        "planned" => "待办",
-        "in_progress" => "办理中",
-        "referred" => "已移交",
-        "done" => "已完成",
-        "cancelled" => "已取消",
-        other => other,
-    }
+    ActionStatus::parse(status).map_or(status, |known| known.label_zh())
 }

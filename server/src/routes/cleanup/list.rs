@@ -6,6 +6,7 @@ use hezuo_mobile_api::cleanup::{CleanupItem, CleanupQuery};
 use hezuo_mobile_api::{ErrorCode, Page, Problem};
 
 use crate::auth::Authenticated;
+use crate::cleanup::status::CaseStatus;
 use crate::cleanup::store::ClassificationRow;
 use crate::db::DbConn;
 use crate::db::schema::{classifications, cooperatives, disposal_cases};
@@ -130,7 +131,7 @@ pub fn items(conn: &mut DbConn, rows: Vec<ClassificationRow>) -> ApiResult<Vec<C
         .collect();
     let open_cases: HashMap<String, String> = disposal_cases::table
         .filter(disposal_cases::cooperative_id.eq_any(&ids))
-        .filter(disposal_cases::status.eq("open"))
+        .filter(disposal_cases::status.eq(CaseStatus::Open.as_str()))
         .select((disposal_cases::cooperative_id, disposal_cases::id))
         .load::<(String, String)>(conn)?
         .into_iter()
