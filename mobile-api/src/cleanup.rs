@@ -274,7 +274,7 @@ pub struct ClassifyReport {
 }
 
 /// Counts for one region (district or township).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionCounts {
     pub region_code: String,
@@ -306,7 +306,7 @@ pub struct ProgressPoint {
 }
 
 /// The clean-up report of a subtree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CleanupReport {
     pub region_code: Option<String>,

@@ -97,9 +97,18 @@ labelled_enum!(
 );
 
 impl GxsRelation {
-    /// 参办 and 领办 are what the Ningbo plan counts as "sponsored" (参办领办).
-    pub fn is_sponsored(self) -> bool {
-        matches!(self, GxsRelation::CoRun | GxsRelation::Led)
+    /// The relations the Ningbo plan counts as 参办领办 by default: "通过出资入股、服务带动、引导创办等方式，实现参办领办"
+    /// (seed 002 §一(三)); 出资入股 is 领办 or 参办. A target metric may name its own set.
+    pub const SPONSORING: [GxsRelation; 4] = [
+        GxsRelation::Led,
+        GxsRelation::CoRun,
+        GxsRelation::ServiceLinked,
+        GxsRelation::HelpedFound,
+    ];
+
+    /// Any tie to the 供销社, which 解除参办领办关系 (RULES.md §1.4) would end.
+    pub fn is_tie(self) -> bool {
+        self != GxsRelation::None
     }
 }
 

@@ -4,7 +4,11 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use hezuo_mobile_api::stars::OrgKind;
+use hezuo_sync::model::CoopState;
+
 use crate::db::DbConn;
+use crate::db::code::Code;
 use crate::db::schema::{cooperatives, regions, star_awards, star_events};
 use crate::error::{ApiError, ApiResult};
 use crate::xlsx::{Cell, Table};
@@ -65,12 +69,20 @@ pub fn monthly(
                 Cell::Number(three_plus as f64),
             ],
             vec![
-                text("本月评定星级").into(),
-                Cell::Number(stars.awarded as f64),
+                text("本月评定星级合作社").into(),
+                Cell::Number(stars.awarded.cooperatives as f64),
             ],
             vec![
-                text("本月撤销星级").into(),
-                Cell::Number(stars.revoked as f64),
+                text("本月撤销星级合作社").into(),
+                Cell::Number(stars.revoked.cooperatives as f64),
+            ],
+            vec![
+                text("本月评定星级产业农合联").into(),
+                Cell::Number(stars.awarded.federations as f64),
+            ],
+            vec![
+                text("本月撤销星级产业农合联").into(),
+                Cell::Number(stars.revoked.federations as f64),
             ],
             vec![
                 text("清理：已认定合作社").into(),
@@ -115,16 +127,33 @@ fn targets_sheet(
     })
 }
 
-/// 星级变动 and how many stars the month awarded and revoked.
+/// 星级变动 and how many stars the month awarded and revoked, farmer cooperatives and 产业农合联 apart: their stars
+/// are different scales (RULES.md §2.4, §2.5).
 struct StarChanges {
     table: Table,
-    awarded: u64,
-    revoked: u64,
+    awarded: KindCounts,
+    revoked: KindCounts,
 }
 
-/// One star award touched in the month: cooperative, region, year, stars, awarded, revoked, revoking event.
+#[derive(Default)]
+struct KindCounts {
+    cooperatives: u64,
+    federations: u64,
+}
+
+impl KindCounts {
+    fn add(&mut self, kind: OrgKind) {
+        match kind {
+            OrgKind::Cooperative => self.cooperatives += 1,
+            OrgKind::IndustryFederation => self.federations += 1,
+        }
+    }
+}
+
+/// One star award touched in the month: cooperative, its kind, region, year, stars, awarded, revoked, revoking event.
 type AwardRow = (
     String,
+    Code<OrgKind>,
     String,
     i64,
     i64,
@@ -153,6 +182,7 @@ fn star_changes_sheet(
         )
         .select((
             cooperatives::name,
+            cooperatives::org_kind,
             regions::name,
             star_awards::year,
             star_awards::stars,
@@ -171,12 +201,18 @@ fn star_changes_sheet(
     let changes: Vec<AwardRow> = awards.load(conn)?;
     let china = |at: NaiveDateTime| (at + chrono::Duration::hours(8)).date().to_string();
     let mut rows = Vec::new();
-    let (mut awarded, mut revoked) = (0_u64, 0_u64);
-    for (name, region, year, stars, awarded_at, revoked_at, event) in changes {
+    let (mut awarded, mut revoked) = (KindCounts::default(), KindCounts::default());
+    for (name, kind, region, year, stars, awarded_at, revoked_at, event) in changes {
+        let kind = *kind;
+        let kind_zh = match kind {
+            OrgKind::Cooperative => "合作社",
+            OrgKind::IndustryFederation => "产业农合联",
+        };
         if (from..to).contains(&awarded_at) {
-            awarded += 1;
+            awarded.add(kind);
             rows.push(vec![
                 name.clone().into(),
+                text(kind_zh).into(),
                 region.clone().into(),
                 text("评定").into(),
                 Cell::Number(stars as f64),
@@ -186,13 +222,14 @@ fn star_changes_sheet(
             ]);
         }
         if let Some(revoked_at) = revoked_at.filter(|at| (from..to).contains(at)) {
-            revoked += 1;
+            revoked.add(kind);
             let why = match event {
                 Some(event) => revocation_cause(conn, &event)?,
                 None => None,
             };
             rows.push(vec![
                 name.into(),
+                text(kind_zh).into(),
                 region.into(),
                 text("撤销").into(),
                 Cell::Number(stars as f64),
@@ -204,6 +241,7 @@ fn star_changes_sheet(
     }
     let titles = [
         "组织名称",
+        "类型",
         "地区",
         "变动",
         "星级",
@@ -238,13 +276,11 @@ fn revocation_cause(conn: &mut DbConn, event: &str) -> ApiResult<Option<String>>
 
 /// 清理进展: the clean-up by district, then the total.
 fn cleanup_sheet(cleanup: &hezuo_mobile_api::cleanup::CleanupReport) -> Table {
-    let states = [
-        ("active_standard", "规范运行"),
-        ("active_nonstandard", "运行不规范"),
-        ("dormant_recoverable", "休眠可恢复"),
-        ("shell", "空壳社"),
-        ("fraud_risk", "涉嫌套取"),
-    ];
+    // The engine's own labels: 涉嫌违法风险 covers S4 (套取), S5 (reports) and S6 (illegal finance) alike.
+    let states: Vec<(&str, &str)> = CoopState::ALL
+        .iter()
+        .map(|state| (state.as_str(), state.label_zh()))
+        .collect();
     let rows = cleanup
         .districts
         .iter()
@@ -281,10 +317,11 @@ fn cleanup_sheet(cleanup: &hezuo_mobile_api::cleanup::CleanupReport) -> Table {
     }
 }
 
-/// Cooperatives holding three stars or more now.
+/// Farmer cooperatives (not 产业农合联) holding three stars or more now.
 fn three_star_cooperatives(conn: &mut DbConn, paths: Option<&[String]>) -> ApiResult<i64> {
     let mut query = cooperatives::table
         .filter(cooperatives::merged_into.is_null())
+        .filter(cooperatives::org_kind.eq(OrgKind::Cooperative.as_str()))
         .filter(cooperatives::star_level.ge(3))
         .into_boxed();
     if let Some(paths) = paths {
@@ -305,5 +342,17 @@ mod tests {
         assert_eq!(to.to_string(), "2026-11-30 16:00:00");
         assert!(parse_month("2026-13").is_none());
         assert!(parse_month("2026-1x").is_none());
+    }
+
+    /// `fraud_risk` covers S4 to S6, not only subsidy fraud (涉嫌套取); the sheet uses the engine's label.
+    #[test]
+    fn the_cleanup_sheet_names_states_as_the_engine_does() {
+        let sheet = cleanup_sheet(&hezuo_mobile_api::cleanup::CleanupReport::default());
+        assert!(
+            sheet.titles.iter().any(|t| t == "涉嫌违法风险"),
+            "{:?}",
+            sheet.titles
+        );
+        assert!(!sheet.titles.iter().any(|t| t.contains("套取")));
     }
 }

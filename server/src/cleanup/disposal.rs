@@ -73,8 +73,8 @@ pub fn open(
 ) -> ApiResult<DisposalCase> {
     visible_cooperative(conn, caller, cooperative_id)?;
     phone::write_with(conn, app, caller, cooperative_id, |conn| {
-        let (classification_id, decided) = decided_classification(conn, cooperative_id)?;
-        let actions = actions_to_open(decided, plans)?;
+        let (classification_id, decided, ties) = decided_classification(conn, cooperative_id)?;
+        let actions = actions_to_open(decided, ties, plans)?;
         for (index, (_, plan)) in actions.iter().enumerate() {
             check_assignee(
                 conn,
@@ -118,11 +118,12 @@ pub fn open(
     })
 }
 
-/// The current classification's id and decided state; refused when there is none, it is undecided, or a case is open.
+/// The current classification's id, decided state and the ties its actions follow; refused when there is none, it is
+/// undecided, or a case is open.
 fn decided_classification(
     conn: &mut DbConn,
     cooperative_id: CooperativeId,
-) -> ApiResult<(String, CoopState)> {
+) -> ApiResult<(String, CoopState, engine::Ties)> {
     let classification = store::current(conn, cooperative_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::ClassificationMissing))?;
     if classification.decision.is_none() {
@@ -137,17 +138,22 @@ fn decided_classification(
         return Err(ApiError::new(ErrorCode::CaseAlreadyOpen));
     }
     let decided = classification.effective_state();
-    Ok((classification.id, decided))
+    let ties = match classification.ties()? {
+        Some(ties) => ties,
+        None => store::register_ties(conn, &classification.cooperative_id)?,
+    };
+    Ok((classification.id, decided, ties))
 }
 
 /// The actions asked for, or those the state recommends; a state that recommends none needs them named.
 fn actions_to_open(
     decided: CoopState,
+    ties: engine::Ties,
     plans: Option<&[(RecommendedAction, ActionPlan)]>,
 ) -> ApiResult<Vec<(RecommendedAction, Option<ActionPlan>)>> {
     let actions: Vec<(RecommendedAction, Option<ActionPlan>)> = match plans {
         Some(plans) => plans.iter().map(|(a, p)| (*a, Some(p.clone()))).collect(),
-        None => engine::actions_for(decided)
+        None => engine::actions_for(decided, ties)
             .into_iter()
             .filter(|a| cases::is_disposal(*a))
             .map(|a| (a, None))

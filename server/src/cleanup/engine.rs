@@ -3,7 +3,9 @@
 //! zh-CN explanation. It decides nothing: people confirm or override.
 
 use chrono::{Months, NaiveDate};
-use hezuo_sync::model::{CoopState, InactiveReason, RecommendedAction, ShellFlag, Visit};
+use hezuo_sync::model::{
+    CoopState, GxsRelation, InactiveReason, RecommendedAction, ShellFlag, Visit,
+};
 use serde::Serialize;
 
 use super::rules::RuleSet;
@@ -35,6 +37,17 @@ pub struct RegistryFacts {
     pub on_abnormal_list: Option<Fact>,
     pub tax_filed: Option<Fact>,
     pub complaints: Vec<ComplaintFact>,
+    pub ties: Ties,
+}
+
+/// The cooperative's ties to the 供销 system, as the register or the latest approved visit records them. An exit
+/// action that ends a tie applies only where the tie exists (RULES.md §1.4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Ties {
+    /// Any 供销 relation (参办, 领办, 服务带动, 引导创办): 解除参办领办关系 ends it.
+    pub gxs_relation: bool,
+    /// A member of a 农合联 at any level: 取消各级农合联会员资格 ends it.
+    pub nhl_member: bool,
 }
 
 /// One piece of evidence: where it comes from and what it says.
@@ -88,6 +101,8 @@ pub struct Classification {
     /// Governance, finance and registry gaps that make a trading cooperative non-standard, with their evidence.
     pub gaps: Vec<Evidence>,
     pub actions: Vec<RecommendedAction>,
+    /// The ties the actions were chosen by.
+    pub ties: Ties,
     pub explanation_zh: String,
     pub rule_set_version: String,
     /// The approved visits it read.
@@ -134,13 +149,15 @@ pub fn classify(
     }
     findings.registry(registry);
     let state = findings.state(rules);
+    let ties = ties_seen(registry.ties, latest.map(|(_, _, visit)| visit));
     Classification {
         revisit_due: (state == CoopState::DormantRecoverable)
             .then(|| today.checked_add_months(Months::new(rules.dormant_revisit_months)))
             .flatten(),
         visit_ids: dated.iter().map(|(_, id, _)| (*id).clone()).collect(),
         explanation_zh: findings.explain(state, latest.is_some()),
-        actions: actions_for(state),
+        actions: actions_for(state, ties),
+        ties,
         state,
         flags: findings.flags,
         gaps: findings.gaps,
@@ -489,15 +506,31 @@ impl Read<'_> {
     }
 }
 
-/// The disposal actions RULES.md §1.4 recommends for a state.
-pub fn actions_for(state: CoopState) -> Vec<RecommendedAction> {
+/// The register's ties, and those the latest approved visit saw.
+pub fn ties_seen(register: Ties, latest: Option<&Visit>) -> Ties {
+    let link = latest.and_then(|visit| visit.gxs_link.as_ref());
+    Ties {
+        gxs_relation: register.gxs_relation
+            || link
+                .and_then(|l| l.gxs_relation)
+                .is_some_and(|r| r != GxsRelation::None),
+        nhl_member: register.nhl_member || link.is_some_and(|l| !l.nhl_membership.is_empty()),
+    }
+}
+
+/// The disposal actions RULES.md §1.4 recommends for a state, leaving out those that end a tie the cooperative does
+/// not have.
+pub fn actions_for(state: CoopState, ties: Ties) -> Vec<RecommendedAction> {
     match state {
         CoopState::FraudRisk => vec![RecommendedAction::ReferForInvestigation],
-        CoopState::Shell => vec![
-            RecommendedAction::EndSponsorship,
-            RecommendedAction::RemoveNhlMembership,
-            RecommendedAction::PushDeregistration,
-        ],
+        CoopState::Shell => [
+            (ties.gxs_relation, RecommendedAction::EndSponsorship),
+            (ties.nhl_member, RecommendedAction::RemoveNhlMembership),
+            (true, RecommendedAction::PushDeregistration),
+        ]
+        .into_iter()
+        .filter_map(|(applies, action)| applies.then_some(action))
+        .collect(),
         CoopState::DormantRecoverable => vec![RecommendedAction::TargetedAssistance],
         CoopState::ActiveNonstandard => vec![RecommendedAction::Standardise],
         CoopState::ActiveStandard => vec![RecommendedAction::ApplyForStarRating],
@@ -659,6 +692,51 @@ mod tests {
         assert_eq!(c.state, CoopState::DormantRecoverable);
     }
 
+    /// A shell with no 供销 relation and no 农合联 membership is not told to end either: only deregistration applies.
+    /// A tie the register lacks but the visit saw still counts.
+    #[test]
+    fn exit_actions_follow_the_ties_the_cooperative_has() {
+        let shell = || idle_since("2024-09-01", InactiveReason::None);
+        let classify_with = |visit: Visit, ties: Ties| {
+            let registry = RegistryFacts {
+                ties,
+                ..Default::default()
+            };
+            classify(
+                &[("v1".to_owned(), visit)],
+                &registry,
+                &RuleSet::default(),
+                today(),
+            )
+        };
+        let untied = classify_with(shell(), Ties::default());
+        assert_eq!(untied.state, CoopState::Shell);
+        assert_eq!(untied.actions, vec![RecommendedAction::PushDeregistration]);
+        let member = Ties {
+            gxs_relation: false,
+            nhl_member: true,
+        };
+        assert_eq!(
+            classify_with(shell(), member).actions,
+            vec![
+                RecommendedAction::RemoveNhlMembership,
+                RecommendedAction::PushDeregistration
+            ]
+        );
+        let mut seen_led = shell();
+        seen_led.gxs_link = Some(hezuo_sync::model::GxsLink {
+            gxs_relation: Some(GxsRelation::Led),
+            ..Default::default()
+        });
+        assert_eq!(
+            classify_with(seen_led, Ties::default()).actions,
+            vec![
+                RecommendedAction::EndSponsorship,
+                RecommendedAction::PushDeregistration
+            ]
+        );
+    }
+
     #[test]
     fn s4_s5_s6_are_fraud_risk() {
         let mut visit = honest();
@@ -772,6 +850,7 @@ mod tests {
                 summary: "以合作社名义高息揽储".to_owned(),
                 substantiated: Some(true),
             }],
+            ties: Ties::default(),
         };
         let c = classify(&[], &registry, &RuleSet::default(), today());
         assert_eq!(flags(&c), vec![ShellFlag::S5]);

@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use hezuo_mobile_api::cooperatives::GxsRelation;
 use hezuo_sync::model::{CoopState, ShellFlag, Visit};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::engine::{self, Classification, ComplaintFact, Fact, RegistryFacts};
+use super::engine::{self, Classification, ComplaintFact, Fact, RegistryFacts, Ties};
 use super::rule_sets;
 use super::rules::RuleSet;
 use crate::db::DbConn;
@@ -64,6 +65,16 @@ impl ClassificationRow {
 
     pub fn actions(&self) -> QueryResult<Vec<String>> {
         crate::models::stored_json(&self.actions_json)
+    }
+
+    /// The ties the engine chose actions by; `None` for a classification stored before ties were recorded.
+    pub fn ties(&self) -> QueryResult<Option<Ties>> {
+        let inputs: serde_json::Value = crate::models::stored_json(&self.inputs_json)?;
+        inputs
+            .get("ties")
+            .map(|ties| serde_json::from_value(ties.clone()))
+            .transpose()
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
     }
 }
 
@@ -206,6 +217,10 @@ impl Record {
                 "id": c.id, "reference": c.reference, "source": c.source, "substantiated": c.substantiated,
             })).collect::<Vec<_>>(),
         });
+        // The ties are kept for the disposal case but stay out of the digest: they only matter through the actions,
+        // which are in it, so classifications stored before ties were recorded are not re-opened by the upgrade.
+        let mut kept = inputs.clone();
+        kept["ties"] = serde_json::json!(outcome.ties);
         let findings = serde_json::json!({ "flags": outcome.flags, "gaps": outcome.gaps });
         let actions: Vec<&str> = outcome.actions.iter().map(|a| a.as_str()).collect();
         // The explanation and re-visit date move with the calendar; what is decided on does not.
@@ -221,7 +236,7 @@ impl Record {
             hasher.update([0]);
         }
         Record {
-            inputs_json: inputs.to_string(),
+            inputs_json: kept.to_string(),
             findings_json: findings.to_string(),
             actions_json: serde_json::to_string(&actions).unwrap_or_else(|_| "[]".to_owned()),
             digest: hex::encode(hasher.finalize()),
@@ -295,17 +310,20 @@ fn add_register(
     inputs: &mut HashMap<String, Inputs>,
 ) -> QueryResult<()> {
     type Register = (String, Option<bool>, Option<bool>, NaiveDateTime, String);
-    let register: Vec<Register> = cooperatives::table
+    let register: Vec<(Register, RegisterTies)> = cooperatives::table
         .filter(cooperatives::id.eq_any(ids))
         .select((
-            cooperatives::id,
-            cooperatives::annual_report_filed,
-            cooperatives::on_abnormal_list,
-            cooperatives::updated_at,
-            cooperatives::source,
+            (
+                cooperatives::id,
+                cooperatives::annual_report_filed,
+                cooperatives::on_abnormal_list,
+                cooperatives::updated_at,
+                cooperatives::source,
+            ),
+            RegisterTies::as_select(),
         ))
         .load(conn)?;
-    for (id, filed, abnormal, updated, source) in register {
+    for ((id, filed, abnormal, updated, source), ties) in register {
         let fact = |value: bool| Fact {
             value,
             as_of: updated.date(),
@@ -315,8 +333,37 @@ fn add_register(
         let entry = inputs.entry(id).or_default();
         entry.registry.annual_report_filed = filed.map(fact);
         entry.registry.on_abnormal_list = abnormal.map(fact);
+        entry.registry.ties = ties.ties();
     }
     Ok(())
+}
+
+/// The register's columns that say whether a cooperative has 供销 ties.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = cooperatives)]
+pub struct RegisterTies {
+    gxs_relation: Code<GxsRelation>,
+    nhl_county: bool,
+    nhl_township: bool,
+    nhl_industry: bool,
+}
+
+impl RegisterTies {
+    fn ties(&self) -> Ties {
+        Ties {
+            gxs_relation: self.gxs_relation.is_tie(),
+            nhl_member: self.nhl_county || self.nhl_township || self.nhl_industry,
+        }
+    }
+}
+
+/// The register's ties of one cooperative.
+pub fn register_ties(conn: &mut DbConn, id: &str) -> QueryResult<Ties> {
+    let ties: RegisterTies = cooperatives::table
+        .find(id)
+        .select(RegisterTies::as_select())
+        .first(conn)?;
+    Ok(ties.ties())
 }
 
 /// Imported facts, oldest first: the latest of each kind is the one left.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use hezuo_sync::model::{
     Bookkeeping, Certification, DemoLevel, Finance, Governance, GxsLink, Loan, LoanStatus, Meeting,
     MeetingType, Membership, Operations, PartyOrganisation, Percent, Recognition,
-    RegistrationCheck, Risk, Subsidy, Visit,
+    RegistrationCheck, Risk, SafetyIncident, Subsidy, Visit,
 };
 use serde_json::json;
 
@@ -421,4 +421,60 @@ fn a_federation_is_rated_three_to_five_stars_by_level() {
     assert_eq!(case.run(&model, &manual).star, Some(4));
     case.history = vec![(2024, 3), (2025, 4)];
     assert_eq!(case.run(&model, &manual).star, Some(5));
+}
+
+/// 全国供销合作社系统示范社 is a national title: the 5-star gate accepts it as the 4-star gate does.
+#[test]
+fn a_national_supply_and_marketing_model_cooperative_passes_the_five_star_gate() {
+    let model = cooperative_model();
+    let mut visit = exemplary();
+    visit.recognition.as_mut().expect("r").demo_level = Some(DemoLevel::GxsNational);
+    let result = Case::new(visit).run(&model, &full_manual(&model));
+    assert_eq!(result.star, Some(5), "{}", result.explanation_zh);
+}
+
+/// A major safety incident the approved visit found is veto V2, for cooperatives and federations, even when no event
+/// was recorded; a lesser incident is not.
+#[test]
+fn a_major_incident_seen_on_the_visit_is_veto_v2() {
+    for model in [
+        cooperative_model(),
+        ScoringModel::federation_default().expect("built-in model"),
+    ] {
+        let manual = full_manual(&model);
+        let with_incident = |incident| {
+            let mut visit = exemplary();
+            visit
+                .risk
+                .get_or_insert_with(Default::default)
+                .safety_incident_12m = Some(incident);
+            let mut case = Case::new(visit);
+            case.history = vec![(2024, 4), (2025, 4)];
+            case.run(&model, &manual)
+        };
+        let major = with_incident(SafetyIncident::Major);
+        let codes: Vec<&str> = major.vetoes.iter().map(|v| v.code.as_ref()).collect();
+        assert_eq!(codes, vec!["V2"], "{}", model.version);
+        assert_eq!(major.star, None);
+        let minor = with_incident(SafetyIncident::Minor);
+        assert!(
+            minor.vetoes.iter().all(|v| &*v.code != "V2"),
+            "{}",
+            model.version
+        );
+    }
+}
+
+/// Seed 000's four 科技对接 events a year are the province's task; no federation is scored against that count.
+#[test]
+fn no_federation_indicator_applies_the_provinces_yearly_count() {
+    let model = ScoringModel::federation_default().expect("built-in model");
+    let f3d = model
+        .categories
+        .iter()
+        .flat_map(|c| &c.indicators)
+        .find(|i| &*i.code == "F3d")
+        .expect("F3d");
+    assert!(!f3d.name_zh.contains('4'), "{}", f3d.name_zh);
+    assert!(f3d.name_zh.contains("科技对接"), "{}", f3d.name_zh);
 }

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use hezuo_mobile_api::cooperatives::GxsRelation;
 use hezuo_mobile_api::imports::{ImportReport, RowError};
+use hezuo_mobile_api::stars::OrgKind;
 use hezuo_mobile_api::targets::TargetProgress;
 
 use crate::db::schema::{cooperatives, district_targets, regions};
@@ -20,7 +22,8 @@ use crate::models::now;
 
 /// The Ningbo plan's district targets (seed 002), in the import format.
 pub const NINGBO_PLAN: &str = include_str!("ningbo-2023-2025.csv");
-pub const NINGBO_PLAN_SOURCE: &str = "宁波市供销社《2023—2025年合作社提升三年行动方案》";
+/// The plan's title as published by 宁波市供销合作社联合社 (seed 002).
+pub const NINGBO_PLAN_SOURCE: &str = "宁波市供销合作社联合社《培育壮大农民专业合作社 打造服务“三农”主阵地三年行动计划(2023-2025年)》";
 
 /// A metric: its code, its names in files, and what counts towards it.
 pub struct Metric {
@@ -293,11 +296,13 @@ pub fn progress(
 
 /// The registry's count for a metric under a region path.
 fn actual(conn: &mut DbConn, metric: &str, path: &str) -> QueryResult<i64> {
+    // Star metrics count farmer cooperatives; an 产业农合联's stars are another scale (RULES.md §2.5).
     let base = cooperatives::table
         .filter(cooperatives::region_path.like(format!("{path}%")))
         .filter(cooperatives::merged_into.is_null())
+        .filter(cooperatives::org_kind.eq(OrgKind::Cooperative.as_str()))
         .into_boxed();
-    let sponsored = ["led", "co_run"];
+    let sponsored = sponsoring_codes();
     let sql = match metric {
         "star_rated" => base.filter(cooperatives::star_level.ge(3)),
         "sponsored" => base.filter(cooperatives::gxs_relation.eq_any(sponsored)),
@@ -307,6 +312,11 @@ fn actual(conn: &mut DbConn, metric: &str, path: &str) -> QueryResult<i64> {
         _ => return Ok(0),
     };
     sql.count().get_result(conn)
+}
+
+/// The stored codes of the relations counted as sponsored.
+fn sponsoring_codes() -> Vec<&'static str> {
+    GxsRelation::SPONSORING.iter().map(|r| r.as_str()).collect()
 }
 
 /// Stars awarded by `year`'s campaign under a region path and not revoked since, for the star metrics.
@@ -323,9 +333,10 @@ fn awarded_in(conn: &mut DbConn, metric: &str, path: &str, year: i64) -> QueryRe
         .filter(star_awards::stars.ge(least))
         .filter(star_awards::revoked_at.is_null())
         .filter(cooperatives::region_path.like(format!("{path}%")))
+        .filter(cooperatives::org_kind.eq(OrgKind::Cooperative.as_str()))
         .into_boxed();
     if metric == "sponsored_five_star" {
-        sql = sql.filter(cooperatives::gxs_relation.eq_any(["led", "co_run"]));
+        sql = sql.filter(cooperatives::gxs_relation.eq_any(sponsoring_codes()));
     }
     sql.count().get_result(conn).map(Some)
 }

@@ -691,6 +691,38 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
     assert_eq!(current(&app, cooperative).state, "dormant_recoverable");
 }
 
+/// The 高桥 rice cooperative has no 供销 relation and no 农合联 membership: as a shell it is not told to end either,
+/// and a case opened on the recommendation holds only 推动注销.
+#[test]
+fn a_shell_without_ties_is_only_pushed_to_deregister() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = record(
+        &mut phone,
+        cooperative,
+        idle_visit("2026-11-10", &months_ago(40), InactiveReason::None),
+    );
+    approve(&app, visit);
+    let shell = current(&app, cooperative);
+    assert_eq!(shell.state, "shell");
+    assert_eq!(shell.actions, vec!["push_deregistration"], "{shell:?}");
+    assert_eq!(
+        shell.inputs["ties"],
+        serde_json::json!({"gxs_relation": false, "nhl_member": false})
+    );
+    confirm(&app, cooperative, shell.id, "两年以上无经营");
+    let case = app
+        .client(Persona::SupervisorHaishu)
+        .open_case(&OpenCase {
+            cooperative_id: cooperative,
+            actions: None,
+        })
+        .expect("case");
+    let actions: Vec<&str> = case.actions.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, vec!["push_deregistration"]);
+}
+
 #[test]
 fn a_disposal_case_runs_to_closing_and_overdue_actions_are_listed_reported_and_exported() {
     let (app, _, cooperative, _) = idle_and_approved(40, InactiveReason::None);

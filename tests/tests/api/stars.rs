@@ -411,7 +411,9 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
     assert!(
         changes
             .iter()
-            .any(|row| row[0] == Fixture::HaishuFruit.name() && row[2] == "评定"),
+            .any(|row| row[0] == Fixture::HaishuFruit.name()
+                && row[1] == "合作社"
+                && row[3] == "评定"),
         "{changes:?}"
     );
 }
@@ -706,6 +708,35 @@ fn an_industry_federation_is_confirmed_up_to_the_level_of_its_star() {
     assert_eq!(history.kind, OrgKind::IndustryFederation);
     assert_eq!(history.current_star, Some(5));
     assert_eq!(history.awards.len(), 3);
+
+    // The monthly report counts the federation's stars apart from cooperatives' stars.
+    let month = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m")
+        .to_string();
+    let report = admin
+        .monthly_report(&month, Export::Xlsx)
+        .expect("monthly report");
+    let summary = sheet(report.clone(), "概况");
+    let count = |label: &str| {
+        summary
+            .iter()
+            .find(|row| row[0] == label)
+            .map(|row| row[1].clone())
+    };
+    assert_eq!(
+        count("本月评定星级合作社").as_deref(),
+        Some("0"),
+        "{summary:?}"
+    );
+    assert_eq!(count("本月评定星级产业农合联").as_deref(), Some("3"));
+    let changes = sheet(report, "星级变动");
+    assert!(
+        changes
+            .iter()
+            .skip(1)
+            .all(|row| row[1] == "产业农合联" && row[0] == "宁波市海曙区草莓产业农合联"),
+        "{changes:?}"
+    );
 }
 
 #[test]
@@ -720,7 +751,7 @@ fn a_county_installs_its_own_model_as_a_new_version_and_a_campaign_scores_with_i
         .expect("the built-in cooperative model");
     let own = built_in
         .model_toml
-        .replace("coop-stars-2026.1", "haishu-2027.1")
+        .replace("coop-stars-2026.2", "haishu-2027.1")
         .replace("min_score = 75", "min_score = 78");
     assert_eq!(
         code_of(
@@ -755,7 +786,7 @@ fn a_county_installs_its_own_model_as_a_new_version_and_a_campaign_scores_with_i
         })
     };
     assert_eq!(
-        code_of(open_with("federation-stars-2026.1")),
+        code_of(open_with("federation-stars-2026.2")),
         ErrorCode::StarModelUnknown,
         "a federation model does not rate cooperatives"
     );
@@ -763,7 +794,7 @@ fn a_county_installs_its_own_model_as_a_new_version_and_a_campaign_scores_with_i
     assert_eq!(campaign.model_version, "haishu-2027.1");
     assert_eq!(campaign.name, "2027年度农民专业合作社星级评定");
     assert_eq!(
-        code_of(open_with("coop-stars-2026.1")),
+        code_of(open_with("coop-stars-2026.2")),
         ErrorCode::StarCampaignExists
     );
     let closed = admin.close_campaign(campaign.id).expect("close");
