@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cleanup;
 pub mod cooperatives;
+pub mod coverage;
 pub mod devices;
 pub mod error;
 pub mod imports;

@@ -111,6 +111,9 @@ pub struct Config {
     pub evidence_near_duplicate_bits: u32,
     /// [P] Review levels, lowest first: a visit is approved when each has approved it in turn.
     pub review_levels: String,
+    /// [P] Months after its last approved visit when a cooperative is due again (RULES.md §5.1 counts visit coverage
+    /// over the last 12 months).
+    pub revisit_months: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +168,7 @@ impl Default for Config {
             evidence_distance_from_registered_m: 5_000.0,
             evidence_near_duplicate_bits: 6,
             review_levels: "township,county".to_owned(),
+            revisit_months: 12,
         }
     }
 }

@@ -43,6 +43,9 @@ use utoipa_actix_web::AppExt;
             fraud_risk), recommended actions and a zh-CN explanation. Supervisors confirm or override with a reason, \
             open disposal cases and track each action; re-visit dates reach phones through the document's \
             `decisions` map."),
+        (name = "coverage", description = "走访覆盖 — who answers for each cooperative (counsellor and 供销专干, with \
+            history) and how approved visits cover a region or a counsellor: never visited, the baseline survey, time \
+            since the last visit, overdue re-visits, visits per month"),
         (name = "targets", description = "目标 — district targets of the star and sponsorship plans and progress \
             against them (quality and coverage only: no quota on founding new cooperatives)"),
         (name = "stars", description = "星级评定 — star ratings (RULES.md §2). An administrator opens the year's \

@@ -287,6 +287,16 @@ impl ApiClient {
             .into_result()
     }
 
+    /// A request without a body, such as a DELETE.
+    pub(crate) fn bodiless<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+    ) -> Result<T, ClientError> {
+        self.send(method, path, &[], &[], Payload::None)?
+            .into_result()
+    }
+
     pub(crate) fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,

@@ -11,6 +11,7 @@
 
 mod api;
 mod cleanup_api;
+mod coverage_api;
 mod docs;
 mod error;
 mod fieldwork;

@@ -354,6 +354,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    cooperative_assignments (id) {
+        id -> Text,
+        cooperative_id -> Text,
+        counsellor_user_id -> Text,
+        officer_user_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        assigned_by -> Text,
+        assigned_at -> Timestamp,
+        ended_by -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     approved_visits (visit_id) {
         visit_id -> Text,
         cooperative_id -> Text,
@@ -604,6 +618,7 @@ diesel::joinable!(star_applications -> cooperatives (cooperative_id));
 diesel::joinable!(star_awards -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    cooperative_assignments,
     regions,
     users,
     user_regions,

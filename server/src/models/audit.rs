@@ -50,6 +50,8 @@ actions! {
     CooperativeImportUpdate => "cooperative.import_update",
     CooperativeMerge => "cooperative.merge",
     CooperativeDuplicateDismiss => "cooperative.duplicate_dismiss",
+    ResponsibilityAssigned => "responsibility.assigned",
+    ResponsibilityEnded => "responsibility.ended",
     ConflictResolve => "conflict.resolve",
     DocumentChangesAccepted => "document.changes_accepted",
     DocumentOrphansDropped => "document.orphans_dropped",

@@ -8,6 +8,7 @@ pub mod cleanup;
 pub mod conflicts;
 pub mod console;
 pub mod cooperatives;
+pub mod coverage;
 pub mod devices;
 pub mod duplicates;
 pub mod field;
@@ -62,6 +63,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(cooperatives::list::list_cooperatives)
                 .service(cooperatives::get::get_cooperative)
                 .service(cooperatives::update::update_cooperative)
+                .service(cooperatives::responsibility::cooperative_responsibility)
+                .service(cooperatives::assign::assign_responsibility)
+                .service(cooperatives::unassign::end_responsibility)
+                .service(coverage::report::coverage_report)
+                .service(coverage::cooperatives::coverage_cooperatives)
+                .service(coverage::export::export_coverage)
                 .service(imports::regions::import_regions)
                 .service(imports::cooperatives::import_cooperatives)
                 .service(imports::registry_facts::import_registry_facts)

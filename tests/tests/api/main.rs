@@ -8,6 +8,7 @@ mod authorization;
 mod cleanup;
 mod console;
 mod cooperatives;
+mod coverage;
 mod crash;
 mod devices;
 mod field_app;

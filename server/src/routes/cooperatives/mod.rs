@@ -2,10 +2,13 @@
 //! A cooperative outside the caller's regions answers 404, as if it did not exist.
 
 pub mod activity;
+pub mod assign;
 pub mod create;
 pub mod get;
 pub mod list;
 pub mod parallel_updates;
+pub mod responsibility;
+pub mod unassign;
 pub mod update;
 
 use hezuo_mobile_api::error::ExistingResource;

@@ -525,6 +525,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cooperatives/{id}/responsibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who answers for a cooperative of the caller's regions: its counsellor and 供销专干 now, and every earlier
+         *     assignment, newest first.
+         */
+        get: operations["cooperative_responsibility"];
+        /**
+         * Makes a counsellor (and optionally a 供销专干) responsible for a cooperative of the caller's regions (supervisors
+         *     and admins). The current assignment ends and stays in the history; sending the same people again changes nothing.
+         */
+        put: operations["assign_responsibility"];
+        post?: never;
+        /**
+         * Ends the current assignment of a cooperative of the caller's regions (supervisors and admins), leaving it without
+         *     a counsellor; the assignment stays in the history. Ending an already ended one changes nothing.
+         */
+        delete: operations["end_responsibility"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cooperatives/{id}/star-events": {
         parameters: {
             query?: never;
@@ -561,6 +589,69 @@ export interface paths {
          *     revoked them), revocation events, bars with the day they end, and its applications.
          */
         get: operations["star_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Visit coverage of the caller's regions (or one `region` in them), counted from approved visits: cooperatives
+         *     never visited, the baseline survey of 参办领办 cooperatives and 农合联 members done or missing, time since the last
+         *     approved visit, overdue re-visits and cooperatives without a counsellor; in total, by county and township, and by
+         *     responsible counsellor with their approved visits per month.
+         */
+        get: operations["coverage_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/cooperatives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cooperatives of the caller's regions with their coverage, soonest due first: filter by `region`,
+         *     `counsellor` (an id, or `me` for a counsellor's own list) and `status` (`never_visited`, `overdue`,
+         *     `baseline_missing`, `unassigned`).
+         */
+        get: operations["coverage_cooperatives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The coverage as a workbook: 地区覆盖 (counties and townships), 辅导员覆盖 (each counsellor with approved visits
+         *     per month) and 待走访 (cooperatives never visited or overdue, soonest due first); CSV holds the first sheet.
+         */
+        get: operations["export_coverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1787,6 +1878,51 @@ export interface components {
             parent?: string | null;
             regions: components["schemas"]["RegionApproval"][];
         };
+        /** @description Makes a counsellor responsible for a cooperative; the current assignment, if any, ends. */
+        AssignRequest: {
+            /**
+             * Format: uuid
+             * @description An active counsellor whose regions hold the cooperative.
+             */
+            counsellor_user_id: string;
+            note?: string | null;
+            /**
+             * Format: uuid
+             * @description An active account whose regions hold the cooperative (the 供销专干).
+             */
+            officer_user_id?: string | null;
+        };
+        /** @description One period of responsibility for a cooperative. */
+        Assignment: {
+            /** Format: date-time */
+            assigned_at: string;
+            /** Format: uuid */
+            assigned_by: string;
+            /** Format: uuid */
+            cooperative_id: string;
+            counsellor_name: string;
+            /**
+             * Format: uuid
+             * @description The counsellor (辅导员) who visits it.
+             */
+            counsellor_user_id: string;
+            /**
+             * Format: date-time
+             * @description Absent while the assignment is current.
+             */
+            ended_at?: string | null;
+            /** Format: uuid */
+            ended_by?: string | null;
+            /** Format: uuid */
+            id: string;
+            note?: string | null;
+            officer_name?: string | null;
+            /**
+             * Format: uuid
+             * @description The 供销专干 the counsellor answers to, when named.
+             */
+            officer_user_id?: string | null;
+        };
         /** @description One row of the audit log. */
         AuditEntry: {
             /** @description e.g. `review.approved`, `conflict.resolve`, `cooperative.merge`, `user.create`. */
@@ -2034,6 +2170,32 @@ export interface components {
              */
             version: number;
         };
+        /** @description One cooperative's coverage. */
+        CooperativeCoverage: {
+            baseline_done: boolean;
+            baseline_required: boolean;
+            /** Format: uuid */
+            cooperative_id: string;
+            counsellor_name?: string | null;
+            /** Format: uuid */
+            counsellor_user_id?: string | null;
+            /** Format: int64 */
+            days_since_last_visit?: number | null;
+            /**
+             * Format: date
+             * @description When it is due again: never visited counts as due now.
+             */
+            due: string;
+            /**
+             * Format: date
+             * @description The day of the last approved visit.
+             */
+            last_visit?: string | null;
+            name: string;
+            overdue: boolean;
+            region_code: string;
+            region_name: string;
+        };
         /**
          * @description Where a registry entry came from.
          * @enum {string}
@@ -2044,6 +2206,73 @@ export interface components {
          * @enum {string}
          */
         CoordinateSystem: "wgs84" | "gcj02";
+        /** @description Coverage of the cooperatives a counsellor answers for, and the visits they made. */
+        CounsellorCoverage: components["schemas"]["CoverageCounts"] & {
+            counsellor_name: string;
+            /** Format: uuid */
+            counsellor_user_id: string;
+            /** @description Approved visits they made, by the month of the visit (`YYYY-MM`), the last twelve months, oldest first. */
+            visits_by_month: components["schemas"]["MonthCount"][];
+        };
+        /** @description How approved visits cover a set of cooperatives. */
+        CoverageCounts: {
+            /**
+             * Format: int64
+             * @description Of those, the ones with an approved visit of type 摸底排查 (baseline).
+             */
+            baseline_done: number;
+            /**
+             * Format: int64
+             * @description Those the plan's baseline survey must reach: 参办领办 cooperatives and 农合联 members (seed 002 §二(一)1).
+             */
+            baseline_required: number;
+            /** Format: int64 */
+            cooperatives: number;
+            /**
+             * Format: int64
+             * @description Without any approved visit.
+             */
+            never_visited: number;
+            /**
+             * Format: int64
+             * @description Due for a re-visit: the last approved visit is older than the re-visit interval, or a clean-up re-visit date
+             *     has passed since it.
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Without a responsible counsellor.
+             */
+            unassigned: number;
+            /** Format: int64 */
+            visited_3_to_6m: number;
+            /** Format: int64 */
+            visited_6_to_12m: number;
+            /** Format: int64 */
+            visited_over_12m: number;
+            /**
+             * Format: int64
+             * @description Last approved visit within 3 months, 3–6, 6–12, over 12 months.
+             */
+            visited_within_3m: number;
+        };
+        /** @description Coverage of the caller's regions. */
+        CoverageReport: {
+            /**
+             * Format: date
+             * @description The day it is counted on (China time).
+             */
+            as_of: string;
+            counsellors: components["schemas"]["CounsellorCoverage"][];
+            /** @description Districts, then townships. */
+            regions: components["schemas"]["RegionCoverage"][];
+            /**
+             * Format: int32
+             * @description Months after the last approved visit when a cooperative is due again.
+             */
+            revisit_months: number;
+            total: components["schemas"]["CoverageCounts"];
+        };
         CreateCooperativeRequest: {
             address?: string | null;
             annual_report_filed?: boolean | null;
@@ -2468,6 +2697,11 @@ export interface components {
             /** Format: int32 */
             star: number;
         };
+        MonthCount: {
+            month: string;
+            /** Format: int64 */
+            visits: number;
+        };
         /** @description A comment on a visit in review. */
         NewComment: {
             note: string;
@@ -2644,6 +2878,35 @@ export interface components {
                  * @description Increases with every change.
                  */
                 version: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. Pass `next_cursor` back as `cursor` to read on; it is absent on the last page. */
+        Page_CooperativeCoverage: {
+            items: {
+                baseline_done: boolean;
+                baseline_required: boolean;
+                /** Format: uuid */
+                cooperative_id: string;
+                counsellor_name?: string | null;
+                /** Format: uuid */
+                counsellor_user_id?: string | null;
+                /** Format: int64 */
+                days_since_last_visit?: number | null;
+                /**
+                 * Format: date
+                 * @description When it is due again: never visited counts as due now.
+                 */
+                due: string;
+                /**
+                 * Format: date
+                 * @description The day of the last approved visit.
+                 */
+                last_visit?: string | null;
+                name: string;
+                overdue: boolean;
+                region_code: string;
+                region_name: string;
             }[];
             next_cursor?: string | null;
         };
@@ -3013,6 +3276,13 @@ export interface components {
             region_code: string;
             region_name: string;
         };
+        /** @description Coverage of one district or township. */
+        RegionCoverage: components["schemas"]["CoverageCounts"] & {
+            /** @description `county` or `township`. */
+            level: string;
+            region_code: string;
+            region_name: string;
+        };
         /**
          * @description The level of a region in the province → city → county → township → village tree.
          * @enum {string}
@@ -3037,6 +3307,13 @@ export interface components {
             latitude: number;
             /** Format: double */
             longitude: number;
+        };
+        /** @description A cooperative's current assignment and every earlier one, newest first. */
+        Responsibility: {
+            /** Format: uuid */
+            cooperative_id: string;
+            current?: null | components["schemas"]["Assignment"];
+            history: components["schemas"]["Assignment"][];
         };
         /** @description How many visits match the queue's filters, by state (the `state` filter itself is ignored). */
         ReviewCounts: {
@@ -4836,6 +5113,169 @@ export interface operations {
             };
         };
     };
+    cooperative_responsibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cooperative id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current assignment and the history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Responsibility"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such cooperative in the caller's regions */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assign_responsibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cooperative id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            /** @description The new assignment and the history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Responsibility"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only supervisors and admins assign */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such cooperative in the caller's regions */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an active counsellor (`not_a_counsellor`, `unknown_user`) or the cooperative is outside their regions (`out_of_regions`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_responsibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cooperative id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history, with no current assignment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Responsibility"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only supervisors and admins assign */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such cooperative in the caller's regions */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     record_star_event: {
         parameters: {
             query?: never;
@@ -4921,6 +5361,201 @@ export interface operations {
             };
             /** @description No such cooperative in the caller's regions */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    coverage_report: {
+        parameters: {
+            query?: {
+                /** @description A region code inside the caller's regions. */
+                region?: string | null;
+                /** @description A counsellor's id, or `me`. */
+                counsellor?: string | null;
+                /** @description `never_visited`, `overdue`, `baseline_missing` or `unassigned`; all when absent. */
+                status?: string | null;
+                /** @description Rows per page (1–500, default 50), soonest due first. */
+                limit?: number | null;
+                cursor?: string | null;
+                /** @description For the export: `xlsx` (the default) or `csv`. */
+                format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The coverage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The region is outside the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    coverage_cooperatives: {
+        parameters: {
+            query?: {
+                /** @description A region code inside the caller's regions. */
+                region?: string | null;
+                /** @description A counsellor's id, or `me`. */
+                counsellor?: string | null;
+                /** @description `never_visited`, `overdue`, `baseline_missing` or `unassigned`; all when absent. */
+                status?: string | null;
+                /** @description Rows per page (1–500, default 50), soonest due first. */
+                limit?: number | null;
+                cursor?: string | null;
+                /** @description For the export: `xlsx` (the default) or `csv`. */
+                format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of cooperatives */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CooperativeCoverage"];
+                };
+            };
+            /** @description An unknown status, counsellor or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The region is outside the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_coverage: {
+        parameters: {
+            query?: {
+                /** @description A region code inside the caller's regions. */
+                region?: string | null;
+                /** @description A counsellor's id, or `me`. */
+                counsellor?: string | null;
+                /** @description `never_visited`, `overdue`, `baseline_missing` or `unassigned`; all when absent. */
+                status?: string | null;
+                /** @description Rows per page (1–500, default 50), soonest due first. */
+                limit?: number | null;
+                cursor?: string | null;
+                /** @description For the export: `xlsx` (the default) or `csv`. */
+                format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description An unknown format */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The region is outside the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
