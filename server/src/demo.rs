@@ -20,6 +20,9 @@ use crate::models::{now, settings};
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "hezuo-demo";
 const SEEDED_KEY: &str = "demo_seeded_at";
+/// Set once the demo cooperatives have their counsellors; demo databases seeded before responsibility existed get
+/// them on the next start.
+const ASSIGNED_KEY: &str = "demo_assigned_at";
 
 pub struct District {
     pub code: &'static str,
@@ -435,6 +438,7 @@ pub fn seed(
     cooperative_count: usize,
 ) -> anyhow::Result<Option<Seeded>> {
     if settings::get(conn, SEEDED_KEY)?.is_some() {
+        assign_counsellors(conn)?;
         return Ok(None);
     }
     let actor = Who::system();
@@ -458,11 +462,74 @@ pub fn seed(
     )
     .context("seeding the Ningbo plan targets")?;
     settings::set(conn, SEEDED_KEY, &now().to_string())?;
+    assign_counsellors(conn)?;
     Ok(Some(Seeded {
         regions: region_report.inserted + region_report.updated + region_report.unchanged,
         users: accounts.len(),
         cooperatives: cooperative_report.inserted + cooperative_report.updated,
     }))
+}
+
+/// Makes each demo cooperative the responsibility of the demo counsellor whose townships hold it, under its
+/// township's reviewer as 供销专干 ("供销专干属地负责"), assigned by `admin`.
+fn assign_counsellors(conn: &mut DbConn) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+
+    use crate::db::id::CooperativeId;
+    use crate::db::schema::{cooperative_assignments, cooperatives};
+
+    if settings::get(conn, ASSIGNED_KEY)?.is_some() {
+        return Ok(());
+    }
+    let Some(admin) = users::find_by_username(conn, "admin")? else {
+        return Ok(());
+    };
+    // Township code → (counsellor, township reviewer), from the demo logins.
+    let mut by_township: std::collections::HashMap<String, (Option<UserRow>, Option<UserRow>)> =
+        std::collections::HashMap::new();
+    for login in logins().into_iter().filter(|l| l.role != Role::Admin) {
+        let Some(user) = users::find_by_username(conn, &login.username)? else {
+            continue;
+        };
+        for code in login.region_codes.iter().filter(|c| c.len() == 9) {
+            let entry = by_township.entry(code.clone()).or_default();
+            match login.role {
+                Role::Counsellor => entry.0 = Some(user.clone()),
+                _ => entry.1 = Some(user.clone()),
+            }
+        }
+    }
+    let coops: Vec<(CooperativeId, String)> = cooperatives::table
+        .filter(cooperatives::merged_into.is_null())
+        .select((cooperatives::id, cooperatives::region_code))
+        .load(conn)?;
+    let assigned = crate::responsibility::current_counsellors(conn)?;
+    write_transaction(conn, |conn| {
+        for (id, region) in coops.iter().filter(|(id, _)| !assigned.contains_key(id)) {
+            let Some((Some(counsellor), officer)) =
+                region.get(..9).and_then(|t| by_township.get(t))
+            else {
+                continue;
+            };
+            let at = now();
+            let row = crate::responsibility::AssignmentRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                cooperative_id: *id,
+                counsellor_user_id: counsellor.id,
+                officer_user_id: officer.as_ref().map(|o| o.id),
+                note: Some("演示数据".to_owned()),
+                assigned_by: admin.id,
+                assigned_at: at,
+                ended_by: None,
+                ended_at: None,
+            };
+            diesel::insert_into(cooperative_assignments::table)
+                .values(&row)
+                .execute(conn)?;
+        }
+        settings::set(conn, ASSIGNED_KEY, &now().to_string())
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

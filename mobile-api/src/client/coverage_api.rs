@@ -3,12 +3,13 @@
 use ureq::http::Method;
 use uuid::Uuid;
 
-use super::api::{ApiClient, query_pairs};
+use super::api::{ApiClient, content_type_of, query_pairs};
 use super::error::ClientError;
 use crate::Page;
 use crate::coverage::{
     AssignRequest, CooperativeCoverage, CoverageQuery, CoverageReport, Responsibility,
 };
+use crate::imports::ImportReport;
 
 impl ApiClient {
     pub fn responsibility(&self, cooperative: Uuid) -> Result<Responsibility, ClientError> {
@@ -35,6 +36,17 @@ impl ApiClient {
         self.bodiless(
             Method::DELETE,
             &format!("/api/v1/cooperatives/{cooperative}/responsibility"),
+        )
+    }
+
+    /// Imports assignments from CSV or XLSX (统一社会信用代码, 辅导员账号, 供销专干账号, 备注).
+    pub fn import_responsibility(&self, file: &[u8]) -> Result<ImportReport, ClientError> {
+        self.send_bytes(
+            Method::POST,
+            "/api/v1/imports/responsibility",
+            &[],
+            content_type_of(file),
+            file,
         )
     }
 

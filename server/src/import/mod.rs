@@ -7,6 +7,7 @@
 pub mod cooperatives;
 pub mod facts;
 pub mod regions;
+pub mod responsibility;
 pub mod table;
 
 use hezuo_mobile_api::Localized;

@@ -74,6 +74,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::registry_facts::import_registry_facts)
                 .service(imports::complaints::import_complaints)
                 .service(imports::targets::import_targets)
+                .service(imports::responsibility::import_responsibility)
                 .service(targets::progress::target_progress)
                 .service(targets::export::export_target_progress)
                 .service(sync::batch::sync_batch)

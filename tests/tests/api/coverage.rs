@@ -251,3 +251,61 @@ fn coverage_counts_approved_visits_by_region_and_counsellor_and_lists_what_is_du
     assert!(regions.rows().any(|row| row[1] == "合计"));
     assert!(workbook.worksheet_range("辅导员覆盖").is_ok());
 }
+
+#[test]
+fn assignments_are_imported_row_by_row_inside_the_importers_regions() {
+    let app = TestApp::spawn();
+    let supervisor = app.client(Persona::SupervisorHaishu);
+    let file = format!(
+        "统一社会信用代码,辅导员账号,供销专干账号,备注\n{},{},{},属地负责\n{},{},,\n{},{},,\n{},nobody,,\n",
+        Fixture::HaishuFruit.uscc().as_str(),
+        Persona::CounsellorHaishu.username(),
+        Persona::TownshipGaoqiao.username(),
+        Fixture::HaishuRice.uscc().as_str(),
+        Persona::SupervisorHaishu.username(),
+        Fixture::XiangshanFishery.uscc().as_str(),
+        Persona::CounsellorHaishu.username(),
+        Fixture::HaishuRice.uscc().as_str(),
+    );
+    let report = supervisor
+        .import_responsibility(file.as_bytes())
+        .expect("import");
+    assert_eq!((report.inserted, report.failed), (1, 3), "{report:?}");
+    let codes: Vec<(u64, Option<&str>, &str)> = report
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_deref(), e.code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (3, Some("counsellor"), "not_a_counsellor"),
+            (4, Some("uscc"), "not_found"),
+            (5, Some("counsellor"), "unknown_user"),
+        ]
+    );
+    let again = supervisor
+        .import_responsibility(file.as_bytes())
+        .expect("again");
+    assert_eq!((again.inserted, again.unchanged), (0, 1));
+    let fruit = supervisor
+        .responsibility(app.cooperative_id(Fixture::HaishuFruit))
+        .expect("read");
+    let current = fruit.current.expect("assigned");
+    assert_eq!(
+        current.counsellor_user_id,
+        app.user_id(Persona::CounsellorHaishu)
+    );
+    assert_eq!(
+        current.officer_user_id,
+        Some(app.user_id(Persona::TownshipGaoqiao))
+    );
+    assert_eq!(current.note.as_deref(), Some("属地负责"));
+    assert_eq!(
+        code_of(
+            app.client(Persona::CounsellorHaishu)
+                .import_responsibility(file.as_bytes())
+        ),
+        ErrorCode::Forbidden
+    );
+}

@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod cooperatives;
 pub mod regions;
 pub mod registry_facts;
+pub mod responsibility;
 pub mod targets;
 
 use actix_web::web;

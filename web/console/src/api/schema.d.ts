@@ -862,6 +862,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/responsibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports who answers for each cooperative from CSV or XLSX (supervisors for their regions, and admins). Columns:
+         *     统一社会信用代码, 辅导员账号, and optionally 供销专干账号 and 备注. Each row is checked as `PUT
+         *     /cooperatives/{id}/responsibility` checks it and reported by row; importing again changes nothing.
+         */
+        post: operations["import_responsibility"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/targets": {
         parameters: {
             query?: never;
@@ -6084,6 +6105,67 @@ export interface operations {
                 };
             };
             /** @description Unreadable file, missing columns or no source (`import_file_invalid`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_responsibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file: CSV or XLSX */
+        requestBody: {
+            content: {
+                "text/csv": number[];
+            };
+        };
+        responses: {
+            /** @description What was assigned and which rows failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only supervisors and admins assign */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description File too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unreadable file or missing columns (`import_file_invalid`) */
             422: {
                 headers: {
                     [name: string]: unknown;
