@@ -96,6 +96,30 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// The level of a 规范社 (standardised cooperative) or 示范社 (model cooperative) title.
+    TitleLevel {
+        County = ("county", "县级"),
+        City = ("city", "市级"),
+        Province = ("province", "省级"),
+        National = ("national", "国家级"),
+        /// 全国供销合作社系统示范社, a national title of the 供销 system.
+        GxsNational = ("gxs_national", "全国供销系统"),
+    }
+);
+
+impl TitleLevel {
+    /// Its rank, county lowest; the 供销 system's national title ranks with the national one.
+    pub fn rank(self) -> u8 {
+        match self {
+            TitleLevel::County => 1,
+            TitleLevel::City => 2,
+            TitleLevel::Province => 3,
+            TitleLevel::National | TitleLevel::GxsNational => 4,
+        }
+    }
+}
+
 impl GxsRelation {
     /// The relations the Ningbo plan counts as 参办领办 by default: "通过出资入股、服务带动、引导创办等方式，实现参办领办"
     /// (seed 002 §一(三)); 出资入股 is 领办 or 参办. A target metric may name its own set.
@@ -190,6 +214,14 @@ pub struct Cooperative {
     pub member_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<RegisteredLocation>,
+    /// The 规范社 title's level, if it holds one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guifan_level: Option<TitleLevel>,
+    /// The 示范社 title's level and the year it was awarded, if it holds one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_level: Option<TitleLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_year: Option<u16>,
     pub source: CooperativeSource,
     pub verification: Verification,
     /// A farmer cooperative or an 产业农合联: which star campaigns it may apply to.
@@ -229,6 +261,12 @@ pub struct CreateCooperativeRequest {
     pub member_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<RegisteredLocation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guifan_level: Option<TitleLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_level: Option<TitleLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_year: Option<u16>,
     /// An 产业农合联 is registered with `industry_federation`.
     #[serde(default = "default_org_kind")]
     pub org_kind: OrgKind,
@@ -256,6 +294,9 @@ impl CreateCooperativeRequest {
             on_abnormal_list: None,
             member_count: None,
             location: None,
+            guifan_level: None,
+            demo_level: None,
+            demo_year: None,
             org_kind: OrgKind::Cooperative,
         }
     }
@@ -337,6 +378,24 @@ pub struct UpdateCooperativeRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub location: Option<Option<RegisteredLocation>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub guifan_level: Option<Option<TitleLevel>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub demo_level: Option<Option<TitleLevel>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub demo_year: Option<Option<u16>>,
 }
 
 /// Tells "sent as null" (`Some(None)`) from "left out" (`None`, via `#[serde(default)]`).

@@ -99,7 +99,7 @@ pub enum ImportCommand {
         #[arg(long)]
         source: String,
     },
-    /// District targets: 区划代码, 年度, 指标 (星级合作社, 领办参办合作社, 领参办五星级合作社), 目标.
+    /// Targets: 区划代码, 年度, 指标 (a metric of the catalogue: code, name or alias), 目标, optionally 来源.
     Targets {
         file: PathBuf,
         #[arg(long)]

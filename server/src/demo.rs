@@ -2,7 +2,7 @@
 //! per district, and about 3,000 synthetic cooperatives with valid credit codes. Seeding is idempotent.
 
 use anyhow::Context;
-use hezuo_mobile_api::cooperatives::{GxsRelation, Industry, NhlLevel};
+use hezuo_mobile_api::cooperatives::{GxsRelation, Industry, NhlLevel, TitleLevel};
 use hezuo_mobile_api::users::Role;
 use hezuo_mobile_api::{RegionCode, Uscc};
 use rand::rngs::StdRng;
@@ -301,6 +301,35 @@ const GIVEN_NAMES: &[&str] = &[
 /// The USCC alphabet; demo organisation codes draw from it so the whole code stays in it.
 const CODE_SYMBOLS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+/// Demo 规范社 and 示范社 titles, likelier the more stars a cooperative holds.
+fn titles(rng: &mut StdRng, star: Option<u8>) -> (Option<TitleLevel>, Option<(TitleLevel, u16)>) {
+    let star = star.unwrap_or(0);
+    let guifan = (star >= 2 && rng.random_bool(0.6)).then(|| {
+        *pick(
+            rng,
+            &[
+                TitleLevel::County,
+                TitleLevel::County,
+                TitleLevel::City,
+                TitleLevel::Province,
+            ],
+        )
+    });
+    let demo = (star >= 4 && rng.random_bool(0.5)).then(|| {
+        let level = *pick(
+            rng,
+            &[
+                TitleLevel::City,
+                TitleLevel::Province,
+                TitleLevel::Province,
+                TitleLevel::National,
+            ],
+        );
+        (level, rng.random_range(2015..=2025))
+    });
+    (guifan, demo)
+}
+
 /// A farmer cooperative's credit code registered in `county`: authority 9 (market regulation), category 3
 /// (farmer cooperative), the county code, an organisation code with its GB 11714 check digit, and the USCC check.
 fn synthetic_uscc(rng: &mut StdRng, county: &str) -> Uscc {
@@ -329,6 +358,7 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
 /// `count` cooperatives spread over the districts by their 2025 star targets, deterministic for a given count.
 pub fn cooperatives(count: usize) -> Vec<CooperativeInput> {
     let mut rng = StdRng::seed_from_u64(2026);
+    let mut title_rng = StdRng::seed_from_u64(2027);
     let total_weight: u32 = DISTRICTS.iter().map(|d| d.star_target_2025).sum();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(count);
@@ -383,6 +413,8 @@ pub fn cooperatives(count: usize) -> Vec<CooperativeInput> {
                 88..96 => Some(4),
                 _ => Some(5),
             };
+            // Titles from a stream of their own, so the other fields stay what they were before titles existed.
+            let (guifan, demo) = titles(&mut title_rng, star);
             let mut nhl = Vec::new();
             for (level, chance) in [
                 (NhlLevel::County, 0.3),
@@ -418,6 +450,9 @@ pub fn cooperatives(count: usize) -> Vec<CooperativeInput> {
                 member_count: Some(Some(rng.random_range(5..400))),
                 // Synthetic cooperatives have no real place; a made-up one would raise false location flags.
                 location: None,
+                guifan_level: Some(guifan),
+                demo_level: Some(demo.map(|(level, _)| level)),
+                demo_year: Some(demo.map(|(_, year)| year)),
             });
         }
     }

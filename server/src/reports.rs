@@ -36,6 +36,7 @@ pub fn monthly(
     conn: &mut DbConn,
     first: NaiveDate,
     paths: Option<&[String]>,
+    revisit_months: u32,
 ) -> ApiResult<Vec<Table>> {
     if first > crate::cleanup::store::today() {
         return Err(
@@ -47,7 +48,7 @@ pub fn monthly(
             ),
         );
     }
-    let targets = targets_sheet(conn, first, paths)?;
+    let targets = targets_sheet(conn, first, paths, revisit_months)?;
     let stars = star_changes_sheet(conn, first, paths)?;
     let cleanup = crate::cleanup::report::build(conn, paths, None)?;
     let cleanup_sheet = cleanup_sheet(&cleanup);
@@ -102,8 +103,9 @@ fn targets_sheet(
     conn: &mut DbConn,
     first: NaiveDate,
     paths: Option<&[String]>,
+    revisit_months: u32,
 ) -> ApiResult<Table> {
-    let targets = crate::targets::progress(conn, i64::from(first.year()), paths)?;
+    let targets = crate::targets::progress(conn, i64::from(first.year()), paths, revisit_months)?;
     let rows = targets
         .iter()
         .map(|t| {
@@ -111,18 +113,29 @@ fn targets_sheet(
                 t.region_code.clone().into(),
                 t.region_name.clone().into(),
                 t.metric_zh.clone().into(),
+                t.unit.clone().into(),
                 Cell::Number(t.target as f64),
-                Cell::Number(t.actual as f64),
-                Cell::Number(t.attainment_pct),
+                t.actual.into(),
+                t.attainment_pct.into(),
+                t.actual_source.clone().into(),
             ]
         })
         .collect();
     Ok(Table {
         sheet: "目标进度".to_owned(),
-        titles: ["区划代码", "地区", "指标", "目标", "实际", "完成率(%)"]
-            .iter()
-            .map(|t| text(t))
-            .collect(),
+        titles: [
+            "区划代码",
+            "地区",
+            "指标",
+            "单位",
+            "目标",
+            "实际",
+            "完成率(%)",
+            "实际值来源",
+        ]
+        .iter()
+        .map(|t| text(t))
+        .collect(),
         rows,
     })
 }

@@ -14,7 +14,7 @@ use actix_web::dev::ServerHandle;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use hezuo_mobile_api::auth::TokenResponse;
 use hezuo_mobile_api::client::{ApiClient, Phone, PhoneInfo};
-use hezuo_mobile_api::cooperatives::{GxsRelation, Industry, NhlLevel};
+use hezuo_mobile_api::cooperatives::{GxsRelation, Industry, NhlLevel, TitleLevel};
 use hezuo_mobile_api::users::Role;
 use hezuo_mobile_api::{RegionCode, Uscc};
 use hezuo_server::auth::password::PasswordHasher;
@@ -114,11 +114,11 @@ pub const XIANGSHAN_VILLAGE: &str = "330225101201";
 /// Cooperatives every test starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fixture {
-    /// 海曙, fruit and vegetables, 领办, three stars, county 农合联 member.
+    /// 海曙, fruit and vegetables, 领办, three stars, county 农合联 member, county 规范社.
     HaishuFruit,
-    /// 海曙, rice, no 供销 relation, unrated, on the abnormal list.
+    /// 海曙, rice, no 供销 relation, unrated, on the abnormal list, county 规范社.
     HaishuRice,
-    /// 象山, fishery, 参办, five stars.
+    /// 象山, fishery, 参办, five stars, provincial 规范社 and provincial 示范社 of 2023.
     XiangshanFishery,
 }
 
@@ -189,6 +189,12 @@ impl Fixture {
             nhl_memberships: Some(nhl),
             member_count: Some(Some(120)),
             location: None,
+            guifan_level: Some(Some(match self {
+                Fixture::XiangshanFishery => TitleLevel::Province,
+                _ => TitleLevel::County,
+            })),
+            demo_level: Some((self == Fixture::XiangshanFishery).then_some(TitleLevel::Province)),
+            demo_year: Some((self == Fixture::XiangshanFishery).then_some(2023)),
         }
     }
 }

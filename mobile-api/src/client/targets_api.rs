@@ -5,7 +5,7 @@ use ureq::http::Method;
 use super::api::{ApiClient, content_type_of};
 use super::error::ClientError;
 use crate::imports::ImportReport;
-use crate::targets::TargetProgress;
+use crate::targets::{EnterValue, MetricInfo, MetricValue, TargetProgress};
 
 impl ApiClient {
     pub fn target_progress(&self, year: i64) -> Result<Vec<TargetProgress>, ClientError> {
@@ -30,6 +30,35 @@ impl ApiClient {
             &[("source".to_owned(), source.to_owned())],
             content_type_of(file),
             file,
+        )
+    }
+}
+
+impl ApiClient {
+    /// The metric catalogue.
+    pub fn target_metrics(&self) -> Result<Vec<MetricInfo>, ClientError> {
+        self.get("/api/v1/targets/metrics", &[])
+    }
+
+    /// Installs a catalogue as TOML (administrators).
+    pub fn install_target_metrics(&self, toml: &str) -> Result<Vec<MetricInfo>, ClientError> {
+        self.send_bytes(
+            Method::PUT,
+            "/api/v1/targets/metrics",
+            &[],
+            "application/toml",
+            toml.as_bytes(),
+        )
+    }
+
+    pub fn enter_metric_value(&self, value: &EnterValue) -> Result<MetricValue, ClientError> {
+        self.send_json(Method::PUT, "/api/v1/targets/values", value)
+    }
+
+    pub fn metric_values(&self, year: i64) -> Result<Vec<MetricValue>, ClientError> {
+        self.get(
+            "/api/v1/targets/values",
+            &[("year".to_owned(), year.to_string())],
         )
     }
 }

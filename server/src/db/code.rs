@@ -124,6 +124,7 @@ text_codes! {
     hezuo_mobile_api::cooperatives::GxsRelation => "supply-and-marketing relation",
     hezuo_mobile_api::cooperatives::CooperativeSource => "cooperative source",
     hezuo_mobile_api::cooperatives::Verification => "verification state",
+    hezuo_mobile_api::cooperatives::TitleLevel => "title level",
     crate::stars::status::CampaignStatus => "star campaign status",
     hezuo_sync::model::CoopState => "clean-up state",
     crate::cleanup::status::CaseStatus => "disposal case status",

@@ -111,6 +111,9 @@ diesel::table! {
         coordinate_system -> Nullable<Text>,
         merged_into -> Nullable<Text>,
         org_kind -> Text,
+        guifan_level -> Nullable<Text>,
+        demo_level -> Nullable<Text>,
+        demo_year -> Nullable<BigInt>,
     }
 }
 
@@ -350,6 +353,19 @@ diesel::table! {
         device_id -> Nullable<Text>,
         heads -> Nullable<Text>,
         at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    metric_values (region_code, metric, month) {
+        region_code -> Text,
+        metric -> Text,
+        month -> Text,
+        value -> Double,
+        source -> Text,
+        note -> Nullable<Text>,
+        entered_by -> Text,
+        entered_at -> Timestamp,
     }
 }
 
@@ -619,6 +635,7 @@ diesel::joinable!(star_awards -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cooperative_assignments,
+    metric_values,
     regions,
     users,
     user_regions,

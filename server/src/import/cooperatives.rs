@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use hezuo_mobile_api::cooperatives::{
     CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel, RegisteredLocation,
-    Verification,
+    TitleLevel, Verification,
 };
 use hezuo_mobile_api::imports::ImportReport;
 use hezuo_mobile_api::stars::OrgKind;
@@ -113,6 +113,21 @@ const COLUMNS: &[Column] = &[
         aliases: &["坐标系", "坐标系统"],
         required: false,
     },
+    Column {
+        key: "guifan_level",
+        aliases: &["规范社级别", "规范社"],
+        required: false,
+    },
+    Column {
+        key: "demo_level",
+        aliases: &["示范社级别", "示范社"],
+        required: false,
+    },
+    Column {
+        key: "demo_year",
+        aliases: &["示范社年度", "示范社认定年度"],
+        required: false,
+    },
 ];
 
 /// Registers geocoded with Chinese web maps carry GCJ-02; a file says otherwise in its 坐标系 column.
@@ -136,6 +151,9 @@ pub struct CooperativeInput {
     pub nhl_memberships: Option<Vec<NhlLevel>>,
     pub member_count: Option<Option<u32>>,
     pub location: Option<Option<RegisteredLocation>>,
+    pub guifan_level: Option<Option<TitleLevel>>,
+    pub demo_level: Option<Option<TitleLevel>>,
+    pub demo_year: Option<Option<u16>>,
 }
 
 /// Reads and imports a file.
@@ -246,6 +264,18 @@ fn parse_row(
             |v| format!("成员数“{v}”不是整数"),
         )?,
         location: cells.location()?,
+        guifan_level: cells.parsed("guifan_level", TitleLevel::parse, "invalid_level", |v| {
+            format!("无法识别的规范社级别“{v}”（应为县级、市级、省级或国家级）")
+        })?,
+        demo_level: cells.parsed("demo_level", TitleLevel::parse, "invalid_level", |v| {
+            format!("无法识别的示范社级别“{v}”（应为县级、市级、省级、国家级或全国供销系统）")
+        })?,
+        demo_year: cells.parsed(
+            "demo_year",
+            |v| v.parse::<u16>().ok().filter(|y| (1990..=2100).contains(y)),
+            "invalid_year",
+            |v| format!("示范社年度“{v}”不是1990至2100之间的年份"),
+        )?,
     })
 }
 
@@ -634,6 +664,9 @@ fn new_row(uscc: Option<String>, at: chrono::NaiveDateTime) -> CooperativeRow {
         verification: Code(Verification::Registered),
         claimed_uscc: None,
         org_kind: Code(OrgKind::Cooperative),
+        guifan_level: None,
+        demo_level: None,
+        demo_year: None,
         latitude: None,
         longitude: None,
         coordinate_system: None,
@@ -687,6 +720,15 @@ fn apply_input(
     }
     if let Some(location) = input.location {
         row.set_registered_location(location);
+    }
+    if let Some(level) = input.guifan_level {
+        row.guifan_level = level.map(Code);
+    }
+    if let Some(level) = input.demo_level {
+        row.demo_level = level.map(Code);
+    }
+    if let Some(year) = input.demo_year {
+        row.demo_year = year.map(i64::from);
     }
 }
 

@@ -52,6 +52,8 @@ actions! {
     CooperativeDuplicateDismiss => "cooperative.duplicate_dismiss",
     ResponsibilityAssigned => "responsibility.assigned",
     ResponsibilityEnded => "responsibility.ended",
+    MetricValueEntered => "target.value_entered",
+    TargetCatalogueInstalled => "target.catalogue_installed",
     ConflictResolve => "conflict.resolve",
     DocumentChangesAccepted => "document.changes_accepted",
     DocumentOrphansDropped => "document.orphans_dropped",

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use hezuo_mobile_api::Uscc;
 use hezuo_mobile_api::cooperatives::{
     Cooperative, CooperativeSource, CoordinateSystem, GxsRelation, Industry, NhlLevel,
-    RegisteredLocation, Verification,
+    RegisteredLocation, TitleLevel, Verification,
 };
 use hezuo_mobile_api::stars::OrgKind;
 use serde::Serialize;
@@ -54,6 +54,9 @@ pub struct CooperativeRow {
     pub merged_into: Option<String>,
     /// `cooperative` or `industry_federation` (产业农合联): which star campaigns it may apply to.
     pub org_kind: Code<OrgKind>,
+    pub guifan_level: Option<Code<TitleLevel>>,
+    pub demo_level: Option<Code<TitleLevel>>,
+    pub demo_year: Option<i64>,
 }
 
 pub const REGISTERED: &str = "registered";
@@ -251,6 +254,9 @@ fn field_row(
         coordinate_system: None,
         merged_into: None,
         org_kind: Code(OrgKind::Cooperative),
+        guifan_level: None,
+        demo_level: None,
+        demo_year: None,
     }
 }
 
@@ -482,6 +488,9 @@ fn to_api(row: &CooperativeRow, region_full_name: String) -> QueryResult<Coopera
         source: *row.source,
         verification: *row.verification,
         location: row.registered_location(),
+        guifan_level: row.guifan_level.map(|l| *l),
+        demo_level: row.demo_level.map(|l| *l),
+        demo_year: row.demo_year.and_then(|y| u16::try_from(y).ok()),
         org_kind: *row.org_kind,
         version: row.version,
         created_at: super::to_utc(row.created_at),

@@ -1,13 +1,17 @@
-//! District targets (RULES.md §5.1) and progress against them. Targets are imported per region, year and metric with
-//! their source; the Ningbo 2023–2025 plan (seed 002) ships as `ningbo-2023-2025.csv` and is the demo default.
-//! Actuals are counted from the registry as it stands. Only quality and coverage metrics exist: 中农发〔2019〕18号
-//! forbids quotas on founding new cooperatives (§5.5), so no such metric is offered.
+//! Targets (RULES.md §5) and progress against them. Metrics come from the catalogue (`catalogue.rs`): counted from
+//! hezuo's data or entered by hand with their source (`values.rs`). Targets are imported per region, year and metric
+//! with their source; the Ningbo 2023–2025 plan (seed 002) ships as `ningbo-2023-2025.csv` and is the demo default,
+//! Dianjiang's (seed 004) and Liaocheng's (seed 003) as `dianjiang-2024-2027.csv` and `liaocheng-2025.csv`. Only
+//! quality and coverage metrics exist: 中农发〔2019〕18号 forbids quotas on founding new cooperatives (§5.5).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+pub mod catalogue;
+pub mod measure;
+pub mod values;
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use hezuo_mobile_api::cooperatives::GxsRelation;
 use hezuo_mobile_api::imports::{ImportReport, RowError};
 use hezuo_mobile_api::stars::OrgKind;
 use hezuo_mobile_api::targets::TargetProgress;
@@ -20,44 +24,17 @@ use crate::models::Who;
 use crate::models::audit::{self, Entry};
 use crate::models::now;
 
+/// Dianjiang's eight KPIs for 2024 and 2027 (seed 004, 垫江府办发〔2024〕24号 附件1), each row with its source, for
+/// 垫江县 (500231).
+pub const DIANJIANG_PLAN: &str = include_str!("dianjiang-2024-2027.csv");
+/// Liaocheng's capacity targets for 2025 (seed 003, 聊政字〔2021〕16号), city-wide for 聊城市 (371500) and per county,
+/// each row with its source.
+pub const LIAOCHENG_PLAN: &str = include_str!("liaocheng-2025.csv");
+
 /// The Ningbo plan's district targets (seed 002), in the import format.
 pub const NINGBO_PLAN: &str = include_str!("ningbo-2023-2025.csv");
 /// The plan's title as published by 宁波市供销合作社联合社 (seed 002).
 pub const NINGBO_PLAN_SOURCE: &str = "宁波市供销合作社联合社《培育壮大农民专业合作社 打造服务“三农”主阵地三年行动计划(2023-2025年)》";
-
-/// A metric: its code, its names in files, and what counts towards it.
-pub struct Metric {
-    pub code: &'static str,
-    pub name_zh: &'static str,
-    pub aliases: &'static [&'static str],
-}
-
-pub const METRICS: [Metric; 3] = [
-    Metric {
-        code: "star_rated",
-        name_zh: "三星级及以上合作社",
-        aliases: &["星级合作社", "三星级及以上合作社", "星级"],
-    },
-    Metric {
-        code: "sponsored",
-        name_zh: "供销社领办参办合作社",
-        aliases: &["领办参办合作社", "参办领办合作社", "领办参办"],
-    },
-    Metric {
-        code: "sponsored_five_star",
-        name_zh: "领参办五星级合作社",
-        aliases: &["领参办五星级合作社", "五星级合作社"],
-    },
-];
-
-/// Names of metrics that count the founding of new cooperatives, refused with the policy behind the refusal.
-const FORBIDDEN: [&str; 4] = ["新建合作社", "新增合作社", "new_cooperatives", "founded"];
-
-pub fn metric(name: &str) -> Option<&'static Metric> {
-    METRICS
-        .iter()
-        .find(|m| m.code == name || m.aliases.contains(&name))
-}
 
 const COLUMNS: &[Column] = &[
     Column {
@@ -80,13 +57,20 @@ const COLUMNS: &[Column] = &[
         aliases: &["目标", "目标值"],
         required: true,
     },
+    Column {
+        key: "source",
+        aliases: &["来源", "目标来源"],
+        required: false,
+    },
 ];
 
 struct TargetInput {
     region_code: String,
     year: i64,
-    metric: &'static str,
+    metric: String,
     target: i64,
+    /// The row's own source (a 来源 column), else the file's.
+    source: Option<String>,
 }
 
 /// Imports targets (columns 区划代码, 年度, 指标, 目标); importing again updates the targets and keeps the rest.
@@ -107,10 +91,11 @@ pub fn import_file(
         .load::<String>(conn)?
         .into_iter()
         .collect();
+    let catalogue = catalogue::active(conn)?;
     let mut inputs = Vec::new();
     for (row, cells) in &table.rows {
         let row = *row;
-        match parse_row(row, cells, &positions, &known) {
+        match parse_row(row, cells, &positions, &known, &catalogue) {
             Ok(input) => inputs.push(input),
             Err(error) => report.errors.push(error),
         }
@@ -118,18 +103,21 @@ pub fn import_file(
     for chunk in inputs.chunks(BATCH_ROWS) {
         write_transaction(conn, |conn| -> QueryResult<()> {
             for input in chunk {
-                let stored: Option<i64> = district_targets::table
-                    .find((&input.region_code, input.year, input.metric))
-                    .select(district_targets::target)
+                let source = input.source.as_deref().unwrap_or(source);
+                let stored: Option<(i64, String)> = district_targets::table
+                    .find((&input.region_code, input.year, &input.metric))
+                    .select((district_targets::target, district_targets::source))
                     .first(conn)
                     .optional()?;
                 match stored {
-                    Some(target) if target == input.target => report.unchanged += 1,
+                    Some((target, was)) if target == input.target && was == source => {
+                        report.unchanged += 1
+                    }
                     Some(_) => {
                         diesel::update(district_targets::table.find((
                             &input.region_code,
                             input.year,
-                            input.metric,
+                            &input.metric,
                         )))
                         .set((
                             district_targets::target.eq(input.target),
@@ -144,7 +132,7 @@ pub fn import_file(
                             .values((
                                 district_targets::region_code.eq(&input.region_code),
                                 district_targets::year.eq(input.year),
-                                district_targets::metric.eq(input.metric),
+                                district_targets::metric.eq(&input.metric),
                                 district_targets::target.eq(input.target),
                                 district_targets::source.eq(source),
                                 district_targets::imported_at.eq(now()),
@@ -180,6 +168,7 @@ fn parse_row(
     cells: &[String],
     positions: &HashMap<&'static str, usize>,
     known: &HashSet<String>,
+    catalogue: &catalogue::Catalogue,
 ) -> Result<TargetInput, RowError> {
     let value = |key: &str| table::cell(cells, positions, key);
     let region_code = value("region_code")
@@ -197,7 +186,7 @@ fn parse_row(
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| row_error(row, Some("year"), "invalid", "年度应为2000至2100之间的整数"))?;
     let name = value("metric").unwrap_or("");
-    if FORBIDDEN.contains(&name) {
+    if catalogue::FORBIDDEN.contains(&name) {
         return Err(row_error(
             row,
             Some("metric"),
@@ -205,12 +194,12 @@ fn parse_row(
             "不得对新建合作社数量下指标（中农发〔2019〕18号）；请使用星级、领办参办等质量指标",
         ));
     }
-    let metric = metric(name).ok_or_else(|| {
+    let metric = catalogue.find(name).ok_or_else(|| {
         row_error(
             row,
             Some("metric"),
             "invalid",
-            format!("无法识别的指标“{name}”，应为星级合作社、领办参办合作社或领参办五星级合作社"),
+            format!("指标目录中没有“{name}”（见 GET /api/v1/targets/metrics）"),
         )
     })?;
     let target: i64 = value("target")
@@ -220,17 +209,28 @@ fn parse_row(
     Ok(TargetInput {
         region_code: region_code.to_owned(),
         year,
-        metric: metric.code,
+        metric: metric.code.clone(),
         target,
+        source: value("source").map(str::to_owned),
     })
 }
 
-/// Progress of every target of `year` for regions inside `scope` (all when `None`), by region then metric.
+/// The metrics some target is set for.
+pub fn metrics_in_use(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    district_targets::table
+        .select(district_targets::metric)
+        .distinct()
+        .load(conn)
+}
+
+/// Progress of every target of `year` for regions inside `scope` (all when `None`), by region then metric. Counted
+/// metrics are counted now; entered metrics take the latest figure entered for the year.
 pub fn progress(
     conn: &mut DbConn,
     year: i64,
     scope: Option<&[String]>,
-) -> QueryResult<Vec<TargetProgress>> {
+    revisit_months: u32,
+) -> crate::error::ApiResult<Vec<TargetProgress>> {
     type Row = (String, String, i64, String, NaiveDateTime, String, String);
     let rows: Vec<Row> = district_targets::table
         .inner_join(regions::table.on(regions::code.eq(district_targets::region_code)))
@@ -259,90 +259,96 @@ pub fn progress(
             })
         })
         .collect();
-    let mut actuals: BTreeMap<(String, String), (i64, Option<i64>)> = BTreeMap::new();
-    for (code, metric, .., path) in &rows {
-        let count = actual(conn, metric, path)?;
-        let awarded = awarded_in(conn, metric, path, year)?;
-        actuals.insert((code.clone(), metric.clone()), (count, awarded));
-    }
-    Ok(rows
-        .into_iter()
-        .map(|(code, metric, target, source, _, name, _)| {
-            let (actual, awarded) = actuals
-                .get(&(code.clone(), metric.clone()))
-                .copied()
-                .unwrap_or((0, None));
-            TargetProgress {
-                metric_zh: self::metric(&metric)
-                    .map(|m| m.name_zh.to_owned())
-                    .unwrap_or_default(),
-                attainment_pct: if target > 0 {
-                    (actual as f64 * 1000.0 / target as f64).round() / 10.0
+    let catalogue = catalogue::active(conn)?;
+    // Counted over every region the rows name, which may lie above the caller's own.
+    let paths: Vec<String> = rows.iter().map(|row| row.6.clone()).collect();
+    let data = measure::Data::load(
+        conn,
+        Some(&paths),
+        crate::cleanup::store::today(),
+        revisit_months,
+    )?;
+    let entered = values::list(conn, Some(&paths), None, &year.to_string())?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (code, metric_code, target, source, _, name, path) in rows {
+        let metric = catalogue.find(&metric_code);
+        let measure = metric.map(|m| &m.measure);
+        let (actual, actual_month, actual_source) = match measure {
+            Some(measure) if !measure.is_entered() => (data.actual(measure, &path), None, None),
+            _ => entered
+                .iter()
+                .filter(|v| v.region_code == code && v.metric == metric_code)
+                .max_by(|a, b| a.month.cmp(&b.month))
+                .map_or((None, None, None), |v| {
+                    (Some(v.value), Some(v.month.clone()), Some(v.source.clone()))
+                }),
+        };
+        let awarded = match measure {
+            Some(measure) => awarded_in(conn, measure, &path, year)?,
+            None => None,
+        };
+        out.push(TargetProgress {
+            metric_zh: metric
+                .map(|m| m.name_zh.clone())
+                .unwrap_or_else(|| metric_code.clone()),
+            unit: metric.map(|m| m.unit.clone()).unwrap_or_default(),
+            entered: measure.is_none_or(catalogue::Measure::is_entered),
+            attainment_pct: actual.map(|actual| {
+                if target > 0 {
+                    (actual * 1000.0 / target as f64).round() / 10.0
                 } else {
                     100.0
-                },
-                region_code: code,
-                region_name: name,
-                year,
-                metric,
-                target: target as u64,
-                actual: actual as u64,
-                awarded_in_year: awarded.map(|n| n as u64),
-                source,
-            }
-        })
-        .collect())
+                }
+            }),
+            region_code: code,
+            region_name: name,
+            year,
+            metric: metric_code,
+            target: target as u64,
+            actual,
+            actual_month,
+            actual_source,
+            awarded_in_year: awarded.map(|n| n as u64),
+            source,
+        });
+    }
+    Ok(out)
 }
 
-/// The registry's count for a metric under a region path.
-fn actual(conn: &mut DbConn, metric: &str, path: &str) -> QueryResult<i64> {
-    // Star metrics count farmer cooperatives; an 产业农合联's stars are another scale (RULES.md §2.5).
-    let base = cooperatives::table
-        .filter(cooperatives::region_path.like(format!("{path}%")))
-        .filter(cooperatives::merged_into.is_null())
-        .filter(cooperatives::org_kind.eq(OrgKind::Cooperative.as_str()))
-        .into_boxed();
-    let sponsored = sponsoring_codes();
-    let sql = match metric {
-        "star_rated" => base.filter(cooperatives::star_level.ge(3)),
-        "sponsored" => base.filter(cooperatives::gxs_relation.eq_any(sponsored)),
-        "sponsored_five_star" => base
-            .filter(cooperatives::star_level.eq(5))
-            .filter(cooperatives::gxs_relation.eq_any(sponsored)),
-        _ => return Ok(0),
-    };
-    sql.count().get_result(conn)
-}
-
-/// The stored codes of the relations counted as sponsored.
-fn sponsoring_codes() -> Vec<&'static str> {
-    GxsRelation::SPONSORING.iter().map(|r| r.as_str()).collect()
-}
-
-/// Stars awarded by `year`'s campaign under a region path and not revoked since, for the star metrics.
-fn awarded_in(conn: &mut DbConn, metric: &str, path: &str, year: i64) -> QueryResult<Option<i64>> {
+/// Stars awarded by `year`'s campaign under a region path and not revoked since, for metrics that count cooperatives
+/// by star; farmer cooperatives only.
+fn awarded_in(
+    conn: &mut DbConn,
+    measure: &catalogue::Measure,
+    path: &str,
+    year: i64,
+) -> QueryResult<Option<i64>> {
     use crate::db::schema::star_awards;
-    let least = match metric {
-        "star_rated" => 3,
-        "sponsored_five_star" => 5,
-        _ => return Ok(None),
+    let catalogue::Measure::Count { filter } = measure else {
+        return Ok(None);
+    };
+    let Some(least) = filter.min_star else {
+        return Ok(None);
     };
     let mut sql = star_awards::table
         .inner_join(cooperatives::table)
         .filter(star_awards::year.eq(year))
-        .filter(star_awards::stars.ge(least))
+        .filter(star_awards::stars.ge(i64::from(least)))
         .filter(star_awards::revoked_at.is_null())
         .filter(cooperatives::region_path.like(format!("{path}%")))
         .filter(cooperatives::org_kind.eq(OrgKind::Cooperative.as_str()))
         .into_boxed();
-    if metric == "sponsored_five_star" {
-        sql = sql.filter(cooperatives::gxs_relation.eq_any(sponsoring_codes()));
+    if let Some(relations) = &filter.relations {
+        let codes: Vec<&str> = relations.iter().map(|r| r.as_str()).collect();
+        sql = sql.filter(cooperatives::gxs_relation.eq_any(codes));
     }
     sql.count().get_result(conn).map(Some)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     /// The seed's table arithmetic: the district targets of 2025 add up to the city's text targets.
@@ -352,7 +358,12 @@ mod tests {
         for line in NINGBO_PLAN.lines().skip(1) {
             let cells: Vec<&str> = line.split(',').collect();
             let year: i64 = cells[2].parse().expect("year");
-            let metric = metric(cells[3]).expect("a known metric").code;
+            let metric = catalogue::Catalogue::built_in()
+                .expect("catalogue")
+                .find(cells[3])
+                .expect("a known metric")
+                .code
+                .as_str();
             let target: i64 = cells[4].parse().expect("target");
             *sums.entry((year, metric)).or_default() += target;
         }

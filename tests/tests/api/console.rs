@@ -496,12 +496,12 @@ fn targets_are_imported_with_a_refused_row_shown_and_the_page_matches_the_api() 
         return;
     }
     let app = TestApp::spawn();
-    let csv = "区划代码,名称,年度,指标,目标\n330203,海曙区,2026,星级合作社,7\n330203,海曙区,2026,新建合作社,10\n330225,象山县,2026,领办参办合作社,4\n";
+    let csv = "区划代码,名称,年度,指标,目标\n330203,海曙区,2026,星级合作社,7\n330203,海曙区,2026,新建合作社,10\n330225,象山县,2026,领办参办合作社,4\n330203,海曙区,2026,建设为农服务中心,5\n";
     browser::run(
         "targets",
         &app.address,
         PASSWORD,
-        &json!({ "admin": Persona::Admin.username(), "csv": csv, "refusedRow": 3, "year": 2026 }),
+        &json!({ "admin": Persona::Admin.username(), "csv": csv, "refusedRow": 3, "year": 2026, "month": "2026-11" }),
         SCENARIO_TIMEOUT,
         |_, _| json!(null),
     );
@@ -515,8 +515,20 @@ fn targets_are_imported_with_a_refused_row_shown_and_the_page_matches_the_api() 
         .collect();
     assert_eq!(
         targets,
-        vec![("330203", "star_rated", 7), ("330225", "sponsored", 4)],
+        vec![
+            ("330203", "service_centres", 5),
+            ("330203", "star_rated", 7),
+            ("330225", "sponsored", 4)
+        ],
         "the good rows are stored, the quota is not"
+    );
+    // The figure entered on the page, with its source.
+    let centres = &progress[0];
+    assert_eq!(centres.actual, Some(3.0));
+    assert_eq!(centres.actual_month.as_deref(), Some("2026-11"));
+    assert_eq!(
+        centres.actual_source.as_deref(),
+        Some("区供销社11月统计月报")
     );
 }
 

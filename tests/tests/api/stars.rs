@@ -407,7 +407,11 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
         .find(|p| p.region_code == hezuo_tests::HAISHU && p.metric == "star_rated")
         .expect("the Haishu target");
     assert_eq!(haishu.awarded_in_year, Some(1), "{haishu:?}");
-    assert_eq!(haishu.actual, 1, "the registry holds the star awarded");
+    assert_eq!(
+        haishu.actual,
+        Some(1.0),
+        "the registry holds the star awarded"
+    );
     assert!(
         changes
             .iter()

@@ -26,11 +26,35 @@ await scenario(async (browser) => {
   const rows = await page.$$eval('[data-test=targets] .el-table__body .el-table__row', (trs) => trs.map((tr) => tr.textContent))
   check(rows.length === api.length, `one table row per API row (${rows.length} vs ${api.length})`)
   for (const [i, row] of api.entries()) {
-    for (const value of [row.region_name, row.metric_zh, String(row.target), String(row.actual), `${row.attainment_pct}%`]) {
+    const shown = [row.region_name, row.metric_zh, String(row.target)]
+    if (row.actual != null) shown.push(String(row.actual), `${row.attainment_pct}%`)
+    for (const value of shown) {
       check(rows[i].includes(value), `row ${i} shows ${value}: ${rows[i]}`)
     }
   }
   await page.waitForSelector('[data-test=target-chart] canvas')
   await shot(page, '02-targets')
+
+  // A metric hezuo cannot count: its figure is entered with its source, and the row then shows both.
+  const entered = api.findIndex((row) => row.entered)
+  check(entered >= 0, 'an entered metric is listed')
+  const row = page.locator('[data-test=targets] .el-table__body .el-table__row').nth(entered)
+  check((await row.textContent()).includes('未填报'), 'nothing entered yet')
+  await row.locator('[data-test=enter-value]').click()
+  await page.waitForSelector('[data-test=entry-form]')
+  await page.locator('[data-test=entry-form] .el-date-editor input').fill(args.month)
+  await page.keyboard.press('Enter')
+  await page.fill('[data-test=entry-value] input', '3')
+  await page.fill('[data-test=entry-source]', '区供销社11月统计月报')
+  await shot(page, '03-entry')
+  await page.click('[data-test=entry-save]')
+  await page.waitForSelector('[data-test=entry-form]', { state: 'detached' })
+  await page.waitForFunction(
+    (i) => document.querySelectorAll('[data-test=targets] .el-table__body .el-table__row')[i]?.textContent.includes('区供销社11月统计月报'),
+    entered,
+  )
+  const shown = await row.textContent()
+  check(shown.includes('3') && shown.includes(`${args.month}`), `the entered figure and its month are shown: ${shown}`)
+  await shot(page, '04-entered')
   noProblems(page)
 })

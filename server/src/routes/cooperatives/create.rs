@@ -79,6 +79,9 @@ pub async fn create_cooperative(
                     .map(|l| l.coordinate_system.as_str().to_owned()),
                 merged_into: None,
                 org_kind: Code(request.org_kind),
+                guifan_level: request.guifan_level.map(Code),
+                demo_level: request.demo_level.map(Code),
+                demo_year: request.demo_year.map(i64::from),
             };
             row.set_nhl_memberships(&request.nhl_memberships);
             cooperatives::insert(conn, &row)?;

@@ -158,4 +158,13 @@ fn apply_fields(
     if let Some(location) = patch.location {
         row.set_registered_location(location);
     }
+    if let Some(level) = patch.guifan_level {
+        row.guifan_level = level.map(Code);
+    }
+    if let Some(level) = patch.demo_level {
+        row.demo_level = level.map(Code);
+    }
+    if let Some(year) = patch.demo_year {
+        row.demo_year = year.map(i64::from);
+    }
 }

@@ -15,9 +15,9 @@ pub struct TargetSource {
     pub source: String,
 }
 
-/// Imports district targets from CSV or XLSX with the columns 区划代码, 年度, 指标 (星级合作社, 领办参办合作社,
-/// 领参办五星级合作社) and 目标. Importing again updates the targets. Quotas on founding new cooperatives are refused
-/// (`metric_forbidden`, 中农发〔2019〕18号).
+/// Imports targets from CSV or XLSX with the columns 区划代码, 年度, 指标 (a metric of the catalogue by code, name or
+/// alias: `GET /api/v1/targets/metrics`), 目标 and optionally 来源 (the row's own source, else `source`). Importing
+/// again updates the targets. Quotas on founding new cooperatives are refused (`metric_forbidden`, 中农发〔2019〕18号).
 #[utoipa::path(tag = "imports", params(TargetSource),
     request_body(content = Vec<u8>, description = "The file: CSV or XLSX", content_type = "text/csv"),
     responses(

@@ -35,11 +35,12 @@ pub async fn monthly_report(
             today - chrono::Days::new(u64::from(chrono::Datelike::day0(&today)))
         }
     };
+    let revisit_months = state.config.revisit_months;
     let tables = state
         .db
         .run(move |conn| {
             let scope = caller.scope.paths();
-            crate::reports::monthly(conn, first, scope.as_deref())
+            crate::reports::monthly(conn, first, scope.as_deref(), revisit_months)
         })
         .await?;
     let name = format!("hezuo-monthly-{}", first.format("%Y-%m"));

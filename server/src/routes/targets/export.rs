@@ -7,16 +7,19 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::xlsx::{Cell, ExportFormat, Table};
 
-const HEADERS: [&str; 9] = [
+const HEADERS: [&str; 12] = [
     "区划代码",
     "地区",
     "年度",
     "指标",
+    "单位",
     "目标",
     "实际",
     "完成率(%)",
     "当年评定",
     "目标来源",
+    "实际值月份",
+    "实际值来源",
 ];
 
 /// The year's targets and progress for the caller's regions with Chinese headers, as XLSX (sheet “目标进度”, the
@@ -50,11 +53,14 @@ fn table(rows: &[TargetProgress]) -> Table {
                     progress.region_name.clone().into(),
                     Cell::Number(progress.year as f64),
                     progress.metric_zh.clone().into(),
+                    progress.unit.clone().into(),
                     Cell::Number(progress.target as f64),
-                    Cell::Number(progress.actual as f64),
-                    Cell::Number(progress.attainment_pct),
+                    progress.actual.into(),
+                    progress.attainment_pct.into(),
                     progress.awarded_in_year.map(|n| n as f64).into(),
                     progress.source.clone().into(),
+                    progress.actual_month.clone().into(),
+                    progress.actual_source.clone().into(),
                 ]
             })
             .collect(),

@@ -1,7 +1,11 @@
 //! District targets and progress against them (RULES.md §5.1), scoped to the caller's regions.
 
 pub mod export;
+pub mod metrics_install;
+pub mod metrics_list;
 pub mod progress;
+pub mod values_enter;
+pub mod values_list;
 
 use chrono::Datelike;
 use hezuo_mobile_api::targets::{TargetProgress, TargetsQuery};
@@ -23,11 +27,12 @@ pub async fn rows(
     caller: Authenticated,
     year: i64,
 ) -> ApiResult<Vec<TargetProgress>> {
+    let revisit_months = state.config.revisit_months;
     state
         .db
         .run(move |conn| {
             let scope = caller.scope.paths();
-            Ok(crate::targets::progress(conn, year, scope.as_deref())?)
+            crate::targets::progress(conn, year, scope.as_deref(), revisit_months)
         })
         .await
 }

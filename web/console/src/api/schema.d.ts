@@ -893,9 +893,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Imports district targets from CSV or XLSX with the columns 区划代码, 年度, 指标 (星级合作社, 领办参办合作社,
-         *     领参办五星级合作社) and 目标. Importing again updates the targets. Quotas on founding new cooperatives are refused
-         *     (`metric_forbidden`, 中农发〔2019〕18号).
+         * Imports targets from CSV or XLSX with the columns 区划代码, 年度, 指标 (a metric of the catalogue by code, name or
+         *     alias: `GET /api/v1/targets/metrics`), 目标 and optionally 来源 (the row's own source, else `source`). Importing
+         *     again updates the targets. Quotas on founding new cooperatives are refused (`metric_forbidden`, 中农发〔2019〕18号).
          */
         post: operations["import_targets"];
         delete?: never;
@@ -1433,6 +1433,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The metric catalogue: each metric targets may be set for, with its unit, whether it is entered by hand or counted
+         *     from hezuo's data, and the policy text it comes from.
+         */
+        get: operations["list_metrics"];
+        /**
+         * Installs a metric catalogue as TOML (administrators; the built-in one is `server/src/targets/catalogue.toml`).
+         *     Every metric keeps its code, Chinese name, unit, quoted source and measure; a metric that counts the founding of
+         *     new cooperatives is refused (中农发〔2019〕18号), as is a catalogue that drops a metric some target still uses.
+         */
+        put: operations["install_metrics"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/progress": {
         parameters: {
             query?: never;
@@ -1467,6 +1492,31 @@ export interface paths {
          */
         get: operations["export_target_progress"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The hand-entered figures of a year for the caller's regions (and those above them), by region, metric and month,
+         *     each with its source and who entered it.
+         */
+        get: operations["list_values"];
+        /**
+         * Enters the figure of an entered metric (one hezuo cannot count, such as Dianjiang's service centres) for a region
+         *     of the caller's and a month, with its source (supervisors and administrators). Entering the month again replaces
+         *     the figure.
+         */
+        put: operations["enter_value"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2156,6 +2206,10 @@ export interface components {
             annual_report_filed?: boolean | null;
             /** Format: date-time */
             created_at: string;
+            demo_level?: null | components["schemas"]["TitleLevel"];
+            /** Format: int32 */
+            demo_year?: number | null;
+            guifan_level?: null | components["schemas"]["TitleLevel"];
             gxs_relation: components["schemas"]["GxsRelation"];
             /** Format: uuid */
             id: string;
@@ -2297,6 +2351,10 @@ export interface components {
         CreateCooperativeRequest: {
             address?: string | null;
             annual_report_filed?: boolean | null;
+            demo_level?: null | components["schemas"]["TitleLevel"];
+            /** Format: int32 */
+            demo_year?: number | null;
+            guifan_level?: null | components["schemas"]["TitleLevel"];
             gxs_relation?: components["schemas"]["GxsRelation"];
             industry?: null | components["schemas"]["Industry"];
             legal_representative?: string | null;
@@ -2440,6 +2498,19 @@ export interface components {
             /** Format: date-time */
             resolved_at?: string | null;
             uscc: string;
+        };
+        /** @description A hand-entered figure of a metric for a region and month, with where it comes from. */
+        EnterValue: {
+            /** @description The metric's code (an entered metric of the catalogue). */
+            metric: string;
+            /** @description `YYYY-MM`, not in the future. */
+            month: string;
+            note?: string | null;
+            region_code: string;
+            /** @description Where the figure comes from, e.g. `县供销社2026年11月统计月报`. */
+            source: string;
+            /** Format: double */
+            value: number;
         };
         /**
          * @description Every error the API can return. `code` strings are part of the API contract.
@@ -2701,6 +2772,32 @@ export interface components {
             /** @description Visits carried over into the survivor. */
             visits_moved: string[];
         };
+        /** @description A metric of the catalogue. */
+        MetricInfo: {
+            /** @description Other names a target file may use. */
+            aliases: string[];
+            code: string;
+            /** @description Entered by hand per region and month (else counted from hezuo's data). */
+            entered: boolean;
+            name_zh: string;
+            /** @description The policy text it comes from, quoted. */
+            source: string;
+            unit: string;
+        };
+        /** @description A stored hand-entered figure. */
+        MetricValue: {
+            /** Format: date-time */
+            entered_at: string;
+            entered_by_name: string;
+            metric: string;
+            month: string;
+            note?: string | null;
+            region_code: string;
+            region_name: string;
+            source: string;
+            /** Format: double */
+            value: number;
+        };
         ModelCategory: {
             code: string;
             /** @description Indicators a reviewer scores by hand. */
@@ -2865,6 +2962,10 @@ export interface components {
                 annual_report_filed?: boolean | null;
                 /** Format: date-time */
                 created_at: string;
+                demo_level?: null | components["schemas"]["TitleLevel"];
+                /** Format: int32 */
+                demo_year?: number | null;
+                guifan_level?: null | components["schemas"]["TitleLevel"];
                 gxs_relation: components["schemas"]["GxsRelation"];
                 /** Format: uuid */
                 id: string;
@@ -3595,21 +3696,27 @@ export interface components {
         /** @description One target with the registry's count against it. */
         TargetProgress: {
             /**
-             * Format: int64
-             * @description Counted from the registry as it stands today.
+             * Format: double
+             * @description Counted metrics: counted from hezuo's data as it stands today. Entered metrics: the latest value entered for
+             *     the year (absent when none was).
              */
-            actual: number;
+            actual?: number | null;
+            /** @description Entered metrics: the month the actual was entered for, and its source. */
+            actual_month?: string | null;
+            actual_source?: string | null;
             /**
              * Format: double
-             * @description `actual / target`, in percent, one decimal.
+             * @description `actual / target`, in percent, one decimal; absent without an actual.
              */
-            attainment_pct: number;
+            attainment_pct?: number | null;
             /**
              * Format: int64
              * @description Star metrics: stars of at least the metric's level awarded by that year's campaign and not revoked since
              *     (absent for `sponsored`).
              */
             awarded_in_year?: number | null;
+            /** @description Whether the actual is entered by hand (else counted from hezuo's data). */
+            entered: boolean;
             /** @description `star_rated` (★★★ and above), `sponsored` (领办参办) or `sponsored_five_star` (city-wide). */
             metric: string;
             metric_zh: string;
@@ -3619,9 +3726,16 @@ export interface components {
             source: string;
             /** Format: int64 */
             target: number;
+            /** @description 家, 户, %, 个, 万亩次, 亿元 … */
+            unit: string;
             /** Format: int64 */
             year: number;
         };
+        /**
+         * @description The level of a 规范社 (standardised cooperative) or 示范社 (model cooperative) title.
+         * @enum {string}
+         */
+        TitleLevel: "county" | "city" | "province" | "national" | "gxs_national";
         /** @description Tokens issued at login and at each refresh. */
         TokenResponse: {
             /** @description Short-lived JWT for the `Authorization: Bearer` header. */
@@ -3653,6 +3767,10 @@ export interface components {
         UpdateCooperativeRequest: {
             address?: string | null;
             annual_report_filed?: boolean | null;
+            demo_level?: null | components["schemas"]["TitleLevel"];
+            /** Format: int32 */
+            demo_year?: number | null;
+            guifan_level?: null | components["schemas"]["TitleLevel"];
             gxs_relation?: null | components["schemas"]["GxsRelation"];
             industry?: null | components["schemas"]["Industry"];
             legal_representative?: string | null;
@@ -7527,6 +7645,87 @@ export interface operations {
             };
         };
     };
+    list_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricInfo"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    install_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The catalogue as TOML */
+        requestBody: {
+            content: {
+                "application/toml": string;
+            };
+        };
+        responses: {
+            /** @description The installed catalogue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricInfo"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only administrators install catalogues */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a valid catalogue (`validation_failed`, with the reason) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     target_progress: {
         parameters: {
             query?: {
@@ -7595,6 +7794,99 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_values: {
+        parameters: {
+            query?: {
+                metric?: string | null;
+                /** @description The year; default this year. */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricValue"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enter_value: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnterValue"];
+            };
+        };
+        responses: {
+            /** @description The stored figure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricValue"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a supervisor, or the region is outside the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an entered metric, a future month, a negative value, no source or an unknown region */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

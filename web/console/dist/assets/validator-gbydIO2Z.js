@@ -1,1 +1,0 @@
-import{cy as i}from"./index-UeD-OQLC.js";const n=o=>["",...i].includes(o);export{n as i};
