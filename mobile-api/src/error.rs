@@ -136,6 +136,11 @@ error_codes! {
     StarScoresPending = ("star_scores_pending", 409, false, "尚有需人工评分的指标未评分", "Some manual indicators are not scored yet"),
     StarNotAwaitingLevel = ("star_not_awaiting_level", 409, false, "该申报当前不在此层级评审", "The application does not await this level"),
     StarApplicationDecided = ("star_application_decided", 409, false, "该申报已评定完毕", "The application is already decided"),
+    NotReportingUnit = ("not_reporting_unit", 422, false, "月报按乡镇（街道）或县（区）填报", "Monthly reports are filed by townships and counties"),
+    ReportMonthOpen = ("report_month_open", 409, false, "该月尚未结束，月报在次月填报", "The month has not ended; its report is filed the month after"),
+    ReportLocked = ("report_locked", 409, false, "月报已报送或已确认，退回后才能修改", "The report is filed or acknowledged; it changes only after being returned"),
+    ReportNotFiled = ("report_not_filed", 409, false, "该月报尚未报送", "The report has not been filed"),
+    ReportStale = ("report_stale", 412, false, "月报已被他人修改，请刷新后重试", "The report changed since you read it"),
     Internal = ("internal", 500, true, "服务器内部错误", "Internal server error"),
     ServiceUnavailable = ("service_unavailable", 503, true, "服务暂时不可用，请稍后重试", "Service temporarily unavailable"),
 }

@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod photos;
 pub mod region_code;
 pub mod regions;
+pub mod reporting;
 pub mod reviews;
 pub mod stars;
 pub mod sync;

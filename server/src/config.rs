@@ -114,6 +114,8 @@ pub struct Config {
     /// [P] Months after its last approved visit when a cooperative is due again (RULES.md §5.1 counts visit coverage
     /// over the last 12 months).
     pub revisit_months: u32,
+    /// [P] Day of the next month by which a month's report is due (seed 004: "每月15号前").
+    pub report_due_day: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +171,7 @@ impl Default for Config {
             evidence_near_duplicate_bits: 6,
             review_levels: "township,county".to_owned(),
             revisit_months: 12,
+            report_due_day: 15,
         }
     }
 }

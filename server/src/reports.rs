@@ -1,5 +1,7 @@
-//! The monthly progress report (Dianjiang asks for it by the 15th, RULES.md §5.4): for a month and the caller's
-//! regions, the year's targets against actuals, stars awarded and revoked in the month, and the clean-up by district.
+//! The monthly progress report (Dianjiang asks for it by the 15th, RULES.md §5.4): for a month and a scope, the year's
+//! targets against actuals, stars awarded and revoked in the month, and the clean-up by district. While the month
+//! runs the figures are live; once it has ended they are frozen (`monthly_figures`), so a past month's report never
+//! changes. [`freeze_ended_month`] freezes them soon after month end; a report asked for before that freezes them then.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -9,7 +11,7 @@ use hezuo_sync::model::CoopState;
 
 use crate::db::DbConn;
 use crate::db::code::Code;
-use crate::db::schema::{cooperatives, regions, star_awards, star_events};
+use crate::db::schema::{cooperatives, monthly_figures, regions, star_awards, star_events};
 use crate::error::{ApiError, ApiResult};
 use crate::xlsx::{Cell, Table};
 
@@ -29,6 +31,155 @@ fn bounds(first: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
 
 fn text(title: &str) -> String {
     title.to_owned()
+}
+
+/// The key frozen figures are kept under: `all`, or the scope's region codes in order, joined by commas.
+pub fn scope_key(codes: Option<&[String]>) -> String {
+    match codes {
+        None => "all".to_owned(),
+        Some(codes) => {
+            let mut codes = codes.to_vec();
+            codes.sort();
+            codes.join(",")
+        }
+    }
+}
+
+/// Whether the month starting on `first` has ended (in China time).
+pub fn has_ended(first: NaiveDate) -> bool {
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .is_some_and(|next| next <= crate::cleanup::store::today())
+}
+
+/// The month's report for a scope (`key` names it, `paths` are its region paths, `None` for everything), with when its
+/// figures were frozen: live while the month runs; once it has ended, the figures frozen then, frozen now if nobody
+/// asked before.
+pub fn monthly_for(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    key: &str,
+    paths: Option<&[String]>,
+    revisit_months: u32,
+) -> ApiResult<(Vec<Table>, Option<NaiveDateTime>)> {
+    let (mut tables, frozen_at) = figures(conn, first, key, paths, revisit_months)?;
+    let basis = match frozen_at {
+        Some(at) => format!(
+            "月末冻结数据（冻结于{}）",
+            (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M")
+        ),
+        None => "本月实时数据".to_owned(),
+    };
+    if let Some(summary) = tables.first_mut() {
+        summary
+            .rows
+            .insert(1, vec![text("数据口径").into(), basis.into()]);
+    }
+    Ok((tables, frozen_at))
+}
+
+/// The month's tables, live or frozen, as [`monthly_for`] describes.
+fn figures(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    key: &str,
+    paths: Option<&[String]>,
+    revisit_months: u32,
+) -> ApiResult<(Vec<Table>, Option<NaiveDateTime>)> {
+    if !has_ended(first) {
+        return Ok((monthly(conn, first, paths, revisit_months)?, None));
+    }
+    let month = first.format("%Y-%m").to_string();
+    if let Some(frozen) = frozen(conn, key, &month)? {
+        return Ok(frozen);
+    }
+    let tables = monthly(conn, first, paths, revisit_months)?;
+    let json = serde_json::to_string(&tables).map_err(ApiError::internal)?;
+    let at = crate::models::now();
+    // Two requests freezing at once: the first one's figures stand.
+    let inserted = crate::with_backend!(conn, |c| diesel::insert_into(monthly_figures::table)
+        .values((
+            monthly_figures::scope.eq(key),
+            monthly_figures::month.eq(&month),
+            monthly_figures::tables_json.eq(&json),
+            monthly_figures::frozen_at.eq(at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    if inserted == 1 {
+        return Ok((tables, Some(at)));
+    }
+    frozen(conn, key, &month)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("frozen figures vanished")))
+}
+
+fn frozen(
+    conn: &mut DbConn,
+    key: &str,
+    month: &str,
+) -> ApiResult<Option<(Vec<Table>, Option<NaiveDateTime>)>> {
+    let stored: Option<(String, NaiveDateTime)> = monthly_figures::table
+        .find((key, month))
+        .select((monthly_figures::tables_json, monthly_figures::frozen_at))
+        .first(conn)
+        .optional()?;
+    stored
+        .map(|(json, at)| {
+            let tables: Vec<Table> = crate::models::stored_json(&json)?;
+            Ok((tables, Some(at)))
+        })
+        .transpose()
+}
+
+/// Freezes the last ended month's figures for every reporting unit (county and township) and for everything, where
+/// not frozen yet; returns how many were frozen now.
+pub fn freeze_ended_month(conn: &mut DbConn, revisit_months: u32) -> ApiResult<u64> {
+    let today = crate::cleanup::store::today();
+    let this_month = today.with_day(1).unwrap_or(today);
+    let Some(first) = this_month.checked_sub_months(chrono::Months::new(1)) else {
+        return Ok(0);
+    };
+    let month = first.format("%Y-%m").to_string();
+    let units: Vec<(String, String)> = regions::table
+        .filter(regions::level.eq_any(["county", "township"]))
+        .select((regions::code, regions::path))
+        .load(conn)?;
+    let done: std::collections::HashSet<String> = monthly_figures::table
+        .filter(monthly_figures::month.eq(&month))
+        .select(monthly_figures::scope)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut frozen_now = 0;
+    if !done.contains("all") {
+        monthly_for(conn, first, "all", None, revisit_months)?;
+        frozen_now += 1;
+    }
+    for (code, path) in units.into_iter().filter(|(code, _)| !done.contains(code)) {
+        monthly_for(conn, first, &code, Some(&[path]), revisit_months)?;
+        frozen_now += 1;
+    }
+    Ok(frozen_now)
+}
+
+/// Freezes each ended month's figures within a quarter of an hour of month end, for as long as the server runs.
+pub async fn freeze_loop(state: actix_web::web::Data<crate::state::AppState>) {
+    let every = std::time::Duration::from_secs(15 * 60);
+    loop {
+        actix_web::rt::time::sleep(every).await;
+        let revisit_months = state.config.revisit_months;
+        match state
+            .db
+            .write(move |conn| freeze_ended_month(conn, revisit_months))
+            .await
+        {
+            Ok(0) => {}
+            Ok(frozen) => tracing::info!(frozen, "froze the ended month's report figures"),
+            Err(error) => {
+                tracing::warn!(?error, "freezing the ended month's report figures failed")
+            }
+        }
+    }
 }
 
 /// The report's sheets: 概况 (summary), 目标进度 (targets), 星级变动 (star changes), 清理进展 (clean-up).

@@ -48,6 +48,7 @@ impl Application {
                 state.documents.cache.clone(),
             );
         }
+        actix_web::rt::spawn(crate::reports::freeze_loop(state.clone()));
         let openapi_json =
             web::Data::new(OpenApiJson(crate::openapi::document().to_pretty_json()?));
 

@@ -24,7 +24,7 @@ pub fn sheet_with_header<'a>(
 }
 
 /// A cell of an exported table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     Text(String),
     Number(f64),
@@ -56,7 +56,7 @@ impl<T: Into<Cell>> From<Option<T>> for Cell {
 }
 
 /// One sheet of an export.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub sheet: String,
     pub titles: Vec<String>,

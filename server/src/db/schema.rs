@@ -357,6 +357,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    monthly_figures (scope, month) {
+        scope -> Text,
+        month -> Text,
+        tables_json -> Text,
+        frozen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    monthly_reports (id) {
+        id -> Text,
+        region_code -> Text,
+        month -> Text,
+        status -> Text,
+        narrative -> Text,
+        cases_json -> Text,
+        written_by -> Text,
+        filed_by -> Nullable<Text>,
+        filed_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     metric_values (region_code, metric, month) {
         region_code -> Text,
         metric -> Text,
@@ -635,6 +663,8 @@ diesel::joinable!(star_awards -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cooperative_assignments,
+    monthly_figures,
+    monthly_reports,
     metric_values,
     regions,
     users,

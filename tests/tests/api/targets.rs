@@ -362,3 +362,49 @@ fn an_administrator_installs_a_catalogue_and_bad_ones_change_nothing() {
     assert!(now.iter().any(|m| m.code == "trained_chairs"));
     assert!(now.iter().any(|m| m.code == "star_rated"));
 }
+
+/// A past month's report shows the figures frozen when it ended: a star registered since changes this month's report,
+/// not last month's.
+#[test]
+fn a_past_months_report_never_changes() {
+    let app = TestApp::spawn();
+    let admin = app.client(Persona::Admin);
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let this_month = today.format("%Y-%m").to_string();
+    let last_month = (today - chrono::Days::new(u64::from(chrono::Datelike::day(&today))))
+        .format("%Y-%m")
+        .to_string();
+    let starred = |month: &str| -> (String, String) {
+        let report = admin
+            .monthly_report(month, Export::Xlsx)
+            .expect("monthly report");
+        let mut workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(report)).expect("a workbook");
+        let summary = workbook.worksheet_range("概况").expect("sheet");
+        let cell = |label: &str| {
+            summary
+                .rows()
+                .find(|row| row[0] == label)
+                .map(|row| row[1].to_string())
+                .unwrap_or_default()
+        };
+        (cell("三星级及以上合作社（现有）"), cell("数据口径"))
+    };
+    let (before, basis) = starred(&last_month);
+    assert_eq!(before, "2");
+    assert!(basis.starts_with("月末冻结数据"), "{basis}");
+    let mut request = CreateCooperativeRequest::new(
+        "宁波市海曙区高桥新星专业合作社",
+        RegionCode::parse(HAISHU_VILLAGE).expect("code"),
+    );
+    request.star_level = Some(4);
+    admin.create_cooperative(&request).expect("cooperative");
+    assert_eq!(
+        starred(&last_month).0,
+        "2",
+        "last month's figures are frozen"
+    );
+    let (now, basis) = starred(&this_month);
+    assert_eq!(now, "3", "this month's are live");
+    assert_eq!(basis, "本月实时数据");
+}

@@ -9,7 +9,8 @@ use crate::xlsx::ExportFormat;
 
 /// The monthly progress report for the caller's regions: a summary, the year's district targets against actuals,
 /// stars awarded and revoked in the month with the cause, and the clean-up by district, as XLSX (one sheet each, the
-/// default) or CSV (the tables one after another).
+/// default) or CSV (the tables one after another). While the month runs the figures are live; a past month's are
+/// those frozen when it ended, so its report never changes (the summary's 数据口径 says which).
 #[utoipa::path(tag = "reports", params(MonthlyReportQuery), responses(
     (status = 200, description = "The report", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     (status = 400, description = "A month that is not YYYY-MM, a future month, or an unknown format", body = Problem, content_type = "application/problem+json"),
@@ -40,7 +41,13 @@ pub async fn monthly_report(
         .db
         .run(move |conn| {
             let scope = caller.scope.paths();
-            crate::reports::monthly(conn, first, scope.as_deref(), revisit_months)
+            let codes: Option<Vec<String>> = scope
+                .as_ref()
+                .map(|_| caller.regions.iter().map(|r| r.code.clone()).collect());
+            let key = crate::reports::scope_key(codes.as_deref());
+            let (tables, _) =
+                crate::reports::monthly_for(conn, first, &key, scope.as_deref(), revisit_months)?;
+            Ok(tables)
         })
         .await?;
     let name = format!("hezuo-monthly-{}", first.format("%Y-%m"));
