@@ -19,6 +19,7 @@ pub mod models;
 pub mod openapi;
 pub mod pagination;
 pub mod photos;
+pub mod reporting;
 pub mod reports;
 pub mod responsibility;
 pub mod review;

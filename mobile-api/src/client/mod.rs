@@ -17,6 +17,7 @@ mod error;
 mod fieldwork;
 mod phone;
 mod photos;
+mod reporting_api;
 mod review_api;
 mod stars_api;
 mod store;

@@ -139,6 +139,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(stars::event_record::record_star_event)
                 .service(stars::history::star_history)
                 .service(reports::monthly::monthly_report)
+                .service(reports::status::report_status)
+                .service(reports::unit_get::unit_report)
+                .service(reports::unit_save::save_unit_report)
+                .service(reports::unit_act::act_on_unit_report)
+                .service(reports::unit_export::export_unit_report)
                 .service(photos::image::photo_image),
         );
 }

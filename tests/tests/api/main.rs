@@ -19,6 +19,7 @@ mod openapi;
 mod phone;
 mod photos;
 mod regions;
+mod reporting;
 mod review;
 mod stars;
 mod sync;

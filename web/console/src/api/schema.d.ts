@@ -1068,9 +1068,95 @@ export interface paths {
         /**
          * The monthly progress report for the caller's regions: a summary, the year's district targets against actuals,
          *     stars awarded and revoked in the month with the cause, and the clean-up by district, as XLSX (one sheet each, the
-         *     default) or CSV (the tables one after another).
+         *     default) or CSV (the tables one after another). While the month runs the figures are live; a past month's are
+         *     those frozen when it ended, so its report never changes (the summary's 数据口径 says which).
          */
         get: operations["monthly_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every reporting unit (county and township) of the caller's regions with its report's state for the month (default
+         *     last month): late and missing ones first, then those awaiting acknowledgement.
+         */
+        get: operations["report_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/units/{region}/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A township's or county's written report for a month: its state, due day, narrative and typical cases, who wrote,
+         *     filed and decided it, and whether the caller may write or decide it.
+         */
+        get: operations["unit_report"];
+        /**
+         * Writes a unit's report for an ended month: the narrative and typical cases (典型案例), as a draft or, once returned,
+         *     corrected (a supervisor of that very unit, or an administrator). `version` is the version read (absent or 0 for the
+         *     first draft).
+         */
+        put: operations["save_unit_report"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/units/{region}/{month}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Files a unit's report (`file`: the unit itself; its figures are the month's frozen ones), or acknowledges or returns
+         *     it with a note (`acknowledge`, `return`: a supervisor of the level above, or an administrator).
+         */
+        post: operations["act_on_unit_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/units/{region}/{month}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's monthly report with the month's figures: as XLSX (sheet 月报 with the text and typical cases, then the
+         *     figures' sheets; the default), CSV, or `format=html`, a printable document (every text shown as text).
+         */
+        get: operations["export_unit_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2516,7 +2602,7 @@ export interface components {
          * @description Every error the API can return. `code` strings are part of the API contract.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "invalid_query" | "invalid_cursor" | "validation_failed" | "uscc_invalid" | "region_code_invalid" | "region_unknown" | "unauthenticated" | "token_invalid" | "token_expired" | "session_revoked" | "device_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "account_locked" | "rate_limited" | "account_disabled" | "forbidden" | "csrf_token_invalid" | "device_required" | "unsupported_protocol" | "region_out_of_scope" | "not_found" | "device_unknown" | "method_not_allowed" | "conflict" | "uscc_duplicate" | "username_taken" | "session_device_bound" | "device_limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "import_file_invalid" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_expired" | "upload_exceeds_length" | "checksum_algorithm_unsupported" | "checksum_mismatch" | "photo_not_expected" | "photo_hash_mismatch" | "photo_too_large" | "photo_unreadable" | "not_a_reviewer" | "review_level_mismatch" | "review_not_pending" | "review_not_your_turn" | "review_unapprove_order" | "review_not_approved" | "review_approved_above" | "review_stale" | "conflict_resolved" | "conflict_value_unfit" | "version_unknown" | "duplicate_resolved" | "cooperative_merged" | "not_a_decider" | "classification_stale" | "classification_missing" | "classification_undecided" | "case_already_open" | "case_closed" | "case_actions_open" | "rule_set_invalid" | "rule_set_version_taken" | "star_model_invalid" | "star_model_version_taken" | "star_model_unknown" | "star_campaign_exists" | "star_campaign_closed" | "star_kind_mismatch" | "star_barred" | "star_evidence_missing" | "star_application_stale" | "star_scores_pending" | "star_not_awaiting_level" | "star_application_decided" | "internal" | "service_unavailable" | "unknown";
+        ErrorCode: "bad_request" | "invalid_json" | "invalid_query" | "invalid_cursor" | "validation_failed" | "uscc_invalid" | "region_code_invalid" | "region_unknown" | "unauthenticated" | "token_invalid" | "token_expired" | "session_revoked" | "device_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "account_locked" | "rate_limited" | "account_disabled" | "forbidden" | "csrf_token_invalid" | "device_required" | "unsupported_protocol" | "region_out_of_scope" | "not_found" | "device_unknown" | "method_not_allowed" | "conflict" | "uscc_duplicate" | "username_taken" | "session_device_bound" | "device_limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "import_file_invalid" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_expired" | "upload_exceeds_length" | "checksum_algorithm_unsupported" | "checksum_mismatch" | "photo_not_expected" | "photo_hash_mismatch" | "photo_too_large" | "photo_unreadable" | "not_a_reviewer" | "review_level_mismatch" | "review_not_pending" | "review_not_your_turn" | "review_unapprove_order" | "review_not_approved" | "review_approved_above" | "review_stale" | "conflict_resolved" | "conflict_value_unfit" | "version_unknown" | "duplicate_resolved" | "cooperative_merged" | "not_a_decider" | "classification_stale" | "classification_missing" | "classification_undecided" | "case_already_open" | "case_closed" | "case_actions_open" | "rule_set_invalid" | "rule_set_version_taken" | "star_model_invalid" | "star_model_version_taken" | "star_model_unknown" | "star_campaign_exists" | "star_campaign_closed" | "star_kind_mismatch" | "star_barred" | "star_evidence_missing" | "star_application_stale" | "star_scores_pending" | "star_not_awaiting_level" | "star_application_decided" | "not_reporting_unit" | "report_month_open" | "report_locked" | "report_not_filed" | "report_stale" | "internal" | "service_unavailable" | "unknown";
         /** @description What recording a revocation trigger did. */
         EventRecorded: {
             /**
@@ -2819,6 +2905,49 @@ export interface components {
             month: string;
             /** Format: int64 */
             visits: number;
+        };
+        /** @description A unit's report for a month. */
+        MonthlyReport: {
+            can_decide: boolean;
+            /** @description Whether the caller may write and file it, and whether they may acknowledge or return it. */
+            can_write: boolean;
+            cases: components["schemas"]["TypicalCase"][];
+            /** Format: date-time */
+            decided_at?: string | null;
+            decided_by_name?: string | null;
+            /** @description Why it was returned. */
+            decision_note?: string | null;
+            /**
+             * Format: date
+             * @description The last day to file it.
+             */
+            due: string;
+            /**
+             * Format: date-time
+             * @description When the month's figures were frozen; absent while the month runs.
+             */
+            figures_frozen_at?: string | null;
+            /** Format: date-time */
+            filed_at?: string | null;
+            filed_by_name?: string | null;
+            /** @description Filed after the due day, or not filed and the due day has passed. */
+            late: boolean;
+            /** @description `county` or `township`. */
+            level: string;
+            /** @description `YYYY-MM`. */
+            month: string;
+            narrative: string;
+            region_code: string;
+            region_name: string;
+            /** @description `missing` (nothing written yet), `draft`, `filed`, `acknowledged` or `returned`. */
+            status: string;
+            status_zh: string;
+            /**
+             * Format: int64
+             * @description 0 while nothing is written.
+             */
+            version: number;
+            written_by_name?: string | null;
         };
         /** @description A comment on a visit in review. */
         NewComment: {
@@ -3430,6 +3559,18 @@ export interface components {
             /** Format: double */
             longitude: number;
         };
+        /** @description Filing a report, or the level above deciding on it. */
+        ReportAction: {
+            /** @description `file` (the unit), `acknowledge` or `return` (the level above). */
+            action: string;
+            /** @description Required to return: what to correct. */
+            note?: string | null;
+            /**
+             * Format: int64
+             * @description The version acted on.
+             */
+            version: number;
+        };
         /** @description A cooperative's current assignment and every earlier one, newest first. */
         Responsibility: {
             /** Format: uuid */
@@ -3545,6 +3686,16 @@ export interface components {
             /** @description The same rule set as a TOML file, to edit and install again under a new version. */
             rules_toml?: string;
             version: string;
+        };
+        /** @description The report's text, saved as a draft (or, once returned, corrected). */
+        SaveReport: {
+            cases?: components["schemas"]["TypicalCase"][];
+            narrative: string;
+            /**
+             * Format: int64
+             * @description The version read; absent when writing the first draft.
+             */
+            version?: number | null;
         };
         /** @description A scoring model as installed. */
         ScoringModelInfo: {
@@ -3762,6 +3913,16 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["User"];
+        };
+        /** @description A typical case (典型案例) the report tells of. */
+        TypicalCase: {
+            /**
+             * Format: uuid
+             * @description The cooperative it is about, when it is one of the unit's.
+             */
+            cooperative_id?: string | null;
+            text: string;
+            title: string;
         };
         /** @description A partial update. A field left out stays as it is; a nullable field sent as `null` is cleared. */
         UpdateCooperativeRequest: {
@@ -6682,6 +6843,360 @@ export interface operations {
             };
             /** @description A month that is not YYYY-MM, a future month, or an unknown format */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_status: {
+        parameters: {
+            query?: {
+                /** @description `YYYY-MM`; default last month. */
+                month?: string | null;
+                /** @description For the export: `xlsx` (the default), `csv` or `html` (a printable document). */
+                format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The units and their reports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReport"][];
+                };
+            };
+            /** @description A month that is not YYYY-MM */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reporting unit's region code (county or township) */
+                region: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (`missing` when nothing is written yet) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReport"];
+                };
+            };
+            /** @description A month that is not YYYY-MM */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region in the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The region is not a reporting unit (`not_reporting_unit`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_unit_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reporting unit's region code (county or township) */
+                region: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveReport"];
+            };
+        };
+        responses: {
+            /** @description The saved report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReport"];
+                };
+            };
+            /** @description Malformed body or month */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's own account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region in the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The month runs still (`report_month_open`), or the report is filed or acknowledged (`report_locked`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed since the version read (`report_stale`) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a reporting unit, or text too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    act_on_unit_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reporting unit's region code (county or township) */
+                region: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportAction"];
+            };
+        };
+        responses: {
+            /** @description The report after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReport"];
+                };
+            };
+            /** @description Malformed body or month */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit (to file) or the level above (to decide) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region in the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not filed yet (`report_not_filed`), or filed already (`report_locked`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed since the version read (`report_stale`) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown action, no narrative to file, a return without a note, or not a reporting unit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_unit_report: {
+        parameters: {
+            query?: {
+                /** @description `YYYY-MM`; default last month. */
+                month?: string | null;
+                /** @description For the export: `xlsx` (the default), `csv` or `html` (a printable document). */
+                format?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The reporting unit's region code (county or township) */
+                region: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description A month that is not YYYY-MM, or an unknown format */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region in the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The region is not a reporting unit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
