@@ -516,10 +516,27 @@ mod fieldwork {
             }
             return Ok(());
         }
-        for (id, info) in phone.cooperatives()? {
+        // The cooperatives I answer for first, soonest due first; then the others.
+        let mine: std::collections::HashMap<_, _> = phone
+            .my_cooperatives()?
+            .into_iter()
+            .map(|c| (c.cooperative_id, c))
+            .collect();
+        let mut cooperatives: Vec<_> = phone.cooperatives()?.into_iter().collect();
+        cooperatives.sort_by_key(|(id, _)| {
+            mine.get(id)
+                .map(|c| c.due)
+                .map_or((1, None), |d| (0, Some(d)))
+        });
+        for (id, info) in cooperatives {
             let mark = if info.created_here { " (新建)" } else { "" };
+            let due = match mine.get(&id) {
+                Some(c) if c.overdue => format!("  [我负责·逾期 {}]", c.due),
+                Some(c) => format!("  [我负责·应走访 {}]", c.due),
+                None => String::new(),
+            };
             println!(
-                "{id}  {}{mark}  {}  {}",
+                "{id}  {}{mark}  {}  {}{due}",
                 info.name,
                 info.region_code,
                 describe(&info.status)

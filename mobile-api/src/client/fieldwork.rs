@@ -16,6 +16,7 @@ use super::docs::{DocInfo, DocStatus, DocStore, WriteLock};
 use super::error::ClientError;
 use super::phone::Phone;
 use crate::Uscc;
+use crate::coverage::{CooperativeCoverage, CoverageQuery};
 use crate::sync::{DocEntry, DocErrorCode, SYNC_PROTOCOL, Summary, SyncRequest};
 use crate::users::Role;
 
@@ -231,7 +232,43 @@ impl Phone {
         }
         store.save_index(&index)?;
         summary.documents = index.len();
+        self.pull_mine()?;
         Ok(summary)
+    }
+
+    /// Which cooperatives this user answers for and when each is due, kept for use without a link. A server without
+    /// the coverage API leaves the last list; other failures are the caller's.
+    fn pull_mine(&mut self) -> Result<(), ClientError> {
+        let mut mine = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let query = CoverageQuery {
+                counsellor: Some("me".to_owned()),
+                status: None,
+                limit: Some(500),
+                cursor: cursor.clone(),
+                ..CoverageQuery::default()
+            };
+            let page = match self.call(|client| client.coverage_cooperatives(&query)) {
+                Ok(page) => page,
+                Err(ClientError::Api(problem)) if problem.code == crate::ErrorCode::NotFound => {
+                    return Ok(());
+                }
+                Err(error) => return Err(error),
+            };
+            mine.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        self.store.save_coverage(&mine)?;
+        Ok(())
+    }
+
+    /// The cooperatives this user answers for, soonest due first, as of the last pull.
+    pub fn my_cooperatives(&self) -> Result<Vec<CooperativeCoverage>, ClientError> {
+        Ok(self.store.load_coverage()?)
     }
 
     /// The local documents with their names and sync status.
@@ -439,14 +476,17 @@ impl Phone {
         Ok(tasks)
     }
 
-    /// The cooperatives due for a re-visit, soonest first: the server writes the date into each document's
-    /// `decisions.cleanup` record when a supervisor decides a cooperative is dormant or plans targeted assistance.
+    /// The cooperatives due for a visit, soonest first: those whose `decisions.cleanup` record names a re-visit date
+    /// (the server writes it when a supervisor decides a cooperative is dormant or plans targeted assistance), and
+    /// those this user answers for that are overdue (never visited, or the last approved visit is too old).
     pub fn revisits(&self) -> Result<Vec<Revisit>, ClientError> {
         let mut due = Vec::new();
+        let mut asked: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
         for (cooperative_id, cooperative_name, record) in self.decisions("cleanup")? {
             let Some(day) = &record.revisit_due else {
                 continue;
             };
+            asked.insert(cooperative_id);
             due.push(Revisit {
                 cooperative_id,
                 cooperative_name,
@@ -459,6 +499,23 @@ impl Phone {
                 state: record.outcome.clone(),
                 note: record.note.clone(),
                 decided_by_name: record.decided_by_name.clone(),
+            });
+        }
+        for mine in self.my_cooperatives()? {
+            if !mine.overdue || asked.contains(&mine.cooperative_id) {
+                continue;
+            }
+            due.push(Revisit {
+                cooperative_id: mine.cooperative_id,
+                cooperative_name: mine.name,
+                due: mine.due.to_string(),
+                state: None,
+                state_zh: None,
+                note: Some(match mine.last_visit {
+                    Some(day) => format!("我负责的合作社，上次审核通过的走访在{day}"),
+                    None => "我负责的合作社，从未走访".to_owned(),
+                }),
+                decided_by_name: None,
             });
         }
         due.sort_by(|a, b| a.due.cmp(&b.due));

@@ -47,6 +47,7 @@ pub(crate) struct Store {
 
 const SESSION_FILE: &str = "session.json";
 const REGISTRY_FILE: &str = "registry.json";
+const COVERAGE_FILE: &str = "coverage.json";
 
 impl Store {
     pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
@@ -65,6 +66,18 @@ impl Store {
 
     pub fn save_session(&self, session: &SavedSession) -> std::io::Result<()> {
         self.write(SESSION_FILE, session)
+    }
+
+    /// The cooperatives this user answers for, as the server last listed them.
+    pub fn load_coverage(&self) -> std::io::Result<Vec<crate::coverage::CooperativeCoverage>> {
+        Ok(self.read(COVERAGE_FILE)?.unwrap_or_default())
+    }
+
+    pub fn save_coverage(
+        &self,
+        mine: &[crate::coverage::CooperativeCoverage],
+    ) -> std::io::Result<()> {
+        self.write(COVERAGE_FILE, &mine)
     }
 
     pub fn load_registry(&self) -> std::io::Result<RegistryCopy> {

@@ -747,3 +747,57 @@ fn a_cooperative_named_like_a_formula_is_shown_and_exported_as_text() {
         "no cell of the export is a formula"
     );
 }
+
+#[test]
+fn coverage_and_the_monthly_report_cycle_in_the_browser() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let last_month = chrono::Datelike::with_day(&today, 1)
+        .and_then(|first| first.checked_sub_months(chrono::Months::new(1)))
+        .expect("last month")
+        .format("%Y-%m")
+        .to_string();
+    let narrative = "本月走访合作社12家。<b>粗体</b>";
+    browser::run(
+        "coverage-reports",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "county": Persona::SupervisorHaishu.username(),
+            "township": Persona::TownshipGaoqiao.username(),
+            "townshipName": "高桥镇",
+            "counsellor": Persona::CounsellorHaishu.username(),
+            "month": last_month,
+            "narrative": narrative,
+        }),
+        SCENARIO_TIMEOUT,
+        |_, _| json!(null),
+    );
+    // Both fixtures of 海曙 are never visited, so due today: the first by id got its counsellor.
+    let county = app.client(Persona::SupervisorHaishu);
+    let assigned: Vec<Uuid> = [Fixture::HaishuFruit, Fixture::HaishuRice]
+        .into_iter()
+        .map(|f| app.cooperative_id(f))
+        .filter(|id| {
+            county
+                .responsibility(*id)
+                .expect("responsibility")
+                .current
+                .is_some_and(|a| a.counsellor_user_id == app.user_id(Persona::CounsellorHaishu))
+        })
+        .collect();
+    assert_eq!(
+        assigned.len(),
+        1,
+        "one cooperative was assigned in the browser"
+    );
+    let report = county
+        .unit_report(hezuo_tests::HAISHU_GAOQIAO, &last_month)
+        .expect("report");
+    assert_eq!(report.status, "acknowledged");
+    assert_eq!(report.narrative, narrative);
+    assert_eq!(report.cases.len(), 1);
+}

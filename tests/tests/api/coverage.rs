@@ -309,3 +309,45 @@ fn assignments_are_imported_row_by_row_inside_the_importers_regions() {
         ErrorCode::Forbidden
     );
 }
+
+/// The counsellor's phone keeps the cooperatives they answer for: `hf list` puts them first, and `hf revisits`
+/// (`Phone::revisits`) adds the overdue ones to the clean-up re-visits, also without a link.
+#[test]
+fn a_counsellors_phone_lists_their_overdue_cooperatives() {
+    let app = TestApp::spawn();
+    let fruit = app.cooperative_id(Fixture::HaishuFruit);
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    app.client(Persona::SupervisorHaishu)
+        .assign_responsibility(
+            fruit,
+            &AssignRequest {
+                counsellor_user_id: app.user_id(Persona::CounsellorHaishu),
+                officer_user_id: None,
+                note: None,
+            },
+        )
+        .expect("assign");
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let mine = phone.my_cooperatives().expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].cooperative_id, fruit);
+    let due = phone.revisits().expect("revisits");
+    let ids: Vec<_> = due.iter().map(|r| r.cooperative_id).collect();
+    assert_eq!(ids, vec![fruit], "the rice cooperative is not theirs");
+    assert!(
+        due[0]
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("从未走访")
+    );
+    assert!(!ids.contains(&rice));
+
+    // After a visit is approved and the phone pulls again, the cooperative is no longer due.
+    let visit = record(&mut phone, fruit, honest_visit(&today()));
+    approve(&app, visit);
+    phone.pull().expect("pull");
+    assert!(phone.revisits().expect("revisits").is_empty());
+    let mine = phone.my_cooperatives().expect("mine");
+    assert_eq!(mine[0].last_visit.map(|d| d.to_string()), Some(today()));
+}

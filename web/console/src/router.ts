@@ -22,6 +22,8 @@ export const router = createRouter({
         { path: 'map', name: 'map', component: () => import('./components/map/MapPage.vue') },
         { path: 'admin', name: 'admin', component: () => import('./components/admin/AdminPage.vue') },
         { path: 'targets', name: 'targets', component: () => import('./components/targets/TargetsPage.vue') },
+        { path: 'coverage', name: 'coverage', component: () => import('./components/coverage/CoveragePage.vue') },
+        { path: 'reports', name: 'reports', component: () => import('./components/reports/ReportsPage.vue') },
         { path: 'team', name: 'team', component: () => import('./components/team/FieldTeam.vue') },
         { path: 'conflicts', name: 'conflicts', component: () => import('./components/conflicts/ConflictsAndDuplicates.vue') },
       ],

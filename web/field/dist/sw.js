@@ -1,8 +1,8 @@
 // The field app's service worker: keeps the app shell (this build's files) so the app opens with no network, and
 // answers every page of the app with its one page. Data never passes through here: documents and photos live in
 // IndexedDB, and API calls go to the network as they are.
-const VERSION = '2d97a785539fdeac'
-const SHELL = ["/field/","/field/assets/CoopPage-BGI2h-RA.js","/field/assets/FieldInput-DgBANb0V.css","/field/assets/FieldInput-DgBtHwxg.js","/field/assets/NewCoop-BGE2uO54.css","/field/assets/NewCoop-DESo0EX4.js","/field/assets/Outbox-RZd_Ihro.js","/field/assets/ProfileEdit-CtxQ-XG1.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/Settings-CaHxTAsl.js","/field/assets/Tasks-CeIrnARR.js","/field/assets/VisitEdit-N9_TyaFp.js","/field/assets/VisitEdit-Wz_rnZzK.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-BmpQCKP2.css","/field/assets/index-Di2KSkC2.js","/field/assets/index-LiU5415U.css","/field/assets/index-Tk3NPU4C.js","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
+const VERSION = '1e439e9a0b7be208'
+const SHELL = ["/field/","/field/assets/CoopPage-CdjaEMzg.js","/field/assets/FieldInput-BGqEke_m.js","/field/assets/FieldInput-DgBANb0V.css","/field/assets/NewCoop-CW7MqBov.css","/field/assets/NewCoop-YE6g_1ZD.js","/field/assets/Outbox-CU06eW0Q.js","/field/assets/ProfileEdit-CweewM1v.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/Settings-DLwRQPSU.js","/field/assets/Tasks-DouT9I5z.js","/field/assets/VisitEdit-CjCax9Hp.js","/field/assets/VisitEdit-Wz_rnZzK.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-B16hGXV4.js","/field/assets/index-BPxviVFr.js","/field/assets/index-DNeRTPfh.css","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
 const CACHE = `hezuo-field-${VERSION}`
 
 self.addEventListener('install', event => {

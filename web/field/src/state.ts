@@ -24,7 +24,12 @@ export const app = reactive({
   storagePersisted: null as boolean | null,
   /** A new version of the app, installed and waiting to take over. */
   updateReady: null as ServiceWorker | null,
+  /** The cooperatives I answer for, with when each is due for a visit, as the server last said (kept offline). */
+  mine: {} as Record<string, Mine>,
 })
+
+/** One of my cooperatives' coverage (GET /api/v1/coverage/cooperatives?counsellor=me). */
+export type Mine = { due: string; overdue: boolean; lastVisit?: string; baselineRequired: boolean; baselineDone: boolean }
 
 let api = new Api(null, saveSession)
 let store: UserStore | null = null
@@ -52,12 +57,45 @@ async function openUser(session: Session) {
   store = await UserStore.open(session.tokens.user.id)
   api = new Api(session, saveSession)
   app.session = session
+  app.mine = (await store.getKv<Record<string, Mine>>('coverage')) ?? {}
   app.records = sortRecords(await store.records())
   await refreshPhotos()
 }
 
+/** My cooperatives first, soonest due first; then the rest by name. */
 function sortRecords(records: DocRecord[]): DocRecord[] {
-  return records.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+  const mine = app.mine
+  return records.sort((a, b) => {
+    const [ma, mb] = [mine[a.id], mine[b.id]]
+    if (ma && mb) return ma.due.localeCompare(mb.due) || a.name.localeCompare(b.name, 'zh-CN')
+    if (ma || mb) return ma ? -1 : 1
+    return a.name.localeCompare(b.name, 'zh-CN')
+  })
+}
+
+/** Which cooperatives I answer for and when each is due; kept on the phone for offline use. A server without the
+ * coverage API, or a failure, leaves the last list. */
+async function pullMine() {
+  if (!store) return
+  const mine: Record<string, Mine> = {}
+  let cursor: string | undefined
+  try {
+    for (;;) {
+      const page = await api.json<{
+        items: { cooperative_id: string; due: string; overdue: boolean; last_visit?: string; baseline_required: boolean; baseline_done: boolean }[]
+        next_cursor?: string
+      }>('GET', `/api/v1/coverage/cooperatives?counsellor=me&status=all&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      for (const c of page.items) {
+        mine[c.cooperative_id] = { due: c.due, overdue: c.overdue, lastVisit: c.last_visit, baselineRequired: c.baseline_required, baselineDone: c.baseline_done }
+      }
+      if (!page.next_cursor) break
+      cursor = page.next_cursor
+    }
+  } catch {
+    return
+  }
+  app.mine = mine
+  await store.setKv('coverage', mine)
 }
 
 export async function start() {
@@ -175,6 +213,7 @@ export async function pull() {
     cursor = page.next_cursor
   }
   await store.saveRecords(added)
+  await pullMine()
   app.records = sortRecords(await store.records())
 }
 

@@ -1,0 +1,1 @@
+import{aK as c,cw as h,aL as d}from"./index-BTmrtxxJ.js";const p=({atEndEdge:o,atStartEdge:f,layout:u},i)=>{let r,a=0;const n=e=>e<0&&f.value||e>0&&o.value;return{hasReachedEdge:n,onWheel:e=>{c(r);let{deltaX:s,deltaY:t}=e;e.shiftKey&&t!==0&&(s=t,t=0);const l=u.value==="horizontal"?s:t;n(l)||(a+=l,!h()&&l!==0&&e.preventDefault(),r=d(()=>{i(a),a=0}))}}};export{p as u};

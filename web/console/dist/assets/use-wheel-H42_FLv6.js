@@ -1,1 +1,0 @@
-import{aK as c,cr as h,aL as d}from"./index-D5wHTLFi.js";const p=({atEndEdge:o,atStartEdge:f,layout:u},i)=>{let l,a=0;const n=e=>e<0&&f.value||e>0&&o.value;return{hasReachedEdge:n,onWheel:e=>{c(l);let{deltaX:s,deltaY:t}=e;e.shiftKey&&t!==0&&(s=t,t=0);const r=u.value==="horizontal"?s:t;n(r)||(a+=r,!h()&&r!==0&&e.preventDefault(),l=d(()=>{i(a),a=0}))}}};export{p as u};

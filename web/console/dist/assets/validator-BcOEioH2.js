@@ -1,0 +1,1 @@
+import{cD as i}from"./index-BTmrtxxJ.js";const n=o=>["",...i].includes(o);export{n as i};
