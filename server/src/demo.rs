@@ -546,18 +546,13 @@ fn assign_counsellors(conn: &mut DbConn) -> anyhow::Result<()> {
             else {
                 continue;
             };
-            let at = now();
-            let row = crate::responsibility::AssignmentRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                cooperative_id: *id,
-                counsellor_user_id: counsellor.id,
-                officer_user_id: officer.as_ref().map(|o| o.id),
-                note: Some("演示数据".to_owned()),
-                assigned_by: admin.id,
-                assigned_at: at,
-                ended_by: None,
-                ended_at: None,
-            };
+            let row = crate::responsibility::AssignmentRow::starting(
+                *id,
+                counsellor.id,
+                officer.as_ref().map(|o| o.id),
+                Some("演示数据".to_owned()),
+                admin.id,
+            );
             diesel::insert_into(cooperative_assignments::table)
                 .values(&row)
                 .execute(conn)?;

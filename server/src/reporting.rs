@@ -230,13 +230,7 @@ pub fn act(
                 ));
             }
             // The figures filed beside it are the month's frozen ones.
-            crate::reports::monthly_for(
-                conn,
-                first,
-                &unit.code,
-                Some(std::slice::from_ref(&unit.path)),
-                revisit_months,
-            )?;
+            figures(conn, unit, first, revisit_months)?;
             diesel::update(monthly_reports::table.find(&row.id))
                 .set((
                     monthly_reports::status.eq("filed"),
@@ -317,6 +311,22 @@ pub fn act(
         ),
     )?;
     Ok(())
+}
+
+/// The unit's figures for the month (frozen once it has ended), and when they were frozen.
+pub fn figures(
+    conn: &mut DbConn,
+    unit: &RegionRow,
+    first: NaiveDate,
+    revisit_months: u32,
+) -> ApiResult<(Vec<crate::xlsx::Table>, Option<NaiveDateTime>)> {
+    crate::reports::monthly_for(
+        conn,
+        first,
+        &unit.code,
+        Some(std::slice::from_ref(&unit.path)),
+        revisit_months,
+    )
 }
 
 /// Every reporting unit under the caller's regions with its report's state for the month: missing and late ones

@@ -33,6 +33,29 @@ pub struct AssignmentRow {
     pub ended_at: Option<NaiveDateTime>,
 }
 
+impl AssignmentRow {
+    /// A current assignment starting now.
+    pub fn starting(
+        cooperative_id: CooperativeId,
+        counsellor: UserId,
+        officer: Option<UserId>,
+        note: Option<String>,
+        by: UserId,
+    ) -> AssignmentRow {
+        AssignmentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            cooperative_id,
+            counsellor_user_id: counsellor,
+            officer_user_id: officer,
+            note,
+            assigned_by: by,
+            assigned_at: now(),
+            ended_by: None,
+            ended_at: None,
+        }
+    }
+}
+
 /// Every assignment of a cooperative, newest first.
 pub fn history(conn: &mut DbConn, cooperative: CooperativeId) -> ApiResult<Responsibility> {
     let rows: Vec<AssignmentRow> = cooperative_assignments::table
@@ -101,21 +124,10 @@ pub fn assign(
     {
         return history(conn, cooperative.id);
     }
-    let at = now();
+    let row = AssignmentRow::starting(cooperative.id, counsellor, officer, note, caller.user.id);
     if let Some(current) = &current {
-        end_row(conn, caller, current, at)?;
+        end_row(conn, caller, current, row.assigned_at)?;
     }
-    let row = AssignmentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        cooperative_id: cooperative.id,
-        counsellor_user_id: counsellor,
-        officer_user_id: officer,
-        note,
-        assigned_by: caller.user.id,
-        assigned_at: at,
-        ended_by: None,
-        ended_at: None,
-    };
     diesel::insert_into(cooperative_assignments::table)
         .values(&row)
         .execute(conn)?;

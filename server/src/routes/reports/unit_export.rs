@@ -43,13 +43,7 @@ pub async fn export_unit_report(
         .run(move |conn| {
             let unit = crate::reporting::unit(conn, &caller, &region)?;
             let report = crate::reporting::show(conn, &caller, &unit, first, due_day)?;
-            let (figures, _) = crate::reports::monthly_for(
-                conn,
-                first,
-                &unit.code,
-                Some(std::slice::from_ref(&unit.path)),
-                revisit_months,
-            )?;
+            let (figures, _) = crate::reporting::figures(conn, &unit, first, revisit_months)?;
             Ok((report, figures))
         })
         .await?;
