@@ -401,6 +401,38 @@ fn search_by_initials_and_code_and_a_cooperative_found_in_the_field() {
     assert_eq!(created.region_code.as_str(), hezuo_tests::HAISHU_VILLAGE);
 }
 
+/// A counsellor's own cooperatives come first in the app and the overdue ones are in the tasks, also offline.
+#[test]
+fn my_cooperatives_come_first_and_the_overdue_ones_are_tasks() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn();
+    // 绿源果蔬 sorts after 金穗水稻 by name; as the counsellor's own it comes first.
+    app.client(Persona::SupervisorHaishu)
+        .assign_responsibility(
+            app.cooperative_id(Fixture::HaishuFruit),
+            &hezuo_mobile_api::coverage::AssignRequest {
+                counsellor_user_id: app.user_id(Persona::CounsellorHaishu),
+                officer_user_id: None,
+                note: None,
+            },
+        )
+        .expect("assign");
+    browser::run_in(
+        &browser::field_dir(),
+        "my-cooperatives",
+        &app.address,
+        PASSWORD,
+        &json!({
+            "username": Persona::CounsellorHaishu.username(),
+            "mine": Fixture::HaishuFruit.name(),
+        }),
+        Duration::from_secs(120),
+        |_, _| json!(null),
+    );
+}
+
 /// One phone, two counsellors: sign-out warns about unsent work and keeps it, the next user sees none of it, and the
 /// first user's work syncs when they are back.
 #[test]

@@ -1,8 +1,8 @@
 // The field app's service worker: keeps the app shell (this build's files) so the app opens with no network, and
 // answers every page of the app with its one page. Data never passes through here: documents and photos live in
 // IndexedDB, and API calls go to the network as they are.
-const VERSION = '1e439e9a0b7be208'
-const SHELL = ["/field/","/field/assets/CoopPage-CdjaEMzg.js","/field/assets/FieldInput-BGqEke_m.js","/field/assets/FieldInput-DgBANb0V.css","/field/assets/NewCoop-CW7MqBov.css","/field/assets/NewCoop-YE6g_1ZD.js","/field/assets/Outbox-CU06eW0Q.js","/field/assets/ProfileEdit-CweewM1v.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/Settings-DLwRQPSU.js","/field/assets/Tasks-DouT9I5z.js","/field/assets/VisitEdit-CjCax9Hp.js","/field/assets/VisitEdit-Wz_rnZzK.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-B16hGXV4.js","/field/assets/index-BPxviVFr.js","/field/assets/index-DNeRTPfh.css","/field/assets/index-LiU5415U.css","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
+const VERSION = '28b5df031f829d6c'
+const SHELL = ["/field/","/field/assets/CoopPage-BnUpR-c2.js","/field/assets/FieldInput-BhByz81e.js","/field/assets/FieldInput-DgBANb0V.css","/field/assets/NewCoop-CJoGSUOL.js","/field/assets/NewCoop-CW7MqBov.css","/field/assets/Outbox-ChdeNc7Z.js","/field/assets/ProfileEdit-BPPtZ6HW.js","/field/assets/ProfileEdit-DYs1Hyhl.css","/field/assets/Settings-ZhhQoyic.js","/field/assets/Tasks-Bn1rtFAD.js","/field/assets/VisitEdit-CurBYlL2.js","/field/assets/VisitEdit-Wz_rnZzK.css","/field/assets/automerge-LjMxZKTS.wasm","/field/assets/index-CzOrS41v.css","/field/assets/index-LiU5415U.css","/field/assets/index-m95iasvc.js","/field/assets/index-rVzcHJ_I.js","/field/assets/visitForm-DDimJI2k.js","/field/icon.svg","/field/manifest.webmanifest"]
 const CACHE = `hezuo-field-${VERSION}`
 
 self.addEventListener('install', event => {

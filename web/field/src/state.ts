@@ -84,7 +84,7 @@ async function pullMine() {
       const page = await api.json<{
         items: { cooperative_id: string; due: string; overdue: boolean; last_visit?: string; baseline_required: boolean; baseline_done: boolean }[]
         next_cursor?: string
-      }>('GET', `/api/v1/coverage/cooperatives?counsellor=me&status=all&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      }>('GET', `/api/v1/coverage/cooperatives?counsellor=me&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
       for (const c of page.items) {
         mine[c.cooperative_id] = { due: c.due, overdue: c.overdue, lastVisit: c.last_visit, baselineRequired: c.baseline_required, baselineDone: c.baseline_done }
       }
