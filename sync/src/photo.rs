@@ -151,6 +151,12 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<Decoded, DecodeError
         Some(format @ (ImageFormat::Jpeg | ImageFormat::Png)) => format,
         _ => return Err(DecodeError::UnsupportedFormat),
     };
+    // A JPEG cut short still decodes, grey where the bytes are missing: refuse it rather than keep half a photo.
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(DecodeError::Corrupt(
+            "the JPEG stops before its end (truncated)".to_owned(),
+        ));
+    }
     let (width, height) = probe
         .into_dimensions()
         .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
@@ -180,6 +186,42 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<Decoded, DecodeError
         format,
         exif,
     })
+}
+
+/// Whether a JPEG's image data runs to its end-of-image marker. The segments before the image (EXIF and its
+/// thumbnail among them) are stepped over by their lengths, so a thumbnail's own end marker does not count.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    const EOI: [u8; 2] = [0xFF, 0xD9];
+    if bytes.get(..2) != Some(&[0xFF, 0xD8][..]) {
+        return false;
+    }
+    let mut at = 2;
+    loop {
+        // Fill bytes (0xFF) may precede a marker.
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return false;
+        };
+        let Some(length) = bytes
+            .get(at + 2..at + 4)
+            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+        else {
+            return false;
+        };
+        let next = at + 2 + length;
+        if marker == 0xDA {
+            // Start of scan: the image data follows; it must end with EOI.
+            return bytes
+                .get(next..)
+                .is_some_and(|data| data.windows(2).any(|w| w == EOI));
+        }
+        if next > bytes.len() {
+            return false;
+        }
+        at = next;
+    }
 }
 
 /// The image scaled down so that its long edge is at most `long_edge` pixels (never scaled up).
@@ -294,6 +336,29 @@ mod tests {
 
         let bare = include_bytes!("../../tests/fixtures/photos/no-exif.jpg");
         assert_eq!(ExifFacts::read(bare), ExifFacts::default());
+    }
+
+    /// A camera photo cut short (its EXIF thumbnail whole, so that thumbnail's end marker is in the file) is refused;
+    /// the whole photo, and one with bytes after its end, are not.
+    #[test]
+    fn a_truncated_jpeg_is_refused() {
+        let sign = include_bytes!("../../tests/fixtures/photos/sign.jpg");
+        assert!(decode(sign, DecodeLimits::default()).is_ok());
+        for cut in [sign.len() - 2, sign.len() * 2 / 3, 400] {
+            assert!(
+                matches!(
+                    decode(&sign[..cut], DecodeLimits::default()),
+                    Err(DecodeError::Corrupt(_))
+                ),
+                "cut at {cut} of {}",
+                sign.len()
+            );
+        }
+        let mut trailer = sign.to_vec();
+        trailer.extend_from_slice(b"vendor trailer");
+        assert!(decode(&trailer, DecodeLimits::default()).is_ok());
+        let plain = encode_jpeg(&gradient(64, 48, 0), 80).expect("encodes");
+        assert!(decode(&plain[..plain.len() - 10], DecodeLimits::default()).is_err());
     }
 
     #[test]

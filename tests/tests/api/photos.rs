@@ -468,6 +468,32 @@ fn bytes_that_do_not_hash_to_the_named_photo_are_refused_and_dropped() {
     assert_eq!(photos_of(&app, Persona::Admin, visit).received, 0);
 }
 
+/// A photo cut short on the phone (a camera app killed mid-write) is refused when its upload completes, with a clear
+/// code, and nothing of it is kept: the visit still waits for the photo.
+#[test]
+fn a_truncated_jpeg_is_refused_at_upload_completion() {
+    let app = TestApp::spawn();
+    let rice = app.cooperative_id(Fixture::HaishuRice);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let whole = std::fs::read(fixture("sign.jpg")).expect("fixture");
+    let cut = &whole[..whole.len() * 3 / 4];
+    let sha = sha256_hex(cut);
+    let visit = phone
+        .new_visit(rice, visit_on("2026-11-20", None))
+        .expect("visit");
+    name_photos(&mut phone, rice, visit, std::slice::from_ref(&sha));
+    let client = raw_client(&app, &phone);
+    let created = client
+        .create_upload(&sha, cut.len() as u64, "cut.jpg")
+        .expect("create");
+    assert_eq!(
+        code_of(client.append_upload(&created.location, 0, &mut &cut[..], cut.len() as u64)),
+        ErrorCode::PhotoUnreadable
+    );
+    let photos = photos_of(&app, Persona::Admin, visit);
+    assert_eq!((photos.expected, photos.received), (1, 0));
+}
+
 /// A PNG that claims `width`×`height` grey pixels, all zero: a few hundred kilobytes that would decode to gigabytes.
 fn png_bomb(width: u32, height: u32) -> Vec<u8> {
     use std::io::Write;
