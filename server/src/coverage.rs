@@ -227,18 +227,29 @@ pub fn report(
     today: NaiveDate,
     revisit_months: u32,
 ) -> QueryResult<CoverageReport> {
+    Ok(report_and_cooperatives(conn, paths, today, revisit_months)?.0)
+}
+
+/// The report and the cooperatives it counted, for callers that list them too (the export).
+pub fn report_and_cooperatives(
+    conn: &mut DbConn,
+    paths: Option<&[String]>,
+    today: NaiveDate,
+    revisit_months: u32,
+) -> QueryResult<(CoverageReport, Vec<Covered>)> {
     let (covered, approved) = cooperatives(conn, paths, today, revisit_months)?;
     let mut total = CoverageCounts::default();
     for c in &covered {
         count(&mut total, c, today);
     }
-    Ok(CoverageReport {
+    let report = CoverageReport {
         as_of: today,
         revisit_months,
         regions: by_region(conn, paths, &covered, today)?,
         counsellors: by_counsellor(conn, &covered, &approved, today)?,
         total,
-    })
+    };
+    Ok((report, covered))
 }
 
 fn by_region(

@@ -57,9 +57,11 @@ pub struct Data {
 }
 
 impl Data {
+    /// Reads what `measures` need: visits and the region tree only when a measure counts them.
     pub fn load(
         conn: &mut DbConn,
         paths: Option<&[String]>,
+        measures: &[&Measure],
         today: NaiveDate,
         revisit_months: u32,
     ) -> QueryResult<Data> {
@@ -112,16 +114,26 @@ impl Data {
                 },
             )
             .collect();
-        let (covered, _) = crate::coverage::cooperatives(conn, paths, today, revisit_months)?;
-        let villages: Vec<(String, String)> = regions::table
-            .filter(regions::level.eq("village"))
-            .select((regions::code, regions::path))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .filter(|(_, path)| {
-                paths.is_none_or(|ps| ps.iter().any(|p| path.starts_with(p.as_str())))
-            })
-            .collect();
+        let needs = |wanted: fn(&Measure) -> bool| measures.iter().any(|m| wanted(m));
+        let covered = if needs(|m| matches!(m, Measure::Baseline | Measure::Coverage)) {
+            crate::coverage::cooperatives(conn, paths, today, revisit_months)?.0
+        } else {
+            Vec::new()
+        };
+        let villages: Vec<(String, String)> =
+            if needs(|m| matches!(m, Measure::VillagesWithCooperatives)) {
+                regions::table
+                    .filter(regions::level.eq("village"))
+                    .select((regions::code, regions::path))
+                    .load::<(String, String)>(conn)?
+                    .into_iter()
+                    .filter(|(_, path)| {
+                        paths.is_none_or(|ps| ps.iter().any(|p| path.starts_with(p.as_str())))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
         Ok(Data {
             registered,
             covered,

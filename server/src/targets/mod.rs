@@ -262,9 +262,14 @@ pub fn progress(
     let catalogue = catalogue::active(conn)?;
     // Counted over every region the rows name, which may lie above the caller's own.
     let paths: Vec<String> = rows.iter().map(|row| row.6.clone()).collect();
+    let measures: Vec<&catalogue::Measure> = rows
+        .iter()
+        .filter_map(|row| catalogue.find(&row.1).map(|m| &m.measure))
+        .collect();
     let data = measure::Data::load(
         conn,
         Some(&paths),
+        &measures,
         crate::cleanup::store::today(),
         revisit_months,
     )?;

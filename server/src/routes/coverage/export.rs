@@ -45,9 +45,12 @@ pub async fn export_coverage(
         .run(move |conn| {
             let paths = super::paths_of(conn, &caller, &query)?;
             let today = crate::cleanup::store::today();
-            let report = crate::coverage::report(conn, paths.as_deref(), today, revisit_months)?;
-            let (covered, _) =
-                crate::coverage::cooperatives(conn, paths.as_deref(), today, revisit_months)?;
+            let (report, covered) = crate::coverage::report_and_cooperatives(
+                conn,
+                paths.as_deref(),
+                today,
+                revisit_months,
+            )?;
             let due = covered.into_iter().filter(|c| c.overdue(today)).collect();
             Ok((report, super::rows(conn, due, today)?))
         })
