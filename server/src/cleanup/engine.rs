@@ -822,9 +822,12 @@ mod tests {
         assert_eq!(c.state, CoopState::ActiveStandard);
         assert_eq!(c.visit_ids, vec!["old", "new"]);
 
-        let strict =
-            RuleSet::from_toml("version = \"strict\"\nshell_months = 13\ndormant_watch_months = 6")
-                .expect("rules");
+        let strict = RuleSet {
+            version: "strict".to_owned(),
+            shell_months: 13,
+            dormant_watch_months: 6,
+            ..RuleSet::default()
+        };
         let visit = idle_since("2025-08-01", InactiveReason::None);
         let c = classify(
             &[("v".into(), visit)],

@@ -1,8 +1,6 @@
 //! The clean-up rule set: thresholds with RULES.md's defaults, overridable from a TOML file. Numbers marked [P] in
 //! RULES.md are proposals, not official; every classification records the version of the set it used.
 
-use figment::Figment;
-use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,45 +47,142 @@ impl RuleSet {
         "dormant_revisit_months",
     ];
 
-    /// The defaults with a TOML document's values over them (unknown keys are refused).
-    pub fn from_toml(text: &str) -> anyhow::Result<RuleSet> {
-        let set: RuleSet = Figment::from(Serialized::defaults(RuleSet::default()))
-            .merge(Toml::string(text))
-            .extract()?;
-        let known: std::collections::BTreeSet<&str> = [
-            "version",
-            "dormant_watch_months",
-            "shell_months",
-            "farmer_share_min_pct",
-            "member_sample_min",
-            "member_sample_unaware_pct",
-            "rebate_min_pct",
-            "dormant_revisit_months",
-        ]
-        .into();
-        let table: toml::Table = text.parse()?;
-        if let Some(unknown) = table.keys().find(|k| !known.contains(k.as_str())) {
-            anyhow::bail!("unknown rule {unknown:?}");
+    /// Every key a rule set file must give.
+    pub const KEYS: [&'static str; 8] = [
+        "version",
+        "dormant_watch_months",
+        "shell_months",
+        "farmer_share_min_pct",
+        "member_sample_min",
+        "member_sample_unaware_pct",
+        "rebate_min_pct",
+        "dormant_revisit_months",
+    ];
+
+    /// A complete rule set from a TOML file. Every rule must be given and unknown ones are refused: an empty or partial
+    /// file would otherwise quietly put defaults in place of rules an administrator set.
+    pub fn from_toml(text: &str) -> Result<RuleSet, RuleSetError> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| RuleSetError {
+            zh: format!("不是有效的TOML：{}", e.message()),
+            en: format!("not valid TOML: {}", e.message()),
+        })?;
+        if let Some(unknown) = table.keys().find(|k| !Self::KEYS.contains(&k.as_str())) {
+            return Err(RuleSetError {
+                zh: format!("未知的规则“{unknown}”"),
+                en: format!("unknown rule {unknown:?}"),
+            });
+        }
+        let missing: Vec<&str> = Self::KEYS
+            .into_iter()
+            .filter(|k| !table.contains_key(*k))
+            .collect();
+        if !missing.is_empty() {
+            return Err(RuleSetError {
+                zh: format!(
+                    "规则集须写明全部规则，缺少：{}（未写的规则不会取默认值）",
+                    missing.join("、")
+                ),
+                en: format!(
+                    "a rule set must give every rule; missing: {} (no rule falls back to a default)",
+                    missing.join(", ")
+                ),
+            });
+        }
+        let set: RuleSet = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| RuleSetError {
+                zh: format!("规则取值无效：{}", e.message()),
+                en: format!("invalid value: {}", e.message()),
+            })?;
+        if set.version.trim().is_empty() {
+            return Err(RuleSetError {
+                zh: "版本号不能为空".to_owned(),
+                en: "the version must not be empty".to_owned(),
+            });
         }
         if set.dormant_watch_months >= set.shell_months {
-            anyhow::bail!("dormant_watch_months must be below shell_months");
+            return Err(RuleSetError {
+                zh: "dormant_watch_months 须小于 shell_months".to_owned(),
+                en: "dormant_watch_months must be below shell_months".to_owned(),
+            });
         }
         Ok(set)
     }
+
+    /// This set as a file, each rule on its own line, which [`RuleSet::from_toml`] reads back.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
 }
+
+/// Why a rule set file was refused, in both languages of the API's problems.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSetError {
+    pub zh: String,
+    pub en: String,
+}
+
+impl std::fmt::Display for RuleSetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for RuleSetError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_file_overrides_some_rules_and_keeps_the_rest() {
-        let set =
-            RuleSet::from_toml("version = \"county-2027\"\nshell_months = 30\n").expect("valid");
-        assert_eq!(set.version, "county-2027");
-        assert_eq!(set.shell_months, 30);
-        assert_eq!(set.dormant_watch_months, 12);
-        assert!(RuleSet::from_toml("shel_months = 30").is_err());
-        assert!(RuleSet::from_toml("dormant_watch_months = 30").is_err());
+    fn a_file_must_give_every_rule() {
+        let defaults = RuleSet::default();
+        assert_eq!(
+            RuleSet::from_toml(&defaults.to_toml()),
+            Ok(defaults.clone())
+        );
+
+        let county = RuleSet {
+            version: "county-2027".to_owned(),
+            shell_months: 30,
+            ..defaults.clone()
+        };
+        assert_eq!(RuleSet::from_toml(&county.to_toml()), Ok(county));
+
+        let empty = RuleSet::from_toml("").expect_err("empty");
+        assert!(
+            empty.en.contains("missing: version, dormant_watch_months"),
+            "{empty}"
+        );
+        let partial = RuleSet::from_toml("version = \"county-2027\"\nshell_months = 30\n")
+            .expect_err("partial");
+        assert!(
+            partial.zh.contains("缺少：dormant_watch_months"),
+            "{}",
+            partial.zh
+        );
+        assert!(!partial.en.contains("shell_months"), "{partial}");
+
+        let typo = defaults.to_toml().replace("shell_months", "shel_months");
+        assert!(
+            RuleSet::from_toml(&typo)
+                .expect_err("typo")
+                .en
+                .contains("unknown rule")
+        );
+        let inverted = defaults
+            .to_toml()
+            .replace("dormant_watch_months = 12", "dormant_watch_months = 30");
+        assert!(
+            RuleSet::from_toml(&inverted)
+                .expect_err("inverted")
+                .en
+                .contains("below")
+        );
+        let wrong_type = defaults
+            .to_toml()
+            .replace("shell_months = 24", "shell_months = \"two years\"");
+        assert!(RuleSet::from_toml(&wrong_type).is_err());
+        assert!(RuleSet::from_toml("version = ").is_err());
     }
 }

@@ -610,6 +610,10 @@ fn a_supervisor_confirms_or_overrides_with_a_reason_and_phones_learn_the_revisit
     assert_eq!(after["reason"], "走访核实：成员均已退出，无法恢复");
 }
 
+const HAISHU_STRICTER: &str = "version = \"haishu-2027.1\"\ndormant_watch_months = 6\nshell_months = 18\n\
+    farmer_share_min_pct = 80.0\nmember_sample_min = 3\nmember_sample_unaware_pct = 50.0\nrebate_min_pct = 60.0\n\
+    dormant_revisit_months = 6\n";
+
 #[test]
 fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version() {
     let (app, _, cooperative, _) = idle_and_approved(19, InactiveReason::None);
@@ -618,7 +622,7 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
     confirm(&app, cooperative, before.id, "核实");
 
     let admin = app.client(Persona::Admin);
-    let stricter = "version = \"haishu-2027.1\"\nshell_months = 18\ndormant_watch_months = 6\n";
+    let stricter = HAISHU_STRICTER;
     let report = admin.install_rule_set(stricter).expect("install");
     assert_eq!(report.rule_set_version, "haishu-2027.1");
     assert_eq!(report.changed, 1, "{report:?}");
@@ -647,11 +651,13 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
 
     // A version name means one set of thresholds; unknown rules are refused; only admins install.
     assert_eq!(
-        code_of(admin.install_rule_set("version = \"haishu-2027.1\"\nshell_months = 30\n")),
+        code_of(
+            admin.install_rule_set(&stricter.replace("shell_months = 18", "shell_months = 30"))
+        ),
         ErrorCode::RuleSetVersionTaken
     );
     assert_eq!(
-        code_of(admin.install_rule_set("version = \"x\"\nshel_months = 30\n")),
+        code_of(admin.install_rule_set(&stricter.replace("shell_months", "shel_months"))),
         ErrorCode::RuleSetInvalid
     );
     assert_eq!(
@@ -683,12 +689,56 @@ fn a_rule_set_change_reclassifies_and_keeps_earlier_decisions_on_their_version()
         "two years is the law's"
     );
 
-    // Going back to the defaults re-activates them and re-classifies once more.
-    let back = admin
-        .install_rule_set("version = \"rules-2026.1\"\n")
-        .expect("back");
+    // Going back to the defaults re-activates them and re-classifies once more: the listed file installs as it is.
+    let defaults = versions
+        .iter()
+        .find(|v| v.version == "rules-2026.1")
+        .expect("defaults listed");
+    let back = admin.install_rule_set(&defaults.rules_toml).expect("back");
     assert_eq!(back.changed, 1);
     assert_eq!(current(&app, cooperative).state, "dormant_recoverable");
+}
+
+/// An empty or partial file would have put defaults in place of the rules an administrator set: it is refused, and the
+/// active set, its classifications and the audit log stay as they were.
+#[test]
+fn an_empty_or_partial_rule_set_is_refused_and_changes_nothing() {
+    let (app, _, cooperative, _) = idle_and_approved(19, InactiveReason::None);
+    let admin = app.client(Persona::Admin);
+    admin.install_rule_set(HAISHU_STRICTER).expect("install");
+    let before = (admin.rule_sets().expect("sets"), current(&app, cooperative));
+    let rule_audit = AuditQuery {
+        action: Some("cleanup.rules".into()),
+        ..Default::default()
+    };
+    let audited = admin.audit_log(&rule_audit).expect("audit").items.len();
+
+    for (body, missing) in [
+        ("", "version"),
+        (
+            "version = \"haishu-2027.2\"\nshell_months = 30\n",
+            "dormant_watch_months",
+        ),
+    ] {
+        let problem = match admin.install_rule_set(body) {
+            Err(hezuo_mobile_api::client::ClientError::Api(problem)) => problem,
+            other => panic!("{body:?} was not refused: {other:?}"),
+        };
+        assert_eq!(problem.code, ErrorCode::RuleSetInvalid);
+        assert_eq!(problem.status, 422);
+        assert!(
+            problem.detail.as_deref().unwrap_or("").contains(missing),
+            "the problem names what is missing: {problem:?}"
+        );
+    }
+
+    let after = (admin.rule_sets().expect("sets"), current(&app, cooperative));
+    assert_eq!(before.0, after.0, "the rule sets are unchanged");
+    assert_eq!(before.1.id, after.1.id, "no re-classification");
+    assert_eq!(
+        admin.audit_log(&rule_audit).expect("audit").items.len(),
+        audited
+    );
 }
 
 /// The 高桥 rice cooperative has no 供销 relation and no 农合联 membership: as a shell it is not told to end either,

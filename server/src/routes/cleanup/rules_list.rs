@@ -31,7 +31,7 @@ pub async fn list_rule_sets(
                     version: defaults.version.clone(),
                     active: true,
                     rules: serde_json::to_value(&defaults).unwrap_or_default(),
-                    rules_toml: toml::to_string(&defaults).unwrap_or_default(),
+                    rules_toml: defaults.to_toml(),
                     proposals: proposals(),
                     created_at: to_utc(crate::models::now()),
                     created_by: None,

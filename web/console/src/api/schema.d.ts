@@ -338,8 +338,9 @@ export interface paths {
          */
         get: operations["list_rule_sets"];
         /**
-         * Installs a clean-up rule set (admins): the body is the TOML file. Keys not given keep the defaults; unknown keys
-         *     are refused. Every cooperative is then re-classified under it; classifications made under earlier versions stay,
+         * Installs a clean-up rule set (admins): the body is the TOML file, giving every rule (`GET /cleanup/rules` shows the
+         *     active set as such a file). A file that leaves a rule out, an empty one included, is refused and changes nothing;
+         *     unknown keys are refused. Every cooperative is then re-classified under it; classifications made under earlier versions stay,
          *     with the decisions made on them. A version name stored with other thresholds is refused: changed rules need a new
          *     version. Installing an earlier version again makes it active again. Audited as `cleanup.rules_installed`.
          */
@@ -4871,8 +4872,13 @@ export interface operations {
             content: {
                 /**
                  * @example version = "ningbo-2027.1"
-                 *     shell_months = 24
                  *     dormant_watch_months = 12
+                 *     shell_months = 24
+                 *     farmer_share_min_pct = 80.0
+                 *     member_sample_min = 3
+                 *     member_sample_unaware_pct = 50.0
+                 *     rebate_min_pct = 60.0
+                 *     dormant_revisit_months = 6
                  */
                 "application/toml": string;
             };
@@ -4905,7 +4911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a valid rule set */
+            /** @description Not a valid rule set: not TOML, a rule missing, an unknown rule or a bad value (`rule_set_invalid`) */
             422: {
                 headers: {
                     [name: string]: unknown;
