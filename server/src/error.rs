@@ -18,6 +18,9 @@ pub struct InvalidField {
     pub message: Localized,
 }
 
+/// How soon a client may retry after the database was out of reach.
+const DATABASE_RETRY_AFTER_SECS: u64 = 2;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -96,6 +99,17 @@ impl ApiError {
             .with_retry_after(2)
     }
 
+    /// The database cannot be reached or dropped the connection (a restart, a failover, a terminated backend):
+    /// worth retrying soon.
+    pub fn database_unavailable() -> Self {
+        Self::new(ErrorCode::ServiceUnavailable)
+            .with_detail(
+                "数据库暂时无法连接，请稍后重试",
+                "the database cannot be reached; retry shortly",
+            )
+            .with_retry_after(DATABASE_RETRY_AFTER_SECS)
+    }
+
     /// The problem document in the given language.
     pub fn to_problem(&self, lang: Lang, instance: Option<&str>) -> Problem {
         let mut problem = Problem::new(self.code, lang);
@@ -172,6 +186,21 @@ impl From<DieselError> for ApiError {
             DieselError::NotFound => ApiError::not_found(),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::new(ErrorCode::Conflict).with_source(anyhow::Error::new(error))
+            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | DieselError::BrokenTransactionManager => {
+                ApiError::database_unavailable().with_source(anyhow::Error::new(error))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("database is locked") =>
+            {
+                // SQLite's busy timeout ran out under a long write: a moment later it will not.
+                ApiError::new(ErrorCode::ServiceUnavailable)
+                    .with_source(anyhow::Error::new(error))
+                    .with_retry_after(1)
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::new(ErrorCode::ServiceUnavailable)

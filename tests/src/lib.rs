@@ -5,6 +5,7 @@
 //! (each test then gets a schema of its own, dropped at the end). Server logs go to stderr when `TEST_LOG` is set.
 
 pub mod browser;
+pub mod db_proxy;
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -223,7 +224,10 @@ impl TestDatabase {
                     .execute(&mut conn)
                     .expect("create schema");
                 let separator = if admin_url.contains('?') { '&' } else { '?' };
-                let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+                // The application name lets a test find its own backends among those of tests running beside it.
+                let url = format!(
+                    "{admin_url}{separator}options=-c%20search_path%3D{schema}&application_name={schema}"
+                );
                 TestDatabase::Postgres {
                     admin_url,
                     schema,
@@ -246,6 +250,31 @@ impl TestDatabase {
 
     pub fn is_postgres(&self) -> bool {
         matches!(self, TestDatabase::Postgres { .. })
+    }
+
+    /// Terminates every PostgreSQL backend serving this test's schema (its servers' pools and listeners), as an
+    /// administrator or a crashing backend would; the number terminated. Nothing on SQLite.
+    pub fn terminate_backends(&self) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Terminated {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            count: i64,
+        }
+        let TestDatabase::Postgres {
+            admin_url, schema, ..
+        } = self
+        else {
+            return 0;
+        };
+        let mut conn = PgConnection::establish(admin_url).expect("admin connection");
+        diesel::sql_query(
+            "SELECT count(pg_terminate_backend(pid)) AS count FROM pg_stat_activity \
+             WHERE application_name = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind::<diesel::sql_types::Text, _>(schema.as_str())
+        .get_result::<Terminated>(&mut conn)
+        .expect("terminate backends")
+        .count
     }
 }
 
@@ -345,6 +374,11 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(database: &SeededDatabase) -> ServerProcess {
+        Self::start_on(database, database.database.url())
+    }
+
+    /// Like [`ServerProcess::start`], reaching the database at `database_url` (through a [`db_proxy::DatabaseRelay`]).
+    pub fn start_on(database: &SeededDatabase, database_url: &str) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -352,10 +386,7 @@ impl ServerProcess {
         let config = &database.config;
         let environment = vec![
             ("HEZUO_BIND".to_owned(), format!("127.0.0.1:{port}")),
-            (
-                "HEZUO_DATABASE_URL".to_owned(),
-                database.database.url().to_owned(),
-            ),
+            ("HEZUO_DATABASE_URL".to_owned(), database_url.to_owned()),
             (
                 "HEZUO_DATA_DIR".to_owned(),
                 config.data_dir.display().to_string(),

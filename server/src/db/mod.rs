@@ -11,6 +11,8 @@ pub mod schema;
 pub mod text;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -75,27 +77,50 @@ impl DatabaseUrl {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
                               PRAGMA synchronous = FULL;";
 
-/// Opens connections for r2d2 according to the URL scheme.
+/// How long a new PostgreSQL connection may take to open, unless the URL says otherwise: an unreachable host fails
+/// in seconds instead of the operating system's minutes.
+const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
+
+/// A request waiting for a connection looks this often whether the database went down meanwhile.
+const CHECKOUT_SLICE: Duration = Duration::from_millis(200);
+
+/// Opens connections for r2d2 according to the URL scheme, and remembers whether the last attempt failed.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// Set when opening a connection failed, cleared when one opens: the database is down until then.
+    down: Arc<AtomicBool>,
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        let url = match url {
+            DatabaseUrl::Postgres(url) if !url.contains("connect_timeout=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                DatabaseUrl::Postgres(format!(
+                    "{url}{separator}connect_timeout={PG_CONNECT_TIMEOUT_SECS}"
+                ))
+            }
+            other => other,
+        };
+        Self {
+            url,
+            down: Arc::default(),
+        }
     }
 
     pub fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
-        match &self.url {
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                Ok(DbConn::Sqlite(conn))
-            }
-            DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
-        }
+        let opened = match &self.url {
+            DatabaseUrl::Sqlite(path) => SqliteConnection::establish(&path.to_string_lossy())
+                .and_then(|mut conn| {
+                    conn.batch_execute(SQLITE_PRAGMAS)
+                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                    Ok(DbConn::Sqlite(conn))
+                }),
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+        };
+        self.down.store(opened.is_err(), Ordering::Relaxed);
+        opened
     }
 }
 
@@ -116,8 +141,50 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
-pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// The connection pool, which knows whether the database is reachable.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<ConnectionManager>,
+    down: Arc<AtomicBool>,
+}
+
+impl std::ops::Deref for Pool {
+    type Target = r2d2::Pool<ConnectionManager>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl Pool {
+    /// A connection for a request. While the database is down (the last attempt to open a connection failed) it
+    /// takes only a pooled connection that still answers, and otherwise answers 503 at once; r2d2 keeps trying to
+    /// open connections in the background. A request waiting for a busy pool notices within a moment when the
+    /// database goes down, rather than holding on for the pool's whole timeout.
+    pub fn checkout(&self) -> Result<PooledConn, ApiError> {
+        let deadline = std::time::Instant::now() + self.inner.connection_timeout();
+        loop {
+            if self.down.load(Ordering::Relaxed) {
+                return self
+                    .inner
+                    .try_get()
+                    .ok_or_else(ApiError::database_unavailable);
+            }
+            let wait = deadline
+                .saturating_duration_since(std::time::Instant::now())
+                .min(CHECKOUT_SLICE);
+            match self.inner.get_timeout(wait) {
+                Ok(conn) => return Ok(conn),
+                Err(error) if std::time::Instant::now() >= deadline => {
+                    return Err(ApiError::pool_exhausted(error));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
 
 /// Opens the pool, creating the SQLite file's directory first.
 pub fn build_pool(url: &str, size: u32) -> anyhow::Result<Pool> {
@@ -130,11 +197,14 @@ pub fn build_pool(url: &str, size: u32) -> anyhow::Result<Pool> {
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let backend = url.backend_name();
-    r2d2::Pool::builder()
+    let manager = ConnectionManager::new(url);
+    let down = manager.down.clone();
+    let inner = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))
-        .build(ConnectionManager::new(url))
-        .with_context(|| format!("cannot open the {backend} database"))
+        .build(manager)
+        .with_context(|| format!("cannot open the {backend} database"))?;
+    Ok(Pool { inner, down })
 }
 
 /// Applies pending migrations; returns the versions applied.
@@ -198,8 +268,15 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(ApiError::pool_exhausted)?;
-            f(&mut conn)
+            let mut conn = pool.checkout()?;
+            f(&mut conn).map_err(|error| {
+                // A failure that left the connection dead is the database's, wherever it surfaced: answer 503.
+                if error.code == hezuo_mobile_api::ErrorCode::Internal && conn.ping().is_err() {
+                    ApiError::database_unavailable()
+                } else {
+                    error
+                }
+            })
         })
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("blocking task failed: {e}")))?

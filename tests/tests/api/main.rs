@@ -10,6 +10,7 @@ mod console;
 mod cooperatives;
 mod coverage;
 mod crash;
+mod database_faults;
 mod devices;
 mod field_app;
 mod field_cli;

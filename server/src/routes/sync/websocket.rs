@@ -124,7 +124,12 @@ struct Connection {
     client_peer: Option<String>,
     /// Sync state per document this connection syncs.
     docs: HashMap<Uuid, State>,
+    /// Documents whose news could not be pushed (the database was out of reach); tried again shortly.
+    unpushed: std::collections::BTreeSet<Uuid>,
 }
+
+/// How soon news that could not be pushed is tried again.
+const PUSH_RETRY_EVERY: Duration = Duration::from_secs(1);
 
 async fn run(
     state: std::sync::Arc<AppState>,
@@ -143,8 +148,10 @@ async fn run(
         server_peer: format!("hezuo-server-{}", Uuid::now_v7().simple()),
         client_peer: None,
         docs: HashMap::new(),
+        unpushed: std::collections::BTreeSet::new(),
     };
     let mut ticker = tokio::time::interval(PING_EVERY);
+    let mut push_retry = tokio::time::interval(PUSH_RETRY_EVERY);
     let mut ticks: u32 = 0;
     let mut last_heard = Instant::now();
     loop {
@@ -178,9 +185,14 @@ async fn run(
                     break;
                 }
             }
+            _ = push_retry.tick(), if !connection.unpushed.is_empty() => {
+                if connection.push_again().await.is_err() {
+                    break;
+                }
+            }
             news = access_news.recv() => {
                 let concerned = match news {
-                    Ok(user) => user == connection.access.user,
+                    Ok(user) => crate::documents::feed::access_news_concerns(user, connection.access.user),
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
                     // The application is shutting down.
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
@@ -410,20 +422,28 @@ impl Connection {
                 }
             }
             Err(error) => {
+                // The stock client does not ask again after an error message, but it does after reconnecting: end
+                // the connection so that the request is not lost.
                 tracing::warn!(%error, "websocket sync failed");
-                self.send(RepoMessage::error(
-                    &self.server_peer,
-                    Some(&client),
-                    "temporary server error; retry",
-                ))
-                .await
+                self.refuse("temporary server error; reconnect and retry")
+                    .await
             }
         }
+    }
+
+    /// Pushes the news that could not be pushed before; what still fails stays for the next try.
+    async fn push_again(&mut self) -> Result<(), actix_ws::Closed> {
+        let ids: Vec<Uuid> = self.unpushed.iter().copied().collect();
+        for id in ids {
+            self.push(id).await?;
+        }
+        Ok(())
     }
 
     /// Sends a client what changed in a document it syncs (someone else's change, here or on another instance).
     async fn push(&mut self, id: Uuid) -> Result<(), actix_ws::Closed> {
         let Some(mut state) = self.docs.get(&id).cloned() else {
+            self.unpushed.remove(&id);
             return Ok(());
         };
         let app = self.state.clone();
@@ -433,8 +453,10 @@ impl Connection {
             .run(move |conn| Ok(store::load(conn, &app.documents.cache, id)?.doc))
             .await;
         let Ok(doc) = loaded else {
+            self.unpushed.insert(id);
             return Ok(());
         };
+        self.unpushed.remove(&id);
         let message = hezuo_sync::engine::generate(&doc, &mut state);
         self.docs.insert(id, state);
         match (message, self.client_peer.clone()) {
