@@ -80,6 +80,10 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// Largest accepted import file.
     pub max_import_bytes: usize,
+    /// Largest HTTP sync body (after decompression) or WebSocket message.
+    pub max_sync_bytes: usize,
+    /// Memory for sync bodies and messages being read and handled at once, in MiB; more wait, then get 503.
+    pub sync_memory_mb: usize,
     /// Memory for cached cooperative documents (estimated), in MiB.
     pub document_cache_mb: usize,
     /// Where photos and thumbnails are kept: `local` (under `<data_dir>/blobs`) or `s3` (any S3-compatible service).
@@ -152,6 +156,8 @@ impl Default for Config {
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             max_import_bytes: 64 * 1024 * 1024,
+            max_sync_bytes: 8 * 1024 * 1024,
+            sync_memory_mb: 64,
             document_cache_mb: 256,
             blob_store: BlobStoreKind::Local,
             s3_bucket: None,

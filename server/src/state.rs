@@ -28,6 +28,8 @@ pub struct AppState {
     pub blobs: Blobs,
     /// Photos being decoded at once; bounds the memory decoding takes.
     pub photo_decoding: tokio::sync::Semaphore,
+    /// Memory for sync bodies and messages in flight.
+    pub sync_intake: crate::documents::intake::SyncIntake,
 }
 
 impl AppState {
@@ -55,6 +57,10 @@ impl AppState {
             review_levels,
             blobs: Blobs::from_config(&config)?,
             photo_decoding: tokio::sync::Semaphore::new(config.photo_decode_concurrency),
+            sync_intake: crate::documents::intake::SyncIntake::new(
+                config.max_sync_bytes,
+                config.sync_memory_mb * 1024 * 1024,
+            ),
             db: Db::new(pool),
             config,
         })

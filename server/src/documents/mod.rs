@@ -7,6 +7,7 @@ pub mod cache;
 pub mod commit;
 pub mod decisions;
 pub mod feed;
+pub mod intake;
 pub mod projection;
 pub mod repo_protocol;
 pub mod service;

@@ -15,6 +15,7 @@ mod devices;
 mod field_app;
 mod field_cli;
 mod imports;
+mod memory;
 mod multi_instance;
 mod openapi;
 mod phone;

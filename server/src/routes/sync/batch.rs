@@ -9,9 +9,6 @@ use crate::state::AppState;
 
 /// Most documents one request may carry; a phone with more sends several requests.
 const MAX_DOCUMENTS: usize = 5_000;
-/// The largest request body, after decompression. A phone's changes since its last acknowledged sync are far
-/// smaller (each change is at most `trust::MAX_CHANGE_BYTES`); the app-wide limit for imports does not apply here.
-pub const MAX_SYNC_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// HTTP batch sync: one CBOR body (gzip or zstd `Content-Encoding` welcome) with, for every document the phone holds,
 /// either a digest of its heads or an automerge sync message. The reply carries the server's messages for the
@@ -24,7 +21,8 @@ pub const MAX_SYNC_BODY_BYTES: usize = 16 * 1024 * 1024;
         (status = 400, description = "Not CBOR, or an unsupported protocol version", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in, or the device was revoked", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The session has no registered device (`device_required`)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Over 16 MiB after decompression, or too many documents (`payload_too_large`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Over `HEZUO_MAX_SYNC_BYTES` (8 MiB) after decompression, or too many documents (`payload_too_large`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is out of reach, or too many large sync bodies at once (`service_unavailable`, with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ), security(("bearer" = [])))]
 #[post("/sync")]
 pub async fn sync_batch(
@@ -33,8 +31,9 @@ pub async fn sync_batch(
     caller: Authenticated,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let body = read_limited(&req, payload, MAX_SYNC_BODY_BYTES).await?;
-    let request: SyncRequest = ciborium::from_reader(body.as_slice()).map_err(|e| {
+    // The body's share of the sync memory is held until the reply is built.
+    let body = state.sync_intake.read(&req, payload).await?;
+    let request: SyncRequest = ciborium::from_reader(body.bytes.as_slice()).map_err(|e| {
         ApiError::new(ErrorCode::BadRequest).with_detail(
             format!("请求体不是有效的CBOR：{e}"),
             format!("the body is not valid CBOR: {e}"),
@@ -69,38 +68,4 @@ pub async fn sync_batch(
     let mut body = Vec::new();
     ciborium::into_writer(&response, &mut body).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().content_type(CBOR).body(body))
-}
-
-/// Reads a body, decompressed as its `Content-Encoding` says, refusing it as soon as it grows past `limit`: a large or
-/// endlessly expanding body never sits whole in memory.
-pub async fn read_limited(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> ApiResult<Vec<u8>> {
-    use futures_util::StreamExt;
-    let mut payload = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::new(ErrorCode::BadRequest).with_detail(
-                format!("请求体读取失败：{e}"),
-                format!("cannot read the body: {e}"),
-            )
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::new(ErrorCode::PayloadTooLarge).with_detail(
-                format!(
-                    "同步请求过大（上限{} MB），请分批同步",
-                    limit / (1024 * 1024)
-                ),
-                format!(
-                    "the sync request is over {} MiB; sync in smaller batches",
-                    limit / (1024 * 1024)
-                ),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }

@@ -21,8 +21,6 @@ use crate::state::AppState;
 /// Phones on 2G go quiet for long stretches: ping every 30 s, give up after 3 minutes without a word.
 const PING_EVERY: Duration = Duration::from_secs(30);
 const SILENCE_LIMIT: Duration = Duration::from_secs(180);
-/// A first sync of a large document arrives as one message; the same bound as an HTTP batch request.
-const MAX_MESSAGE_BYTES: usize = super::batch::MAX_SYNC_BODY_BYTES;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -69,10 +67,12 @@ pub async fn websocket(
             format!("WebSocket handshake failed: {e}"),
         )
     })?;
+    // A first sync of a large document arrives as one message: the same bound as an HTTP sync body.
+    let max_message_bytes = state.sync_intake.limit();
     let stream = stream
-        .max_frame_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(max_message_bytes)
         .aggregate_continuations()
-        .max_continuation_size(MAX_MESSAGE_BYTES);
+        .max_continuation_size(max_message_bytes);
     let access = Access {
         user,
         session: session_id,
@@ -160,6 +160,12 @@ async fn run(
                 last_heard = Instant::now();
                 match incoming {
                     Some(Ok(AggregatedMessage::Binary(bytes))) => {
+                        // The message holds its share of the sync memory while it is handled.
+                        let mut share = crate::documents::intake::Share::default();
+                        if connection.state.sync_intake.grow(&mut share, bytes.len()).await.is_err() {
+                            let _ = connection.refuse("too many sync messages at once; reconnect and retry").await;
+                            break;
+                        }
                         if connection.frame(&bytes).await.is_err() {
                             break;
                         }

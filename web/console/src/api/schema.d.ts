@@ -8092,8 +8092,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over 16 MiB after decompression, or too many documents (`payload_too_large`) */
+            /** @description Over `HEZUO_MAX_SYNC_BYTES` (8 MiB) after decompression, or too many documents (`payload_too_large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is out of reach, or too many large sync bodies at once (`service_unavailable`, with `Retry-After`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
