@@ -34,6 +34,8 @@ struct Extra {
     fields: Vec<InvalidField>,
     existing: Option<ExistingResource>,
     retry_after_secs: Option<u64>,
+    /// The methods a path answers, for a 405.
+    allow: Option<String>,
     /// The underlying cause of a server-side failure; logged, never sent.
     source: Option<anyhow::Error>,
 }
@@ -78,6 +80,11 @@ impl ApiError {
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.extra.retry_after_secs = Some(seconds.max(1));
+        self
+    }
+
+    pub fn with_allow(mut self, methods: &str) -> Self {
+        self.extra.allow = Some(methods.to_owned());
         self
     }
 
@@ -139,6 +146,11 @@ impl ApiError {
             .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
         if let Some(seconds) = self.extra.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        if let Some(methods) = self.extra.allow.as_deref()
+            && let Ok(value) = HeaderValue::from_str(methods)
+        {
+            response.insert_header((header::ALLOW, value));
         }
         if self.code == ErrorCode::Unauthenticated || self.status_code() == StatusCode::UNAUTHORIZED
         {

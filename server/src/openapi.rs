@@ -86,8 +86,191 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    let mut document = document;
+    complete_responses(&mut document);
     document
+}
+
+/// Adds the answers every operation of a kind can give, where its own documentation does not list them: 401 for
+/// one that needs a token, 404 for a path naming something, 400 and 422 for parameters or a JSON body that do not
+/// parse or are out of range, 413 for any body, 415 for a JSON body, and 503 (the database out of reach, with
+/// `Retry-After`) for every operation that reads the database. The problem document is the same for all of them.
+fn complete_responses(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    for (path, item) in document.paths.paths.iter_mut() {
+        let reads_database = !matches!(path.as_str(), "/health" | "/api/v1/openapi.json");
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let has = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
+            let (in_path, in_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
+            let needs_token = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let body = operation.request_body.as_ref();
+            let json_body = body.is_some_and(|b| b.content.contains_key("application/json"));
+            let mut answers: Vec<(&str, &str)> = Vec::new();
+            if needs_token {
+                answers.push((
+                    "401",
+                    "No valid token, or the session ended (`unauthenticated`)",
+                ));
+            }
+            if in_path {
+                answers.push((
+                    "404",
+                    "Nothing with that id, or not in the caller's regions (`not_found`)",
+                ));
+            }
+            if in_path || in_query || json_body {
+                answers.push((
+                    "400",
+                    "A parameter that does not parse (`invalid_query`), or a body that is not JSON (`invalid_json`)",
+                ));
+                answers.push((
+                    "422",
+                    "A parameter or body value outside what the operation accepts (`validation_failed`, with the fields)",
+                ));
+            }
+            if body.is_some() {
+                answers.push(("413", "The body is too large (`payload_too_large`)"));
+            }
+            if json_body {
+                answers.push((
+                    "415",
+                    "The body is not `application/json` (`unsupported_media_type`)",
+                ));
+            }
+            if reads_database {
+                answers.push((
+                    "503",
+                    "The database is out of reach; retry after `Retry-After` seconds (`service_unavailable`)",
+                ));
+            }
+            for (status, description) in answers {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem_response(description));
+            }
+        }
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            hezuo_mobile_api::Problem::CONTENT_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
 }
 
 /// The document rendered once at start-up, served at `/api/v1/openapi.json`.
 pub struct OpenApiJson(pub String);
+
+/// The documented operations, to tell a path that exists but not with the request's method (405, with `Allow`) from
+/// one that does not exist (404).
+pub struct Operations {
+    templates: Vec<(Vec<Segment>, Vec<String>)>,
+}
+
+enum Segment {
+    Literal(String),
+    Parameter,
+}
+
+impl Operations {
+    pub fn of(document: &utoipa::openapi::OpenApi) -> Self {
+        let templates = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .split('/')
+                    .map(|segment| {
+                        if segment.starts_with('{') && segment.ends_with('}') {
+                            Segment::Parameter
+                        } else {
+                            Segment::Literal(segment.to_owned())
+                        }
+                    })
+                    .collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("OPTIONS", item.options.is_some()),
+                    ("HEAD", item.head.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, documented)| *documented)
+                .map(|(method, _)| method.to_owned())
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self { templates }
+    }
+
+    /// The methods `path` answers, when some documented operation has that path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<&str>> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut methods: Vec<&str> = self
+            .templates
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(segment, part)| match segment {
+                            Segment::Literal(literal) => literal == part,
+                            Segment::Parameter => !part.is_empty(),
+                        })
+            })
+            .flat_map(|(_, methods)| methods.iter().map(String::as_str))
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        (!methods.is_empty()).then_some(methods)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_documented_path_lists_its_methods() {
+        let operations = Operations::of(&document());
+        assert_eq!(
+            operations.allowed("/api/v1/cleanup/rules"),
+            Some(vec!["GET", "PUT"])
+        );
+        assert_eq!(
+            operations
+                .allowed("/api/v1/visits/0193a1b2-0000-7000-8000-000000000000/review/approve"),
+            Some(vec!["POST"])
+        );
+        assert_eq!(operations.allowed("/api/v1/nothing"), None);
+        assert_eq!(operations.allowed("/api/v1/visits//review/approve"), None);
+    }
+}

@@ -49,13 +49,15 @@ impl Application {
             );
         }
         actix_web::rt::spawn(crate::reports::freeze_loop(state.clone()));
-        let openapi_json =
-            web::Data::new(OpenApiJson(crate::openapi::document().to_pretty_json()?));
+        let document = crate::openapi::document();
+        let operations = web::Data::new(crate::openapi::Operations::of(&document));
+        let openapi_json = web::Data::new(OpenApiJson(document.to_pretty_json()?));
 
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(openapi_json.clone())
+                .app_data(operations.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())

@@ -148,7 +148,21 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         );
 }
 
-/// Answers every unknown path with a problem document.
-pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-    Err(crate::error::ApiError::not_found())
+/// Answers every request no route took with a problem document: 405 with `Allow` for a documented path asked with
+/// another method (`TRACE` included), 404 otherwise.
+pub async fn not_found(
+    req: actix_web::HttpRequest,
+    operations: actix_web::web::Data<crate::openapi::Operations>,
+) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use hezuo_mobile_api::ErrorCode;
+    match operations.allowed(req.path()) {
+        Some(methods) => Err(ApiError::new(ErrorCode::MethodNotAllowed)
+            .with_detail(
+                format!("此地址只接受 {}", methods.join("、")),
+                format!("this path answers {} only", methods.join(", ")),
+            )
+            .with_allow(&methods.join(", "))),
+        None => Err(ApiError::not_found()),
+    }
 }

@@ -100,3 +100,51 @@ fn every_api_operation_is_documented_with_its_errors() {
         }
     }
 }
+
+/// Every `$ref` in the document names a schema it holds (a broken one makes generated clients and fuzzers fail).
+#[test]
+fn every_reference_in_the_document_resolves() {
+    let text = std::fs::read_to_string(snapshot_path()).expect("snapshot");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("schemas");
+    let mut broken = Vec::new();
+    for (at, _) in text.match_indices("\"#/components/schemas/") {
+        let name: String = text[at + 22..].chars().take_while(|c| *c != '"').collect();
+        if !schemas.contains_key(&name) {
+            broken.push(name);
+        }
+    }
+    assert!(broken.is_empty(), "broken references: {broken:?}");
+}
+
+/// A documented path asked with a method it does not answer gets 405 with `Allow` (TRACE included); an unknown path
+/// gets 404. Both are problem documents.
+#[test]
+fn a_method_a_path_does_not_answer_is_405_with_allow() {
+    let app = TestApp::spawn();
+    let client = app.anonymous();
+    for (method, path, allow) in [
+        (Method::TRACE, "/api/v1/me", "GET"),
+        (Method::DELETE, "/api/v1/cleanup/rules", "GET, PUT"),
+        (
+            Method::PUT,
+            "/api/v1/visits/0193a1b2-0000-7000-8000-000000000000/review/approve",
+            "POST",
+        ),
+        (Method::TRACE, "/health", "GET"),
+    ] {
+        let response = client
+            .raw(method.clone(), path, &[], &[], None)
+            .expect("answer");
+        assert_eq!(response.status, 405, "{method} {path}");
+        assert_eq!(response.header("Allow"), Some(allow), "{method} {path}");
+        let problem: hezuo_mobile_api::Problem = response.json().expect("problem");
+        assert_eq!(problem.code, hezuo_mobile_api::ErrorCode::MethodNotAllowed);
+    }
+    let unknown = client
+        .raw(Method::TRACE, "/api/v1/nothing-here", &[], &[], None)
+        .expect("answer");
+    assert_eq!(unknown.status, 404);
+}

@@ -66,14 +66,15 @@ fn unknown_paths_get_a_problem_document_in_chinese_or_english() {
 fn wrong_methods_and_malformed_bodies_get_problem_documents_too() {
     let app = TestApp::spawn();
     let client = app.anonymous();
-    // actix routes by method as well as path, so a wrong method finds no route.
+    // A documented path asked with a method it does not answer says which it does.
     let wrong_method = client
         .raw(Method::DELETE, "/api/v1/auth/login", &[], &[], None)
         .expect("answer");
-    assert_eq!(wrong_method.status, 404);
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.header("Allow"), Some("POST"));
     assert_eq!(
         wrong_method.json::<Problem>().expect("problem").code,
-        ErrorCode::NotFound
+        ErrorCode::MethodNotAllowed
     );
 
     let broken = client

@@ -7,7 +7,7 @@ use crate::state::AppState;
 /// Prometheus metrics in the text exposition format. With `metrics_token` configured, only a request carrying it as a
 /// bearer token is answered.
 #[utoipa::path(tag = "system", responses(
-    (status = 200, description = "Metrics", content_type = "text/plain"),
+    (status = 200, description = "Metrics in the OpenMetrics text format", content_type = "application/openmetrics-text"),
     (status = 401, description = "`metrics_token` is set and the request does not carry it", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/metrics")]
