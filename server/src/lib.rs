@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod etag;
 pub mod evidence;
+pub mod heap;
 pub mod import;
 pub mod metrics;
 pub mod middleware;

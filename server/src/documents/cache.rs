@@ -1,20 +1,22 @@
-//! Recently used documents in memory, evicted least-recently-used first when their estimated size exceeds the budget.
-//! Entries carry the database version they were loaded at; a reader with a newer version reloads, so several server
-//! instances can share one database.
+//! Recently used documents in memory, evicted least-recently-used first when what they hold passes the budget. What a
+//! document holds is measured when it is built (see [`crate::heap`]), not guessed from its saved size: automerge's
+//! in-memory form costs tens of KiB even for a document that saves to one. Readers share the cached document; a
+//! writer works on its own copy. Entries carry the database version they were loaded at; a reader with a newer version
+//! reloads, so several server instances can share one database.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use automerge::Automerge;
 use uuid::Uuid;
 
-/// Automerge's in-memory form is several times its saved size; the budget counts this estimate.
-const MEMORY_PER_SAVED_BYTE: usize = 8;
-
 struct Entry {
-    doc: Automerge,
+    doc: Arc<Automerge>,
     version: i64,
-    bytes: usize,
+    /// The bytes of snapshot and chunks it was loaded from (the document's size limit counts these).
+    saved_bytes: usize,
+    /// Heap bytes the document holds.
+    cost: usize,
     last_used: u64,
 }
 
@@ -44,13 +46,13 @@ impl DocCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A copy of the cached document if it is at `version`.
-    pub fn get(&self, id: Uuid, version: i64) -> Option<Automerge> {
+    /// The cached document if it is at `version`.
+    pub fn get(&self, id: Uuid, version: i64) -> Option<Arc<Automerge>> {
         self.get_with_size(id, version).map(|(doc, _)| doc)
     }
 
     /// Like [`DocCache::get`], with the saved size the entry was put with.
-    pub fn get_with_size(&self, id: Uuid, version: i64) -> Option<(Automerge, usize)> {
+    pub fn get_with_size(&self, id: Uuid, version: i64) -> Option<(Arc<Automerge>, usize)> {
         let mut inner = self.lock();
         inner.tick += 1;
         let tick = inner.tick;
@@ -59,11 +61,19 @@ impl DocCache {
             return None;
         }
         entry.last_used = tick;
-        Some((entry.doc.clone(), entry.bytes / MEMORY_PER_SAVED_BYTE))
+        Some((entry.doc.clone(), entry.saved_bytes))
     }
 
-    pub fn put(&self, id: Uuid, version: i64, doc: Automerge, saved_bytes: usize) {
-        let bytes = saved_bytes.saturating_mul(MEMORY_PER_SAVED_BYTE).max(1024);
+    /// Keeps `doc`, which holds `cost` heap bytes (measured with [`crate::heap::retained_by`]).
+    pub fn put(
+        &self,
+        id: Uuid,
+        version: i64,
+        doc: Arc<Automerge>,
+        saved_bytes: usize,
+        cost: usize,
+    ) {
+        let bytes = cost.max(1);
         if bytes > self.budget {
             return;
         }
@@ -75,11 +85,12 @@ impl DocCache {
             Entry {
                 doc,
                 version,
-                bytes,
+                saved_bytes,
+                cost: bytes,
                 last_used: tick,
             },
         ) {
-            inner.used -= old.bytes;
+            inner.used -= old.cost;
         }
         inner.used += bytes;
         while inner.used > self.budget {
@@ -92,7 +103,7 @@ impl DocCache {
                 break;
             };
             if let Some(evicted) = inner.entries.remove(&oldest) {
-                inner.used -= evicted.bytes;
+                inner.used -= evicted.cost;
             }
         }
     }
@@ -100,11 +111,11 @@ impl DocCache {
     pub fn forget(&self, id: Uuid) {
         let mut inner = self.lock();
         if let Some(old) = inner.entries.remove(&id) {
-            inner.used -= old.bytes;
+            inner.used -= old.cost;
         }
     }
 
-    /// (documents held, estimated bytes) for metrics.
+    /// (documents held, heap bytes they hold) for metrics.
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.entries.len(), inner.used)
@@ -117,27 +128,43 @@ mod tests {
 
     #[test]
     fn stays_within_its_budget_and_evicts_the_least_recently_used() {
-        let cache = DocCache::new(3 * 1024 * MEMORY_PER_SAVED_BYTE);
+        let cache = DocCache::new(3 * 1024);
         let ids: Vec<Uuid> = (0..4).map(|i| Uuid::from_u128(i + 1)).collect();
-        cache.put(ids[0], 1, Automerge::new(), 1024);
-        cache.put(ids[1], 1, Automerge::new(), 1024);
-        cache.put(ids[2], 1, Automerge::new(), 1024);
+        let doc = Arc::new(Automerge::new());
+        cache.put(ids[0], 1, doc.clone(), 100, 1024);
+        cache.put(ids[1], 1, doc.clone(), 100, 1024);
+        cache.put(ids[2], 1, doc.clone(), 100, 1024);
         assert!(
             cache.get(ids[0], 1).is_some(),
             "touch the first so the second is the oldest"
         );
-        cache.put(ids[3], 1, Automerge::new(), 1024);
+        cache.put(ids[3], 1, doc.clone(), 100, 1024);
         assert!(cache.get(ids[1], 1).is_none(), "evicted");
         assert!(cache.get(ids[0], 1).is_some());
         assert!(cache.get(ids[3], 1).is_some());
-        assert!(cache.usage().1 <= 3 * 1024 * MEMORY_PER_SAVED_BYTE);
+        assert_eq!(cache.usage(), (3, 3 * 1024));
+        assert_eq!(
+            cache.get_with_size(ids[0], 1).map(|(_, saved)| saved),
+            Some(100)
+        );
+    }
+
+    #[test]
+    fn a_real_document_costs_what_building_it_held() {
+        let id = Uuid::from_u128(7);
+        let (doc, cost) = crate::heap::retained_by(|| hezuo_sync::document::genesis(id));
+        let saved = doc.save().len();
+        assert!(
+            cost > saved * 4,
+            "in memory a document holds several times its saved size ({cost} bytes against {saved} saved)"
+        );
     }
 
     #[test]
     fn a_newer_version_in_the_database_is_a_miss() {
         let cache = DocCache::new(1 << 20);
         let id = Uuid::from_u128(9);
-        cache.put(id, 3, Automerge::new(), 10);
+        cache.put(id, 3, Arc::new(Automerge::new()), 10, 1000);
         assert!(cache.get(id, 4).is_none());
         assert!(cache.get(id, 3).is_some());
     }

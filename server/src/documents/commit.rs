@@ -158,7 +158,7 @@ impl Documents {
         for _ in 0..STALE_RETRIES {
             let attempt = write_transaction(conn, |conn| -> Result<_, Failed> {
                 let stored = store::load(conn, &self.cache, id)?;
-                let mut doc = stored.doc;
+                let mut doc = std::sync::Arc::unwrap_or_clone(stored.doc);
                 let before = doc.get_heads();
                 let value = edit(conn, &mut doc)?;
                 let changes = doc.get_changes(&before);

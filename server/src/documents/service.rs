@@ -411,7 +411,13 @@ pub fn merge(
     let version = stored.version;
     let saved_bytes = stored.saved_bytes;
     let writer = caller.writer(binding.usable());
-    let received = match engine::receive_from_device(id, stored.doc, state, message, &writer) {
+    let received = match engine::receive_from_device(
+        id,
+        std::sync::Arc::unwrap_or_clone(stored.doc),
+        state,
+        message,
+        &writer,
+    ) {
         Ok(received) => received,
         Err(ReceiveError::Refused(refusal)) => {
             quarantine(conn, caller, id, &refusal)?;

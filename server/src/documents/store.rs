@@ -2,6 +2,7 @@
 //! the snapshot; the sync state per (document, device); and who made each change.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use automerge::sync::State;
 use automerge::{Automerge, Change, ChangeHash};
@@ -22,7 +23,8 @@ use crate::with_backend;
 const MIN_COMPACTION_BYTES: i64 = 64 * 1024;
 
 pub struct StoredDoc {
-    pub doc: Automerge,
+    /// Shared with the cache: readers use it as it is, a writer takes its own copy (`Arc::unwrap_or_clone`).
+    pub doc: Arc<Automerge>,
     /// 0 for a document still at its genesis (no row).
     pub version: i64,
     /// Bytes of snapshot and chunks it was loaded from (an estimate for cached copies).
@@ -76,11 +78,7 @@ pub fn load_at(
     version: i64,
 ) -> QueryResult<StoredDoc> {
     if version == 0 {
-        return Ok(StoredDoc {
-            doc: document::genesis(id),
-            version: 0,
-            saved_bytes: 0,
-        });
+        return Ok(genesis(cache, id));
     }
     match cache.get_with_size(id, version) {
         Some((doc, saved_bytes)) => Ok(StoredDoc {
@@ -101,11 +99,7 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
         .first(conn)
         .optional()?;
     let Some((version, snapshot)) = row else {
-        return Ok(StoredDoc {
-            doc: document::genesis(id),
-            version: 0,
-            saved_bytes: 0,
-        });
+        return Ok(genesis(cache, id));
     };
     if let Some((doc, saved_bytes)) = cache.get_with_size(id, version) {
         return Ok(StoredDoc {
@@ -115,18 +109,35 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
         });
     }
     let chunks = load_chunks(conn, &key)?;
-    let (doc, dropped) = assemble(id, snapshot.as_deref(), &chunks)?;
+    let (assembled, cost) = crate::heap::retained_by(|| {
+        assemble(id, snapshot.as_deref(), &chunks).map(|(doc, dropped)| (Arc::new(doc), dropped))
+    });
+    let (doc, dropped) = assembled?;
     if dropped {
         tracing::warn!(cooperative_id = %id, "stored document holds unchecked changes waiting for a dependency; ignored (run `hezuo repair-documents`)");
     }
     let saved =
         snapshot.as_ref().map(Vec::len).unwrap_or(0) + chunks.iter().map(Vec::len).sum::<usize>();
-    cache.put(id, version, doc.clone(), saved);
+    cache.put(id, version, doc.clone(), saved, cost);
     Ok(StoredDoc {
         doc,
         version,
         saved_bytes: saved,
     })
+}
+
+/// A document nobody has written to yet: built from its id once, then cached like any other (at version 0).
+fn genesis(cache: &DocCache, id: Uuid) -> StoredDoc {
+    let doc = cache.get(id, 0).unwrap_or_else(|| {
+        let (doc, cost) = crate::heap::retained_by(|| Arc::new(document::genesis(id)));
+        cache.put(id, 0, doc.clone(), 0, cost);
+        doc
+    });
+    StoredDoc {
+        doc,
+        version: 0,
+        saved_bytes: 0,
+    }
 }
 
 fn load_chunks(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Vec<u8>>> {
@@ -292,10 +303,11 @@ pub fn repair_orphans(conn: &mut DbConn, id: Uuid) -> QueryResult<bool> {
     Ok(true)
 }
 
-/// Caches a document just committed at `version`. Its size is estimated from the bytes of the changes written plus
-/// what was loaded, rather than by saving the whole document again.
+/// Caches a copy of a document just committed at `version`, measuring what the copy holds. Its saved size is the
+/// bytes loaded plus those of the changes written, rather than saving the whole document again.
 pub fn remember(cache: &DocCache, id: Uuid, version: i64, doc: &Automerge, saved_bytes: usize) {
-    cache.put(id, version, doc.clone(), saved_bytes);
+    let (copy, cost) = crate::heap::retained_by(|| Arc::new(doc.clone()));
+    cache.put(id, version, copy, saved_bytes, cost);
 }
 
 /// Changes as one chunk for `Automerge::load_incremental`.
