@@ -58,6 +58,39 @@ impl Caller {
 /// this account's holds.
 pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<Known> {
     let mut known = Known::default();
+    if let [id] = ids {
+        // One document (every WebSocket message): statements with a fixed shape, which the connection prepares once
+        // and reuses, where a list of ids makes new SQL for each length.
+        let key = CooperativeId::from(*id);
+        let row: Option<(CooperativeId, String, Option<CooperativeId>)> = cooperatives::table
+            .find(&key)
+            .select((
+                cooperatives::id,
+                cooperatives::region_path,
+                cooperatives::merged_into,
+            ))
+            .first(conn)
+            .optional()?;
+        let held: Vec<(CooperativeId, String, String, String)> = quarantines::table
+            .filter(
+                quarantines::device_id.eq_any(
+                    devices::table
+                        .filter(devices::user_id.eq(&caller.user_id))
+                        .select(devices::id),
+                ),
+            )
+            .filter(quarantines::cooperative_id.eq(&key))
+            .filter(quarantines::released_at.is_null())
+            .select((
+                quarantines::cooperative_id,
+                quarantines::code,
+                quarantines::reason_zh,
+                quarantines::reason_en,
+            ))
+            .load(conn)?;
+        record(&mut known, row, held);
+        return Ok(known);
+    }
     for chunk in ids.chunks(500) {
         let keys: Vec<CooperativeId> = chunk.iter().copied().map(CooperativeId::from).collect();
         let rows: Vec<(CooperativeId, String, Option<CooperativeId>)> = cooperatives::table
@@ -68,12 +101,6 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
                 cooperatives::merged_into,
             ))
             .load(conn)?;
-        for (id, path, survivor) in rows {
-            if let Some(survivor) = survivor {
-                known.merged_into.insert(id.uuid(), survivor.uuid());
-            }
-            known.region_paths.insert(id.uuid(), path);
-        }
         // A hold follows the account: a new device of the same counsellor is held for the document too.
         let held: Vec<(CooperativeId, String, String, String)> = quarantines::table
             .filter(
@@ -92,11 +119,26 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
                 quarantines::reason_en,
             ))
             .load(conn)?;
-        for (id, code, zh, en) in held {
-            known.quarantined.insert(id.uuid(), (code, zh, en));
-        }
+        record(&mut known, rows, held);
     }
     Ok(known)
+}
+
+/// Adds what the registry and the holds say of some documents to `known`.
+fn record(
+    known: &mut Known,
+    rows: impl IntoIterator<Item = (CooperativeId, String, Option<CooperativeId>)>,
+    held: Vec<(CooperativeId, String, String, String)>,
+) {
+    for (id, path, survivor) in rows {
+        if let Some(survivor) = survivor {
+            known.merged_into.insert(id.uuid(), survivor.uuid());
+        }
+        known.region_paths.insert(id.uuid(), path);
+    }
+    for (id, code, zh, en) in held {
+        known.quarantined.insert(id.uuid(), (code, zh, en));
+    }
 }
 
 /// One batch request: each entry is planned ([`batch_plan::step`]), messages are merged through the trust boundary,

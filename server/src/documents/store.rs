@@ -90,15 +90,16 @@ pub fn load_at(
     }
 }
 
-/// Loads a document: from the cache when it is current, else from the snapshot and chunks.
+/// Loads a document: from the cache when it is current (one small query for the version), else from the snapshot and
+/// chunks.
 pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<StoredDoc> {
     let key = id.to_string();
-    let row: Option<(i64, Option<Vec<u8>>)> = documents::table
+    let version: Option<i64> = documents::table
         .find(&key)
-        .select((documents::version, documents::snapshot))
+        .select(documents::version)
         .first(conn)
         .optional()?;
-    let Some((version, snapshot)) = row else {
+    let Some(version) = version else {
         return Ok(genesis(cache, id));
     };
     if let Some((doc, saved_bytes)) = cache.get_with_size(id, version) {
@@ -108,6 +109,11 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
             saved_bytes,
         });
     }
+    // The version read with the snapshot is the one the document is cached at, even if it moved meanwhile.
+    let (version, snapshot): (i64, Option<Vec<u8>>) = documents::table
+        .find(&key)
+        .select((documents::version, documents::snapshot))
+        .first(conn)?;
     let chunks = load_chunks(conn, &key)?;
     let (assembled, cost) = crate::heap::retained_by(|| {
         assemble(id, snapshot.as_deref(), &chunks).map(|(doc, dropped)| (Arc::new(doc), dropped))
