@@ -2,8 +2,11 @@
 //! batch, WebSocket) and storage wrap it; it never touches a socket or a database.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
-use automerge::sync::{self, BloomFilter, ChunkList, Have, Message, State, SyncDoc};
+use automerge::sync::{
+    self, BloomFilter, Capability, ChunkList, Have, Message, MessageFlags, State, SyncDoc,
+};
 use automerge::{Automerge, Change, ChangeHash};
 use uuid::Uuid;
 
@@ -13,7 +16,8 @@ use crate::trust::{self, Refusal, Writer};
 /// What receiving a message from a device produced, ready to persist.
 #[derive(Debug)]
 pub struct Received {
-    pub doc: Automerge,
+    /// The document as it stands after the message: the caller's own when the message changed nothing, else the fork.
+    pub doc: Arc<Automerge>,
     pub state: State,
     /// The changes the document did not have, in the order they were applied.
     pub new_changes: Vec<Change>,
@@ -49,16 +53,15 @@ pub enum ReceiveError {
 /// missing are dropped after their actor is checked, and the reply asks for them again (see [`ask_again`]).
 pub fn receive_from_device(
     cooperative_id: Uuid,
-    doc: Automerge,
+    doc: impl Into<Arc<Automerge>>,
     state: &State,
     mut message: Message,
     writer: &Writer,
 ) -> Result<Received, ReceiveError> {
+    let doc = doc.into();
     let mut state = state.clone();
     if message.changes.is_empty() {
-        let mut doc = doc;
-        doc.receive_sync_message(&mut state, message)
-            .map_err(|e| ReceiveError::Malformed(e.to_string()))?;
+        receive_without_changes(&doc, &mut state, message);
         return Ok(Received {
             doc,
             state,
@@ -82,7 +85,7 @@ pub fn receive_from_device(
             .map(|change| change.raw_bytes().to_vec())
             .collect::<Vec<_>>(),
     );
-    let mut fork = doc.clone();
+    let mut fork = Automerge::clone(&doc);
     fork.receive_sync_message(&mut state, message)
         .map_err(|e| ReceiveError::Malformed(e.to_string()))?;
     if !held.is_empty() {
@@ -98,11 +101,67 @@ pub fn receive_from_device(
         )
     };
     Ok(Received {
-        doc: fork,
+        doc: Arc::new(fork),
         state,
         new_changes,
         typed,
     })
+}
+
+/// What automerge's `receive_sync_message` does for a message that carries no changes, reading the document only:
+/// automerge's own takes it mutably for the changes a message may apply, which would make every reader of a shared
+/// document copy it whole. It follows automerge 0.12 step by step; `tests::without_changes_the_state_is_automerges`
+/// holds it to automerge's own result.
+fn receive_without_changes(doc: &Automerge, state: &mut State, message: Message) {
+    state.in_flight = false;
+    let Message {
+        heads,
+        need,
+        have,
+        flags,
+        ..
+    } = message;
+    if let Some(flags) = flags {
+        let mut capabilities = vec![Capability::MessageV2];
+        if flags.contains(MessageFlags::SUPPORTS_SYNC_RESET) {
+            capabilities.push(Capability::SyncReset);
+        }
+        state.their_capabilities = Some(capabilities);
+        if flags.contains(MessageFlags::SYNC_RESET) {
+            state.sent_hashes.clear();
+        }
+        state.peer_read_only = flags.contains(MessageFlags::READ_ONLY);
+    }
+    let known: Vec<ChangeHash> = heads
+        .iter()
+        .filter(|head| doc.get_change_meta_by_hash(head).is_some())
+        .copied()
+        .collect();
+    // What was sent and is an ancestor of the heads they have is no longer in flight.
+    if !state.sent_hashes.is_empty() && !known.is_empty() {
+        let after: HashSet<ChangeHash> = doc.get_changes(&known).iter().map(Change::hash).collect();
+        state.sent_hashes.retain(|hash| after.contains(hash));
+    }
+    if heads == doc.get_heads() {
+        state.last_sent_heads.clone_from(&heads);
+    }
+    if known.len() == heads.len() {
+        state.shared_heads.clone_from(&heads);
+        // The peer lost everything: start again from nothing.
+        if heads.is_empty() {
+            state.last_sent_heads = Vec::new();
+            state.sent_hashes = Default::default();
+        }
+    } else {
+        let mut shared: Vec<ChangeHash> =
+            state.shared_heads.iter().chain(&known).copied().collect();
+        shared.sort();
+        shared.dedup();
+        state.shared_heads = shared;
+    }
+    state.their_have = Some(have);
+    state.their_heads = Some(heads);
+    state.their_need = Some(need);
 }
 
 /// The actors of the changes a message carries: what the server must know of the device binding before it can judge
@@ -267,4 +326,147 @@ pub fn receive_from_server(
 /// costs bytes but loses nothing).
 pub fn decode_state(bytes: &[u8]) -> State {
     sync::State::decode(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, ROOT};
+
+    use super::*;
+
+    fn doc_with(actor: u8, edits: usize) -> Automerge {
+        let mut doc = Automerge::new().with_actor(ActorId::from(vec![actor; 16]));
+        for n in 0..edits {
+            let mut tx = doc.transaction();
+            tx.put(ROOT, format!("k{actor}-{n}"), n as i64)
+                .expect("put");
+            tx.commit();
+        }
+        doc
+    }
+
+    /// Runs a sync between `server` and `client` until both are quiet, checking every message without changes that
+    /// reaches the server against automerge's own handling. `tweak` may alter each such message first (then the two
+    /// need not end in step). Returns how many were checked.
+    fn sync_checking(
+        server: &mut Automerge,
+        server_state: &mut State,
+        client: &mut Automerge,
+        client_state: &mut State,
+        tweak: Option<&dyn Fn(&mut Message)>,
+    ) -> usize {
+        let mut checked = 0;
+        for _ in 0..20 {
+            let to_server = client.generate_sync_message(client_state);
+            if let Some(mut message) = to_server.clone() {
+                if message.changes.is_empty() {
+                    if let Some(tweak) = tweak {
+                        tweak(&mut message);
+                    }
+                    let mut ours = server_state.clone();
+                    receive_without_changes(server, &mut ours, message.clone());
+                    server
+                        .receive_sync_message(server_state, message)
+                        .expect("automerge receives");
+                    assert_eq!(
+                        &ours, server_state,
+                        "the state after a message without changes"
+                    );
+                    checked += 1;
+                } else {
+                    server
+                        .receive_sync_message(server_state, message)
+                        .expect("automerge receives");
+                }
+            }
+            let to_client = server.generate_sync_message(server_state);
+            if let Some(message) = to_client.clone() {
+                client
+                    .receive_sync_message(client_state, message)
+                    .expect("client receives");
+            }
+            if to_server.is_none() && to_client.is_none() {
+                break;
+            }
+        }
+        if tweak.is_none() {
+            assert_eq!(server.get_heads(), client.get_heads(), "in step");
+        }
+        checked
+    }
+
+    #[test]
+    fn without_changes_the_state_is_automerges() {
+        let mut checked = 0;
+        // A new phone reads a document; then it and the server each write and sync again.
+        let mut server = doc_with(1, 5);
+        let (mut server_state, mut client_state) = (State::new(), State::new());
+        let mut client = Automerge::new().with_actor(ActorId::from(vec![2; 16]));
+        checked += sync_checking(
+            &mut server,
+            &mut server_state,
+            &mut client,
+            &mut client_state,
+            None,
+        );
+        let mut tx = client.transaction();
+        tx.put(ROOT, "from the phone", 1).expect("put");
+        tx.commit();
+        let mut tx = server.transaction();
+        tx.put(ROOT, "from the server", 2).expect("put");
+        tx.commit();
+        checked += sync_checking(
+            &mut server,
+            &mut server_state,
+            &mut client,
+            &mut client_state,
+            None,
+        );
+        // The phone lost its data and starts again from nothing, against the server's old state.
+        let mut client = Automerge::new().with_actor(ActorId::from(vec![3; 16]));
+        let mut client_state = State::new();
+        checked += sync_checking(
+            &mut server,
+            &mut server_state,
+            &mut client,
+            &mut client_state,
+            None,
+        );
+        // A phone with history of its own the server lacks: its first message names heads the server does not know.
+        let mut client = doc_with(4, 3);
+        let mut client_state = State::new();
+        checked += sync_checking(
+            &mut server,
+            &mut server_state,
+            &mut client,
+            &mut client_state,
+            None,
+        );
+        // Flags a peer may send: reset, read-only, and the capabilities they advertise.
+        for flag in [
+            MessageFlags::SYNC_RESET | MessageFlags::SUPPORTS_SYNC_RESET,
+            MessageFlags::READ_ONLY,
+        ] {
+            // A reader: a client that sent changes while saying it is read-only would not be in step.
+            let mut client = Automerge::new().with_actor(ActorId::from(vec![5 + flag; 16]));
+            let mut client_state = State::new();
+            let with_flag = |message: &mut Message| {
+                let mut flags = MessageFlags::new();
+                flags.set(flag);
+                message.flags = Some(flags);
+            };
+            checked += sync_checking(
+                &mut server,
+                &mut server_state,
+                &mut client,
+                &mut client_state,
+                Some(&with_flag),
+            );
+        }
+        assert!(
+            checked >= 12,
+            "only {checked} messages without changes were checked"
+        );
+    }
 }

@@ -102,6 +102,7 @@ pub fn check_changes(
     writer: &Writer,
 ) -> Result<crate::model::CooperativeDoc, Refusal> {
     let mut paths = PathCache::default();
+    let mut authors = VisitAuthors::default();
     // Text objects edited, by object id, with their path: their length is judged once all edits are in.
     let mut texts: HashMap<String, Vec<String>> = HashMap::new();
     for change in new_changes {
@@ -123,7 +124,8 @@ pub fn check_changes(
                 texts.insert(op.obj.to_string(), object_path.clone());
             }
             let is_delete = matches!(op.action, automerge::legacy::OpType::Delete);
-            check_path(before, after, &path, is_map_key && is_delete, writer)?;
+            let deletes_key = is_map_key && is_delete;
+            check_path(before, after, &path, deletes_key, writer, &mut authors)?;
             if let automerge::legacy::OpType::Put(automerge::ScalarValue::Str(text)) = &op.action {
                 check_text(&path, text)?;
             }
@@ -248,6 +250,7 @@ fn check_path(
     path: &[String],
     deletes_key: bool,
     writer: &Writer,
+    authors: &mut VisitAuthors,
 ) -> Result<(), Refusal> {
     let shown = path.join(".");
     let Some(first) = path.first() else {
@@ -273,7 +276,7 @@ fn check_path(
         )),
         ("profile", _) => Ok(()),
         ("photos", _) => {
-            check_photo_owner(before, after, &path[1], writer).map_err(|mut refusal| {
+            check_photo_owner(before, after, &path[1], writer, authors).map_err(|mut refusal| {
                 refusal.path = Some(shown);
                 refusal
             })
@@ -288,7 +291,7 @@ fn check_path(
                     "visits cannot be deleted; mark them discarded instead",
                 ));
             }
-            let existed = visit_author(before, visit_id).is_some();
+            let existed = authors.before(before, visit_id).is_some();
             if existed && path.len() == 3 && AUTHOR_FIELDS.contains(&path[2].as_str()) {
                 return Err(refuse(
                     RefusalCode::Authorship,
@@ -297,7 +300,7 @@ fn check_path(
                     "the author of a visit cannot be changed",
                 ));
             }
-            check_visit_author(before, after, visit_id, writer).map_err(|mut refusal| {
+            check_visit_author(before, after, visit_id, writer, authors).map_err(|mut refusal| {
                 refusal.path = Some(shown);
                 refusal
             })
@@ -318,6 +321,7 @@ fn check_photo_owner(
     after: &Automerge,
     hash: &str,
     writer: &Writer,
+    authors: &mut VisitAuthors,
 ) -> Result<(), Refusal> {
     if let Some(owner) = photo_entry_actor(before, hash)
         && !writer.owns(&owner)
@@ -331,7 +335,7 @@ fn check_photo_owner(
     }
     let named_visit = photo_visit(after, hash);
     if let Some(visit_id) = named_visit {
-        let author = visit_author(after, &visit_id).and_then(|(user, _)| user);
+        let author = authors.after(after, &visit_id).and_then(|(user, _)| user);
         if author.as_deref() != Some(writer.user_id.as_str()) {
             return Err(refuse(
                 RefusalCode::NotAuthor,
@@ -372,12 +376,13 @@ fn check_visit_author(
     after: &Automerge,
     visit_id: &str,
     writer: &Writer,
+    authors: &mut VisitAuthors,
 ) -> Result<(), Refusal> {
-    let existing = visit_author(before, visit_id);
+    let existing = authors.before(before, visit_id);
     let existed = existing.is_some();
     let (author_user, author_device) = match existing {
         Some(author) => author,
-        None => visit_author(after, visit_id).unwrap_or_default(),
+        None => authors.after(after, visit_id).unwrap_or_default(),
     };
     let new_visit_claims_this_device =
         existed || author_device.as_deref() == Some(writer.device_id.as_str());
@@ -393,7 +398,39 @@ fn check_visit_author(
     }
 }
 
-fn visit_author(doc: &Automerge, visit_id: &str) -> Option<(Option<String>, Option<String>)> {
+/// A visit's author: the account and the device it names.
+type Author = (Option<String>, Option<String>);
+
+/// Visit authors before and after the changes, looked up once per visit: a new visit is a hundred operations or
+/// more, and every one of them is checked against its visit's author.
+#[derive(Default)]
+struct VisitAuthors {
+    before: HashMap<String, Option<Author>>,
+    after: HashMap<String, Option<Author>>,
+}
+
+impl VisitAuthors {
+    fn before(&mut self, doc: &Automerge, visit_id: &str) -> Option<Author> {
+        Self::look_up(&mut self.before, doc, visit_id)
+    }
+
+    fn after(&mut self, doc: &Automerge, visit_id: &str) -> Option<Author> {
+        Self::look_up(&mut self.after, doc, visit_id)
+    }
+
+    fn look_up(
+        known: &mut HashMap<String, Option<Author>>,
+        doc: &Automerge,
+        visit_id: &str,
+    ) -> Option<Author> {
+        known
+            .entry(visit_id.to_owned())
+            .or_insert_with(|| visit_author(doc, visit_id))
+            .clone()
+    }
+}
+
+fn visit_author(doc: &Automerge, visit_id: &str) -> Option<Author> {
     let (_, visits) = doc.get(ROOT, "visits").ok()??;
     let (_, visit) = doc.get(&visits, visit_id).ok()??;
     let text = |key: &str| {

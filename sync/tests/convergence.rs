@@ -183,7 +183,7 @@ impl World {
                 &phone.writer,
             )
             .expect("honest phones are never refused");
-            self.server = received.doc;
+            self.server = std::sync::Arc::unwrap_or_clone(received.doc);
             phone.server_state = received.state;
         }
         true

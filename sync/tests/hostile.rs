@@ -144,7 +144,7 @@ impl World {
             message,
             &self.attacker,
         ) {
-            Ok(received) => self.server = received.doc,
+            Ok(received) => self.server = std::sync::Arc::unwrap_or_clone(received.doc),
             Err(ReceiveError::Refused(_) | ReceiveError::Malformed(_)) => {}
         }
     }
@@ -203,7 +203,7 @@ impl World {
                         &phone.writer,
                     )
                     .expect("honest phones are never refused");
-                    self.server = received.doc;
+                    self.server = std::sync::Arc::unwrap_or_clone(received.doc);
                     phone.server_state = received.state;
                 }
             }

@@ -45,7 +45,7 @@ fn sync(server: &mut Automerge, phone: &mut Automerge, writer: &Writer) -> Resul
             match engine::receive_from_device(COOP, server.clone(), &server_state, message, writer)
             {
                 Ok(received) => {
-                    *server = received.doc;
+                    *server = std::sync::Arc::unwrap_or_clone(received.doc);
                     server_state = received.state;
                 }
                 Err(ReceiveError::Refused(refusal)) => return Err(refusal.code),

@@ -4,6 +4,7 @@
 //! Databases: SQLite in a temporary directory by default; PostgreSQL when `HEZUO_TEST_POSTGRES_URL` names a server
 //! (each test then gets a schema of its own, dropped at the end). Server logs go to stderr when `TEST_LOG` is set.
 
+pub mod bench;
 pub mod browser;
 pub mod db_proxy;
 
@@ -969,10 +970,5 @@ impl WeakLink {
 
 /// Peak resident memory of a process (Linux `VmHWM`), in KiB.
 pub fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
+    bench::status_kib(pid, "VmHWM:")
 }

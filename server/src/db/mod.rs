@@ -249,11 +249,16 @@ where
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// One permit per pooled connection: work waits for a connection as a parked future, not as a blocking thread.
+    /// Without it a burst (hundreds of WebSocket readers at once) starts a thread per waiting task, each with its own
+    /// allocator arena, and the process keeps that memory.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        let permits = Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize));
+        Self { pool, permits }
     }
 
     pub fn pool(&self) -> &Pool {
@@ -267,7 +272,14 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("database permits closed: {e}")))?;
         actix_web::web::block(move || {
+            let _permit = permit;
             let mut conn = pool.checkout()?;
             f(&mut conn).map_err(|error| {
                 // A failure that left the connection dead is the database's, wherever it surfaced: answer 503.

@@ -133,7 +133,7 @@ impl Documents {
     /// After the transaction committed: caches the new version and tells this process's live connections.
     pub fn committed(&self, id: Uuid, version: i64, doc: &Automerge, saved_bytes: usize) {
         store::remember(&self.cache, id, version, doc, saved_bytes);
-        self.feed.publish(id);
+        self.feed.publish(id, Some(version));
     }
 
     /// The approved evidence of these cooperatives changed: see [`CommitHooks::approved_evidence_changed`].

@@ -13,9 +13,18 @@ use uuid::Uuid;
 
 use crate::db::notify::{ACCESS_CHANNEL, DOCUMENTS_CHANNEL as CHANNEL};
 
+/// News that a document changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentNews {
+    pub id: Uuid,
+    /// The version written, when this process wrote it (and cached it): a connection then finds it in the cache
+    /// without asking the database. News from other instances does not know it.
+    pub version: Option<i64>,
+}
+
 #[derive(Clone)]
 pub struct ChangeFeed {
-    sender: broadcast::Sender<Uuid>,
+    sender: broadcast::Sender<DocumentNews>,
     access: broadcast::Sender<Uuid>,
 }
 
@@ -43,13 +52,13 @@ impl ChangeFeed {
         let _ = self.access.send(user);
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
+    pub fn subscribe(&self) -> broadcast::Receiver<DocumentNews> {
         self.sender.subscribe()
     }
 
-    /// Tells this process's connections.
-    pub fn publish(&self, id: Uuid) {
-        let _ = self.sender.send(id);
+    /// Tells this process's connections that `id` changed, at `version` when known.
+    pub fn publish(&self, id: Uuid, version: Option<i64>) {
+        let _ = self.sender.send(DocumentNews { id, version });
     }
 }
 
@@ -150,7 +159,7 @@ fn replay(
     };
     for id in changed.iter().filter_map(|id| Uuid::parse_str(id).ok()) {
         cache.forget(id);
-        feed.publish(id);
+        feed.publish(id, None);
     }
     feed.publish_access(EVERYONE);
     Ok(changed.len())
@@ -181,7 +190,7 @@ fn forward(
                 feed.publish_access(id);
             } else {
                 cache.forget(id);
-                feed.publish(id);
+                feed.publish(id, None);
             }
         }
         drop(cache);

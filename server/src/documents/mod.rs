@@ -7,6 +7,7 @@ pub mod cache;
 pub mod commit;
 pub mod decisions;
 pub mod feed;
+pub mod first_replies;
 pub mod intake;
 pub mod projection;
 pub mod repo_protocol;
@@ -33,6 +34,8 @@ pub struct Documents {
     pub cache: Arc<DocCache>,
     pub feed: feed::ChangeFeed,
     pub rules: Rules,
+    /// First replies to new readers, kept per document version.
+    pub first_replies: first_replies::FirstReplies,
     hooks: Arc<dyn CommitHooks>,
 }
 
@@ -47,6 +50,7 @@ impl Documents {
             cache,
             feed,
             rules,
+            first_replies: Default::default(),
             hooks,
         }
     }

@@ -453,13 +453,7 @@ pub fn merge(
     let version = stored.version;
     let saved_bytes = stored.saved_bytes;
     let writer = caller.writer(binding.usable());
-    let received = match engine::receive_from_device(
-        id,
-        std::sync::Arc::unwrap_or_clone(stored.doc),
-        state,
-        message,
-        &writer,
-    ) {
+    let received = match engine::receive_from_device(id, stored.doc, state, message, &writer) {
         Ok(received) => received,
         Err(ReceiveError::Refused(refusal)) => {
             quarantine(conn, caller, id, &refusal)?;
@@ -601,7 +595,8 @@ fn store_merged(
         let commit = Commit {
             id: merged.id,
             base_version: merged.version,
-            doc: &mut received.doc,
+            // The fork the changes went into: this makes no copy.
+            doc: std::sync::Arc::make_mut(&mut received.doc),
             changes: accepted.clone(),
             typed: received.typed.take(),
             who: &who,
@@ -703,7 +698,12 @@ fn finish(documents: &Documents, mut merged: Merged, persist: Persist) -> Outcom
         },
         Close::Message { more } => Outcome {
             stored,
-            reply: engine::generate(&received.doc, &mut received.state),
+            reply: documents.first_replies.generate(
+                merged.id,
+                merged.stored_version,
+                &received.doc,
+                &mut received.state,
+            ),
             error: None,
             more,
             state: received.state.clone(),
@@ -741,9 +741,15 @@ pub fn receive(
             Ok(merged) => merged,
             Err(error) => return Ok(failed(state, error)),
         };
-        let stored = write_transaction(conn, |conn| {
-            store_merged(conn, documents, caller, &mut merged, persist)
-        })?;
+        // A message that brought nothing new, with no sync state to keep (every WebSocket read), needs no
+        // transaction: on SQLite that would take the write lock for each reader.
+        let nothing_to_store = merged.received.new_changes.is_empty()
+            && merged.claims.is_empty()
+            && (persist == Persist::Nothing || caller.device_id.is_none());
+        let stored = nothing_to_store
+            || write_transaction(conn, |conn| {
+                store_merged(conn, documents, caller, &mut merged, persist)
+            })?;
         if stored {
             return Ok(finish(documents, merged, persist));
         }

@@ -14,14 +14,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hezuo_mobile_api::client::{DocStatus, Phone, RecordStatus, SyncReport};
+use hezuo_mobile_api::client::{Phone, RecordStatus, SyncReport};
 use hezuo_mobile_api::users::Role;
 use hezuo_server::demo::{self, DemoLogin};
 use hezuo_server::import;
 use hezuo_server::models::Who;
-use hezuo_sync::model::*;
+use hezuo_sync::model::OperatingStatus;
+use hezuo_tests::bench::{
+    all_synced, cpu_seconds, held_documents, percentile, phone_for, realistic_visit,
+};
 use hezuo_tests::{
-    CountingProxy, PASSWORD, SeededDatabase, ServerProcess, count_arg, peak_rss_kib, phone_info,
+    CountingProxy, PASSWORD, SeededDatabase, ServerProcess, count_arg, peak_rss_kib,
 };
 use uuid::Uuid;
 
@@ -32,151 +35,9 @@ const VILLAGE_DISTRICT: &str = "330203";
 /// Cooperatives generated over the city for the fan-in (those of the benchmark village's district are left out).
 const CITY_COOPERATIVES: usize = 2400;
 
-/// A visit as a counsellor fills it in on site: about fifty fields over most sections of the form.
-fn realistic_visit(n: usize) -> Visit {
-    let day = Day::parse("2026-11-20");
-    Visit {
-        notes: Some(format!(
-            "第{n}户：理事长在场，挂牌和办公室都在，账簿齐全，成员抽查三人均知情。"
-        )),
-        meta: Some(VisitMeta {
-            visit_date: day.clone(),
-            visit_type: Some(VisitType::Baseline),
-            geo: Some(GeoPoint {
-                lat: Some(29.8712 + n as f64 * 0.0003),
-                lon: Some(121.4421),
-                datum: Some(Datum::Wgs84),
-                accuracy_m: Some(12.0),
-            }),
-            interviewees: vec![Interviewee {
-                role: Some(IntervieweeRole::Chair),
-                name: Some("王建国".into()),
-                phone: Some("13805740000".into()),
-            }],
-        }),
-        registration: Some(RegistrationCheck {
-            reg_status: Some(RegistrationStatus::Active),
-            annual_report_filed_last_year: Some(true),
-            on_abnormal_list: Some(false),
-            tax_filing_status: Some(TaxFilingStatus::Normal),
-            charter_on_file: Some(true),
-            office_present: Some(true),
-            bank_account_independent: Some(true),
-            ..Default::default()
-        }),
-        membership: Some(Membership {
-            members_total: Some(126),
-            members_farmer: Some(118),
-            members_verified_sample: (0..3)
-                .map(|i| SampledMember {
-                    name: Some(format!("成员{i}")),
-                    contacted: Some(true),
-                    knows_membership: Some(true),
-                    contributed_capital: Some(i != 2),
-                    traded_last_12m: Some(true),
-                })
-                .collect(),
-            capital_total: Some(1_200_000.0),
-            ..Default::default()
-        }),
-        governance: Some(Governance {
-            board_exists: Some(true),
-            supervisor_type: Some(SupervisorType::SingleSupervisor),
-            meetings: vec![Meeting {
-                meeting_type: Some(MeetingType::GeneralMeeting),
-                date: Day::parse("2026-03-15"),
-                attendees: Some(87),
-                minutes_signed: Some(true),
-                photos: vec![],
-            }],
-            affairs_disclosed: Some(true),
-            ..Default::default()
-        }),
-        finance: Some(Finance {
-            bookkeeping: Some(Bookkeeping::Agency),
-            member_accounts: Some(true),
-            revenue_last_year: Some(3_850_000.0),
-            distributable_surplus: Some(210_000.0),
-            rebate_by_transaction: Some(140_000.0),
-            ..Default::default()
-        }),
-        operations: Some(Operations {
-            last_substantive_transaction_date: day,
-            base_area_mu: Some(320.0),
-            base_in_use: Some(true),
-            unified_sales_pct: Percent::new(65.0),
-            certifications: vec![Certification::Green],
-            ..Default::default()
-        }),
-        gxs_link: Some(GxsLink {
-            gxs_relation: Some(GxsRelation::Led),
-            nhl_membership: vec![NhlLevel::County],
-            ..Default::default()
-        }),
-        assessment: Some(Assessment {
-            coop_state: Some(CoopState::ActiveStandard),
-            recommended_actions: vec![RecommendedAction::ApplyForStarRating],
-            counsellor_signed: Some(true),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// CPU time (user + system) a process has used, from `/proc/<pid>/stat` in Linux's fixed 100 ticks per second.
-fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the whole line.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let user: f64 = fields.get(11)?.parse().ok()?;
-    let system: f64 = fields.get(12)?.parse().ok()?;
-    Some((user + system) / 100.0)
-}
-
-/// The cooperatives whose documents the phone holds.
-fn held_documents(phone: &Phone) -> Vec<Uuid> {
-    phone
-        .cooperatives()
-        .expect("index")
-        .keys()
-        .copied()
-        .collect()
-}
-
-/// The phone's own work is all acknowledged by the server.
-fn all_synced(phone: &Phone) -> bool {
-    phone
-        .visits()
-        .expect("visits")
-        .iter()
-        .all(|v| v.status == RecordStatus::Synced)
-        && phone
-            .cooperatives()
-            .expect("index")
-            .values()
-            .all(|d| d.status == DocStatus::Synced)
-}
-
-fn phone_for(address: &str, username: &str) -> (Phone, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("dir");
-    let mut phone = Phone::open(dir.path(), phone_info()).expect("phone");
-    phone.login(address, username, PASSWORD).expect("login");
-    (phone, dir)
-}
-
 fn main() {
     let phones = count_arg("--phones", 200);
-    let backend = if std::env::var("HEZUO_TEST_POSTGRES_URL").is_ok() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let backend = hezuo_tests::bench::backend();
     println!(
         "hezuo sync benchmark — backend {backend}, release server process, phones through a byte-counting proxy"
     );

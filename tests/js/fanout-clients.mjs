@@ -1,0 +1,108 @@
+// Usage: node fanout-clients.mjs <config.json>, then commands on stdin, one per line; each prints one JSON line.
+// Stock automerge-repo clients reading documents from a sync server, for bench-fanout. The config holds
+// {"readers": [ws-url, …], "writer": ws-url, "documents": [documentId, …]}; each reader URL is one client.
+//   probe            one client alone finds every document: {"event":"probe","first_ms":…,"all_ms":…}
+//   crowd            every reader connects at once and finds every document:
+//                    {"event":"crowd","first_ms":[…],"all_ms":[…],"failed":n,"errors":[…]}
+//   push <i> <text>  the writer sets profile.notes of document i; the answer comes when every reader has it:
+//                    {"event":"push","latencies_ms":[…],"missed":n}
+//   quit             closes every client and exits
+import { readFileSync } from "node:fs"
+import { createInterface } from "node:readline"
+import { Repo } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"))
+const say = value => console.log(JSON.stringify(value))
+// A client that has heard the server's "peer" answer. The stock adapter declares itself ready after one second even
+// without it, and a find then fails as unavailable: with hundreds of clients in one process that race would measure
+// this process, not the server.
+const client = url => {
+  const repo = new Repo({ network: [new WebSocketClientAdapter(url, 1000)] })
+  const connected = new Promise(resolve => repo.networkSubsystem.once("peer", resolve))
+  return { repo, connected }
+}
+const readers = []
+let writer
+
+// Connects and finds every document; resolves with the times to the first and to the last, in ms from the call.
+async function readAll({ repo, connected }) {
+  const began = performance.now()
+  await connected
+  let first
+  const handles = await Promise.all(
+    config.documents.map(async id => {
+      const handle = await repo.find(id)
+      first ??= performance.now() - began
+      return handle
+    }),
+  )
+  return { handles, first, all: performance.now() - began }
+}
+
+async function probe() {
+  const probe = client(config.readers[0])
+  const { first, all } = await readAll(probe)
+  await probe.repo.shutdown()
+  say({ event: "probe", first_ms: first, all_ms: all })
+}
+
+async function crowd() {
+  const results = await Promise.allSettled(
+    config.readers.map(async url => {
+      const read = await readAll(client(url))
+      readers.push(read.handles)
+      return read
+    }),
+  )
+  const done = results.filter(r => r.status === "fulfilled").map(r => r.value)
+  say({
+    event: "crowd",
+    first_ms: done.map(r => r.first),
+    all_ms: done.map(r => r.all),
+    failed: results.length - done.length,
+    errors: [...new Set(results.filter(r => r.status === "rejected").map(r => String(r.reason)))].slice(0, 3),
+  })
+}
+
+async function push(index, text) {
+  if (!writer) {
+    writer = client(config.writer)
+    await writer.connected
+  }
+  const handle = await writer.repo.find(config.documents[index])
+  const latencies = []
+  const seen = readers.map(
+    handles =>
+      new Promise(resolve => {
+        const reader = handles[index]
+        const check = () => {
+          if (reader.doc()?.profile?.notes?.toString() === text) {
+            reader.off("change", check)
+            latencies.push(performance.now() - began)
+            resolve()
+          }
+        }
+        reader.on("change", check)
+      }),
+  )
+  const began = performance.now()
+  handle.change(doc => {
+    doc.profile.notes = text
+  })
+  await Promise.race([Promise.all(seen), new Promise(resolve => setTimeout(resolve, 20000))])
+  say({ event: "push", latencies_ms: latencies, missed: readers.length - latencies.length })
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const [command, ...rest] = line.trim().split(" ")
+  try {
+    if (command === "probe") await probe()
+    else if (command === "crowd") await crowd()
+    else if (command === "push") await push(Number(rest[0]), rest.slice(1).join(" "))
+    else if (command === "quit") break
+  } catch (error) {
+    say({ event: "error", error: String(error) })
+  }
+}
+process.exit(0)
