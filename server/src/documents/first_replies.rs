@@ -11,9 +11,10 @@ use automerge::sync::State;
 use hezuo_sync::engine;
 use uuid::Uuid;
 
-/// Documents whose first reply is kept; past this the oldest half is dropped. A reply is about the document's saved
-/// size plus 32 bytes per change.
+/// Documents whose first reply is kept, and the bytes all kept replies may hold (a reply is about the document's saved
+/// size plus 32 bytes per change, twice over in the two states); past either, the older half is dropped.
 const KEPT: usize = 2048;
+const KEPT_BYTES: usize = 32 << 20;
 
 struct FirstReply {
     version: i64,
@@ -24,11 +25,19 @@ struct FirstReply {
     message: Option<Vec<u8>>,
     /// Order of keeping, to drop the oldest.
     kept_at: u64,
+    bytes: usize,
+}
+
+#[derive(Default)]
+struct Kept {
+    replies: HashMap<Uuid, FirstReply>,
+    clock: u64,
+    bytes: usize,
 }
 
 #[derive(Default)]
 pub struct FirstReplies {
-    kept: Mutex<(HashMap<Uuid, FirstReply>, u64)>,
+    kept: Mutex<Kept>,
 }
 
 impl FirstReplies {
@@ -49,7 +58,7 @@ impl FirstReplies {
             return engine::generate(doc, state);
         }
         if let Ok(kept) = self.kept.lock()
-            && let Some(reply) = kept.0.get(&id)
+            && let Some(reply) = kept.replies.get(&id)
             && reply.version == version
             && reply.asked == *state
         {
@@ -59,26 +68,41 @@ impl FirstReplies {
         let asked = state.clone();
         let message = engine::generate(doc, state);
         if let Ok(mut kept) = self.kept.lock() {
-            let (replies, clock) = &mut *kept;
-            *clock += 1;
-            if replies.len() >= KEPT {
-                let mut ages: Vec<u64> = replies.values().map(|r| r.kept_at).collect();
-                ages.sort_unstable();
-                let median = ages[ages.len() / 2];
-                replies.retain(|_, reply| reply.kept_at > median);
+            let bytes = message.as_ref().map_or(0, Vec::len)
+                + 32 * (asked.sent_hashes.len() + state.sent_hashes.len());
+            kept.clock += 1;
+            if kept.replies.len() >= KEPT || kept.bytes + bytes > KEPT_BYTES {
+                kept.drop_older_half();
             }
-            replies.insert(
+            let kept_at = kept.clock;
+            if let Some(replaced) = kept.replies.insert(
                 id,
                 FirstReply {
                     version,
                     asked,
                     answered: state.clone(),
                     message: message.clone(),
-                    kept_at: *clock,
+                    kept_at,
+                    bytes,
                 },
-            );
+            ) {
+                kept.bytes -= replaced.bytes;
+            }
+            kept.bytes += bytes;
         }
         message
+    }
+}
+
+impl Kept {
+    fn drop_older_half(&mut self) {
+        let mut ages: Vec<u64> = self.replies.values().map(|r| r.kept_at).collect();
+        ages.sort_unstable();
+        let Some(median) = ages.get(ages.len() / 2).copied() else {
+            return;
+        };
+        self.replies.retain(|_, reply| reply.kept_at > median);
+        self.bytes = self.replies.values().map(|r| r.bytes).sum();
     }
 }
 

@@ -64,29 +64,14 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
         let key = CooperativeId::from(*id);
         let row: Option<(CooperativeId, String, Option<CooperativeId>)> = cooperatives::table
             .find(&key)
-            .select((
-                cooperatives::id,
-                cooperatives::region_path,
-                cooperatives::merged_into,
-            ))
+            .select(REGISTRY_COLUMNS)
             .first(conn)
             .optional()?;
         let held: Vec<(CooperativeId, String, String, String)> = quarantines::table
-            .filter(
-                quarantines::device_id.eq_any(
-                    devices::table
-                        .filter(devices::user_id.eq(&caller.user_id))
-                        .select(devices::id),
-                ),
-            )
+            .filter(quarantines::device_id.eq_any(devices_of(&caller.user_id)))
             .filter(quarantines::cooperative_id.eq(&key))
             .filter(quarantines::released_at.is_null())
-            .select((
-                quarantines::cooperative_id,
-                quarantines::code,
-                quarantines::reason_zh,
-                quarantines::reason_en,
-            ))
+            .select(HOLD_COLUMNS)
             .load(conn)?;
         record(&mut known, row, held);
         return Ok(known);
@@ -95,33 +80,53 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
         let keys: Vec<CooperativeId> = chunk.iter().copied().map(CooperativeId::from).collect();
         let rows: Vec<(CooperativeId, String, Option<CooperativeId>)> = cooperatives::table
             .filter(cooperatives::id.eq_any(&keys))
-            .select((
-                cooperatives::id,
-                cooperatives::region_path,
-                cooperatives::merged_into,
-            ))
+            .select(REGISTRY_COLUMNS)
             .load(conn)?;
-        // A hold follows the account: a new device of the same counsellor is held for the document too.
         let held: Vec<(CooperativeId, String, String, String)> = quarantines::table
-            .filter(
-                quarantines::device_id.eq_any(
-                    devices::table
-                        .filter(devices::user_id.eq(&caller.user_id))
-                        .select(devices::id),
-                ),
-            )
+            .filter(quarantines::device_id.eq_any(devices_of(&caller.user_id)))
             .filter(quarantines::cooperative_id.eq_any(&keys))
             .filter(quarantines::released_at.is_null())
-            .select((
-                quarantines::cooperative_id,
-                quarantines::code,
-                quarantines::reason_zh,
-                quarantines::reason_en,
-            ))
+            .select(HOLD_COLUMNS)
             .load(conn)?;
         record(&mut known, rows, held);
     }
     Ok(known)
+}
+
+/// What the look-up reads of a cooperative: its id, where it lies, and what it was merged into.
+const REGISTRY_COLUMNS: (
+    cooperatives::id,
+    cooperatives::region_path,
+    cooperatives::merged_into,
+) = (
+    cooperatives::id,
+    cooperatives::region_path,
+    cooperatives::merged_into,
+);
+
+/// What the look-up reads of a hold on a document.
+const HOLD_COLUMNS: (
+    quarantines::cooperative_id,
+    quarantines::code,
+    quarantines::reason_zh,
+    quarantines::reason_en,
+) = (
+    quarantines::cooperative_id,
+    quarantines::code,
+    quarantines::reason_zh,
+    quarantines::reason_en,
+);
+
+/// The devices of an account: a hold follows the account, so a new device of the same counsellor is held too.
+fn devices_of(
+    user: &UserId,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<devices::table, diesel::dsl::Eq<devices::user_id, &UserId>>,
+    devices::id,
+> {
+    devices::table
+        .filter(devices::user_id.eq(user))
+        .select(devices::id)
 }
 
 /// Adds what the registry and the holds say of some documents to `known`.
