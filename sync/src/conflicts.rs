@@ -56,6 +56,8 @@ fn attribute_changes(doc: &Automerge, found: &mut [FieldConflict]) {
     }
 }
 
+/// Scans each object once: `map_range` and `list_range` flag the keys with concurrent values, and only those are
+/// asked for every value (a key-by-key walk would seek through the document once per key).
 fn walk(
     doc: &Automerge,
     obj: &ObjId,
@@ -63,31 +65,61 @@ fn walk(
     path: &mut Vec<String>,
     found: &mut Vec<FieldConflict>,
 ) {
-    match kind {
-        ObjType::Map | ObjType::Table => {
-            let keys: Vec<String> = doc.keys(obj).collect();
-            for key in keys {
-                path.push(key.clone());
-                visit_prop(doc, obj, automerge::Prop::Map(key), path, found);
-                path.pop();
-            }
+    // (prop, shown, the winner when it is an object, whether concurrent values exist)
+    let entries: Vec<(automerge::Prop, String, Option<(ObjType, ObjId)>, bool)> = match kind {
+        ObjType::Map | ObjType::Table => doc
+            .map_range(obj, ..)
+            .map(|item| {
+                let object = object_of(&item.value, item.id());
+                let key = item.key.into_owned();
+                (
+                    automerge::Prop::Map(key.clone()),
+                    key,
+                    object,
+                    item.conflict,
+                )
+            })
+            .collect(),
+        ObjType::List => doc
+            .list_range(obj, ..)
+            .map(|item| {
+                let object = object_of(&item.value, item.id());
+                let index = item.index;
+                (
+                    automerge::Prop::Seq(index),
+                    format!("[{index}]"),
+                    object,
+                    item.conflict,
+                )
+            })
+            .collect(),
+        ObjType::Text => Vec::new(),
+    };
+    for (prop, shown, winner, conflict) in entries {
+        path.push(shown);
+        if conflict {
+            record_conflict(doc, obj, prop, path, found);
         }
-        ObjType::List => {
-            for index in 0..doc.length(obj) {
-                path.push(format!("[{index}]"));
-                visit_prop(doc, obj, automerge::Prop::Seq(index), path, found);
-                path.pop();
-            }
+        // Descend into the winning value only: the losing objects are reported as whole values above.
+        if let Some((kind, id)) = winner {
+            walk(doc, &id, kind, path, found);
         }
-        ObjType::Text => {}
+        path.pop();
     }
 }
 
-fn visit_prop(
+fn object_of(value: &automerge::ValueRef<'_>, id: ObjId) -> Option<(ObjType, ObjId)> {
+    match value {
+        automerge::ValueRef::Object(kind) => Some((*kind, id)),
+        automerge::ValueRef::Scalar(_) => None,
+    }
+}
+
+fn record_conflict(
     doc: &Automerge,
     obj: &ObjId,
     prop: automerge::Prop,
-    path: &mut Vec<String>,
+    path: &[String],
     found: &mut Vec<FieldConflict>,
 ) {
     let Ok(values) = doc.get_all(obj, prop) else {
@@ -95,7 +127,7 @@ fn visit_prop(
     };
     if values.len() > 1 {
         found.push(FieldConflict {
-            path: path.clone(),
+            path: path.to_vec(),
             candidates: values
                 .iter()
                 .map(|(value, id)| {
@@ -113,10 +145,6 @@ fn visit_prop(
                 })
                 .collect(),
         });
-    }
-    // Descend into the winning value only: the losing objects are reported as whole values above.
-    if let Some((Value::Object(kind), id)) = values.last() {
-        walk(doc, id, *kind, path, found);
     }
 }
 

@@ -133,7 +133,7 @@ pub struct SchemaError {
 
 /// Reads the document leniently: missing fields are absent, values that do not fit are an error.
 pub fn read(doc: &Automerge) -> Result<CooperativeDoc, autosurgeon::HydrateError> {
-    autosurgeon::hydrate(doc)
+    autosurgeon::hydrate(&crate::reading::ScannedDoc::new(doc))
 }
 
 /// The longest text a field may hold, in characters: free-text fields a few paragraphs, every other text (names,
@@ -156,10 +156,7 @@ pub fn max_text_chars(field: &str) -> usize {
 /// type and range, keys of the right form. Returns the document as the projections read it, so they need not read
 /// it again.
 pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
-    let json = serde_json::to_value(automerge::AutoSerde::from(doc)).map_err(|e| SchemaError {
-        path: String::new(),
-        message: e.to_string(),
-    })?;
+    let json = crate::reading::to_json(doc);
     let typed: CooperativeDoc =
         serde_path_to_error::deserialize(json).map_err(|e| SchemaError {
             path: e.path().to_string(),

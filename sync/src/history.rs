@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use automerge::{ActorId, AutoSerde, Automerge, ChangeHash, ReadDoc};
+use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
 
 use crate::trust::PathCache;
 
@@ -195,8 +195,7 @@ fn flatten_under(
     doc: &Automerge,
     under: &str,
 ) -> Result<BTreeMap<String, serde_json::Value>, HistoryError> {
-    let json = serde_json::to_value(AutoSerde::from(doc))
-        .map_err(|e| HistoryError::Unreadable(e.to_string()))?;
+    let json = crate::reading::to_json(doc);
     let mut node = &json;
     for segment in under.split('.').filter(|s| !s.is_empty()) {
         match node.get(segment) {

@@ -11,6 +11,7 @@ pub mod history;
 pub mod ids;
 pub mod model;
 pub mod photo;
+pub mod reading;
 pub mod server_edit;
 pub mod trust;
 
