@@ -441,6 +441,7 @@ fn rebuild_projections(config: &Config) -> anyhow::Result<()> {
                 cooperative,
                 &stored.doc,
                 &projection::read(&stored.doc)?,
+                projection::Scope::Everything,
                 &evidence,
             )
         })?;

@@ -8,6 +8,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::db::Pool;
+use crate::documents::cache::Usage as CacheUsage;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -60,6 +61,7 @@ pub struct Metrics {
     sync_documents: Family<SyncLabels, Counter>,
     document_cache_documents: Gauge,
     document_cache_bytes: Gauge,
+    document_cache_lookups: Family<OutcomeLabels, Counter>,
     db_connections: Gauge,
     db_idle_connections: Gauge,
     pool: Pool,
@@ -79,6 +81,7 @@ impl Metrics {
         let sync_documents = Family::<SyncLabels, Counter>::default();
         let document_cache_documents = Gauge::default();
         let document_cache_bytes = Gauge::default();
+        let document_cache_lookups = Family::<OutcomeLabels, Counter>::default();
         let db_connections = Gauge::default();
         let db_idle_connections = Gauge::default();
         registry.register(
@@ -105,8 +108,14 @@ impl Metrics {
         );
         registry.register(
             "document_cache_bytes",
-            "Estimated memory of the cached documents",
+            "Heap bytes the cached documents hold, as measured when each was built",
             document_cache_bytes.clone(),
+        );
+        registry.register(
+            "document_cache_lookups",
+            "Cooperative documents asked of the cache, by outcome (hit: in memory at the current version; miss: loaded \
+             from the database)",
+            document_cache_lookups.clone(),
         );
         registry.register(
             "db_connections",
@@ -126,6 +135,7 @@ impl Metrics {
             sync_documents,
             document_cache_documents,
             document_cache_bytes,
+            document_cache_lookups,
             db_connections,
             db_idle_connections,
             pool,
@@ -149,12 +159,21 @@ impl Metrics {
             .inc();
     }
 
-    /// The exposition text; pool and cache gauges are sampled now, the cache's as (documents, bytes).
-    pub fn render(&self, document_cache: (usize, usize)) -> Result<String, std::fmt::Error> {
+    /// The exposition text; pool and cache figures are sampled now.
+    pub fn render(&self, document_cache: CacheUsage) -> Result<String, std::fmt::Error> {
         self.document_cache_documents
-            .set(i64::try_from(document_cache.0).unwrap_or(i64::MAX));
+            .set(i64::try_from(document_cache.documents).unwrap_or(i64::MAX));
         self.document_cache_bytes
-            .set(i64::try_from(document_cache.1).unwrap_or(i64::MAX));
+            .set(i64::try_from(document_cache.bytes).unwrap_or(i64::MAX));
+        for (outcome, total) in [
+            ("hit", document_cache.hits),
+            ("miss", document_cache.misses),
+        ] {
+            let counter = self.document_cache_lookups.get_or_create(&OutcomeLabels {
+                outcome: outcome.to_owned(),
+            });
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
         let state = self.pool.state();
         self.db_connections.set(i64::from(state.connections));
         self.db_idle_connections

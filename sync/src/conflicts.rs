@@ -56,6 +56,10 @@ fn attribute_changes(doc: &Automerge, found: &mut [FieldConflict]) {
     }
 }
 
+/// One key or index of an object: the prop, how the path shows it, the winner when it is an object, and whether
+/// concurrent values exist.
+type Entry = (automerge::Prop, String, Option<(ObjType, ObjId)>, bool);
+
 /// Scans each object once: `map_range` and `list_range` flag the keys with concurrent values, and only those are
 /// asked for every value (a key-by-key walk would seek through the document once per key).
 fn walk(
@@ -65,8 +69,7 @@ fn walk(
     path: &mut Vec<String>,
     found: &mut Vec<FieldConflict>,
 ) {
-    // (prop, shown, the winner when it is an object, whether concurrent values exist)
-    let entries: Vec<(automerge::Prop, String, Option<(ObjType, ObjId)>, bool)> = match kind {
+    let entries: Vec<Entry> = match kind {
         ObjType::Map | ObjType::Table => doc
             .map_range(obj, ..)
             .map(|item| {
@@ -220,5 +223,34 @@ mod tests {
             "{times:?}"
         );
         assert!(conflicts[0].candidates.iter().all(|c| c.change.is_some()));
+    }
+
+    #[test]
+    fn concurrent_values_in_a_list_and_below_the_winner_are_found() {
+        use automerge::transaction::Transactable;
+        let mut first = genesis(Uuid::from_u128(43)).with_actor(ActorId::random());
+        let (list, inner) = {
+            let mut tx = first.transaction();
+            let (_, profile) = tx.get(ROOT, "profile").expect("get").expect("profile");
+            let list = tx
+                .put_object(&profile, "tags", ObjType::List)
+                .expect("list");
+            tx.insert(&list, 0, "甲").expect("insert");
+            let inner = tx
+                .put_object(&profile, "nested", ObjType::Map)
+                .expect("map");
+            tx.commit();
+            (list, inner)
+        };
+        let mut second = first.fork().with_actor(ActorId::random());
+        for (doc, value) in [(&mut first, "乙"), (&mut second, "丙")] {
+            let mut tx = doc.transaction();
+            tx.put(&list, 0, value).expect("put");
+            tx.put(&inner, "depth", value).expect("put");
+            tx.commit();
+        }
+        first.merge(&mut second).expect("merge");
+        let paths: Vec<String> = find(&first).iter().map(|c| c.path.join(".")).collect();
+        assert_eq!(paths, vec!["profile.nested.depth", "profile.tags.[0]"]);
     }
 }

@@ -10,7 +10,6 @@ use automerge::sync::{
 use automerge::{Automerge, Change, ChangeHash};
 use uuid::Uuid;
 
-use crate::model::CooperativeDoc;
 use crate::trust::{self, Refusal, Writer};
 
 /// What receiving a message from a device produced, ready to persist.
@@ -21,8 +20,9 @@ pub struct Received {
     pub state: State,
     /// The changes the document did not have, in the order they were applied.
     pub new_changes: Vec<Change>,
-    /// The merged document as read by the schema check, when there were new changes.
-    pub typed: Option<CooperativeDoc>,
+    /// What the trust boundary found of the new changes (the merged document as read, and what they wrote to), when
+    /// there were any.
+    pub checked: Option<trust::Checked>,
 }
 
 impl Received {
@@ -66,7 +66,7 @@ pub fn receive_from_device(
             doc,
             state,
             new_changes: Vec::new(),
-            typed: None,
+            checked: None,
         });
     }
     let incoming = decode_changes(&message.changes)?;
@@ -92,7 +92,7 @@ pub fn receive_from_device(
         ask_again(&fork, &mut state, &held);
     }
     let new_changes = trust::new_changes(&doc, &fork);
-    let typed = if new_changes.is_empty() {
+    let checked = if new_changes.is_empty() {
         None
     } else {
         Some(
@@ -104,7 +104,7 @@ pub fn receive_from_device(
         doc: Arc::new(fork),
         state,
         new_changes,
-        typed,
+        checked,
     })
 }
 

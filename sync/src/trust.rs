@@ -4,7 +4,7 @@
 //! concurrent conflict is judged like any other. The server runs it on a fork before merging; the phone runs the same
 //! check before committing locally, so an honest phone never meets a refusal.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
 use uuid::Uuid;
@@ -92,15 +92,49 @@ fn refuse(
     }
 }
 
+/// The parts of a document that accepted changes wrote to: what the projections of it must read again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub profile: bool,
+    /// Visit ids.
+    pub visits: BTreeSet<String>,
+    /// Photo hashes.
+    pub photos: BTreeSet<String>,
+}
+
+impl Touched {
+    fn note(&mut self, path: &[String]) {
+        match (path.first().map(String::as_str), path.get(1)) {
+            (Some("profile"), _) => self.profile = true,
+            (Some("visits"), Some(visit)) => {
+                self.visits.insert(visit.clone());
+            }
+            (Some("photos"), Some(hash)) => {
+                self.photos.insert(hash.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Changes that passed the trust boundary.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The document after them, as read for the projections.
+    pub typed: crate::model::CooperativeDoc,
+    pub touched: Touched,
+}
+
 /// Checks the changes that turned `before` into `after` (a fork with them applied). `new_changes` are the changes
-/// `after` has and `before` has not. Returns `after` as read for the projections.
+/// `after` has and `before` has not.
 pub fn check_changes(
     cooperative_id: Uuid,
     before: &Automerge,
     after: &Automerge,
     new_changes: &[Change],
     writer: &Writer,
-) -> Result<crate::model::CooperativeDoc, Refusal> {
+) -> Result<Checked, Refusal> {
+    let mut touched = Touched::default();
     let mut paths = PathCache::default();
     let mut authors = VisitAuthors::default();
     // Text objects edited, by object id, with their path: their length is judged once all edits are in.
@@ -126,6 +160,7 @@ pub fn check_changes(
             let is_delete = matches!(op.action, automerge::legacy::OpType::Delete);
             let deletes_key = is_map_key && is_delete;
             check_path(before, after, &path, deletes_key, writer, &mut authors)?;
+            touched.note(&path);
             if let automerge::legacy::OpType::Put(automerge::ScalarValue::Str(text)) = &op.action {
                 check_text(&path, text)?;
             }
@@ -138,14 +173,15 @@ pub fn check_changes(
             check_text(path, &text)?;
         }
     }
-    document::check_schema(after).map_err(|SchemaError { path, message }| {
+    let typed = document::check_schema(after).map_err(|SchemaError { path, message }| {
         refuse(
             RefusalCode::Schema,
             Some(path.clone()),
             format!("文档不符合数据规范（{path}）：{message}"),
             format!("the document does not fit the schema at {path}: {message}"),
         )
-    })
+    })?;
+    Ok(Checked { typed, touched })
 }
 
 /// The largest change a device may send, in bytes. A visit with every section filled is a few kilobytes; this leaves

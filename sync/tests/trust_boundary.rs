@@ -647,3 +647,41 @@ fn a_device_writes_with_any_actor_bound_to_it_and_no_other() {
         Some("13800000000")
     );
 }
+
+#[test]
+fn the_check_names_the_parts_the_changes_wrote_to() {
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let (first, second) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    document::put_visit(&mut phone, first, &visit_by(&counsellor), 1).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+
+    let before = server.clone();
+    let mut edited = visit_by(&counsellor);
+    edited.notes = Some("挂牌已更换".to_owned());
+    document::put_visit(&mut phone, second, &edited, 2).expect("save");
+    document::put_profile(
+        &mut phone,
+        &Profile {
+            member_count: Some(12),
+            ..Default::default()
+        },
+        3,
+    )
+    .expect("save");
+    let mut after = before.clone();
+    after.merge(&mut phone.clone()).expect("merge");
+    let new_changes = hezuo_sync::trust::new_changes(&before, &after);
+    let checked =
+        hezuo_sync::trust::check_changes(COOP, &before, &after, &new_changes, &counsellor)
+            .expect("accepted");
+    assert!(checked.touched.profile);
+    assert_eq!(
+        checked.touched.visits,
+        [second.to_string()].into_iter().collect(),
+        "the first visit was not written to"
+    );
+    assert!(checked.touched.photos.is_empty());
+    assert_eq!(checked.typed.visits.len(), 2, "the typed document is whole");
+}

@@ -5,6 +5,7 @@
 //! reloads, so several server instances can share one database.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use automerge::Automerge;
@@ -30,6 +31,19 @@ struct Inner {
 pub struct DocCache {
     budget: usize,
     inner: Mutex<Inner>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the cache holds and how often it answered, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub documents: usize,
+    /// Heap bytes the cached documents hold.
+    pub bytes: usize,
+    /// Look-ups answered from memory, and those that had to load.
+    pub hits: u64,
+    pub misses: u64,
 }
 
 impl DocCache {
@@ -37,6 +51,8 @@ impl DocCache {
         Self {
             budget: budget_bytes,
             inner: Mutex::new(Inner::default()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -53,6 +69,17 @@ impl DocCache {
 
     /// Like [`DocCache::get`], with the saved size the entry was put with.
     pub fn get_with_size(&self, id: Uuid, version: i64) -> Option<(Arc<Automerge>, usize)> {
+        let found = self.find(id, version);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn find(&self, id: Uuid, version: i64) -> Option<(Arc<Automerge>, usize)> {
         let mut inner = self.lock();
         inner.tick += 1;
         let tick = inner.tick;
@@ -115,10 +142,14 @@ impl DocCache {
         }
     }
 
-    /// (documents held, heap bytes they hold) for metrics.
-    pub fn usage(&self) -> (usize, usize) {
+    pub fn usage(&self) -> Usage {
         let inner = self.lock();
-        (inner.entries.len(), inner.used)
+        Usage {
+            documents: inner.entries.len(),
+            bytes: inner.used,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -142,7 +173,9 @@ mod tests {
         assert!(cache.get(ids[1], 1).is_none(), "evicted");
         assert!(cache.get(ids[0], 1).is_some());
         assert!(cache.get(ids[3], 1).is_some());
-        assert_eq!(cache.usage(), (3, 3 * 1024));
+        let usage = cache.usage();
+        assert_eq!((usage.documents, usage.bytes), (3, 3 * 1024));
+        assert_eq!((usage.hits, usage.misses), (3, 1));
         assert_eq!(
             cache.get_with_size(ids[0], 1).map(|(_, saved)| saved),
             Some(100)

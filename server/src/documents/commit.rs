@@ -6,9 +6,11 @@
 
 use automerge::{Automerge, Change, ChangeHash};
 use hezuo_sync::model::CooperativeDoc;
+use hezuo_sync::trust::Checked;
 use uuid::Uuid;
 
 use super::Documents;
+use super::projection::Scope;
 use super::store::{self, Persisted};
 use crate::db::id::CooperativeId;
 use crate::db::{DbConn, write_transaction};
@@ -67,8 +69,9 @@ pub struct Commit<'a> {
     /// The document with the changes in it; the server's follow-up change is added to it.
     pub doc: &'a mut Automerge,
     pub changes: Vec<Change>,
-    /// The document read as a cooperative, when the caller already has it.
-    pub typed: Option<CooperativeDoc>,
+    /// What the trust boundary found of a phone's changes: the document as read and the parts they wrote to, so that
+    /// only those are projected again. `None` reads the document and projects all of it.
+    pub checked: Option<Checked>,
     pub who: &'a Who,
     pub via: Via,
 }
@@ -97,13 +100,13 @@ impl Documents {
             base_version,
             doc,
             mut changes,
-            typed,
+            checked,
             who,
             via,
         } = commit;
-        let typed = match typed {
-            Some(typed) => typed,
-            None => super::projection::read(doc)?,
+        let (typed, touched) = match checked {
+            Some(Checked { typed, touched }) => (typed, Some(touched)),
+            None => (super::projection::read(doc)?, None),
         };
         let follow_up = self.hooks.plan(conn, id, &typed, who, via)?;
         let heads_before = doc.get_heads();
@@ -121,7 +124,8 @@ impl Documents {
         };
         follow_up.store(conn)?;
         rows(conn, version, doc)?;
-        super::projection::rebuild(conn, id, doc, &typed, &self.rules.evidence)?;
+        let scope = touched.as_ref().map_or(Scope::Everything, Scope::Touched);
+        super::projection::rebuild(conn, id, doc, &typed, scope, &self.rules.evidence)?;
         crate::db::notify::document_changed(conn, id)?;
         Ok(Some(Committed {
             version,
@@ -170,7 +174,7 @@ impl Documents {
                     base_version: stored.version,
                     doc: &mut doc,
                     changes,
-                    typed: None,
+                    checked: None,
                     who,
                     via: Via::Server,
                 };

@@ -2,12 +2,13 @@
 //! open conflicts — rebuilt after every accepted merge. Queries, rules, reports and exports read these; they can
 //! always be rebuilt from the documents.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::{Automerge, ObjId as ExId, ROOT, ReadDoc};
 use chrono::DateTime;
 use diesel::prelude::*;
-use hezuo_sync::model::CooperativeDoc;
+use hezuo_sync::model::{CooperativeDoc, Visit};
+use hezuo_sync::trust::Touched;
 use hezuo_sync::{conflicts, document};
 use uuid::Uuid;
 
@@ -24,13 +25,36 @@ pub fn read(doc: &Automerge) -> QueryResult<CooperativeDoc> {
     document::read(doc).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
-/// Rewrites every projection row of one cooperative from its document (`typed` is the document as read; the caller
-/// has usually read it already).
+/// Which visits to project again.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Every visit: after the server's own changes, and when rebuilding.
+    Everything,
+    /// The visits a phone's changes wrote to. The rows of the others already say what their parts of the document
+    /// say (changes to one visit cannot alter another's). A change to a photo entry may move the photo between
+    /// visits, so it projects everything.
+    Touched(&'a Touched),
+}
+
+impl<'a> Scope<'a> {
+    /// The visits to project again, or `None` for all of them.
+    fn visits(self) -> Option<&'a BTreeSet<String>> {
+        match self {
+            Scope::Touched(touched) if touched.photos.is_empty() => Some(&touched.visits),
+            _ => None,
+        }
+    }
+}
+
+/// Rewrites the projection rows of one cooperative from its document (`typed` is the document as read; the caller
+/// has usually read it already): the profile, the conflicts, and the visits in `scope` with their photos and
+/// evidence.
 pub fn rebuild(
     conn: &mut DbConn,
     id: Uuid,
     doc: &Automerge,
     typed: &CooperativeDoc,
+    scope: Scope<'_>,
     evidence: &Thresholds,
 ) -> QueryResult<()> {
     let key = id.to_string();
@@ -48,9 +72,25 @@ pub fn rebuild(
         ))
         .execute(conn)?;
 
-    let authors = visit_authors(conn, doc, typed)?;
-    diesel::delete(visits::table.filter(visits::cooperative_id.eq(&key))).execute(conn)?;
-    for (visit_id, visit) in &typed.visits {
+    let only = scope.visits();
+    let projected: Vec<(&String, &Visit)> = typed
+        .visits
+        .iter()
+        .filter(|(visit_id, _)| only.is_none_or(|only| only.contains(*visit_id)))
+        .collect();
+    let authors = visit_authors(conn, doc, projected.iter().map(|(id, _)| *id))?;
+    match only {
+        None => {
+            diesel::delete(visits::table.filter(visits::cooperative_id.eq(&key))).execute(conn)?
+        }
+        Some(only) => diesel::delete(
+            visits::table
+                .filter(visits::cooperative_id.eq(&key))
+                .filter(visits::id.eq_any(only)),
+        )
+        .execute(conn)?,
+    };
+    for (visit_id, visit) in projected {
         // The device that created the visit, by its actor; the fields only for visits the server itself wrote
         // (carried over from a merged duplicate).
         let (author_user, author_device) = match authors.get(visit_id) {
@@ -79,22 +119,22 @@ pub fn rebuild(
             .execute(conn)?;
     }
 
-    crate::photos::evidence::project_cooperative(conn, &key, typed, evidence)?;
+    crate::photos::evidence::project_cooperative(conn, &key, typed, only, evidence)?;
     record_conflicts(conn, &key, doc)
 }
 
 /// Visit id → (device, user) bound to the actor whose change created the visit. Authorship comes from the binding,
 /// never from what a document claims.
-fn visit_authors(
+fn visit_authors<'a>(
     conn: &mut DbConn,
     doc: &Automerge,
-    typed: &CooperativeDoc,
+    visit_ids: impl Iterator<Item = &'a String>,
 ) -> QueryResult<HashMap<String, (DeviceId, UserId)>> {
     let Ok(Some((_, visits_obj))) = doc.get(ROOT, "visits") else {
         return Ok(HashMap::new());
     };
     let mut creators: HashMap<String, String> = HashMap::new();
-    for visit_id in typed.visits.keys() {
+    for visit_id in visit_ids {
         if let Ok(Some((_, object))) = doc.get(&visits_obj, visit_id.as_str())
             && let ExId::Id(_, actor, _) = object
         {

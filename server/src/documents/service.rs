@@ -603,7 +603,7 @@ fn store_merged(
             // The fork the changes went into: this makes no copy.
             doc: std::sync::Arc::make_mut(&mut received.doc),
             changes: accepted.clone(),
-            typed: received.typed.take(),
+            checked: received.checked.take(),
             who: &who,
             via: Via::Phone,
         };

@@ -17,22 +17,45 @@ use crate::models::now;
 const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
 const DAY_MS: i64 = 24 * 3_600_000;
 
-/// Rewrites the photo rows of one cooperative's visits from its document, then the counts and flags of every visit
-/// that shares a photo with them.
+/// Rewrites the photo rows of one cooperative's visits (those in `only`, or all) from its document, then the counts
+/// and flags of those visits and of every visit that shares a photo with them.
 pub fn project_cooperative(
     conn: &mut DbConn,
     cooperative_id: &str,
     doc: &CooperativeDoc,
+    only: Option<&BTreeSet<String>>,
     thresholds: &Thresholds,
 ) -> QueryResult<()> {
-    let before: Vec<String> = visit_photos::table
-        .filter(visit_photos::cooperative_id.eq(cooperative_id))
-        .select(visit_photos::sha256)
-        .load(conn)?;
-    diesel::delete(visit_photos::table.filter(visit_photos::cooperative_id.eq(cooperative_id)))
-        .execute(conn)?;
+    let of_cooperative = visit_photos::cooperative_id.eq(cooperative_id);
+    let before: Vec<String> = match only {
+        None => {
+            let before = visit_photos::table
+                .filter(of_cooperative)
+                .select(visit_photos::sha256)
+                .load(conn)?;
+            diesel::delete(visit_photos::table.filter(of_cooperative)).execute(conn)?;
+            before
+        }
+        Some(only) => {
+            let of_visits = visit_photos::visit_id.eq_any(only);
+            let before = visit_photos::table
+                .filter(of_cooperative)
+                .filter(of_visits.clone())
+                .select(visit_photos::sha256)
+                .load(conn)?;
+            diesel::delete(visit_photos::table.filter(of_cooperative).filter(of_visits))
+                .execute(conn)?;
+            before
+        }
+    };
+    let visits = doc
+        .visits
+        .iter()
+        .filter(|(visit_id, _)| only.is_none_or(|only| only.contains(*visit_id)));
     let mut named_now = BTreeSet::new();
-    for (visit_id, visit) in &doc.visits {
+    let mut projected = Vec::new();
+    for (visit_id, visit) in visits {
+        projected.push(visit_id.clone());
         let mut named: BTreeMap<String, &str> = visit.named_photos().into_iter().collect();
         for (hash, meta) in &doc.photos {
             if meta.visit_id.as_deref() == Some(visit_id.as_str()) {
@@ -70,7 +93,7 @@ pub fn project_cooperative(
         .load::<String>(conn)?
         .into_iter()
         .collect();
-    affected.extend(doc.visits.keys().cloned());
+    affected.extend(projected);
     refresh_visits(conn, &affected.into_iter().collect::<Vec<_>>(), thresholds)
 }
 

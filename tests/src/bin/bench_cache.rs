@@ -83,7 +83,8 @@ fn main() {
         let id = Uuid::from_u128(n as u128 + 1);
         cache.put(id, 1, doc, saved.len(), charged);
         if (n + 1) % 10_000 == 0 || n + 1 == documents {
-            let (held, used) = cache.usage();
+            let usage = cache.usage();
+            let (held, used) = (usage.documents, usage.bytes);
             println!(
                 "{:>9}  {:>12.0}  {held:>6}  {:>17.0}",
                 n + 1,

@@ -484,6 +484,112 @@ fn projections_are_rebuilt_from_the_documents() {
     assert_eq!(status.as_deref(), Some("operating"));
 }
 
+/// The projection rows a rebuild would write, without their timestamps.
+type VisitRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
+
+fn projected_visits(app: &TestApp) -> (Vec<VisitRow>, Vec<(String, String, String)>) {
+    use hezuo_server::db::schema::{evidence_flags, visits};
+    let rows = visits::table
+        .order(visits::id)
+        .select((
+            visits::id,
+            visits::cooperative_id,
+            visits::author_user_id,
+            visits::author_device_id,
+            visits::status,
+            visits::visit_type,
+            visits::data,
+            visits::photos_expected,
+            visits::photos_received,
+        ))
+        .load(&mut app.conn())
+        .expect("visits");
+    let flags = evidence_flags::table
+        .order((
+            evidence_flags::visit_id,
+            evidence_flags::code,
+            evidence_flags::sha256,
+        ))
+        .select((
+            evidence_flags::visit_id,
+            evidence_flags::code,
+            evidence_flags::sha256,
+        ))
+        .load(&mut app.conn())
+        .expect("flags");
+    (rows, flags)
+}
+
+#[test]
+fn a_phones_change_projects_only_the_visits_it_wrote_to_and_matches_a_rebuild() {
+    use hezuo_server::db::schema::visits;
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
+    let first = phone
+        .new_visit(cooperative, baseline_visit("第一次走访"))
+        .expect("visit");
+    let second = phone
+        .new_visit(cooperative, baseline_visit("第二次走访"))
+        .expect("visit");
+    phone.submit_visit(cooperative, first).expect("submit");
+    phone.sync().expect("sync");
+    let updated_at = |visit: uuid::Uuid| -> chrono::NaiveDateTime {
+        visits::table
+            .find(visit.to_string())
+            .select(visits::updated_at)
+            .first(&mut app.conn())
+            .expect("row")
+    };
+    let (first_at, second_at) = (updated_at(first), updated_at(second));
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    phone
+        .edit_visit(cooperative, second, |v| {
+            v.notes = Some("补充：账簿齐全".to_owned())
+        })
+        .expect("edit");
+    phone.sync().expect("sync");
+    assert_eq!(
+        updated_at(first),
+        first_at,
+        "the first visit was not written again"
+    );
+    assert!(updated_at(second) > second_at, "the edited visit was");
+    let incremental = projected_visits(&app);
+    assert!(
+        incremental.0.iter().any(|row| row.6.contains("账簿齐全")),
+        "the edit is projected"
+    );
+
+    let output = std::process::Command::new(hezuo_tests::workspace_binary("hezuo"))
+        .arg("rebuild-projections")
+        .env("HEZUO_DATABASE_URL", app.database.url())
+        .env("HEZUO_DATA_DIR", app.config.data_dir.as_os_str())
+        .output()
+        .expect("run hezuo");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        projected_visits(&app),
+        incremental,
+        "a full rebuild writes the same rows"
+    );
+}
+
 #[test]
 fn edits_after_an_acknowledged_sync_are_sent_too() {
     let app = TestApp::spawn();
