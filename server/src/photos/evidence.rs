@@ -87,12 +87,16 @@ pub fn project_cooperative(
     // Visits elsewhere that share a photo with this cooperative, now or before this change, see their reuse flags
     // change too.
     let shared: Vec<String> = named_now.into_iter().chain(before).collect();
-    let mut affected: BTreeSet<String> = visit_photos::table
-        .filter(visit_photos::sha256.eq_any(&shared))
-        .select(visit_photos::visit_id)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
+    let mut affected: BTreeSet<String> = if shared.is_empty() {
+        BTreeSet::new()
+    } else {
+        visit_photos::table
+            .filter(visit_photos::sha256.eq_any(&shared))
+            .select(visit_photos::visit_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect()
+    };
     affected.extend(projected);
     refresh_visits(conn, &affected.into_iter().collect::<Vec<_>>(), thresholds)
 }
@@ -279,6 +283,17 @@ impl PhotoFacts {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        if hashes.is_empty() {
+            // Visits that name no photo (most do not): nothing more to ask.
+            return Ok(Self {
+                named,
+                received: HashMap::new(),
+                uses: Vec::new(),
+                uploaders: Default::default(),
+                near: HashMap::new(),
+                near_uses: Vec::new(),
+            });
+        }
         let received: HashMap<String, ReceivedPhoto> = photos::table
             .filter(photos::sha256.eq_any(&hashes))
             .select((
