@@ -175,7 +175,9 @@ fn forward(
     let mut checked = Instant::now();
     loop {
         // The application is gone: stop.
-        let cache = cache.upgrade()?;
+        if cache.strong_count() == 0 {
+            return None;
+        }
         let polled_at = crate::models::now();
         for notification in conn.notifications_iter() {
             // A lost connection answers every read with an error: stop at the first.
@@ -189,11 +191,12 @@ fn forward(
             if notification.channel == ACCESS_CHANNEL {
                 feed.publish_access(id);
             } else {
-                cache.forget(id);
+                // The cache is not told: its entries carry their version, and a reader that finds a newer one in the
+                // database loads it. Forgetting here also dropped this instance's own commits, which it hears too,
+                // so every write was loaded again from the database by its next reader.
                 feed.publish(id, None);
             }
         }
-        drop(cache);
         if checked.elapsed() >= HEALTH_CHECK_EVERY {
             // A socket the network dropped silently reads as quiet; a statement finds out.
             if let Err(error) = conn.batch_execute("SELECT 1") {
