@@ -773,3 +773,49 @@ fn a_visit_saved_while_a_sync_is_under_way_is_not_lost() {
         sorted_ids(&[first, second])
     );
 }
+
+/// Look-ups of the document cache that had to load from the database, from `/metrics`.
+fn cache_misses(app: &TestApp) -> u64 {
+    let metrics = app
+        .anonymous()
+        .raw(ureq::http::Method::GET, "/metrics", &[], &[], None)
+        .expect("metrics");
+    String::from_utf8(metrics.body)
+        .expect("utf-8")
+        .lines()
+        .find(|line| line.starts_with("hezuo_document_cache_lookups_total{outcome=\"miss\"}"))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0)
+}
+
+/// On PostgreSQL an instance also hears the NOTIFY of its own commits. The version it just cached must stay cached:
+/// the next reader of a write finds it in memory instead of loading it from the database.
+#[test]
+fn the_next_reader_of_a_write_finds_it_in_the_cache() {
+    let app = TestApp::spawn();
+    let cooperative = app.cooperative_id(Fixture::HaishuFruit);
+    let mut writer = app.pulled_phone(Persona::CounsellorHaishu);
+    let mut reader = app.pulled_phone(Persona::CounsellorHaishu);
+    let visit = writer
+        .new_visit(cooperative, baseline_visit("缓存里的走访"))
+        .expect("visit");
+    writer.sync().expect("sync");
+    // Several times the listener's poll: the instance has heard its own notification by now.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let before = cache_misses(&app);
+    reader.sync().expect("sync");
+    assert!(
+        reader
+            .document(cooperative)
+            .expect("document")
+            .visits
+            .contains_key(&visit.to_string()),
+        "the reader received the visit"
+    );
+    assert_eq!(
+        cache_misses(&app),
+        before,
+        "no document was loaded from the database"
+    );
+}
