@@ -435,6 +435,22 @@ fn a_zstd_compressed_request_gets_a_zstd_compressed_reply() {
     assert!(doc.message.is_some() && doc.error.is_none(), "{doc:?}");
 }
 
+/// Runs `hezuo rebuild-projections` on the app's database; returns what it printed.
+fn rebuild_projections(app: &TestApp) -> String {
+    let output = std::process::Command::new(hezuo_tests::workspace_binary("hezuo"))
+        .arg("rebuild-projections")
+        .env("HEZUO_DATABASE_URL", app.database.url())
+        .env("HEZUO_DATA_DIR", app.config.data_dir.as_os_str())
+        .output()
+        .expect("run hezuo");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn projections_are_rebuilt_from_the_documents() {
     let app = TestApp::spawn();
@@ -458,18 +474,7 @@ fn projections_are_rebuilt_from_the_documents() {
         .execute(&mut app.conn())
         .expect("wipe");
 
-    let output = std::process::Command::new(hezuo_tests::workspace_binary("hezuo"))
-        .arg("rebuild-projections")
-        .env("HEZUO_DATABASE_URL", app.database.url())
-        .env("HEZUO_DATA_DIR", app.config.data_dir.as_os_str())
-        .output()
-        .expect("run hezuo");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("1 documents"));
+    assert!(rebuild_projections(&app).contains("1 documents"));
     let restored: i64 = visits::table
         .filter(visits::id.eq(visit.to_string()))
         .count()
@@ -572,17 +577,7 @@ fn a_phones_change_projects_only_the_visits_it_wrote_to_and_matches_a_rebuild() 
         "the edit is projected"
     );
 
-    let output = std::process::Command::new(hezuo_tests::workspace_binary("hezuo"))
-        .arg("rebuild-projections")
-        .env("HEZUO_DATABASE_URL", app.database.url())
-        .env("HEZUO_DATA_DIR", app.config.data_dir.as_os_str())
-        .output()
-        .expect("run hezuo");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    rebuild_projections(&app);
     assert_eq!(
         projected_visits(&app),
         incremental,
