@@ -118,7 +118,7 @@ pub fn show(
     let frozen_at = crate::db::schema::monthly_figures::table
         .find((&unit.code, &month))
         .select(crate::db::schema::monthly_figures::frozen_at)
-        .first::<NaiveDateTime>(conn)
+        .get_result::<NaiveDateTime>(conn)
         .optional()?;
     let can_decide = decides(conn, caller, unit)?;
     to_api(
@@ -394,7 +394,7 @@ fn to_api(
             Some(id) => users::table
                 .find(id)
                 .select(users::display_name)
-                .first(conn)
+                .get_result(conn)
                 .optional(),
             None => Ok(None),
         }

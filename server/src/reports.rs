@@ -121,7 +121,7 @@ fn frozen(
     let stored: Option<(String, NaiveDateTime)> = monthly_figures::table
         .find((key, month))
         .select((monthly_figures::tables_json, monthly_figures::frozen_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     stored
         .map(|(json, at)| {
@@ -429,7 +429,7 @@ fn revocation_cause(conn: &mut DbConn, event: &str) -> ApiResult<Option<String>>
     let cause: Option<(String, String)> = star_events::table
         .find(event)
         .select((star_events::cause, star_events::description))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(cause.map(|(cause, description)| {
         let label = crate::stars::subject::Trigger::parse(&cause)

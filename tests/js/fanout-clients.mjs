@@ -1,12 +1,15 @@
 // Usage: node fanout-clients.mjs <config.json>, then commands on stdin, one per line; each prints one JSON line.
-// Stock automerge-repo clients reading documents from a sync server, for bench-fanout. The config holds
-// {"readers": [ws-url, …], "writer": ws-url, "documents": [documentId, …]}; each reader URL is one client.
-//   probe            one client alone finds every document: {"event":"probe","first_ms":…,"all_ms":…}
-//   crowd            every reader connects at once and finds every document:
-//                    {"event":"crowd","first_ms":[…],"all_ms":[…],"failed":n,"errors":[…]}
-//   push <i> <text>  the writer sets profile.notes of document i; the answer comes when every reader has it:
-//                    {"event":"push","latencies_ms":[…],"missed":n}
-//   quit             closes every client and exits
+// Stock automerge-repo clients reading documents from a sync server, for bench-fanout, which spreads its readers
+// over several of these processes. The config holds {"readers": [ws-url, …], "writer": ws-url or null,
+// "documents": [documentId, …]}; each reader URL is one client. Times for a push are epoch milliseconds, so that
+// processes can be compared.
+//   probe             one client alone finds every document: {"event":"probe","first_ms":…,"all_ms":…}
+//   crowd             every reader connects at once and finds every document:
+//                     {"event":"crowd","first_ms":[…],"all_ms":[…],"failed":n,"errors":[…]}
+//   watch <i> <text>  every reader waits for profile.notes of document i to read text: {"event":"watching"} at once,
+//                     then {"event":"seen","at_ms":[…],"missed":n} when all have it (or after 20 s)
+//   write <i> <text>  the writer sets profile.notes of document i: {"event":"written","at_ms":…}
+//   quit              closes every client and exits
 import { readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
 import { Repo } from "@automerge/automerge-repo"
@@ -68,13 +71,11 @@ async function crowd() {
   })
 }
 
-async function push(index, text) {
-  if (!writer) {
-    writer = client(config.writer)
-    await writer.connected
-  }
-  const handle = await writer.repo.find(config.documents[index])
-  const latencies = []
+const epochMs = () => performance.timeOrigin + performance.now()
+
+// Answers at once; the readers' times follow when all have the text.
+function watch(index, text) {
+  const at = []
   const seen = readers.map(
     handles =>
       new Promise(resolve => {
@@ -82,19 +83,30 @@ async function push(index, text) {
         const check = () => {
           if (reader.doc()?.profile?.notes?.toString() === text) {
             reader.off("change", check)
-            latencies.push(performance.now() - began)
+            at.push(epochMs())
             resolve()
           }
         }
         reader.on("change", check)
       }),
   )
-  const began = performance.now()
+  Promise.race([Promise.all(seen), new Promise(resolve => setTimeout(resolve, 20000))]).then(() =>
+    say({ event: "seen", at_ms: at, missed: readers.length - at.length }),
+  )
+  say({ event: "watching" })
+}
+
+async function write(index, text) {
+  if (!writer) {
+    writer = client(config.writer)
+    await writer.connected
+  }
+  const handle = await writer.repo.find(config.documents[index])
+  const at = epochMs()
   handle.change(doc => {
     doc.profile.notes = text
   })
-  await Promise.race([Promise.all(seen), new Promise(resolve => setTimeout(resolve, 20000))])
-  say({ event: "push", latencies_ms: latencies, missed: readers.length - latencies.length })
+  say({ event: "written", at_ms: at })
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
@@ -102,7 +114,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   try {
     if (command === "probe") await probe()
     else if (command === "crowd") await crowd()
-    else if (command === "push") await push(Number(rest[0]), rest.slice(1).join(" "))
+    else if (command === "watch") watch(Number(rest[0]), rest.slice(1).join(" "))
+    else if (command === "write") await write(Number(rest[0]), rest.slice(1).join(" "))
     else if (command === "quit") break
   } catch (error) {
     say({ event: "error", error: String(error) })

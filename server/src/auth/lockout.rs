@@ -37,7 +37,7 @@ pub fn reserve(
     let account_lock: Option<NaiveDateTime> = users::table
         .find(user_id)
         .select(users::locked_until)
-        .first(conn)?;
+        .get_result(conn)?;
     if let Some(until) = account_lock.filter(|until| *until > at) {
         return Ok(Err(until));
     }
@@ -70,7 +70,7 @@ pub fn reserve(
         let stored: Option<(i64, Option<NaiveDateTime>)> = login_failures::table
             .find((user_id, address))
             .select((login_failures::failures, login_failures::locked_until))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match (counted, stored) {
             (1, Some((failures, _))) => {
@@ -87,7 +87,7 @@ pub fn reserve(
     let in_total: i64 = users::table
         .find(user_id)
         .select(users::failed_logins)
-        .first(conn)?;
+        .get_result(conn)?;
     if from_address > i64::from(config.login_max_failures) {
         // Attempts already under way when the limit was reached.
         return Ok(Err(lock_address(conn, config, user_id, address)?));

@@ -52,7 +52,7 @@ pub fn decide(
         let after: ClassificationRow = classifications::table
             .find(&before.id)
             .select(ClassificationRow::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         audit::record(
             conn,
             &caller.who(),

@@ -27,7 +27,7 @@ pub fn visible_case(conn: &mut DbConn, caller: &Authenticated, id: &str) -> ApiR
     let case: CaseRow = disposal_cases::table
         .find(id)
         .select(CaseRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(ApiError::not_found)?;
     visible_cooperative(conn, caller, case.cooperative_id)?;
@@ -101,7 +101,7 @@ pub fn open(
         let row: CaseRow = disposal_cases::table
             .find(&case_id)
             .select(CaseRow::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         let case = load(conn, row)?;
         audit::record(
             conn,
@@ -315,7 +315,7 @@ pub fn update_action(
             .find(action_id)
             .filter(disposal_actions::case_id.eq(case_id))
             .select(ActionRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(ApiError::not_found)?;
         check_assignee(conn, "assignee_user_id", change.assignee_user_id.as_deref())?;

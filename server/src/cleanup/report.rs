@@ -90,7 +90,7 @@ pub fn build(
         total.region_name = regions::table
             .find(code)
             .select(regions::name)
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .unwrap_or_default();
     }

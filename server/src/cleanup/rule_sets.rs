@@ -68,7 +68,7 @@ pub fn install(
     let stored: Option<RuleSetRow> = cleanup_rule_sets::table
         .find(&set.version)
         .select(RuleSetRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let installed = match stored {
         Some(row) => {

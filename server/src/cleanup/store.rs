@@ -362,7 +362,7 @@ pub fn register_ties(conn: &mut DbConn, id: &str) -> QueryResult<Ties> {
     let ties: RegisterTies = cooperatives::table
         .find(id)
         .select(RegisterTies::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(ties.ties())
 }
 

@@ -3,6 +3,12 @@
 //! The backend is chosen by the URL scheme (`sqlite://`, `postgres://`), never by trying one after the other.
 //! Handlers reach the database through [`Db::run`], which runs synchronous diesel code on the blocking pool.
 //! The few statements that differ per backend go through [`with_backend!`].
+//!
+//! A look-up by a unique key reads with `get_result`, not `first`: `first` adds `LIMIT ?`, and SQLite (since 3.47)
+//! marks a statement whose LIMIT is a bound value to be prepared again whenever it is bound, so each call would parse
+//! and plan the query anew instead of reusing the cached statement. The statements every sync message runs go to the
+//! backend's own connection through [`with_backend!`]: through [`DbConn`] diesel writes out a statement's SQL on every
+//! call, even when the prepared statement is cached.
 
 pub mod code;
 pub mod id;

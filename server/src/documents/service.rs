@@ -60,19 +60,19 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
     let mut known = Known::default();
     if let [id] = ids {
         // One document (every WebSocket message): statements with a fixed shape, which the connection prepares once
-        // and reuses, where a list of ids makes new SQL for each length.
+        // and reuses, where a list of ids makes new SQL for each length. They run on the backend's own connection:
+        // through the two-backend connection, diesel writes out each statement's SQL again on every call.
         let key = CooperativeId::from(*id);
-        let row: Option<(CooperativeId, String, Option<CooperativeId>)> = cooperatives::table
-            .find(&key)
-            .select(REGISTRY_COLUMNS)
-            .first(conn)
-            .optional()?;
-        let held: Vec<(CooperativeId, String, String, String)> = quarantines::table
+        let row = cooperatives::table.find(&key).select(REGISTRY_COLUMNS);
+        let held = quarantines::table
             .filter(quarantines::device_id.eq_any(devices_of(&caller.user_id)))
             .filter(quarantines::cooperative_id.eq(&key))
             .filter(quarantines::released_at.is_null())
-            .select(HOLD_COLUMNS)
-            .load(conn)?;
+            .select(HOLD_COLUMNS);
+        let (row, held): (RegistryRow, Vec<HoldRow>) = crate::with_backend!(conn, |inner| (
+            row.get_result(inner).optional()?,
+            held.load(inner)?
+        ));
         record(&mut known, row, held);
         return Ok(known);
     }
@@ -93,7 +93,13 @@ pub fn look_up(conn: &mut DbConn, caller: &Caller, ids: &[Uuid]) -> QueryResult<
     Ok(known)
 }
 
-/// What the look-up reads of a cooperative: its id, where it lies, and what it was merged into.
+/// A cooperative as the look-up reads it: its id, where it lies, and what it was merged into.
+type RegistryRow = Option<(CooperativeId, String, Option<CooperativeId>)>;
+
+/// A hold as the look-up reads it: the cooperative, the code, and the reason in Chinese and in English.
+type HoldRow = (CooperativeId, String, String, String);
+
+/// What the look-up reads of a cooperative.
 const REGISTRY_COLUMNS: (
     cooperatives::id,
     cooperatives::region_path,

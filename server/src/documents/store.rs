@@ -94,11 +94,10 @@ pub fn load_at(
 /// chunks.
 pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<StoredDoc> {
     let key = id.to_string();
-    let version: Option<i64> = documents::table
-        .find(&key)
-        .select(documents::version)
-        .first(conn)
-        .optional()?;
+    // Every read asks this; on the backend's own connection the statement is reused without writing out its SQL.
+    let query = documents::table.find(&key).select(documents::version);
+    let version: Option<i64> =
+        crate::with_backend!(conn, |inner| query.get_result(inner).optional()?);
     let Some(version) = version else {
         return Ok(genesis(cache, id));
     };
@@ -113,7 +112,7 @@ pub fn load(conn: &mut DbConn, cache: &DocCache, id: Uuid) -> QueryResult<Stored
     let (version, snapshot): (i64, Option<Vec<u8>>) = documents::table
         .find(&key)
         .select((documents::version, documents::snapshot))
-        .first(conn)?;
+        .get_result(conn)?;
     let chunks = load_chunks(conn, &key)?;
     let (assembled, cost) = crate::heap::retained_by(|| {
         assemble(id, snapshot.as_deref(), &chunks).map(|(doc, dropped)| (Arc::new(doc), dropped))
@@ -277,7 +276,7 @@ pub fn repair_orphans(conn: &mut DbConn, id: Uuid) -> QueryResult<bool> {
     let snapshot: Option<Vec<u8>> = documents::table
         .find(&key)
         .select(documents::snapshot)
-        .first(conn)?;
+        .get_result(conn)?;
     let chunks = load_chunks(conn, &key)?;
     let (doc, dropped) = assemble(id, snapshot.as_deref(), &chunks)?;
     if !dropped {
@@ -359,8 +358,8 @@ fn lock_row(conn: &mut DbConn, key: &str) -> QueryResult<(i64, i64, i64)> {
             .find(key)
             .select(columns)
             .for_update()
-            .first(c),
-        DbConn::Sqlite(c) => documents::table.find(key).select(columns).first(c),
+            .get_result(c),
+        DbConn::Sqlite(c) => documents::table.find(key).select(columns).get_result(c),
     }
 }
 
@@ -372,7 +371,7 @@ pub fn load_state(conn: &mut DbConn, id: Uuid, device: Option<DeviceId>) -> Quer
     let bytes: Option<Vec<u8>> = sync_states::table
         .find((id.to_string(), device))
         .select(sync_states::state)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(bytes.map(|b| engine::decode_state(&b)).unwrap_or_default())
 }

@@ -130,7 +130,7 @@ pub fn find(conn: &mut DbConn, id: CooperativeId) -> QueryResult<Option<Cooperat
     cooperatives::table
         .find(id)
         .select(CooperativeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -138,7 +138,7 @@ pub fn find_by_uscc(conn: &mut DbConn, uscc: &str) -> QueryResult<Option<Coopera
     cooperatives::table
         .filter(cooperatives::uscc.eq(uscc))
         .select(CooperativeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

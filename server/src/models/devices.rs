@@ -30,7 +30,7 @@ pub fn find(conn: &mut DbConn, id: DeviceId) -> QueryResult<Option<DeviceRow>> {
     devices::table
         .find(id)
         .select(DeviceRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -121,7 +121,7 @@ pub fn username_of(conn: &mut DbConn, device: &DeviceRow) -> QueryResult<String>
     users::table
         .find(&device.user_id)
         .select(users::username)
-        .first(conn)
+        .get_result(conn)
 }
 
 pub fn to_api(row: &DeviceRow, username: &str) -> QueryResult<Device> {

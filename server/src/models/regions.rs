@@ -39,7 +39,7 @@ pub fn find(conn: &mut DbConn, code: &str) -> QueryResult<Option<RegionRow>> {
     regions::table
         .find(code)
         .select(RegionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -49,7 +49,7 @@ pub fn find(conn: &mut DbConn, id: SessionId) -> QueryResult<Option<SessionRow>>
     sessions::table
         .find(id)
         .select(SessionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -96,7 +96,7 @@ pub fn find_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<RefreshT
     refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(refresh::digest(token)))
         .select(RefreshTokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -169,7 +169,7 @@ pub fn revoke_all_of_device(
     let owner: Option<UserId> = crate::db::schema::devices::table
         .find(device_id)
         .select(crate::db::schema::devices::user_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(owner) = owner {
         crate::db::notify::access_changed(conn, owner)?;

@@ -9,7 +9,7 @@ pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
     settings::table
         .find(key)
         .select(settings::value)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -106,7 +106,7 @@ pub fn photo_arrived(conn: &mut DbConn, sha256: &str, thresholds: &Thresholds) -
     let hash: i64 = photos::table
         .find(sha256)
         .select(photos::perceptual_hash)
-        .first(conn)?;
+        .get_result(conn)?;
     let mut related = vec![sha256.to_owned()];
     related.extend(
         near_copies(conn, &[(sha256.to_owned(), hash)], thresholds)?

@@ -54,7 +54,7 @@ pub fn find_for_device(
         .find(id)
         .filter(uploads::device_id.eq(device_id))
         .select(UploadRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

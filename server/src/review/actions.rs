@@ -53,7 +53,7 @@ pub fn visible_visit(
     let cooperative_id: CooperativeId = visits::table
         .find(visit_id)
         .select(visits::cooperative_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(ApiError::not_found)?;
     if !any_in_scope(conn, &caller.scope, std::slice::from_ref(&cooperative_id))? {
@@ -130,7 +130,7 @@ fn submitted_review(conn: &mut DbConn, visit_id: &str) -> ApiResult<ReviewRow> {
     visit_reviews::table
         .find(visit_id)
         .select(ReviewRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| {
             ApiError::new(ErrorCode::ReviewNotPending).with_detail(

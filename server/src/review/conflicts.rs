@@ -243,7 +243,7 @@ fn find(conn: &mut DbConn, id: &str) -> ApiResult<ConflictRow> {
     conflicts::table
         .find(id)
         .select(ConflictRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(ApiError::not_found)
 }

@@ -37,7 +37,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> crate::error::ApiResult<DuplicateRow
     duplicate_candidates::table
         .find(id)
         .select(DuplicateRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(crate::error::ApiError::not_found)
 }

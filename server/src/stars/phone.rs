@@ -134,7 +134,7 @@ fn revoked(
             star_events::recorded_by,
             star_events::recorded_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((cause, description, occurred_on, by, recorded_at)) = found else {
         return Ok(None);

@@ -53,7 +53,7 @@ pub fn record_event(
         let revoked = star_events::table
             .find(&event_id)
             .select(star_events::revoked_star)
-            .first::<Option<i64>>(conn)?;
+            .get_result::<Option<i64>>(conn)?;
         return Ok(Recorded {
             event_id,
             revoked,

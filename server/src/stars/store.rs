@@ -165,7 +165,7 @@ pub fn model(conn: &mut DbConn, version: &str) -> ApiResult<Option<ScoringModel>
         scoring_models::table
             .find(version)
             .select(scoring_models::model_toml)
-            .first(conn)
+            .get_result(conn)
             .optional()
     };
     let mut text = find(conn)?;
@@ -199,7 +199,7 @@ pub fn campaign(conn: &mut DbConn, id: &str) -> ApiResult<CampaignRow> {
     star_campaigns::table
         .find(id)
         .select(CampaignRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(ApiError::not_found)
 }
@@ -208,7 +208,7 @@ pub fn application(conn: &mut DbConn, id: &str) -> ApiResult<ApplicationRow> {
     star_applications::table
         .find(id)
         .select(ApplicationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(ApiError::not_found)
 }

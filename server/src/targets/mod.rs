@@ -107,7 +107,7 @@ pub fn import_file(
                 let stored: Option<(i64, String)> = district_targets::table
                     .find((&input.region_code, input.year, &input.metric))
                     .select((district_targets::target, district_targets::source))
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?;
                 match stored {
                     Some((target, was)) if target == input.target && was == source => {

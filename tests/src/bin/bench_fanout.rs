@@ -1,9 +1,9 @@
 //! `cargo build --release -p hezuo-server && cargo run --release -p hezuo-tests --bin bench-fanout
-//! [-- --clients 50,100,200] [--documents 30] [--pushes 5]`
+//! [-- --clients 50,100,200] [--documents 30] [--pushes 5] [--clients-per-process 50]`
 //!
-//! WebSocket fan-out: N stock automerge-repo clients (`tests/js/fanout-clients.mjs`, the unmodified npm packages)
-//! each read the same K cooperative documents, from a release `hezuo serve` process (SQLite, or PostgreSQL when
-//! `HEZUO_TEST_POSTGRES_URL` is set) and from the JavaScript `automerge-repo` 2.5.6 sync server set up as
+//! WebSocket fan-out: N stock automerge-repo clients (`tests/js/fanout-clients.mjs`, the unmodified npm packages, in
+//! node processes of at most 50 clients each) each read the same K cooperative documents, from a release
+//! `hezuo serve` process (SQLite, or PostgreSQL when `HEZUO_TEST_POSTGRES_URL` is set) and from the JavaScript `automerge-repo` 2.5.6 sync server set up as
 //! automerge-repo-sync-server sets it up (`tests/js/fanout-server.mjs`), holding the same documents. For each N the
 //! two servers run one after the other, in alternating order, each started fresh, and the benchmark prints for both:
 //!
@@ -98,7 +98,16 @@ impl Clients {
     }
 
     fn ask(&mut self, command: &str) -> Value {
+        self.send(command);
+        self.answer()
+    }
+
+    fn send(&mut self, command: &str) {
         writeln!(self.input, "{command}").expect("send a command");
+    }
+
+    /// The next answer.
+    fn answer(&mut self) -> Value {
         // The npm packages log to stdout too; answers are the lines that start as one.
         let line = loop {
             let mut line = String::new();
@@ -134,8 +143,10 @@ fn node_ready() -> bool {
         .join("node_modules/@automerge/automerge-repo-storage-nodefs")
         .exists()
     {
+        // `install`, as the tests and CI do: `npm ci` of npm 11 refuses this lock file for the platform packages
+        // of an optional dependency it leaves out.
         let installed = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
+            .args(["install", "--no-audit", "--no-fund"])
             .current_dir(js_dir())
             .status();
         return installed.is_ok_and(|status| status.success());
@@ -158,21 +169,47 @@ fn rss(pid: u32) -> f64 {
     rss_kib(pid).unwrap_or(0) as f64
 }
 
-/// Runs the clients against one server, phase by phase, sampling the server's CPU and memory between phases.
-fn measure(target: &Target, documents: &[String], pushes: usize, round: usize) -> Figures {
-    let config = tempfile::NamedTempFile::new().expect("config file");
-    let body = serde_json::json!({
-        "readers": target.readers,
-        "writer": target.writer,
-        "documents": documents,
-    });
-    std::fs::write(config.path(), body.to_string()).expect("write config");
-    let mut clients = Clients::start(config.path());
+/// Runs the clients against one server, phase by phase, sampling the server's CPU and memory between phases. The
+/// readers are spread over processes of at most `per_process` clients (the first also holds the writer), as phones
+/// would each be their own: hundreds of clients in one node process spend most of its time collecting its garbage,
+/// and would pace the crowd by that process's CPU rather than by the server.
+fn measure(
+    target: &Target,
+    documents: &[String],
+    pushes: usize,
+    round: usize,
+    per_process: usize,
+) -> Figures {
+    let configs: Vec<tempfile::NamedTempFile> = target
+        .readers
+        .chunks(per_process.max(1))
+        .enumerate()
+        .map(|(i, readers)| {
+            let config = tempfile::NamedTempFile::new().expect("config file");
+            let body = serde_json::json!({
+                "readers": readers,
+                "writer": (i == 0).then_some(&target.writer),
+                "documents": documents,
+            });
+            std::fs::write(config.path(), body.to_string()).expect("write config");
+            config
+        })
+        .collect();
+    let mut processes: Vec<Clients> = configs
+        .iter()
+        .map(|config| Clients::start(config.path()))
+        .collect();
+    let clients_cpu = |processes: &[Clients]| -> f64 {
+        processes
+            .iter()
+            .map(|clients| cpu(clients.child.0.id()))
+            .sum()
+    };
     let pid = target.pid;
     let mut figures = Figures::default();
 
     std::thread::sleep(Duration::from_millis(500));
-    let probe = clients.ask("probe");
+    let probe = processes[0].ask("probe");
     figures.cold_first_ms = probe["first_ms"].as_f64().unwrap_or(0.0);
     figures.cold_all_ms = probe["all_ms"].as_f64().unwrap_or(0.0);
     // The probe's documents stay cached; what it needed only while it ran is handed back within a second or two.
@@ -180,15 +217,21 @@ fn measure(target: &Target, documents: &[String], pushes: usize, round: usize) -
     let rss_before = rss(pid);
 
     let cpu_before = cpu(pid);
-    let clients_cpu_before = cpu(clients.child.0.id());
-    let crowd = clients.ask("crowd");
-    figures.crowd_cpu_s = cpu(pid) - cpu_before;
-    figures.crowd_clients_cpu_s = cpu(clients.child.0.id()) - clients_cpu_before;
-    figures.crowd_all_ms = numbers(&crowd["all_ms"]);
-    figures.crowd_failed = crowd["failed"].as_u64().unwrap_or(0);
-    if figures.crowd_failed > 0 {
-        eprintln!("{}: failed reads: {}", target.name, crowd["errors"]);
+    let clients_cpu_before = clients_cpu(&processes);
+    for clients in &mut processes {
+        clients.send("crowd");
     }
+    for clients in &mut processes {
+        let crowd = clients.answer();
+        figures.crowd_all_ms.extend(numbers(&crowd["all_ms"]));
+        let failed = crowd["failed"].as_u64().unwrap_or(0);
+        figures.crowd_failed += failed;
+        if failed > 0 {
+            eprintln!("{}: failed reads: {}", target.name, crowd["errors"]);
+        }
+    }
+    figures.crowd_cpu_s = cpu(pid) - cpu_before;
+    figures.crowd_clients_cpu_s = clients_cpu(&processes) - clients_cpu_before;
     // Let the server finish what the crowd set off before reading its memory.
     std::thread::sleep(Duration::from_secs(3));
     let rss_idle = rss(pid);
@@ -197,12 +240,21 @@ fn measure(target: &Target, documents: &[String], pushes: usize, round: usize) -
 
     let cpu_before = cpu(pid);
     for push in 0..pushes {
-        let answer = clients.ask(&format!(
-            "push {} 第{round}轮第{push}次推送",
-            push % documents.len()
-        ));
-        figures.push_ms.extend(numbers(&answer["latencies_ms"]));
-        figures.push_missed += answer["missed"].as_u64().unwrap_or(0);
+        let what = format!("{} 第{round}轮第{push}次推送", push % documents.len());
+        for clients in &mut processes {
+            let watching = clients.ask(&format!("watch {what}"));
+            assert_eq!(watching["event"], "watching", "{watching}");
+        }
+        let written = processes[0].ask(&format!("write {what}"));
+        let written_at = written["at_ms"].as_f64().unwrap_or(0.0);
+        for clients in &mut processes {
+            let seen = clients.answer();
+            assert_eq!(seen["event"], "seen", "{seen}");
+            figures
+                .push_ms
+                .extend(numbers(&seen["at_ms"]).iter().map(|at| at - written_at));
+            figures.push_missed += seen["missed"].as_u64().unwrap_or(0);
+        }
     }
     figures.push_cpu_s = cpu(pid) - cpu_before;
 
@@ -210,7 +262,9 @@ fn measure(target: &Target, documents: &[String], pushes: usize, round: usize) -
     let idle = Duration::from_secs(5);
     std::thread::sleep(idle);
     figures.idle_cpu_percent = (cpu(pid) - cpu_before) / idle.as_secs_f64() * 100.0;
-    clients.quit();
+    for clients in processes {
+        clients.quit();
+    }
     figures
 }
 
@@ -260,6 +314,7 @@ fn main() {
         .collect();
     let document_count = count_arg("--documents", 30);
     let pushes = count_arg("--pushes", 5);
+    let per_process = count_arg("--clients-per-process", 50);
     // `--only hezuo` or `--only js` measures one server alone.
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
     let most = clients.iter().copied().max().unwrap_or(0);
@@ -271,7 +326,7 @@ fn main() {
     }
     let backend = hezuo_tests::bench::backend();
     println!(
-        "hezuo fan-out benchmark — {document_count} documents, clients {clients:?}, {pushes} pushes; hezuo on {backend} against the JS automerge-repo 2.5.6 sync server (NodeFS storage)"
+        "hezuo fan-out benchmark — {document_count} documents, clients {clients:?} ({per_process} per node process), {pushes} pushes; hezuo on {backend} against the JS automerge-repo 2.5.6 sync server (NodeFS storage)"
     );
 
     // K cooperatives of one village, a counsellor who writes, and the readers.
@@ -400,7 +455,7 @@ fn main() {
                         .collect(),
                     writer: format!("{ws}?token={writer_token}"),
                 };
-                ours = measure(&target, &documents, pushes, round);
+                ours = measure(&target, &documents, pushes, round, per_process);
                 print(target.name, &mut ours);
             } else {
                 let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -428,7 +483,7 @@ fn main() {
                     readers: vec![url.clone(); n],
                     writer: url,
                 };
-                theirs = measure(&target, &documents, pushes, round);
+                theirs = measure(&target, &documents, pushes, round, per_process);
                 print(target.name, &mut theirs);
                 drop(child);
             }

@@ -553,6 +553,19 @@ impl HostileSocket {
         });
     }
 
+    /// Asks for cooperative `id` holding only its genesis: a message that carries no changes, only reads.
+    fn read(&mut self, id: Uuid) {
+        let data = engine::generate(&genesis(id), &mut State::new()).expect("a message");
+        self.send(hezuo_server::documents::repo_protocol::RepoMessage {
+            kind: "request".to_owned(),
+            sender_id: Some(self.peer.clone()),
+            target_id: Some("server".to_owned()),
+            document_id: Some(hezuo_sync::DocumentId::from_uuid(id).to_string()),
+            data: Some(data),
+            ..Default::default()
+        });
+    }
+
     /// The next message from the server; `None` once the connection is closed.
     fn next(&mut self) -> Option<hezuo_server::documents::repo_protocol::RepoMessage> {
         loop {
@@ -701,6 +714,49 @@ fn a_disabled_or_moved_user_loses_what_the_open_websocket_gave() {
                 .contains("account_disabled"),
         "{error:?}"
     );
+}
+
+/// Hole 9 over WebSocket: a connection serves reads on the access it found for a document, but looks every write up
+/// afresh, so a hold placed through another of the account's phones while the socket is open sets its next write
+/// aside.
+#[test]
+fn a_hold_placed_while_the_websocket_is_open_sets_its_next_write_aside() {
+    use automerge::transaction::Transactable;
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let socket_phone = app.phone(Persona::CounsellorHaishu);
+    let (token, doc) = socket_writer(&app, &socket_phone, id);
+    let mut socket = HostileSocket::connect(&app, &token);
+    socket.read(id);
+    assert_eq!(socket.next().expect("reply").kind, "sync");
+
+    let other = raw_device(&app, &app.phone(Persona::CounsellorHaishu));
+    let mut forged = genesis(id).with_actor(other.actor.clone());
+    {
+        let mut tx = forged.transaction();
+        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
+            .expect("get")
+            .expect("review");
+        tx.put(&review, "forged", "approved").expect("put");
+        tx.commit();
+    }
+    let changes = forged.get_changes(&[document::genesis_hash(id)]);
+    assert_eq!(
+        send_changes(&other, id, &forged, &changes)
+            .error
+            .map(|e| e.code.as_str()),
+        Some("refused")
+    );
+
+    let heads = crate::sync_refusals::server_heads(&app, id);
+    socket.sync(id, &doc);
+    let error = socket.next().expect("told");
+    assert_eq!(error.kind, "error", "{error:?}");
+    assert!(
+        error.message.as_deref().unwrap_or("").contains("on hold"),
+        "{error:?}"
+    );
+    assert_eq!(crate::sync_refusals::server_heads(&app, id), heads);
 }
 
 /// Hole 2: an access token expires on an open WebSocket as it does on HTTP: the next message ends the connection.

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::AggregatedMessage;
 use automerge::sync::State;
+use hezuo_mobile_api::sync::DocError;
 use hezuo_mobile_api::{ErrorCode, Problem};
 use hezuo_sync::DocumentId;
 use serde::Deserialize;
@@ -124,6 +125,11 @@ struct Connection {
     client_peer: Option<String>,
     /// Sync state per document this connection syncs.
     docs: HashMap<Uuid, State>,
+    /// Documents this connection was found to have access to, with the account's hold on each (if any). A message
+    /// that carries no changes only reads, and is served on this finding without asking the registry again: every
+    /// access change, and every few minutes, [`Connection::reauthorize`] checks again and starts this afresh. A
+    /// message with changes is always looked up anew.
+    cleared: HashMap<Uuid, Option<DocError>>,
     /// Documents whose news could not be pushed (the database was out of reach); tried again shortly.
     unpushed: std::collections::BTreeSet<Uuid>,
 }
@@ -148,6 +154,7 @@ async fn run(
         server_peer: format!("hezuo-server-{}", Uuid::now_v7().simple()),
         client_peer: None,
         docs: HashMap::new(),
+        cleared: HashMap::new(),
         unpushed: std::collections::BTreeSet::new(),
     };
     let mut ticker = tokio::time::interval(PING_EVERY);
@@ -271,6 +278,7 @@ impl Connection {
         match checked {
             Ok((caller, gone)) => {
                 self.caller = std::sync::Arc::new(caller);
+                self.cleared.clear();
                 for id in gone {
                     self.docs.remove(&id);
                     if let Some(client) = self.client_peer.clone() {
@@ -356,32 +364,43 @@ impl Connection {
                 .await;
         };
         let state = self.docs.get(&id).cloned().unwrap_or_default();
+        let reads_only =
+            hezuo_sync::engine::decode_message(&data).is_ok_and(|m| m.changes.is_empty());
+        let remembered = reads_only.then(|| self.cleared.get(&id).cloned()).flatten();
         let app = self.state.clone();
         let caller = self.caller.clone();
         let handled = self
             .state
             .db
             .run(move |conn| {
-                let known = service::look_up(conn, &caller, &[id])?;
-                // Only registered cooperatives in the caller's regions are shared over WebSocket.
-                if !known.is_registered(id)
-                    || batch_plan::access_error(&known, &caller.scope, id).is_some()
-                {
-                    return Ok(None);
-                }
+                let hold = match remembered {
+                    Some(hold) => hold,
+                    None => {
+                        let known = service::look_up(conn, &caller, &[id])?;
+                        // Only registered cooperatives in the caller's regions are shared over WebSocket.
+                        if !known.is_registered(id)
+                            || batch_plan::access_error(&known, &caller.scope, id).is_some()
+                        {
+                            return Ok(None);
+                        }
+                        batch_plan::write_hold(&known, id)
+                    }
+                };
                 let attempt = MergeAttempt {
                     id,
                     registered: true,
-                    hold: batch_plan::write_hold(&known, id),
+                    hold: hold.clone(),
                     state: &state,
                     bytes: &data,
                 };
-                service::receive(conn, &app.documents, &caller, attempt, Persist::Nothing).map(Some)
+                service::receive(conn, &app.documents, &caller, attempt, Persist::Nothing)
+                    .map(|outcome| Some((outcome, hold)))
             })
             .await;
         match handled {
             Ok(None) => {
                 self.docs.remove(&id);
+                self.cleared.remove(&id);
                 self.send(RepoMessage::unavailable(
                     &self.server_peer,
                     &client,
@@ -389,7 +408,13 @@ impl Connection {
                 ))
                 .await
             }
-            Ok(Some(outcome)) => {
+            Ok(Some((outcome, hold))) => {
+                // A refusal puts the account on hold for the document: the next message looks it up again.
+                if outcome.error.is_some() {
+                    self.cleared.remove(&id);
+                } else {
+                    self.cleared.insert(id, hold);
+                }
                 let counted = match &outcome.error {
                     Some(error) => error.code.as_str(),
                     None if outcome.stored => "stored",

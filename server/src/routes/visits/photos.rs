@@ -54,7 +54,7 @@ pub async fn visit_photos(
                     visits::photos_received,
                     visits::author_device_id,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .ok_or_else(ApiError::not_found)?;
             if !any_in_scope(conn, &caller.scope, std::slice::from_ref(&cooperative_id))? {

@@ -36,13 +36,13 @@ pub async fn visit_review(
             let row: ReviewRow = visit_reviews::table
                 .find(&visit_id)
                 .select(ReviewRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .ok_or_else(ApiError::not_found)?;
             let data: String = visits::table
                 .find(&visit_id)
                 .select(visits::data)
-                .first(conn)?;
+                .get_result(conn)?;
             let conflict_rows: Vec<ConflictRow> = conflicts::table
                 .filter(conflicts::cooperative_id.eq(&cooperative_id))
                 .filter(conflicts::path.like(format!("visits.{visit_id}.%")))
