@@ -203,11 +203,16 @@ pub fn build_pool(url: &str, size: u32) -> anyhow::Result<Pool> {
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let backend = url.backend_name();
+    // A PostgreSQL connection can die with its server (a restart, a terminated backend): each one is tested as it
+    // is checked out, so that a dead one is replaced rather than failing a request. A SQLite connection is a file
+    // handle that does not die, and the test would cost every request a statement.
+    let test_on_check_out = matches!(url, DatabaseUrl::Postgres(_));
     let manager = ConnectionManager::new(url);
     let down = manager.down.clone();
     let inner = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(test_on_check_out)
         .build(manager)
         .with_context(|| format!("cannot open the {backend} database"))?;
     Ok(Pool { inner, down })
