@@ -6,7 +6,8 @@
 //! second. Each round, every phone (one counsellor of a township of the city each) records `--visits` visits offline at
 //! cooperatives of its township and submits them, so each enters review when it reaches the server; then all the
 //! phones sync at once. Printed per round: the time until every visit is stored, visits per second, and the server's
-//! CPU time per visit, with what that CPU cost allows on two cores. Target: ≥ 500 visits/s, ≤ 4 ms of CPU per visit.
+//! CPU time per visit, with what that CPU cost allows on two cores, and its resident memory after the round (with many
+//! `--rounds`, a soak of the write path). Target: ≥ 500 visits/s, ≤ 4 ms of CPU per visit.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use hezuo_server::demo::{self, DemoLogin};
 use hezuo_server::import;
 use hezuo_server::models::Who;
 use hezuo_tests::bench::{
-    all_synced, cpu_seconds, held_documents, percentile, phone_for, realistic_visit,
+    all_synced, cpu_seconds, held_documents, percentile, phone_for, realistic_visit, rss_kib,
 };
 use hezuo_tests::{PASSWORD, SeededDatabase, ServerProcess, count_arg};
 
@@ -156,9 +157,10 @@ fn main() {
         let rate = arrived as f64 / elapsed;
         let cost_ms = cpu * 1000.0 / arrived as f64;
         println!(
-            "round {}: {arrived} visits from {phones} phones at once stored in {elapsed:.2} s = {rate:.0} visits/s; server CPU {cpu:.2} s = {cost_ms:.2} ms per visit, so 2 cores allow {:.0} visits/s; {in_review} visits in review",
+            "round {}: {arrived} visits from {phones} phones at once stored in {elapsed:.2} s = {rate:.0} visits/s; server CPU {cpu:.2} s = {cost_ms:.2} ms per visit, so 2 cores allow {:.0} visits/s; {in_review} visits in review; server RSS {:.1} MiB",
             round + 1,
             2000.0 / cost_ms,
+            rss_kib(pid).unwrap_or(0) as f64 / 1024.0,
         );
         rates.push(rate);
         costs.push(cost_ms);

@@ -716,12 +716,33 @@ fn a_disabled_or_moved_user_loses_what_the_open_websocket_gave() {
     );
 }
 
+/// `device` approves a visit of cooperative `id` itself: the change is refused, and the account is held for the
+/// cooperative.
+fn forge_an_approval(device: &RawDevice, id: Uuid) {
+    use automerge::transaction::Transactable;
+    let mut doc = genesis(id).with_actor(device.actor.clone());
+    {
+        let mut tx = doc.transaction();
+        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
+            .expect("get")
+            .expect("review");
+        tx.put(&review, "forged", "approved").expect("put");
+        tx.commit();
+    }
+    let changes = doc.get_changes(&[document::genesis_hash(id)]);
+    assert_eq!(
+        send_changes(device, id, &doc, &changes)
+            .error
+            .map(|e| e.code.as_str()),
+        Some("refused")
+    );
+}
+
 /// Hole 9 over WebSocket: a connection serves reads on the access it found for a document, but looks every write up
 /// afresh, so a hold placed through another of the account's phones while the socket is open sets its next write
 /// aside.
 #[test]
 fn a_hold_placed_while_the_websocket_is_open_sets_its_next_write_aside() {
-    use automerge::transaction::Transactable;
     let app = TestApp::spawn();
     let id = app.cooperative_id(Fixture::HaishuFruit);
     let socket_phone = app.phone(Persona::CounsellorHaishu);
@@ -730,23 +751,7 @@ fn a_hold_placed_while_the_websocket_is_open_sets_its_next_write_aside() {
     socket.read(id);
     assert_eq!(socket.next().expect("reply").kind, "sync");
 
-    let other = raw_device(&app, &app.phone(Persona::CounsellorHaishu));
-    let mut forged = genesis(id).with_actor(other.actor.clone());
-    {
-        let mut tx = forged.transaction();
-        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
-            .expect("get")
-            .expect("review");
-        tx.put(&review, "forged", "approved").expect("put");
-        tx.commit();
-    }
-    let changes = forged.get_changes(&[document::genesis_hash(id)]);
-    assert_eq!(
-        send_changes(&other, id, &forged, &changes)
-            .error
-            .map(|e| e.code.as_str()),
-        Some("refused")
-    );
+    forge_an_approval(&raw_device(&app, &app.phone(Persona::CounsellorHaishu)), id);
 
     let heads = crate::sync_refusals::server_heads(&app, id);
     socket.sync(id, &doc);
@@ -1104,28 +1109,12 @@ fn naming_another_districts_photo_opens_nothing_and_flags_reveal_nothing_across_
 /// account are limited; retiring an old one makes room.
 #[test]
 fn a_hold_follows_the_account_and_devices_per_account_are_limited() {
-    use automerge::transaction::Transactable;
     use hezuo_mobile_api::devices::RegisterDeviceRequest;
     let app = TestApp::spawn_with(|config| config.max_devices_per_user = 2);
     let id = app.cooperative_id(Fixture::HaishuFruit);
     let first_phone = app.phone(Persona::CounsellorHaishu);
     let first = raw_device(&app, &first_phone);
-    let mut doc = genesis(id).with_actor(first.actor.clone());
-    {
-        let mut tx = doc.transaction();
-        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
-            .expect("get")
-            .expect("review");
-        tx.put(&review, "forged", "approved").expect("put");
-        tx.commit();
-    }
-    let changes = doc.get_changes(&[document::genesis_hash(id)]);
-    assert_eq!(
-        send_changes(&first, id, &doc, &changes)
-            .error
-            .map(|e| e.code.as_str()),
-        Some("refused")
-    );
+    forge_an_approval(&first, id);
 
     let second_phone = app.phone(Persona::CounsellorHaishu);
     let second = raw_device(&app, &second_phone);
