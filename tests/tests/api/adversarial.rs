@@ -543,21 +543,19 @@ impl HostileSocket {
         let mut state = State::new();
         engine::assume_peer_has(&mut state, vec![document::genesis_hash(id)]);
         let data = engine::generate(doc, &mut state).expect("a message");
-        self.send(hezuo_server::documents::repo_protocol::RepoMessage {
-            kind: "sync".to_owned(),
-            sender_id: Some(self.peer.clone()),
-            target_id: Some("server".to_owned()),
-            document_id: Some(hezuo_sync::DocumentId::from_uuid(id).to_string()),
-            data: Some(data),
-            ..Default::default()
-        });
+        self.send_for(id, "sync", data);
     }
 
     /// Asks for cooperative `id` holding only its genesis: a message that carries no changes, only reads.
     fn read(&mut self, id: Uuid) {
         let data = engine::generate(&genesis(id), &mut State::new()).expect("a message");
+        self.send_for(id, "request", data);
+    }
+
+    /// Sends a sync message of `kind` for cooperative `id`.
+    fn send_for(&mut self, id: Uuid, kind: &str, data: Vec<u8>) {
         self.send(hezuo_server::documents::repo_protocol::RepoMessage {
-            kind: "request".to_owned(),
+            kind: kind.to_owned(),
             sender_id: Some(self.peer.clone()),
             target_id: Some("server".to_owned()),
             document_id: Some(hezuo_sync::DocumentId::from_uuid(id).to_string()),

@@ -364,9 +364,11 @@ impl Connection {
                 .await;
         };
         let state = self.docs.get(&id).cloned().unwrap_or_default();
-        let reads_only =
-            hezuo_sync::engine::decode_message(&data).is_ok_and(|m| m.changes.is_empty());
-        let remembered = reads_only.then(|| self.cleared.get(&id).cloned()).flatten();
+        // Only a document with a finding is decoded here (the merge decodes it again): a first message, the usual
+        // write, pays nothing extra.
+        let remembered = self.cleared.get(&id).cloned().filter(|_| {
+            hezuo_sync::engine::decode_message(&data).is_ok_and(|m| m.changes.is_empty())
+        });
         let app = self.state.clone();
         let caller = self.caller.clone();
         let handled = self
