@@ -2,6 +2,8 @@
 //! classification and open star applications. [`Followers`] is installed into the documents handle when the server
 //! starts, so the documents, review, clean-up and stars never call up into one another.
 
+use std::collections::BTreeSet;
+
 use automerge::{Automerge, Change};
 use diesel::QueryResult;
 use hezuo_sync::model::CooperativeDoc;
@@ -42,10 +44,11 @@ impl CommitHooks for Followers {
         conn: &mut DbConn,
         id: Uuid,
         typed: &CooperativeDoc,
+        only: Option<&BTreeSet<String>>,
         who: &Who,
         via: Via,
     ) -> QueryResult<Box<dyn FollowUp>> {
-        let plan = track::plan(conn, id, typed, who, via, &self.review_levels)?;
+        let plan = track::plan(conn, id, typed, only, who, via, &self.review_levels)?;
         Ok(Box::new(ReviewFollowUp(plan)))
     }
 

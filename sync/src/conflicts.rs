@@ -24,10 +24,36 @@ pub struct Candidate {
 
 /// Every conflicted field in the counsellor-written parts of the document (`profile`, `visits`, `photos`).
 pub fn find(doc: &Automerge) -> Vec<FieldConflict> {
+    find_in(doc, ["profile", "visits", "photos"].map(|top| (top, None)))
+}
+
+/// The conflicted fields in some parts of the document, found as [`find`] finds them everywhere. A part is a root
+/// container with, optionally, one key of it (`("visits", Some(visit_id))`), the key's own concurrent values
+/// included. A commit looks only where its changes wrote: elsewhere nothing changed.
+pub fn find_in<'a>(
+    doc: &Automerge,
+    parts: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Vec<FieldConflict> {
     let mut found = Vec::new();
-    for top in ["profile", "visits", "photos"] {
-        if let Ok(Some((Value::Object(kind), id))) = doc.get(ROOT, top) {
-            walk(doc, &id, kind, &mut vec![top.to_owned()], &mut found);
+    for (top, key) in parts {
+        let Ok(Some((Value::Object(kind), container))) = doc.get(ROOT, top) else {
+            continue;
+        };
+        let mut path = vec![top.to_owned()];
+        let Some(key) = key else {
+            walk(doc, &container, kind, &mut path, &mut found);
+            continue;
+        };
+        path.push(key.to_owned());
+        record_conflict(
+            doc,
+            &container,
+            automerge::Prop::Map(key.to_owned()),
+            &path,
+            &mut found,
+        );
+        if let Ok(Some((Value::Object(kind), id))) = doc.get(&container, key) {
+            walk(doc, &id, kind, &mut path, &mut found);
         }
     }
     if !found.is_empty() {
@@ -252,5 +278,43 @@ mod tests {
         first.merge(&mut second).expect("merge");
         let paths: Vec<String> = find(&first).iter().map(|c| c.path.join(".")).collect();
         assert_eq!(paths, vec!["profile.nested.depth", "profile.tags.[0]"]);
+    }
+
+    #[test]
+    fn a_search_in_parts_finds_what_the_whole_search_finds_there() {
+        use automerge::transaction::Transactable;
+        let mut first = genesis(Uuid::from_u128(44)).with_actor(ActorId::random());
+        let mut second = first.fork().with_actor(ActorId::random());
+        // Both phones write visit "a" as a whole (a conflict on the key itself) and a field of the shared visit "b".
+        let shared = {
+            let mut tx = first.transaction();
+            let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+            let shared = tx.put_object(&visits, "b", ObjType::Map).expect("visit");
+            tx.commit();
+            shared
+        };
+        second.merge(&mut first).expect("merge");
+        for (doc, value) in [(&mut first, "甲"), (&mut second, "乙")] {
+            let mut tx = doc.transaction();
+            let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+            let own = tx.put_object(&visits, "a", ObjType::Map).expect("visit");
+            tx.put(&own, "notes", value).expect("put");
+            tx.put(&shared, "notes", value).expect("put");
+            tx.commit();
+        }
+        first.merge(&mut second).expect("merge");
+        let paths = |found: Vec<FieldConflict>| -> Vec<String> {
+            found.iter().map(|c| c.path.join(".")).collect()
+        };
+        assert_eq!(paths(find(&first)), vec!["visits.a", "visits.b.notes"]);
+        assert_eq!(
+            paths(find_in(&first, [("visits", Some("a"))])),
+            vec!["visits.a"]
+        );
+        assert_eq!(
+            paths(find_in(&first, [("visits", Some("b")), ("profile", None)])),
+            vec!["visits.b.notes"]
+        );
+        assert!(find_in(&first, [("visits", Some("c"))]).is_empty());
     }
 }

@@ -1,11 +1,15 @@
 //! Creating, reading, checking and editing cooperative documents.
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, ObjType, ROOT, ReadDoc};
+use std::collections::BTreeSet;
+
+use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::model::{CooperativeDoc, Profile, Visit};
+use crate::model::{CooperativeDoc, PhotoMeta, Profile, Visit};
+use crate::reading::ScannedDoc;
+use crate::trust::Touched;
 
 /// The schema version new documents are written with.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -133,7 +137,7 @@ pub struct SchemaError {
 
 /// Reads the document leniently: missing fields are absent, values that do not fit are an error.
 pub fn read(doc: &Automerge) -> Result<CooperativeDoc, autosurgeon::HydrateError> {
-    autosurgeon::hydrate(&crate::reading::ScannedDoc::new(doc))
+    autosurgeon::hydrate(&ScannedDoc::new(doc))
 }
 
 /// The longest text a field may hold, in characters: free-text fields a few paragraphs, every other text (names,
@@ -185,6 +189,148 @@ pub fn check_schema(doc: &Automerge) -> Result<CooperativeDoc, SchemaError> {
         }
     }
     Ok(read_back)
+}
+
+/// The strict check of [`check_schema`], applied to the parts of a document that changes wrote to: the profile when
+/// touched, and each touched visit and photo entry. What no change touched was checked when it was written, so this
+/// costs what the changes wrote, not what the document holds.
+pub fn check_parts(doc: &Automerge, touched: &Touched) -> Result<(), SchemaError> {
+    let scanned = ScannedDoc::new(doc);
+    if touched.profile {
+        check_part::<Profile>(doc, &scanned, &ROOT, "profile", "profile")?;
+    }
+    if let Some(visits) = container(doc, "visits").filter(|_| !touched.visits.is_empty()) {
+        for id in &touched.visits {
+            let path = format!("visits.{id}");
+            if Uuid::parse_str(id).is_err() {
+                return Err(SchemaError {
+                    path,
+                    message: "visit keys are UUIDs".to_owned(),
+                });
+            }
+            check_part::<Visit>(doc, &scanned, &visits, id, &path)?;
+        }
+    }
+    if let Some(photos) = container(doc, "photos").filter(|_| !touched.photos.is_empty()) {
+        for hash in &touched.photos {
+            let path = format!("photos.{hash}");
+            if crate::model::PhotoHash::parse(hash).is_none() {
+                return Err(SchemaError {
+                    path,
+                    message: "photo keys are SHA-256 hex digests".to_owned(),
+                });
+            }
+            check_part::<PhotoMeta>(doc, &scanned, &photos, hash, &path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks the value at `key` of `obj` as [`check_schema`] checks the whole document: it deserialises strictly, and
+/// it reads with autosurgeon as the projections will. An absent key has nothing to check.
+fn check_part<T: serde::de::DeserializeOwned + autosurgeon::Hydrate>(
+    doc: &Automerge,
+    scanned: &ScannedDoc<'_>,
+    obj: &ObjId,
+    key: &str,
+    path: &str,
+) -> Result<(), SchemaError> {
+    let Some(json) = crate::reading::key_json(doc, obj, key) else {
+        return Ok(());
+    };
+    serde_path_to_error::deserialize::<_, T>(json).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = match inner.as_str() {
+            "." => path.to_owned(),
+            index if index.starts_with('[') => format!("{path}{index}"),
+            field => format!("{path}.{field}"),
+        };
+        SchemaError {
+            path,
+            message: e.inner().to_string(),
+        }
+    })?;
+    autosurgeon::hydrate_prop::<_, T, _, _>(scanned, obj, key).map_err(|e| SchemaError {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(())
+}
+
+/// The map a root key holds, if it holds one.
+fn container(doc: &Automerge, key: &str) -> Option<ObjId> {
+    match doc.get(ROOT, key) {
+        Ok(Some((automerge::Value::Object(ObjType::Map), id))) => Some(id),
+        _ => None,
+    }
+}
+
+/// Reads part of a document: its ids and profile, the visits in `visits` with their review records, and the photo
+/// entries in `photos` together with those the visits name. Everything else in the result is empty. A commit reads
+/// this much, not the whole document, so that its cost follows what changed.
+pub fn read_parts(
+    doc: &Automerge,
+    visits: &BTreeSet<String>,
+    photos: &BTreeSet<String>,
+) -> Result<CooperativeDoc, autosurgeon::HydrateError> {
+    let scanned = ScannedDoc::new(doc);
+    let mut read = CooperativeDoc {
+        schema_version: hydrate_present(&scanned, &ROOT, "schema_version")?.flatten(),
+        cooperative_id: hydrate_present(&scanned, &ROOT, "cooperative_id")?.flatten(),
+        profile: hydrate_present(&scanned, &ROOT, "profile")?.unwrap_or_default(),
+        ..CooperativeDoc::default()
+    };
+    if let Some(visit_map) = container(doc, "visits") {
+        for id in visits {
+            if let Some(visit) = hydrate_present(&scanned, &visit_map, id)? {
+                read.visits.insert(id.clone(), visit);
+            }
+        }
+    }
+    if let Some(review_map) = container(doc, "review") {
+        for id in read.visits.keys() {
+            if let Some(record) = hydrate_present(&scanned, &review_map, id)? {
+                read.review.insert(id.clone(), record);
+            }
+        }
+    }
+    if let Some(photo_map) = container(doc, "photos") {
+        let named: BTreeSet<String> = read
+            .visits
+            .values()
+            .flat_map(|visit| visit.named_photos().into_keys())
+            .chain(photos.iter().cloned())
+            .collect();
+        for hash in named {
+            if let Some(meta) = hydrate_present(&scanned, &photo_map, &hash)? {
+                read.photos.insert(hash, meta);
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// Reads the value at `key` of `obj`, or `None` when the key is absent (as the whole document's reader treats a
+/// missing field).
+fn hydrate_present<T: autosurgeon::Hydrate>(
+    scanned: &ScannedDoc<'_>,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<T>, autosurgeon::HydrateError> {
+    if autosurgeon::ReadDoc::get(scanned, obj, key)?.is_none() {
+        return Ok(None);
+    }
+    autosurgeon::hydrate_prop(scanned, obj, key).map(Some)
+}
+
+/// The visit a photo entry names, if the entry exists and names one.
+pub fn photo_visit(doc: &Automerge, hash: &str) -> Option<String> {
+    let photos = container(doc, "photos")?;
+    let (_, entry) = doc.get(&photos, hash).ok()??;
+    doc.get(&entry, "visit_id")
+        .ok()
+        .flatten()
+        .and_then(|(value, _)| value.into_string().ok())
 }
 
 /// Saves a visit as one commit by the document's actor; returns the change, or `None` when nothing differed.
@@ -384,6 +530,114 @@ mod tests {
         }
         let error = check_schema(&doc).expect_err("unknown code");
         assert_eq!(error.path, "profile.operating_status");
+    }
+
+    #[test]
+    fn parts_read_and_check_as_the_whole_document_does_there() {
+        use crate::model::{PhotoHash, PhotoMeta};
+        let mut doc = genesis(id()).with_actor(ActorId::random());
+        let hash = |c: &str| PhotoHash::parse(&c.repeat(64)).expect("hash");
+        let visit = |named: Vec<PhotoHash>| Visit {
+            status: Some(VisitStatus::Draft),
+            expected_photos: named,
+            membership: Some(Membership {
+                members_total: Some(12),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let meta = |visit: u128| PhotoMeta {
+            visit_id: Some(Uuid::from_u128(visit).to_string()),
+            caption: Some("门牌".into()),
+            ..Default::default()
+        };
+        attach_photos(
+            &mut doc,
+            Uuid::from_u128(1),
+            &visit(vec![hash("a")]),
+            &[(hash("a"), meta(1)), (hash("b"), meta(2))],
+            1,
+        )
+        .expect("attach");
+        put_visit(&mut doc, Uuid::from_u128(2), &visit(Vec::new()), 2).expect("save");
+        put_profile(
+            &mut doc,
+            &Profile {
+                member_count: Some(30),
+                ..Default::default()
+            },
+            3,
+        )
+        .expect("save");
+        let record = |note: &str| crate::model::ReviewRecord {
+            note: Some(note.to_owned()),
+            ..Default::default()
+        };
+        let records = [1, 2].map(|n| (Uuid::from_u128(n).to_string(), record("审核")));
+        crate::server_edit::put_reviews(&mut doc, &records, 4).expect("review");
+        let whole = read(&doc).expect("reads");
+
+        let wanted: BTreeSet<String> = [Uuid::from_u128(1).to_string()].into();
+        let parts = read_parts(&doc, &wanted, &[hash("b").to_string()].into()).expect("reads");
+        assert_eq!(parts.profile, whole.profile);
+        assert_eq!(parts.cooperative_id, whole.cooperative_id);
+        assert_eq!(parts.schema_version, whole.schema_version);
+        assert_eq!(parts.visits.len(), 1);
+        assert_eq!(
+            parts.visits[&wanted.iter().next().cloned().unwrap_or_default()],
+            whole.visits[&Uuid::from_u128(1).to_string()]
+        );
+        assert_eq!(
+            parts.review.keys().collect::<Vec<_>>(),
+            vec![&Uuid::from_u128(1).to_string()],
+            "the review record of the visit read"
+        );
+        assert_eq!(
+            parts.review.values().next(),
+            whole.review.get(&Uuid::from_u128(1).to_string())
+        );
+        assert_eq!(
+            parts.photos, whole.photos,
+            "the photo the visit names, and the one asked for"
+        );
+        let nothing = read_parts(
+            &doc,
+            &[Uuid::from_u128(9).to_string()].into(),
+            &BTreeSet::new(),
+        )
+        .expect("reads");
+        assert!(nothing.visits.is_empty() && nothing.photos.is_empty());
+
+        let touched = Touched {
+            profile: true,
+            visits: wanted.clone(),
+            photos: [hash("b").to_string()].into(),
+        };
+        check_parts(&doc, &touched).expect("fits");
+        {
+            let mut tx = doc.transaction();
+            let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+            let (_, first) = tx
+                .get(&visits, Uuid::from_u128(1).to_string())
+                .expect("get")
+                .expect("visit");
+            let (_, membership) = tx
+                .get(&first, "membership")
+                .expect("get")
+                .expect("membership");
+            tx.put(&membership, "members_total", "many").expect("put");
+            tx.commit();
+        }
+        let error = check_parts(&doc, &touched).expect_err("a text where a number belongs");
+        assert_eq!(
+            error,
+            check_schema(&doc).expect_err("the whole check agrees")
+        );
+        let untouched = Touched {
+            visits: [Uuid::from_u128(2).to_string()].into(),
+            ..Default::default()
+        };
+        check_parts(&doc, &untouched).expect("the other visit is not looked at");
     }
 
     #[test]

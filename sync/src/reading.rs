@@ -117,6 +117,12 @@ pub fn to_json(doc: &Automerge) -> serde_json::Value {
     object_json(doc, &ROOT, ObjType::Map)
 }
 
+/// The value at `key` of the map `obj` as JSON, written as [`to_json`] writes it; `None` when the key is absent.
+pub fn key_json(doc: &Automerge, obj: &ObjId, key: &str) -> Option<serde_json::Value> {
+    let (value, id) = doc.get(obj, key).ok()??;
+    Some(value_json(doc, value, &id))
+}
+
 fn object_json(doc: &Automerge, obj: &ObjId, kind: ObjType) -> serde_json::Value {
     match kind {
         ObjType::Map | ObjType::Table => serde_json::Value::Object(

@@ -120,8 +120,7 @@ impl Touched {
 /// Changes that passed the trust boundary.
 #[derive(Debug, Clone)]
 pub struct Checked {
-    /// The document after them, as read for the projections.
-    pub typed: crate::model::CooperativeDoc,
+    /// What they wrote to: all that the schema check read, and all that the projections need to read again.
     pub touched: Touched,
 }
 
@@ -173,7 +172,7 @@ pub fn check_changes(
             check_text(path, &text)?;
         }
     }
-    let typed = document::check_schema(after).map_err(|SchemaError { path, message }| {
+    document::check_parts(after, &touched).map_err(|SchemaError { path, message }| {
         refuse(
             RefusalCode::Schema,
             Some(path.clone()),
@@ -181,7 +180,7 @@ pub fn check_changes(
             format!("the document does not fit the schema at {path}: {message}"),
         )
     })?;
-    Ok(Checked { typed, touched })
+    Ok(Checked { touched })
 }
 
 /// The largest change a device may send, in bytes. A visit with every section filled is a few kilobytes; this leaves
@@ -369,7 +368,7 @@ fn check_photo_owner(
             "only the device that added a photo may change its details",
         ));
     }
-    let named_visit = photo_visit(after, hash);
+    let named_visit = document::photo_visit(after, hash);
     if let Some(visit_id) = named_visit {
         let author = authors.after(after, &visit_id).and_then(|(user, _)| user);
         if author.as_deref() != Some(writer.user_id.as_str()) {
@@ -391,15 +390,6 @@ fn photo_entry_actor(doc: &Automerge, hash: &str) -> Option<ActorId> {
         (_, ObjId::Id(_, actor, _)) => Some(actor),
         (_, ObjId::Root) => None,
     }
-}
-
-fn photo_visit(doc: &Automerge, hash: &str) -> Option<String> {
-    let (_, photos) = doc.get(ROOT, "photos").ok()??;
-    let (_, entry) = doc.get(&photos, hash).ok()??;
-    doc.get(&entry, "visit_id")
-        .ok()
-        .flatten()
-        .and_then(|(value, _)| value.into_string().ok())
 }
 
 /// The fields that name a visit's author: written once, with the visit.

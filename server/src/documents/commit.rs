@@ -4,6 +4,8 @@
 //! server's record of it joins the changes, the document is stored, the planned rows follow, the projections are
 //! rebuilt and other instances are told. Only after the commit is the new version cached and announced here.
 
+use std::collections::BTreeSet;
+
 use automerge::{Automerge, Change, ChangeHash};
 use hezuo_sync::model::CooperativeDoc;
 use hezuo_sync::trust::Checked;
@@ -24,12 +26,14 @@ pub const STALE_RETRIES: usize = 5;
 /// server starts, so that the documents never call up into them.
 pub trait CommitHooks: Send + Sync {
     /// What the document's new contents mean for the records kept beside it. Reads only; the plan is applied to the
-    /// document and stored by the commit.
+    /// document and stored by the commit. `typed` holds the whole document, or, with `only`, just those visits (and
+    /// their review records): the others did not change.
     fn plan(
         &self,
         conn: &mut DbConn,
         id: Uuid,
         typed: &CooperativeDoc,
+        only: Option<&BTreeSet<String>>,
         who: &Who,
         via: Via,
     ) -> diesel::QueryResult<Box<dyn FollowUp>>;
@@ -69,8 +73,8 @@ pub struct Commit<'a> {
     /// The document with the changes in it; the server's follow-up change is added to it.
     pub doc: &'a mut Automerge,
     pub changes: Vec<Change>,
-    /// What the trust boundary found of a phone's changes: the document as read and the parts they wrote to, so that
-    /// only those are projected again. `None` reads the document and projects all of it.
+    /// What the trust boundary found of a phone's changes: the parts they wrote to, so that only those are read and
+    /// projected again. `None` reads the document and projects all of it.
     pub checked: Option<Checked>,
     pub who: &'a Who,
     pub via: Via,
@@ -104,11 +108,17 @@ impl Documents {
             who,
             via,
         } = commit;
-        let (typed, touched) = match checked {
-            Some(Checked { typed, touched }) => (typed, Some(touched)),
+        let (typed, parts) = match checked {
+            Some(Checked { touched }) => {
+                let (parts, typed) = super::projection::parts_to_project(conn, id, doc, &touched)?;
+                (typed, Some(parts))
+            }
             None => (super::projection::read(doc)?, None),
         };
-        let follow_up = self.hooks.plan(conn, id, &typed, who, via)?;
+        let scope = parts.as_ref().map_or(Scope::Everything, Scope::Parts);
+        let follow_up = self
+            .hooks
+            .plan(conn, id, &typed, scope.visits(), who, via)?;
         let heads_before = doc.get_heads();
         let server_changes = follow_up.apply_to(doc)?;
         let heads_before_follow_up = (!server_changes.is_empty()).then_some(heads_before);
@@ -124,7 +134,6 @@ impl Documents {
         };
         follow_up.store(conn)?;
         rows(conn, version, doc)?;
-        let scope = touched.as_ref().map_or(Scope::Everything, Scope::Touched);
         super::projection::rebuild(conn, id, doc, &typed, scope, &self.rules.evidence)?;
         crate::db::notify::document_changed(conn, id)?;
         Ok(Some(Committed {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::db::DbConn;
 use crate::db::id::{DeviceId, UserId};
-use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, visits};
+use crate::db::schema::{conflicts as conflict_rows, cooperative_profiles, visit_photos, visits};
 use crate::models::now;
 use crate::photos::flags::Thresholds;
 
@@ -25,25 +25,82 @@ pub fn read(doc: &Automerge) -> QueryResult<CooperativeDoc> {
     document::read(doc).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
-/// Which visits to project again.
+/// Which parts of a document to project again.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
     /// Every visit: after the server's own changes, and when rebuilding.
     Everything,
-    /// The visits a phone's changes wrote to. The rows of the others already say what their parts of the document
-    /// say (changes to one visit cannot alter another's). A change to a photo entry may move the photo between
-    /// visits, so it projects everything.
-    Touched(&'a Touched),
+    /// The parts a phone's changes wrote to (see [`parts_to_project`]). The rows of the rest already say what their
+    /// parts of the document say: changes to one visit cannot alter another's.
+    Parts(&'a Parts),
 }
 
 impl<'a> Scope<'a> {
     /// The visits to project again, or `None` for all of them.
-    fn visits(self) -> Option<&'a BTreeSet<String>> {
+    pub fn visits(self) -> Option<&'a BTreeSet<String>> {
         match self {
-            Scope::Touched(touched) if touched.photos.is_empty() => Some(&touched.visits),
-            _ => None,
+            Scope::Parts(parts) => Some(&parts.visits),
+            Scope::Everything => None,
         }
     }
+}
+
+/// The parts of a document a commit projects again, and the document as read there.
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    /// Visits whose rows are rewritten.
+    pub visits: BTreeSet<String>,
+    /// Photo entries the changes wrote to: their conflicts are looked for again.
+    pub photos: BTreeSet<String>,
+}
+
+/// What a phone's changes oblige the projections to read again: the visits they wrote to, and for each photo entry
+/// they wrote to, the visits it names now (in the document) and those whose rows name it (in the database), for
+/// its details show in their rows. Returned with the document's parts as read: the profile, those visits with their
+/// review records, and the photos their rows need.
+pub fn parts_to_project(
+    conn: &mut DbConn,
+    id: Uuid,
+    doc: &Automerge,
+    touched: &Touched,
+) -> QueryResult<(Parts, CooperativeDoc)> {
+    let key = id.to_string();
+    let mut parts = Parts {
+        visits: touched.visits.clone(),
+        photos: touched.photos.clone(),
+    };
+    if !touched.photos.is_empty() {
+        parts.visits.extend(
+            touched
+                .photos
+                .iter()
+                .filter_map(|hash| document::photo_visit(doc, hash)),
+        );
+        parts.visits.extend(
+            visit_photos::table
+                .filter(visit_photos::cooperative_id.eq(&key))
+                .filter(visit_photos::sha256.eq_any(&touched.photos))
+                .select(visit_photos::visit_id)
+                .load::<String>(conn)?,
+        );
+    }
+    // The photos linked to these visits by their entries: the visits' rows show the entries' details. (Photos the
+    // visits name themselves are read with them.)
+    let linked: BTreeSet<String> = if parts.visits.is_empty() {
+        BTreeSet::new()
+    } else {
+        visit_photos::table
+            .filter(visit_photos::cooperative_id.eq(&key))
+            .filter(visit_photos::visit_id.eq_any(&parts.visits))
+            .select(visit_photos::sha256)
+            .load::<String>(conn)?
+            .into_iter()
+            .chain(touched.photos.iter().cloned())
+            .collect()
+    };
+    let typed = document::read_parts(doc, &parts.visits, &linked)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+    Ok((parts, typed))
 }
 
 /// Rewrites the projection rows of one cooperative from its document (`typed` is the document as read; the caller
@@ -120,7 +177,7 @@ pub fn rebuild(
     }
 
     crate::photos::evidence::project_cooperative(conn, &key, typed, only, evidence)?;
-    record_conflicts(conn, &key, doc)
+    record_conflicts(conn, &key, doc, scope)
 }
 
 /// Visit id → (device, user) bound to the actor whose change created the visit. Authorship comes from the binding,
@@ -153,8 +210,40 @@ fn visit_authors<'a>(
 }
 
 /// Opens a row for each newly conflicted field, refreshes the ones still open, and closes those a later change settled.
-fn record_conflicts(conn: &mut DbConn, key: &str, doc: &Automerge) -> QueryResult<()> {
-    let found = conflicts::find(doc);
+fn record_conflicts(
+    conn: &mut DbConn,
+    key: &str,
+    doc: &Automerge,
+    scope: Scope<'_>,
+) -> QueryResult<()> {
+    let (found, looked_in) = match scope {
+        Scope::Everything => (conflicts::find(doc), None),
+        Scope::Parts(parts) => {
+            let looked_in: Vec<(&str, Option<&str>)> = std::iter::once(("profile", None))
+                .chain(parts.visits.iter().map(|v| ("visits", Some(v.as_str()))))
+                .chain(parts.photos.iter().map(|h| ("photos", Some(h.as_str()))))
+                .collect();
+            (
+                conflicts::find_in(doc, looked_in.iter().copied()),
+                Some(looked_in),
+            )
+        }
+    };
+    // Only the open rows of the parts looked at can have been settled.
+    let was_looked_at = |path: &str| {
+        looked_in.as_ref().is_none_or(|parts| {
+            parts.iter().any(|(top, key)| {
+                let part = match key {
+                    Some(key) => format!("{top}.{key}"),
+                    None => (*top).to_owned(),
+                };
+                path == part
+                    || path
+                        .strip_prefix(&part)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+    };
     let actors: Vec<String> = found
         .iter()
         .flat_map(|c| {
@@ -214,7 +303,7 @@ fn record_conflicts(conn: &mut DbConn, key: &str, doc: &Automerge) -> QueryResul
     }
     let settled: Vec<&String> = open
         .iter()
-        .filter(|(path, _)| !still_open.contains(path))
+        .filter(|(path, _)| !still_open.contains(path) && was_looked_at(path))
         .map(|(_, id)| id)
         .collect();
     if !settled.is_empty() {

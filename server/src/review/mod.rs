@@ -10,7 +10,7 @@ pub mod levels;
 pub mod machine;
 pub mod track;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -98,6 +98,22 @@ impl ReviewRow {
 pub fn content_digest(visit: &Visit) -> String {
     let json = serde_json::to_vec(visit).unwrap_or_default();
     hex::encode(Sha256::digest(json))
+}
+
+/// The review rows of some of a cooperative's visits, by visit id.
+pub fn rows_of_visits(
+    conn: &mut DbConn,
+    cooperative_id: CooperativeId,
+    visit_ids: &BTreeSet<String>,
+) -> QueryResult<HashMap<String, ReviewRow>> {
+    Ok(visit_reviews::table
+        .filter(visit_reviews::cooperative_id.eq(cooperative_id))
+        .filter(visit_reviews::visit_id.eq_any(visit_ids))
+        .select(ReviewRow::as_select())
+        .load::<ReviewRow>(conn)?
+        .into_iter()
+        .map(|row| (row.visit_id.clone(), row))
+        .collect())
 }
 
 pub fn rows_of_cooperative(

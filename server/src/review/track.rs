@@ -4,7 +4,7 @@
 //! device changes and the server's record of them are stored together, and the phone that made the change receives
 //! the outcome in the same reply), and the rows are written once the store succeeded.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{Automerge, Change, ReadDoc};
 use chrono::DateTime;
@@ -37,17 +37,22 @@ pub struct Plan {
     records: Vec<(String, ReviewRecord)>,
 }
 
-/// Works out what the document's visits mean for review. Reads only; see [`Plan::apply_to`] and [`Plan::store`].
+/// Works out what the document's visits mean for review: all of them, or those in `only` (`typed` may then hold
+/// just those). Reads only; see [`Plan::apply_to`] and [`Plan::store`].
 pub fn plan(
     conn: &mut DbConn,
     cooperative_id: uuid::Uuid,
     typed: &CooperativeDoc,
+    only: Option<&BTreeSet<String>>,
     who: &Who,
     via: Via,
     levels: &ReviewLevels,
 ) -> QueryResult<Plan> {
     let key = CooperativeId::from(cooperative_id);
-    let mut rows = super::rows_of_cooperative(conn, key)?;
+    let mut rows = match only {
+        None => super::rows_of_cooperative(conn, key)?,
+        Some(only) => super::rows_of_visits(conn, key, only)?,
+    };
     let at = now();
     // A phone's edits are its author's; the server's take in new content on nobody's behalf in review.
     let by_author = via == Via::Phone;
@@ -67,7 +72,11 @@ pub fn plan(
         ms.and_then(DateTime::from_timestamp_millis)
             .map(|t| t.naive_utc())
     };
-    for (visit_id, visit) in &typed.visits {
+    let visits = typed
+        .visits
+        .iter()
+        .filter(|(visit_id, _)| only.is_none_or(|only| only.contains(*visit_id)));
+    for (visit_id, visit) in visits {
         let submitted = visit.status == Some(VisitStatus::Submitted);
         let row = rows.get_mut(visit_id);
         if row.is_none() && !submitted {

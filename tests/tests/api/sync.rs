@@ -585,6 +585,159 @@ fn a_phones_change_projects_only_the_visits_it_wrote_to_and_matches_a_rebuild() 
     );
 }
 
+/// What the photo and conflict projections say: each visit's photo rows, and the open conflicts with their values.
+type PhotoProjection = (
+    Vec<(String, String, String, Option<String>)>,
+    Vec<(String, String)>,
+);
+
+fn projected_photos_and_conflicts(app: &TestApp) -> PhotoProjection {
+    use hezuo_server::db::schema::{conflicts, visit_photos};
+    let photos = visit_photos::table
+        .order((visit_photos::visit_id, visit_photos::sha256))
+        .select((
+            visit_photos::visit_id,
+            visit_photos::sha256,
+            visit_photos::field,
+            visit_photos::caption,
+        ))
+        .load(&mut app.conn())
+        .expect("photos");
+    let open = conflicts::table
+        .filter(conflicts::resolved_at.is_null())
+        .order(conflicts::path)
+        .select((conflicts::path, conflicts::candidates))
+        .load(&mut app.conn())
+        .expect("conflicts");
+    (photos, open)
+}
+
+/// A phone's edit of a photo entry projects the visits it concerns (the one it names now, the one it named before,
+/// and one that names the photo in its own fields) and looks for conflicts there, without projecting the whole
+/// cooperative; the rows match what a full rebuild writes at every step.
+#[test]
+fn a_phones_photo_edits_project_the_visits_they_concern_and_match_a_rebuild() {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, ROOT, ReadDoc};
+    use hezuo_sync::document;
+    use hezuo_sync::model::{PhotoHash, PhotoMeta, VisitStatus};
+
+    let app = TestApp::spawn();
+    let id = app.cooperative_id(Fixture::HaishuFruit);
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let device = crate::sync_refusals::raw_device(&app, &phone);
+    let push = |doc: &automerge::Automerge| {
+        let reply = crate::sync_refusals::push(&device, id, doc);
+        assert_eq!(reply.error, None, "accepted");
+    };
+    let (first_hash, second_hash) = ("a".repeat(64), "b".repeat(64));
+    let photo = |hash: &str| PhotoHash::parse(hash).expect("hash");
+    let [first, second, third] = [(); 3].map(|_| uuid::Uuid::now_v7());
+    let visit = |named: &[&str]| Visit {
+        author_user_id: Some(device.user_id.clone()),
+        author_device_id: Some(device.device_id.clone()),
+        status: Some(VisitStatus::Draft),
+        expected_photos: named.iter().map(|hash| photo(hash)).collect(),
+        ..baseline_visit("照片测试")
+    };
+    let meta = |visit: uuid::Uuid| PhotoMeta {
+        visit_id: Some(visit.to_string()),
+        caption: Some("门牌".to_owned()),
+        ..Default::default()
+    };
+    let mut doc = document::genesis(id).with_actor(device.actor.clone());
+    document::attach_photos(
+        &mut doc,
+        first,
+        &visit(&[]),
+        &[(photo(&first_hash), meta(first))],
+        1,
+    )
+    .expect("attach");
+    document::attach_photos(
+        &mut doc,
+        second,
+        &visit(&[]),
+        &[(photo(&second_hash), meta(second))],
+        2,
+    )
+    .expect("attach");
+    // The third visit names the second photo in its own fields; the photo's entry names the second visit.
+    document::put_visit(&mut doc, third, &visit(&[&second_hash]), 3).expect("save");
+    push(&doc);
+
+    let entry = |doc: &automerge::Automerge, hash: &str| {
+        let (_, photos) = doc.get(ROOT, "photos").expect("get").expect("photos");
+        doc.get(&photos, hash).expect("get").expect("entry").1
+    };
+    let check_against_rebuild = |step: &str| -> PhotoProjection {
+        let incremental = (projected_visits(&app), projected_photos_and_conflicts(&app));
+        rebuild_projections(&app);
+        let rebuilt = (projected_visits(&app), projected_photos_and_conflicts(&app));
+        assert_eq!(
+            rebuilt, incremental,
+            "{step}: a full rebuild writes the same rows"
+        );
+        incremental.1
+    };
+    check_against_rebuild("attached");
+
+    // The first photo moves to the second visit.
+    let moved = entry(&doc, &first_hash);
+    let mut tx = doc.transaction();
+    tx.put(&moved, "visit_id", second.to_string()).expect("put");
+    tx.commit();
+    push(&doc);
+    let (rows, _) = check_against_rebuild("moved");
+    let of = |visit: uuid::Uuid| -> Vec<&str> {
+        rows.iter()
+            .filter(|row| row.0 == visit.to_string())
+            .map(|row| row.1.as_str())
+            .collect()
+    };
+    assert!(of(first).is_empty(), "the visit it left: {rows:?}");
+    assert_eq!(of(second), vec![first_hash.as_str(), second_hash.as_str()]);
+
+    // Two of the device's actors caption the second photo at once: a conflict on its entry, then settled.
+    let captioned = entry(&doc, &second_hash);
+    let mut other = doc.fork().with_actor(ActorId::random());
+    for (copy, caption) in [(&mut doc, "正门"), (&mut other, "侧门")] {
+        let mut tx = copy.transaction();
+        tx.put(&captioned, "caption", caption).expect("put");
+        tx.commit();
+    }
+    doc.merge(&mut other).expect("merge");
+    push(&doc);
+    let (rows, open) = check_against_rebuild("in conflict");
+    assert_eq!(
+        open.iter()
+            .map(|(path, _)| path.as_str())
+            .collect::<Vec<_>>(),
+        vec![format!("photos.{second_hash}.caption")]
+    );
+    let shown = rows
+        .iter()
+        .find(|row| row.0 == third.to_string())
+        .and_then(|row| row.3.clone());
+    assert!(
+        matches!(shown.as_deref(), Some("正门" | "侧门")),
+        "the visit naming the photo shows its caption: {shown:?}"
+    );
+
+    let mut tx = doc.transaction();
+    tx.put(&captioned, "caption", "正门（新）").expect("put");
+    tx.commit();
+    push(&doc);
+    let (rows, open) = check_against_rebuild("settled");
+    assert!(open.is_empty(), "{open:?}");
+    assert!(
+        rows.iter()
+            .filter(|row| row.1 == second_hash)
+            .all(|row| row.3.as_deref() == Some("正门（新）")),
+        "{rows:?}"
+    );
+}
+
 #[test]
 fn edits_after_an_acknowledged_sync_are_sent_too() {
     let app = TestApp::spawn();
