@@ -554,14 +554,33 @@ impl HostileSocket {
 
     /// Sends a sync message of `kind` for cooperative `id`.
     fn send_for(&mut self, id: Uuid, kind: &str, data: Vec<u8>) {
-        self.send(hezuo_server::documents::repo_protocol::RepoMessage {
+        self.send(Self::message_for(&self.peer, id, kind, data));
+    }
+
+    /// Sends messages in one write, so that they reach the server together, as the stock client's requests do.
+    fn burst(&mut self, messages: Vec<hezuo_server::documents::repo_protocol::RepoMessage>) {
+        for message in messages {
+            self.socket
+                .write(tungstenite::Message::binary(message.encode()))
+                .expect("write");
+        }
+        self.socket.flush().expect("flush");
+    }
+
+    fn message_for(
+        peer: &str,
+        id: Uuid,
+        kind: &str,
+        data: Vec<u8>,
+    ) -> hezuo_server::documents::repo_protocol::RepoMessage {
+        hezuo_server::documents::repo_protocol::RepoMessage {
             kind: kind.to_owned(),
-            sender_id: Some(self.peer.clone()),
+            sender_id: Some(peer.to_owned()),
             target_id: Some("server".to_owned()),
             document_id: Some(hezuo_sync::DocumentId::from_uuid(id).to_string()),
             data: Some(data),
             ..Default::default()
-        });
+        }
     }
 
     /// The next message from the server; `None` once the connection is closed.
@@ -760,6 +779,69 @@ fn a_hold_placed_while_the_websocket_is_open_sets_its_next_write_aside() {
         "{error:?}"
     );
     assert_eq!(crate::sync_refusals::server_heads(&app, id), heads);
+}
+
+/// Messages that reach the server together are handled together, each as if it came alone: reads are answered, a
+/// cooperative outside the regions is unavailable, and a refused write holds the honest write sent right behind it.
+#[test]
+fn a_burst_of_websocket_messages_is_answered_message_by_message() {
+    use automerge::transaction::Transactable;
+    let app = TestApp::spawn();
+    let (fruit, rice, fishery) = (
+        app.cooperative_id(Fixture::HaishuFruit),
+        app.cooperative_id(Fixture::HaishuRice),
+        app.cooperative_id(Fixture::XiangshanFishery),
+    );
+    let phone = app.phone(Persona::CounsellorHaishu);
+    let (token, honest) = socket_writer(&app, &phone, fruit);
+    let mut forged = genesis(fruit).with_actor(ActorId::random());
+    {
+        let mut tx = forged.transaction();
+        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
+            .expect("get")
+            .expect("review");
+        tx.put(&review, "forged", "approved").expect("put");
+        tx.commit();
+    }
+    let changes_of = |doc: &Automerge| {
+        let mut state = State::new();
+        engine::assume_peer_has(&mut state, vec![document::genesis_hash(fruit)]);
+        engine::generate(doc, &mut state).expect("a message")
+    };
+    let read_of = |id: Uuid| engine::generate(&genesis(id), &mut State::new()).expect("a message");
+    let mut socket = HostileSocket::connect(&app, &token);
+    let peer = socket.peer.clone();
+    socket.burst(vec![
+        HostileSocket::message_for(&peer, rice, "request", read_of(rice)),
+        HostileSocket::message_for(&peer, fishery, "request", read_of(fishery)),
+        HostileSocket::message_for(&peer, fruit, "sync", changes_of(&forged)),
+        HostileSocket::message_for(&peer, fruit, "sync", changes_of(&honest)),
+    ]);
+    let answers: Vec<(String, Option<String>, String)> = std::iter::from_fn(|| socket.next())
+        .take(5)
+        .map(|m| {
+            let document = m.document_id.clone().unwrap_or_default();
+            (m.kind, m.message, document)
+        })
+        .collect();
+    let named = |id: Uuid| hezuo_sync::DocumentId::from_uuid(id).to_string();
+    let kinds: Vec<&str> = answers.iter().map(|(kind, _, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["sync", "doc-unavailable", "error", "error", "sync"],
+        "{answers:?}"
+    );
+    assert_eq!(answers[0].2, named(rice));
+    assert_eq!(answers[1].2, named(fishery), "outside the regions");
+    let said = |i: usize| answers[i].1.clone().unwrap_or_default();
+    assert!(said(2).contains("server"), "refused: {}", said(2));
+    assert!(said(3).contains("on hold"), "held: {}", said(3));
+    assert_eq!(answers[4].2, named(fruit), "a device on hold still reads");
+    assert_eq!(
+        crate::sync_refusals::server_heads(&app, fruit),
+        None,
+        "neither write is stored"
+    );
 }
 
 /// Hole 2: an access token expires on an open WebSocket as it does on HTTP: the next message ends the connection.

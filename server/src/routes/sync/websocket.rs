@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::AggregatedMessage;
 use automerge::sync::State;
+use futures_util::FutureExt;
 use hezuo_mobile_api::sync::DocError;
 use hezuo_mobile_api::{ErrorCode, Problem};
 use hezuo_sync::DocumentId;
@@ -165,29 +166,8 @@ async fn run(
         tokio::select! {
             incoming = stream.recv() => {
                 last_heard = Instant::now();
-                match incoming {
-                    Some(Ok(AggregatedMessage::Binary(bytes))) => {
-                        // The message holds its share of the sync memory while it is handled.
-                        let mut share = crate::documents::intake::Share::default();
-                        if connection.state.sync_intake.grow(&mut share, bytes.len()).await.is_err() {
-                            let _ = connection.refuse("too many sync messages at once; reconnect and retry").await;
-                            break;
-                        }
-                        if connection.frame(&bytes).await.is_err() {
-                            break;
-                        }
-                    }
-                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                        if connection.session.pong(&bytes).await.is_err() {
-                            break;
-                        }
-                    }
-                    Some(Ok(AggregatedMessage::Pong(_))) => {}
-                    Some(Ok(AggregatedMessage::Text(_))) => {
-                        let error = RepoMessage::error(&connection.server_peer, connection.client_peer.as_deref(), "binary CBOR frames only");
-                        let _ = connection.session.binary(error.encode()).await;
-                    }
-                    Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) | None => break,
+                if !connection.received(incoming, &mut stream).await {
+                    break;
                 }
             }
             changed = feed.recv() => {
@@ -228,6 +208,104 @@ async fn run(
         }
     }
     let _ = connection.session.close(None).await;
+}
+
+/// What the client sent, as the stream yields it.
+type Incoming = Result<AggregatedMessage, actix_ws::ProtocolError>;
+
+/// What became of a message from the client.
+enum Received {
+    /// A binary frame, to handle.
+    Frame(actix_web::web::Bytes),
+    /// Answered already (a ping, a text frame).
+    Handled,
+    /// The client closed the connection, or it broke.
+    End,
+}
+
+/// Frames handled in one trip to the database at most, and the bytes after which no further frame joins them.
+const FRAMES_PER_TRIP: usize = 64;
+const BYTES_PER_TRIP: usize = 256 * 1024;
+
+/// How one sync message was handled.
+enum Handled {
+    /// Not a cooperative the caller may sync.
+    Unavailable,
+    /// Merged (or refused, or set aside on hold), with the account's hold on the document.
+    Merged(Box<(service::Outcome, Option<DocError>)>),
+}
+
+/// Looks up and merges sync messages in order on one connection. Each is handled as if it came alone: a message that
+/// only reads is served on the access found before (`cleared`); any other is looked up afresh, so a refusal earlier
+/// in the same trip holds the writes after it. The first failure ends the trip: what came before it is answered.
+fn handle_in_order(
+    conn: &mut crate::db::DbConn,
+    app: &AppState,
+    caller: &Caller,
+    work: Vec<(Uuid, Vec<u8>)>,
+    mut states: HashMap<Uuid, State>,
+    mut cleared: HashMap<Uuid, Option<DocError>>,
+) -> Vec<(Uuid, ApiResult<Handled>)> {
+    let mut handled = Vec::with_capacity(work.len());
+    for (id, data) in work {
+        let result = handle_one(conn, app, caller, id, &data, &mut states, &mut cleared);
+        let failed = result.is_err();
+        handled.push((id, result));
+        if failed {
+            break;
+        }
+    }
+    handled
+}
+
+fn handle_one(
+    conn: &mut crate::db::DbConn,
+    app: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    data: &[u8],
+    states: &mut HashMap<Uuid, State>,
+    cleared: &mut HashMap<Uuid, Option<DocError>>,
+) -> ApiResult<Handled> {
+    // Only a document with a finding is decoded here (the merge decodes it again): a first message, the usual write,
+    // pays nothing extra.
+    let remembered = cleared
+        .get(&id)
+        .cloned()
+        .filter(|_| hezuo_sync::engine::decode_message(data).is_ok_and(|m| m.changes.is_empty()));
+    let hold = match remembered {
+        Some(hold) => hold,
+        None => {
+            let known = service::look_up(conn, caller, &[id])?;
+            // Only registered cooperatives in the caller's regions are shared over WebSocket.
+            if !known.is_registered(id)
+                || batch_plan::access_error(&known, &caller.scope, id).is_some()
+            {
+                cleared.remove(&id);
+                states.remove(&id);
+                return Ok(Handled::Unavailable);
+            }
+            batch_plan::write_hold(&known, id)
+        }
+    };
+    let state = states.remove(&id).unwrap_or_default();
+    let attempt = MergeAttempt {
+        id,
+        registered: true,
+        hold: hold.clone(),
+        state: &state,
+        bytes: data,
+    };
+    let outcome = service::receive(conn, &app.documents, caller, attempt, Persist::Nothing)?;
+    if outcome.error.is_some() {
+        cleared.remove(&id);
+    } else {
+        cleared.insert(id, hold.clone());
+    }
+    if outcome.error.is_none() || outcome.reply.is_some() {
+        states.insert(id, outcome.state.clone());
+    }
+    Ok(Handled::Merged(Box::new((outcome, hold))))
 }
 
 impl Connection {
@@ -303,165 +381,261 @@ impl Connection {
         }
     }
 
-    /// Handles one frame from the client; `Err` ends the connection.
-    async fn frame(&mut self, bytes: &[u8]) -> Result<(), actix_ws::Closed> {
-        let message = match RepoMessage::decode(bytes) {
-            Ok(message) => message,
-            Err(error) => {
-                self.send(RepoMessage::error(
-                    &self.server_peer,
-                    None,
-                    format!("invalid CBOR: {error}"),
-                ))
-                .await?;
-                return Err(actix_ws::Closed);
-            }
+    /// Handles what the client sent. A binary frame is handled together with the frames already waiting behind it
+    /// (the stock client asks for all its documents at once), in one trip to the database. `false` ends the
+    /// connection.
+    async fn received(
+        &mut self,
+        incoming: Option<Incoming>,
+        stream: &mut actix_ws::AggregatedMessageStream,
+    ) -> bool {
+        let mut frames = match self.classify(incoming).await {
+            Received::Frame(bytes) => vec![bytes],
+            Received::Handled => return true,
+            Received::End => return false,
         };
-        match message.kind.as_str() {
-            "join" => {
-                let supported = message
-                    .supported_protocol_versions
-                    .as_ref()
-                    .is_none_or(|versions| versions.iter().any(|v| v == PROTOCOL_V1));
-                let client = message.sender_id.clone().unwrap_or_default();
-                if !supported {
+        let mut bytes = frames[0].len();
+        let mut ended = false;
+        while frames.len() < FRAMES_PER_TRIP && bytes < BYTES_PER_TRIP {
+            // A stream poll keeps no state of its own, so one that finds nothing waiting may be dropped.
+            let Some(next) = stream.recv().now_or_never() else {
+                break;
+            };
+            match self.classify(next).await {
+                Received::Frame(frame) => {
+                    bytes += frame.len();
+                    frames.push(frame);
+                }
+                Received::Handled => {}
+                Received::End => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        // The messages hold their share of the sync memory while they are handled.
+        let mut share = crate::documents::intake::Share::default();
+        for frame in &frames {
+            if self
+                .state
+                .sync_intake
+                .grow(&mut share, frame.len())
+                .await
+                .is_err()
+            {
+                let _ = self
+                    .refuse("too many sync messages at once; reconnect and retry")
+                    .await;
+                return false;
+            }
+        }
+        !ended && self.frames(&frames).await.is_ok()
+    }
+
+    /// Answers what is not a binary frame; a binary frame is handed back.
+    async fn classify(&mut self, incoming: Option<Incoming>) -> Received {
+        match incoming {
+            Some(Ok(AggregatedMessage::Binary(bytes))) => Received::Frame(bytes),
+            Some(Ok(AggregatedMessage::Ping(bytes))) => match self.session.pong(&bytes).await {
+                Ok(()) => Received::Handled,
+                Err(_) => Received::End,
+            },
+            Some(Ok(AggregatedMessage::Pong(_))) => Received::Handled,
+            Some(Ok(AggregatedMessage::Text(_))) => {
+                let error = RepoMessage::error(
+                    &self.server_peer,
+                    self.client_peer.as_deref(),
+                    "binary CBOR frames only",
+                );
+                match self.session.binary(error.encode()).await {
+                    Ok(()) => Received::Handled,
+                    Err(_) => Received::End,
+                }
+            }
+            Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) | None => Received::End,
+        }
+    }
+
+    /// Handles frames from the client in order, the sync messages among them in one trip to the database; `Err` ends
+    /// the connection.
+    async fn frames(&mut self, frames: &[actix_web::web::Bytes]) -> Result<(), actix_ws::Closed> {
+        let mut syncs = Vec::new();
+        for bytes in frames {
+            let message = match RepoMessage::decode(bytes) {
+                Ok(message) => message,
+                Err(error) => {
+                    self.sync_many(std::mem::take(&mut syncs)).await?;
                     self.send(RepoMessage::error(
                         &self.server_peer,
-                        Some(&client),
-                        "unsupported protocol version",
+                        None,
+                        format!("invalid CBOR: {error}"),
                     ))
                     .await?;
                     return Err(actix_ws::Closed);
                 }
-                self.client_peer = Some(client.clone());
-                self.send(RepoMessage::peer(&self.server_peer, &client))
-                    .await
+            };
+            match message.kind.as_str() {
+                "join" => {
+                    self.sync_many(std::mem::take(&mut syncs)).await?;
+                    self.join(&message).await?;
+                }
+                "request" | "sync" => syncs.push(message),
+                // Ephemeral messages and remote-heads subscriptions are not part of what this server offers.
+                _ => {}
             }
-            "request" | "sync" => {
-                self.check_expiry().await?;
-                self.sync(message).await
-            }
-            // Ephemeral messages and remote-heads subscriptions are not part of what this server offers.
-            _ => Ok(()),
         }
+        self.sync_many(syncs).await
     }
 
-    async fn sync(&mut self, message: RepoMessage) -> Result<(), actix_ws::Closed> {
-        let client = self
-            .client_peer
-            .clone()
-            .or(message.sender_id.clone())
-            .unwrap_or_default();
-        let document = message.document_id.clone().unwrap_or_default();
-        let (Ok(id), Some(data)) = (DocumentId::parse(&document).map(|d| d.uuid()), message.data)
-        else {
-            return self
-                .send(RepoMessage::unavailable(
-                    &self.server_peer,
-                    &client,
-                    &document,
-                ))
-                .await;
-        };
-        let state = self.docs.get(&id).cloned().unwrap_or_default();
-        // Only a document with a finding is decoded here (the merge decodes it again): a first message, the usual
-        // write, pays nothing extra.
-        let remembered = self.cleared.get(&id).cloned().filter(|_| {
-            hezuo_sync::engine::decode_message(&data).is_ok_and(|m| m.changes.is_empty())
-        });
+    async fn join(&mut self, message: &RepoMessage) -> Result<(), actix_ws::Closed> {
+        let supported = message
+            .supported_protocol_versions
+            .as_ref()
+            .is_none_or(|versions| versions.iter().any(|v| v == PROTOCOL_V1));
+        let client = message.sender_id.clone().unwrap_or_default();
+        if !supported {
+            self.send(RepoMessage::error(
+                &self.server_peer,
+                Some(&client),
+                "unsupported protocol version",
+            ))
+            .await?;
+            return Err(actix_ws::Closed);
+        }
+        self.client_peer = Some(client.clone());
+        self.send(RepoMessage::peer(&self.server_peer, &client))
+            .await
+    }
+
+    /// Merges sync messages in order, in one trip to the database, and answers each.
+    async fn sync_many(&mut self, messages: Vec<RepoMessage>) -> Result<(), actix_ws::Closed> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        self.check_expiry().await?;
+        let mut work = Vec::with_capacity(messages.len());
+        // Whom and which document each answer names, as the message did.
+        let mut addresses = Vec::with_capacity(messages.len());
+        for message in messages {
+            let client = self
+                .client_peer
+                .clone()
+                .or(message.sender_id.clone())
+                .unwrap_or_default();
+            let document = message.document_id.clone().unwrap_or_default();
+            match (DocumentId::parse(&document).map(|d| d.uuid()), message.data) {
+                (Ok(id), Some(data)) => {
+                    work.push((id, data));
+                    addresses.push((client, document));
+                }
+                _ => {
+                    self.send(RepoMessage::unavailable(
+                        &self.server_peer,
+                        &client,
+                        &document,
+                    ))
+                    .await?
+                }
+            }
+        }
+        let mut states: HashMap<Uuid, State> = HashMap::new();
+        let mut cleared: HashMap<Uuid, Option<DocError>> = HashMap::new();
+        for (id, _) in &work {
+            states.insert(*id, self.docs.get(id).cloned().unwrap_or_default());
+            if let Some(hold) = self.cleared.get(id) {
+                cleared.insert(*id, hold.clone());
+            }
+        }
         let app = self.state.clone();
         let caller = self.caller.clone();
         let handled = self
             .state
             .db
-            .run(move |conn| {
-                let hold = match remembered {
-                    Some(hold) => hold,
-                    None => {
-                        let known = service::look_up(conn, &caller, &[id])?;
-                        // Only registered cooperatives in the caller's regions are shared over WebSocket.
-                        if !known.is_registered(id)
-                            || batch_plan::access_error(&known, &caller.scope, id).is_some()
-                        {
-                            return Ok(None);
-                        }
-                        batch_plan::write_hold(&known, id)
-                    }
-                };
-                let attempt = MergeAttempt {
-                    id,
-                    registered: true,
-                    hold: hold.clone(),
-                    state: &state,
-                    bytes: &data,
-                };
-                service::receive(conn, &app.documents, &caller, attempt, Persist::Nothing)
-                    .map(|outcome| Some((outcome, hold)))
-            })
+            .run(move |conn| Ok(handle_in_order(conn, &app, &caller, work, states, cleared)))
             .await;
-        match handled {
-            Ok(None) => {
+        let handled = match handled {
+            Ok(handled) => handled,
+            Err(error) => return self.failed(error).await,
+        };
+        for ((id, result), (client, document)) in handled.into_iter().zip(addresses) {
+            self.answer(id, result, &client, &document).await?;
+        }
+        Ok(())
+    }
+
+    /// Answers one handled sync message, and remembers what it found.
+    async fn answer(
+        &mut self,
+        id: Uuid,
+        result: ApiResult<Handled>,
+        client: &str,
+        document: &str,
+    ) -> Result<(), actix_ws::Closed> {
+        let (outcome, hold) = match result {
+            Ok(Handled::Unavailable) => {
                 self.docs.remove(&id);
                 self.cleared.remove(&id);
-                self.send(RepoMessage::unavailable(
+                return self
+                    .send(RepoMessage::unavailable(
+                        &self.server_peer,
+                        client,
+                        document,
+                    ))
+                    .await;
+            }
+            Ok(Handled::Merged(merged)) => *merged,
+            Err(error) => return self.failed(error).await,
+        };
+        // A refusal puts the account on hold for the document: the next message looks it up again.
+        if outcome.error.is_some() {
+            self.cleared.remove(&id);
+        } else {
+            self.cleared.insert(id, hold);
+        }
+        let counted = match &outcome.error {
+            Some(error) => error.code.as_str(),
+            None if outcome.stored => "stored",
+            None => "in_step",
+        };
+        self.state
+            .metrics
+            .count_sync(crate::metrics::Transport::WebSocket, counted);
+        if let Some(error) = &outcome.error {
+            if outcome.reply.is_none() {
+                self.docs.remove(&id);
+            }
+            // Refused, or on hold: the client hears why; a device on hold still reads (the reply below).
+            self.send(RepoMessage::error(
+                &self.server_peer,
+                Some(client),
+                error.message_en.clone(),
+            ))
+            .await?;
+            if outcome.reply.is_none() {
+                return Ok(());
+            }
+        }
+        self.docs.insert(id, outcome.state);
+        match outcome.reply {
+            Some(reply) => {
+                self.send(RepoMessage::sync(
                     &self.server_peer,
-                    &client,
-                    &document,
+                    client,
+                    document,
+                    reply,
                 ))
                 .await
             }
-            Ok(Some((outcome, hold))) => {
-                // A refusal puts the account on hold for the document: the next message looks it up again.
-                if outcome.error.is_some() {
-                    self.cleared.remove(&id);
-                } else {
-                    self.cleared.insert(id, hold);
-                }
-                let counted = match &outcome.error {
-                    Some(error) => error.code.as_str(),
-                    None if outcome.stored => "stored",
-                    None => "in_step",
-                };
-                self.state
-                    .metrics
-                    .count_sync(crate::metrics::Transport::WebSocket, counted);
-                if let Some(error) = &outcome.error {
-                    if outcome.reply.is_none() {
-                        self.docs.remove(&id);
-                    }
-                    // Refused, or on hold: the client hears why; a device on hold still reads (the reply below).
-                    self.send(RepoMessage::error(
-                        &self.server_peer,
-                        Some(&client),
-                        error.message_en.clone(),
-                    ))
-                    .await?;
-                    if outcome.reply.is_none() {
-                        return Ok(());
-                    }
-                }
-                self.docs.insert(id, outcome.state);
-                match outcome.reply {
-                    Some(reply) => {
-                        self.send(RepoMessage::sync(
-                            &self.server_peer,
-                            &client,
-                            &document,
-                            reply,
-                        ))
-                        .await
-                    }
-                    None => Ok(()),
-                }
-            }
-            Err(error) => {
-                // The stock client does not ask again after an error message, but it does after reconnecting: end
-                // the connection so that the request is not lost.
-                tracing::warn!(%error, "websocket sync failed");
-                self.refuse("temporary server error; reconnect and retry")
-                    .await
-            }
+            None => Ok(()),
         }
+    }
+
+    /// A sync message could not be handled. The stock client does not ask again after an error message, but it does
+    /// after reconnecting: the connection ends so that the request is not lost.
+    async fn failed(&mut self, error: ApiError) -> Result<(), actix_ws::Closed> {
+        tracing::warn!(%error, "websocket sync failed");
+        self.refuse("temporary server error; reconnect and retry")
+            .await
     }
 
     /// Pushes the news that could not be pushed before; what still fails stays for the next try.
