@@ -17,6 +17,9 @@ use crate::openapi::OpenApiJson;
 use crate::state::AppState;
 use crate::{middleware, routes};
 
+/// How long a client may take to send a request's head once connected.
+pub const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Largest JSON request body.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
 
@@ -98,6 +101,9 @@ impl Application {
         .listen(listener)?
         // Phones on 2G keep connections open a long time between requests.
         .keep_alive(std::time::Duration::from_secs(75))
+        // A phone on a weak link, or one short of CPU, may take seconds to send a request's head: actix's 5 s answered
+        // about half of 200 WebSocket readers connecting at once with 408 (bench-fanout), and they had to start over.
+        .client_request_timeout(REQUEST_HEAD_TIMEOUT)
         .shutdown_timeout(10);
         if let Some(workers) = workers {
             server = server.workers(workers);

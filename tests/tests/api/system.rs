@@ -152,3 +152,23 @@ fn the_suite_runs_on_the_backend_it_was_asked_for() {
         wants_postgres
     );
 }
+
+/// A client that is slow to send its request's head (a weak link, a phone short of CPU) is still answered: the server
+/// waits longer than actix's default 5 s before giving up with 408.
+#[test]
+fn a_request_head_that_arrives_slowly_is_still_answered() {
+    use std::io::{Read, Write};
+    let app = TestApp::spawn();
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: hezuo\r\n")
+        .expect("first half");
+    std::thread::sleep(std::time::Duration::from_millis(6_000));
+    stream
+        .write_all(b"Connection: close\r\n\r\n")
+        .expect("second half");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
