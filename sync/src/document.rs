@@ -250,7 +250,7 @@ fn check_part<T: serde::de::DeserializeOwned + autosurgeon::Hydrate>(
             message: e.inner().to_string(),
         }
     })?;
-    autosurgeon::hydrate_prop::<_, T, _, _>(scanned, obj, key).map_err(|e| SchemaError {
+    hydrate_key::<T>(doc, scanned, obj, key).map_err(|e| SchemaError {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
@@ -275,21 +275,21 @@ pub fn read_parts(
 ) -> Result<CooperativeDoc, autosurgeon::HydrateError> {
     let scanned = ScannedDoc::new(doc);
     let mut read = CooperativeDoc {
-        schema_version: hydrate_present(&scanned, &ROOT, "schema_version")?.flatten(),
-        cooperative_id: hydrate_present(&scanned, &ROOT, "cooperative_id")?.flatten(),
-        profile: hydrate_present(&scanned, &ROOT, "profile")?.unwrap_or_default(),
+        schema_version: hydrate_key(doc, &scanned, &ROOT, "schema_version")?.flatten(),
+        cooperative_id: hydrate_key(doc, &scanned, &ROOT, "cooperative_id")?.flatten(),
+        profile: hydrate_key(doc, &scanned, &ROOT, "profile")?.unwrap_or_default(),
         ..CooperativeDoc::default()
     };
     if let Some(visit_map) = container(doc, "visits") {
         for id in visits {
-            if let Some(visit) = hydrate_present(&scanned, &visit_map, id)? {
+            if let Some(visit) = hydrate_key(doc, &scanned, &visit_map, id)? {
                 read.visits.insert(id.clone(), visit);
             }
         }
     }
     if let Some(review_map) = container(doc, "review") {
         for id in read.visits.keys() {
-            if let Some(record) = hydrate_present(&scanned, &review_map, id)? {
+            if let Some(record) = hydrate_key(doc, &scanned, &review_map, id)? {
                 read.review.insert(id.clone(), record);
             }
         }
@@ -302,7 +302,7 @@ pub fn read_parts(
             .chain(photos.iter().cloned())
             .collect();
         for hash in named {
-            if let Some(meta) = hydrate_present(&scanned, &photo_map, &hash)? {
+            if let Some(meta) = hydrate_key(doc, &scanned, &photo_map, &hash)? {
                 read.photos.insert(hash, meta);
             }
         }
@@ -311,16 +311,22 @@ pub fn read_parts(
 }
 
 /// Reads the value at `key` of `obj`, or `None` when the key is absent (as the whole document's reader treats a
-/// missing field).
-fn hydrate_present<T: autosurgeon::Hydrate>(
+/// missing field). The key is found with one seek: the scanned view would scan the whole map (every visit of the
+/// cooperative) to answer for one key; the value's own maps are read through it.
+fn hydrate_key<T: autosurgeon::Hydrate>(
+    doc: &Automerge,
     scanned: &ScannedDoc<'_>,
     obj: &ObjId,
     key: &str,
 ) -> Result<Option<T>, autosurgeon::HydrateError> {
-    if autosurgeon::ReadDoc::get(scanned, obj, key)?.is_none() {
-        return Ok(None);
+    match doc.get(obj, key)? {
+        None => Ok(None),
+        Some((automerge::Value::Object(ObjType::Map), id)) => {
+            T::hydrate_map(scanned, &id).map(Some)
+        }
+        // Anything else is read as the whole document's reader reads it, which says what does not fit.
+        Some(_) => autosurgeon::hydrate_prop(scanned, obj, key).map(Some),
     }
-    autosurgeon::hydrate_prop(scanned, obj, key).map(Some)
 }
 
 /// The visit a photo entry names, if the entry exists and names one.
