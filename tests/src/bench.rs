@@ -1,10 +1,40 @@
-//! What the benchmarks share: a realistic visit, CPU and memory of a process from `/proc`, percentiles.
+//! What the benchmarks share: a realistic visit, a small cooperative document, CPU and memory of a process from
+//! `/proc`, percentiles.
 
 use hezuo_mobile_api::client::{DocStatus, Phone, RecordStatus};
 use hezuo_sync::model::*;
 use uuid::Uuid;
 
 use crate::{PASSWORD, phone_info};
+
+/// Cooperative `id`'s document after a profile and `visits` short routine visits, written by a phone: the n-th of
+/// many that benchmarks store or cache.
+pub fn small_document(id: Uuid, n: usize, visits: usize) -> automerge::Automerge {
+    let mut doc = hezuo_sync::document::genesis(id).with_actor(automerge::ActorId::random());
+    let profile = Profile {
+        member_count: Some(40 + (n % 200) as u32),
+        notes: Some(format!("第{n}号合作社：主营水果，理事长常驻。")),
+        ..Default::default()
+    };
+    let _ = hezuo_sync::document::put_profile(&mut doc, &profile, 1_700_000_000_000);
+    for k in 0..visits {
+        let visit = Visit {
+            notes: Some(format!("第{k}次走访：账簿齐全，成员知情。")),
+            meta: Some(VisitMeta {
+                visit_type: Some(VisitType::Routine),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let _ = hezuo_sync::document::put_visit(
+            &mut doc,
+            Uuid::new_v4(),
+            &visit,
+            1_700_000_000_000 + k as i64,
+        );
+    }
+    doc
+}
 
 /// A visit as a counsellor fills it in on site: about fifty fields over most sections of the form.
 pub fn realistic_visit(n: usize) -> Visit {

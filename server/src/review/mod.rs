@@ -100,33 +100,35 @@ pub fn content_digest(visit: &Visit) -> String {
     hex::encode(Sha256::digest(json))
 }
 
+fn by_visit(rows: Vec<ReviewRow>) -> HashMap<String, ReviewRow> {
+    rows.into_iter()
+        .map(|row| (row.visit_id.clone(), row))
+        .collect()
+}
+
 /// The review rows of some of a cooperative's visits, by visit id.
 pub fn rows_of_visits(
     conn: &mut DbConn,
     cooperative_id: CooperativeId,
     visit_ids: &BTreeSet<String>,
 ) -> QueryResult<HashMap<String, ReviewRow>> {
-    Ok(visit_reviews::table
+    visit_reviews::table
         .filter(visit_reviews::cooperative_id.eq(cooperative_id))
         .filter(visit_reviews::visit_id.eq_any(visit_ids))
         .select(ReviewRow::as_select())
-        .load::<ReviewRow>(conn)?
-        .into_iter()
-        .map(|row| (row.visit_id.clone(), row))
-        .collect())
+        .load::<ReviewRow>(conn)
+        .map(by_visit)
 }
 
 pub fn rows_of_cooperative(
     conn: &mut DbConn,
     cooperative_id: CooperativeId,
 ) -> QueryResult<HashMap<String, ReviewRow>> {
-    Ok(visit_reviews::table
+    visit_reviews::table
         .filter(visit_reviews::cooperative_id.eq(cooperative_id))
         .select(ReviewRow::as_select())
-        .load::<ReviewRow>(conn)?
-        .into_iter()
-        .map(|row| (row.visit_id.clone(), row))
-        .collect())
+        .load::<ReviewRow>(conn)
+        .map(by_visit)
 }
 
 pub fn save(conn: &mut DbConn, row: &ReviewRow) -> QueryResult<()> {

@@ -15,33 +15,14 @@ use std::time::Instant;
 use automerge::Automerge;
 use hezuo_server::documents::cache::DocCache;
 use hezuo_server::heap::retained_by;
-use hezuo_sync::document;
-use hezuo_sync::model::{Profile, Visit, VisitMeta, VisitType};
+use hezuo_tests::bench::small_document;
 use hezuo_tests::count_arg;
 use uuid::Uuid;
 
 /// A cooperative's document as the server stores it after a visit or two.
 fn saved_document(n: usize) -> Vec<u8> {
     let id = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n as u128);
-    let mut doc = document::genesis(id).with_actor(automerge::ActorId::random());
-    let profile = Profile {
-        member_count: Some(40 + (n % 200) as u32),
-        notes: Some(format!("第{n}号合作社：主营水果，理事长常驻。")),
-        ..Default::default()
-    };
-    let _ = document::put_profile(&mut doc, &profile, 1_700_000_000_000);
-    for k in 0..2 {
-        let visit = Visit {
-            notes: Some(format!("第{k}次走访：账簿齐全，成员知情。")),
-            meta: Some(VisitMeta {
-                visit_type: Some(VisitType::Routine),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let _ = document::put_visit(&mut doc, Uuid::new_v4(), &visit, 1_700_000_000_000 + k);
-    }
-    doc.save()
+    small_document(id, n, 2).save()
 }
 
 fn resident_mib() -> f64 {

@@ -20,8 +20,7 @@ use hezuo_server::import;
 use hezuo_server::models::Who;
 use hezuo_sync::document;
 use hezuo_sync::engine;
-use hezuo_sync::model::{Profile, Visit, VisitMeta, VisitType};
-use hezuo_tests::bench::{cpu_seconds, phone_for, rss_kib};
+use hezuo_tests::bench::{cpu_seconds, phone_for, rss_kib, small_document};
 use hezuo_tests::{PASSWORD, SeededDatabase, ServerProcess, count_arg};
 use uuid::Uuid;
 
@@ -30,22 +29,7 @@ const SEED_BATCH: usize = 500;
 
 /// The stored form of a cooperative's document after one visit: genesis, profile, visit.
 fn stored_document(id: Uuid, n: usize) -> (String, Vec<u8>) {
-    let mut doc = document::genesis(id).with_actor(automerge::ActorId::random());
-    let profile = Profile {
-        member_count: Some(40 + (n % 200) as u32),
-        notes: Some(format!("第{n}号合作社：主营水果，理事长常驻。")),
-        ..Default::default()
-    };
-    let _ = document::put_profile(&mut doc, &profile, 1_700_000_000_000);
-    let visit = Visit {
-        notes: Some("例行走访：账簿齐全，成员知情。".to_owned()),
-        meta: Some(VisitMeta {
-            visit_type: Some(VisitType::Routine),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let _ = document::put_visit(&mut doc, Uuid::new_v4(), &visit, 1_700_000_000_001);
+    let doc = small_document(id, n, 1);
     let heads = hezuo_server::documents::store::encode_heads(&doc.get_heads());
     (heads, document::save(&doc))
 }

@@ -733,19 +733,23 @@ fn a_disabled_or_moved_user_loses_what_the_open_websocket_gave() {
     );
 }
 
+/// Cooperative `id`'s document with an approval written by `actor` into the server-only `review` map.
+fn forged_approval(id: Uuid, actor: &ActorId) -> Automerge {
+    use automerge::transaction::Transactable;
+    let mut doc = genesis(id).with_actor(actor.clone());
+    let mut tx = doc.transaction();
+    let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
+        .expect("get")
+        .expect("review");
+    tx.put(&review, "forged", "approved").expect("put");
+    tx.commit();
+    doc
+}
+
 /// `device` approves a visit of cooperative `id` itself: the change is refused, and the account is held for the
 /// cooperative.
 fn forge_an_approval(device: &RawDevice, id: Uuid) {
-    use automerge::transaction::Transactable;
-    let mut doc = genesis(id).with_actor(device.actor.clone());
-    {
-        let mut tx = doc.transaction();
-        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
-            .expect("get")
-            .expect("review");
-        tx.put(&review, "forged", "approved").expect("put");
-        tx.commit();
-    }
+    let doc = forged_approval(id, &device.actor);
     let changes = doc.get_changes(&[document::genesis_hash(id)]);
     assert_eq!(
         send_changes(device, id, &doc, &changes)
@@ -785,7 +789,6 @@ fn a_hold_placed_while_the_websocket_is_open_sets_its_next_write_aside() {
 /// cooperative outside the regions is unavailable, and a refused write holds the honest write sent right behind it.
 #[test]
 fn a_burst_of_websocket_messages_is_answered_message_by_message() {
-    use automerge::transaction::Transactable;
     let app = TestApp::spawn();
     let (fruit, rice, fishery) = (
         app.cooperative_id(Fixture::HaishuFruit),
@@ -794,15 +797,7 @@ fn a_burst_of_websocket_messages_is_answered_message_by_message() {
     );
     let phone = app.phone(Persona::CounsellorHaishu);
     let (token, honest) = socket_writer(&app, &phone, fruit);
-    let mut forged = genesis(fruit).with_actor(ActorId::random());
-    {
-        let mut tx = forged.transaction();
-        let (_, review) = automerge::ReadDoc::get(&tx, automerge::ROOT, "review")
-            .expect("get")
-            .expect("review");
-        tx.put(&review, "forged", "approved").expect("put");
-        tx.commit();
-    }
+    let forged = forged_approval(fruit, &ActorId::random());
     let changes_of = |doc: &Automerge| {
         let mut state = State::new();
         engine::assume_peer_has(&mut state, vec![document::genesis_hash(fruit)]);
