@@ -45,7 +45,7 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The parts of a document a commit projects again, and the document as read there.
+/// The parts of a document a commit projects again.
 #[derive(Debug, Clone, Default)]
 pub struct Parts {
     /// Visits whose rows are rewritten.
