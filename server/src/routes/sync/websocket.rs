@@ -258,6 +258,8 @@ fn handle_in_order(
     handled
 }
 
+/// Looks up and merges one message of [`handle_in_order`]'s, keeping what it found in `states` and `cleared` for the
+/// messages after it.
 fn handle_one(
     conn: &mut crate::db::DbConn,
     app: &AppState,
