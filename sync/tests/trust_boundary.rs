@@ -684,3 +684,85 @@ fn the_check_names_the_parts_the_changes_wrote_to() {
     );
     assert!(checked.touched.photos.is_empty());
 }
+
+/// The schema check covers only what the changes wrote to, so each part a phone can write is refused when it does not
+/// fit: a photo entry with a field the schema lacks, a visit or photo under a key of the wrong form, and a later edit
+/// of a visit the server already holds.
+#[test]
+fn a_part_that_does_not_fit_is_refused_wherever_it_sits() {
+    refused_with(
+        |doc, writer| {
+            attach(doc, writer, Uuid::from_u128(7), &"a".repeat(64), 1);
+            let mut tx = doc.transaction();
+            let (_, photos) = tx.get(ROOT, "photos").expect("get").expect("photos");
+            let (_, entry) = tx
+                .get(&photos, "a".repeat(64).as_str())
+                .expect("get")
+                .expect("entry");
+            tx.put(&entry, "secret", "x").expect("put");
+            tx.commit();
+        },
+        RefusalCode::Schema,
+    );
+    refused_with(
+        |doc, writer| {
+            document::put_visit(doc, Uuid::from_u128(8), &visit_by(writer), 1).expect("save");
+            let mut tx = doc.transaction();
+            let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+            let (_, visit) = tx
+                .get(&visits, Uuid::from_u128(8).to_string())
+                .expect("get")
+                .expect("visit");
+            let copy = tx
+                .put_object(&visits, "not-a-uuid", automerge::ObjType::Map)
+                .expect("visit");
+            for key in ["author_user_id", "author_device_id"] {
+                let value = tx
+                    .get(&visit, key)
+                    .expect("get")
+                    .and_then(|(value, _)| value.into_string().ok())
+                    .expect("author");
+                tx.put(&copy, key, value).expect("put");
+            }
+            tx.commit();
+        },
+        RefusalCode::Schema,
+    );
+    refused_with(
+        |doc, writer| {
+            attach(doc, writer, Uuid::from_u128(9), &"b".repeat(64), 1);
+            let mut tx = doc.transaction();
+            let (_, photos) = tx.get(ROOT, "photos").expect("get").expect("photos");
+            let entry = tx
+                .put_object(&photos, "not-a-hash", automerge::ObjType::Map)
+                .expect("entry");
+            tx.put(&entry, "caption", "x").expect("put");
+            tx.commit();
+        },
+        RefusalCode::Schema,
+    );
+
+    // A visit already on the server, edited later with a value its field cannot hold.
+    let counsellor = writer("a");
+    let mut server = genesis(COOP);
+    let mut phone = phone_doc(&counsellor);
+    let id = Uuid::from_u128(10);
+    document::put_visit(&mut phone, id, &visit_by(&counsellor), 1).expect("save");
+    sync(&mut server, &mut phone, &counsellor).expect("accepted");
+    let before = server.get_heads();
+    {
+        let mut tx = phone.transaction();
+        let (_, visits) = tx.get(ROOT, "visits").expect("get").expect("visits");
+        let (_, visit) = tx
+            .get(&visits, id.to_string())
+            .expect("get")
+            .expect("visit");
+        tx.put(&visit, "status", "approved-by-me").expect("put");
+        tx.commit();
+    }
+    assert_eq!(
+        sync(&mut server, &mut phone, &counsellor),
+        Err(RefusalCode::Schema)
+    );
+    assert_eq!(server.get_heads(), before);
+}
