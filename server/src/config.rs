@@ -84,6 +84,9 @@ pub struct Config {
     pub max_sync_bytes: usize,
     /// Memory for sync bodies and messages being read and handled at once, in MiB; more wait, then get 503.
     pub sync_memory_mb: usize,
+    /// Seconds a WebSocket client has to send its join message after the upgrade; a socket that stays silent is
+    /// closed. The stock client leaves a socket behind whenever one opens slowly, and such a socket never joins.
+    pub websocket_join_secs: u64,
     /// Memory for cached cooperative documents, in MiB: what the cached documents hold on the heap, measured.
     pub document_cache_mb: usize,
     /// Where photos and thumbnails are kept: `local` (under `<data_dir>/blobs`) or `s3` (any S3-compatible service).
@@ -158,6 +161,7 @@ impl Default for Config {
             max_import_bytes: 64 * 1024 * 1024,
             max_sync_bytes: 8 * 1024 * 1024,
             sync_memory_mb: 64,
+            websocket_join_secs: 20,
             document_cache_mb: 128,
             blob_store: BlobStoreKind::Local,
             s3_bucket: None,

@@ -20,6 +20,9 @@ use crate::{middleware, routes};
 /// How long a client may take to send a request's head once connected.
 pub const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
+/// How much a connection queues for writing before it waits for the client to take it (actix's default is 32 KiB).
+pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
+
 /// Largest JSON request body.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
 
@@ -104,6 +107,9 @@ impl Application {
         // A phone on a weak link, or one short of CPU, may take seconds to send a request's head: actix's 5 s answered
         // about half of 200 WebSocket readers connecting at once with 408 (bench-fanout), and they had to start over.
         .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+        // A connection's write buffer keeps the largest size it ever reached for as long as the connection lasts, and
+        // fills to this size while the client reads slowly: a WebSocket reader on a weak link kept 32 KiB and more.
+        .h1_write_buffer_size(WRITE_BUFFER_BYTES)
         .shutdown_timeout(10);
         if let Some(workers) = workers {
             server = server.workers(workers);

@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod feed;
 pub mod first_replies;
 pub mod intake;
+pub mod peers;
 pub mod projection;
 pub mod repo_protocol;
 pub mod service;
@@ -36,6 +37,8 @@ pub struct Documents {
     pub rules: Rules,
     /// First replies to new readers, kept per document version.
     pub first_replies: first_replies::FirstReplies,
+    /// The peers joined over WebSocket, one connection each.
+    pub peers: peers::Peers,
     hooks: Arc<dyn CommitHooks>,
 }
 
@@ -51,6 +54,7 @@ impl Documents {
             feed,
             rules,
             first_replies: Default::default(),
+            peers: Default::default(),
             hooks,
         }
     }

@@ -11,7 +11,10 @@
 //!
 //! - the time a lone first client takes to its first and to all K documents, from a cold server;
 //! - the server CPU time while all N clients connect at once and read the K documents, and their times to all K;
-//! - resident memory per idle connection (growth after the crowd connected, over N);
+//! - the sockets the server holds after the crowd: the stock client opens a new socket whenever one is slow to open,
+//!   and leaves the old one open without using it, so a busy server can hold several per client;
+//! - resident memory per idle connection (growth after the crowd connected, over N), read once the server holds no
+//!   more sockets than clients, or after 25 s;
 //! - live-push latency: a client writes one document, every reader waits for the change;
 //! - the server's CPU while the connections sit idle.
 //!
@@ -48,6 +51,9 @@ struct Figures {
     crowd_failed: u64,
     rss_per_connection_kib: f64,
     rss_idle_mib: f64,
+    /// Sockets the server held beyond those before the crowd: right after it, and when its memory was read.
+    sockets_after_crowd: usize,
+    sockets_idle: usize,
     push_ms: Vec<f64>,
     push_missed: u64,
     push_cpu_s: f64,
@@ -171,6 +177,24 @@ fn rss(pid: u32) -> f64 {
     rss_kib(pid).unwrap_or(0) as f64
 }
 
+/// The sockets a process has open: its listener and database connections, and every client connection it holds.
+fn sockets(pid: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            std::fs::read_link(entry.path())
+                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        })
+        .count()
+}
+
+/// How long the sockets the stock client abandoned are given to close before the server's memory is read: longer
+/// than hezuo's join deadline (`HEZUO_WEBSOCKET_JOIN_SECS`, 20 s).
+const ABANDONED_SOCKETS_WAIT: Duration = Duration::from_secs(25);
+
 /// Runs the clients against one server, phase by phase, sampling the server's CPU and memory between phases. The
 /// readers are spread over processes of at most `per_process` clients (the first also holds the writer), as phones
 /// would each be their own: hundreds of clients in one node process spend most of its time collecting its garbage,
@@ -217,6 +241,7 @@ fn measure(
     // The probe's documents stay cached; what it needed only while it ran is handed back within a second or two.
     std::thread::sleep(Duration::from_secs(3));
     let rss_before = rss(pid);
+    let sockets_before = sockets(pid);
 
     let cpu_before = cpu(pid);
     let clients_cpu_before = clients_cpu(&processes);
@@ -234,8 +259,16 @@ fn measure(
     }
     figures.crowd_cpu_s = cpu(pid) - cpu_before;
     figures.crowd_clients_cpu_s = clients_cpu(&processes) - clients_cpu_before;
-    // Let the server finish what the crowd set off before reading its memory.
-    std::thread::sleep(Duration::from_secs(3));
+    // Let the server finish what the crowd set off, and close what it closes, before reading its memory.
+    let held = || sockets(pid).saturating_sub(sockets_before);
+    figures.sockets_after_crowd = held();
+    let settled = std::time::Instant::now();
+    while settled.elapsed() < Duration::from_secs(3)
+        || (held() > target.readers.len() && settled.elapsed() < ABANDONED_SOCKETS_WAIT)
+    {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    figures.sockets_idle = held();
     let rss_idle = rss(pid);
     figures.rss_idle_mib = rss_idle / 1024.0;
     figures.rss_per_connection_kib = (rss_idle - rss_before) / target.readers.len() as f64;
@@ -272,7 +305,7 @@ fn measure(
 
 fn print(name: &str, figures: &mut Figures) {
     println!(
-        "   {name:<6} cold first {:>6.0} ms, all {:>6.0} ms | crowd CPU {:>6.2} s (clients {:>5.1} s), all K p50 {:>6.0} ms p90 {:>6.0} ms{} | RSS {:>6.1} MiB, {:>6.1} KiB/connection | push p50 {:>5.0} ms p99 {:>5.0} ms{}, CPU {:>5.2} s | idle CPU {:>4.1} %",
+        "   {name:<6} cold first {:>6.0} ms, all {:>6.0} ms | crowd CPU {:>6.2} s (clients {:>5.1} s), all K p50 {:>6.0} ms p90 {:>6.0} ms{} | sockets {:>4} → {:>4}, RSS {:>6.1} MiB, {:>6.1} KiB/connection | push p50 {:>5.0} ms p99 {:>5.0} ms{}, CPU {:>5.2} s | idle CPU {:>4.1} %",
         figures.cold_first_ms,
         figures.cold_all_ms,
         figures.crowd_cpu_s,
@@ -284,6 +317,8 @@ fn print(name: &str, figures: &mut Figures) {
         } else {
             String::new()
         },
+        figures.sockets_after_crowd,
+        figures.sockets_idle,
         figures.rss_idle_mib,
         figures.rss_per_connection_kib,
         percentile(&mut figures.push_ms, 0.5),

@@ -507,7 +507,18 @@ struct HostileSocket {
 
 impl HostileSocket {
     fn connect(app: &TestApp, token: &str) -> HostileSocket {
-        use hezuo_server::documents::repo_protocol::RepoMessage;
+        Self::connect_as(app, token, &format!("hostile-{}", Uuid::now_v7().simple()))
+    }
+
+    /// Upgrades, then joins as `peer`.
+    fn connect_as(app: &TestApp, token: &str, peer: &str) -> HostileSocket {
+        let mut client = Self::upgrade(app, token, peer);
+        client.join();
+        client
+    }
+
+    /// Upgrades without joining.
+    fn upgrade(app: &TestApp, token: &str, peer: &str) -> HostileSocket {
         let url = format!(
             "{}/api/v1/sync/ws?token={token}",
             app.address.replace("http://", "ws://")
@@ -518,18 +529,21 @@ impl HostileSocket {
                 .set_read_timeout(Some(std::time::Duration::from_secs(10)))
                 .expect("timeout");
         }
-        let mut client = HostileSocket {
+        HostileSocket {
             socket,
-            peer: format!("hostile-{}", Uuid::now_v7().simple()),
-        };
-        client.send(RepoMessage {
+            peer: peer.to_owned(),
+        }
+    }
+
+    fn join(&mut self) {
+        use hezuo_server::documents::repo_protocol::RepoMessage;
+        self.send(RepoMessage {
             kind: "join".to_owned(),
-            sender_id: Some(client.peer.clone()),
+            sender_id: Some(self.peer.clone()),
             supported_protocol_versions: Some(vec!["1".to_owned()]),
             ..Default::default()
         });
-        assert_eq!(client.next().expect("peer").kind, "peer");
-        client
+        assert_eq!(self.next().expect("peer").kind, "peer");
     }
 
     fn send(&mut self, message: hezuo_server::documents::repo_protocol::RepoMessage) {
@@ -837,6 +851,72 @@ fn a_burst_of_websocket_messages_is_answered_message_by_message() {
         None,
         "neither write is stored"
     );
+}
+
+/// A peer has one WebSocket: when it joins again (the stock client opens a new socket when one is slow to open, and a
+/// phone that changed network leaves its old one half-open), the older connection is closed at once. A client of
+/// another account cannot close it by claiming the same peer id.
+#[test]
+fn a_peer_that_joins_again_loses_its_older_websocket_and_no_one_else_can_close_it() {
+    let app = TestApp::spawn();
+    let (fruit, rice) = (
+        app.cooperative_id(Fixture::HaishuFruit),
+        app.cooperative_id(Fixture::HaishuRice),
+    );
+    let own = app.login(Persona::CounsellorHaishu).access_token;
+    let stranger = app.login(Persona::SupervisorHaishu).access_token;
+    let peer = format!("phone-{}", Uuid::now_v7().simple());
+    let mut older = HostileSocket::connect_as(&app, &own, &peer);
+    older.read(fruit);
+    assert_eq!(older.next().expect("a reply").kind, "sync");
+
+    let mut impostor = HostileSocket::connect_as(&app, &stranger, &peer);
+    impostor.read(fruit);
+    assert_eq!(impostor.next().expect("a reply").kind, "sync");
+    // Each read asks for a document the socket has not had: a repeated one may need no answer.
+    older.read(rice);
+    assert_eq!(
+        older.next().expect("still open").kind,
+        "sync",
+        "another account's peer of the same id closes nothing"
+    );
+
+    let mut newer = HostileSocket::connect_as(&app, &own, &peer);
+    let last = older.until_closed();
+    assert_eq!(last.len(), 1, "{last:?}");
+    assert_eq!(last[0].kind, "error");
+    assert!(
+        last[0]
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("joined again"),
+        "{last:?}"
+    );
+    newer.read(fruit);
+    assert_eq!(newer.next().expect("a reply").kind, "sync");
+    impostor.read(rice);
+    assert_eq!(impostor.next().expect("a reply").kind, "sync");
+}
+
+/// The stock client abandons a socket that opens slowly without closing it, and that socket never joins: the server
+/// closes a socket that sends no join in time. One that joined stays open past that time.
+#[test]
+fn a_websocket_that_never_joins_is_closed_and_one_that_joined_stays() {
+    let app = TestApp::spawn_with(|config| config.websocket_join_secs = 1);
+    let fruit = app.cooperative_id(Fixture::HaishuFruit);
+    let token = app.login(Persona::CounsellorHaishu).access_token;
+    let mut joined = HostileSocket::connect(&app, &token);
+    let mut silent = HostileSocket::upgrade(&app, &token, "never-joins");
+    // Closed by the server within the deadline; the read timeout (10 s) would leave `last` empty.
+    let last = silent.until_closed();
+    assert_eq!(last.len(), 1, "{last:?}");
+    assert!(
+        last[0].message.as_deref().unwrap_or("").contains("no join"),
+        "{last:?}"
+    );
+    joined.read(fruit);
+    assert_eq!(joined.next().expect("still open").kind, "sync");
 }
 
 /// Hole 2: an access token expires on an open WebSocket as it does on HTTP: the next message ends the connection.

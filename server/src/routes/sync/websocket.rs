@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::extractor::load_session;
 use crate::documents::batch_plan;
+use crate::documents::peers::Seat;
 use crate::documents::repo_protocol::{PROTOCOL_V1, RepoMessage};
 use crate::documents::service::{self, Caller, MergeAttempt, Persist};
 use crate::documents::store;
@@ -133,7 +134,16 @@ struct Connection {
     cleared: HashMap<Uuid, Option<DocError>>,
     /// Documents whose news could not be pushed (the database was out of reach); tried again shortly.
     unpushed: std::collections::BTreeSet<Uuid>,
+    /// The connection's place among the peers joined here.
+    seat: Seat,
+    /// Bytes handed to the socket's writer since it last had a turn to write them out.
+    queued: usize,
 }
+
+/// The most a connection hands its socket's writer at once, when its messages allow. The writer joins everything
+/// queued into one buffer, which keeps the largest size it ever reached for as long as the connection lasts: an answer
+/// to a reader's 30 documents, queued at once, left 60 KiB behind in every connection.
+const QUEUED_AT_ONCE: usize = 6 * 1024;
 
 /// How soon news that could not be pushed is tried again.
 const PUSH_RETRY_EVERY: Duration = Duration::from_secs(1);
@@ -147,6 +157,10 @@ async fn run(
 ) {
     let mut feed = state.documents.feed.subscribe();
     let mut access_news = state.documents.feed.subscribe_access();
+    let join_deadline = tokio::time::sleep(Duration::from_secs(state.config.websocket_join_secs));
+    tokio::pin!(join_deadline);
+    let seat = state.documents.peers.seat();
+    let superseded = seat.superseded.clone();
     let mut connection = Connection {
         state,
         caller: std::sync::Arc::new(caller),
@@ -157,6 +171,8 @@ async fn run(
         docs: HashMap::new(),
         cleared: HashMap::new(),
         unpushed: std::collections::BTreeSet::new(),
+        seat,
+        queued: 0,
     };
     let mut ticker = tokio::time::interval(PING_EVERY);
     let mut push_retry = tokio::time::interval(PUSH_RETRY_EVERY);
@@ -169,6 +185,15 @@ async fn run(
                 if !connection.received(incoming, &mut stream).await {
                     break;
                 }
+            }
+            // A socket the client abandoned while it was opening never joins.
+            _ = &mut join_deadline, if connection.client_peer.is_none() => {
+                let _ = connection.refuse("no join message; reconnect").await;
+                break;
+            }
+            _ = superseded.notified() => {
+                let _ = connection.refuse("this peer joined again on a newer connection").await;
+                break;
             }
             changed = feed.recv() => {
                 if let Ok(news) = changed
@@ -207,6 +232,7 @@ async fn run(
             }
         }
     }
+    connection.state.documents.peers.leave(&connection.seat);
     let _ = connection.session.close(None).await;
 }
 
@@ -312,7 +338,14 @@ fn handle_one(
 
 impl Connection {
     async fn send(&mut self, message: RepoMessage) -> Result<(), actix_ws::Closed> {
-        self.session.binary(message.encode()).await
+        let bytes = message.encode();
+        if self.queued > 0 && self.queued + bytes.len() > QUEUED_AT_ONCE {
+            // The writer runs on this thread: yielding lets it write out what is queued before more joins it.
+            tokio::task::yield_now().await;
+            self.queued = 0;
+        }
+        self.queued += bytes.len();
+        self.session.binary(bytes).await
     }
 
     /// Tells the client why the connection ends, then ends it.
@@ -449,7 +482,7 @@ impl Connection {
                     self.client_peer.as_deref(),
                     "binary CBOR frames only",
                 );
-                match self.session.binary(error.encode()).await {
+                match self.send(error).await {
                     Ok(()) => Received::Handled,
                     Err(_) => Received::End,
                 }
@@ -505,6 +538,10 @@ impl Connection {
             return Err(actix_ws::Closed);
         }
         self.client_peer = Some(client.clone());
+        self.state
+            .documents
+            .peers
+            .join(&mut self.seat, self.access.user, &client);
         self.send(RepoMessage::peer(&self.server_peer, &client))
             .await
     }
