@@ -8,6 +8,7 @@
 //                     {"event":"crowd","first_ms":[…],"all_ms":[…],"failed":n,"errors":[…]}
 //   watch <i> <text>  every reader waits for profile.notes of document i to read text: {"event":"watching"} at once,
 //                     then {"event":"seen","at_ms":[…],"missed":n} when all have it (or after 20 s)
+//   open-writer       the writer connects and opens every document: {"event":"writer-open"}
 //   write <i> <text>  the writer sets profile.notes of document i: {"event":"written","at_ms":…}
 //   quit              closes every client and exits
 import { readFileSync } from "node:fs"
@@ -96,12 +97,19 @@ function watch(index, text) {
   say({ event: "watching" })
 }
 
+// automerge-repo holds a document's local changes back for its sync throttle (100 ms) counted from when the document
+// was opened, unless a message from the server comes first: a change made the moment a document opens would measure
+// that pause. A person edits a document some time after opening it, so the writer opens them all beforehand.
+async function openWriter() {
+  writer = client(config.writer)
+  const { handles } = await readAll(writer)
+  writer.handles = handles
+  await new Promise(resolve => setTimeout(resolve, 200))
+  say({ event: "writer-open" })
+}
+
 async function write(index, text) {
-  if (!writer) {
-    writer = client(config.writer)
-    await writer.connected
-  }
-  const handle = await writer.repo.find(config.documents[index])
+  const handle = writer.handles[index]
   const at = epochMs()
   handle.change(doc => {
     doc.profile.notes = text
@@ -115,6 +123,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     if (command === "probe") await probe()
     else if (command === "crowd") await crowd()
     else if (command === "watch") watch(Number(rest[0]), rest.slice(1).join(" "))
+    else if (command === "open-writer") await openWriter()
     else if (command === "write") await write(Number(rest[0]), rest.slice(1).join(" "))
     else if (command === "quit") break
   } catch (error) {

@@ -15,7 +15,7 @@
 //!   and leaves the old one open without using it, so a busy server can hold several per client;
 //! - resident memory per idle connection (growth after the crowd connected, over N), read once the server holds no
 //!   more sockets than clients, or after 25 s;
-//! - live-push latency: a client writes one document, every reader waits for the change;
+//! - live-push latency: a client that has the documents open writes one, every reader waits for the change;
 //! - the server's CPU while the connections sit idle.
 //!
 //! Needs `node` (the npm packages are installed into `tests/js` when missing).
@@ -273,6 +273,9 @@ fn measure(
     figures.rss_idle_mib = rss_idle / 1024.0;
     figures.rss_per_connection_kib = (rss_idle - rss_before) / target.readers.len() as f64;
 
+    // The writer has the documents open before it writes, as a person would.
+    let opened = processes[0].ask("open-writer");
+    assert_eq!(opened["event"], "writer-open", "{opened}");
     let cpu_before = cpu(pid);
     for push in 0..pushes {
         let what = format!("{} 第{round}轮第{push}次推送", push % documents.len());
