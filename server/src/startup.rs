@@ -108,7 +108,7 @@ impl Application {
         // about half of 200 WebSocket readers connecting at once with 408 (bench-fanout), and they had to start over.
         .client_request_timeout(REQUEST_HEAD_TIMEOUT)
         // A connection's write buffer keeps the largest size it ever reached for as long as the connection lasts, and
-        // fills to this size while the client reads slowly: a WebSocket reader on a weak link kept 32 KiB and more.
+        // fills to this size while the client reads slowly: with the default, a reader on a weak link keeps 32 KiB.
         .h1_write_buffer_size(WRITE_BUFFER_BYTES)
         .shutdown_timeout(10);
         if let Some(workers) = workers {
