@@ -613,6 +613,18 @@ impl HostileSocket {
         }
     }
 
+    /// Expects the server to end the connection with one error message that says `words`. A connection the server
+    /// leaves open goes quiet for the read timeout and yields nothing, which fails here.
+    fn closes_saying(&mut self, words: &str) {
+        let last = self.until_closed();
+        assert_eq!(last.len(), 1, "{last:?}");
+        assert_eq!(last[0].kind, "error", "{last:?}");
+        assert!(
+            last[0].message.as_deref().unwrap_or("").contains(words),
+            "{last:?}"
+        );
+    }
+
     /// Messages until the connection closes (or goes quiet for the read timeout).
     fn until_closed(&mut self) -> Vec<hezuo_server::documents::repo_protocol::RepoMessage> {
         std::iter::from_fn(|| self.next()).collect()
@@ -882,17 +894,7 @@ fn a_peer_that_joins_again_loses_its_older_websocket_and_no_one_else_can_close_i
     );
 
     let mut newer = HostileSocket::connect_as(&app, &own, &peer);
-    let last = older.until_closed();
-    assert_eq!(last.len(), 1, "{last:?}");
-    assert_eq!(last[0].kind, "error");
-    assert!(
-        last[0]
-            .message
-            .as_deref()
-            .unwrap_or("")
-            .contains("joined again"),
-        "{last:?}"
-    );
+    older.closes_saying("joined again");
     newer.read(fruit);
     assert_eq!(newer.next().expect("a reply").kind, "sync");
     impostor.read(rice);
@@ -908,13 +910,7 @@ fn a_websocket_that_never_joins_is_closed_and_one_that_joined_stays() {
     let token = app.login(Persona::CounsellorHaishu).access_token;
     let mut joined = HostileSocket::connect(&app, &token);
     let mut silent = HostileSocket::upgrade(&app, &token, "never-joins");
-    // Closed by the server within the deadline; the read timeout (10 s) would leave `last` empty.
-    let last = silent.until_closed();
-    assert_eq!(last.len(), 1, "{last:?}");
-    assert!(
-        last[0].message.as_deref().unwrap_or("").contains("no join"),
-        "{last:?}"
-    );
+    silent.closes_saying("no join");
     joined.read(fruit);
     assert_eq!(joined.next().expect("still open").kind, "sync");
 }
