@@ -6,7 +6,7 @@
 
 use calamine::Reader;
 use hezuo_mobile_api::ErrorCode;
-use hezuo_mobile_api::client::{ApiClient, Export};
+use hezuo_mobile_api::client::{ApiClient, ClientError, Export};
 use hezuo_mobile_api::cooperatives::CreateCooperativeRequest;
 use hezuo_mobile_api::stars::{
     Application, ApplicationQuery, ManualScore, ManualScores, OpenCampaign, OrgKind,
@@ -178,6 +178,21 @@ fn a_cooperative_is_scored_from_approved_evidence_confirmed_by_level_and_publish
     assert_eq!(
         code_of(counsellor.file_application(campaign, cooperative)),
         ErrorCode::StarEvidenceMissing
+    );
+    // A cooperative outside the caller's regions is bad input to an existing campaign, not a missing resource.
+    let elsewhere = app.cooperative_id(Fixture::XiangshanFishery);
+    match counsellor.file_application(campaign, elsewhere) {
+        Err(ClientError::Api(problem)) => {
+            assert_eq!(problem.code, ErrorCode::ValidationFailed, "{problem:?}");
+            assert_eq!(problem.errors[0].field, "cooperative_id", "{problem:?}");
+            assert_eq!(problem.errors[0].code, "unknown_cooperative", "{problem:?}");
+        }
+        other => panic!("expected a 422, got {other:?}"),
+    }
+    assert_eq!(
+        code_of(counsellor.file_application(Uuid::now_v7(), cooperative)),
+        ErrorCode::NotFound,
+        "an unknown campaign is the missing resource"
     );
     let mut phone = app.pulled_phone(Persona::CounsellorHaishu);
     let visit = record(&mut phone, cooperative, exemplary_visit("2026-11-05"));

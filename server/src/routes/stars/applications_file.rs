@@ -20,9 +20,9 @@ use crate::state::AppState;
     (status = 200, description = "Already filed", body = Application),
     (status = 201, description = "Filed and scored", body = Application),
     (status = 403, description = "Viewers do not file", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "No such campaign, or no such cooperative in the caller's regions", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Closed campaign, barred cooperative, or no approved visit", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "The organisation is not of the campaign's kind", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No such cooperative in the caller's regions (`unknown_cooperative` on `cooperative_id`), or the organisation is not of the campaign's kind", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/stars/campaigns/{id}/applications")]
 pub async fn file_application(
@@ -38,11 +38,19 @@ pub async fn file_application(
         .db
         .write(move |conn| {
             let campaign = store::campaign(conn, &campaign_id)?;
-            let cooperative =
-                crate::auth::policy::visible_cooperative(conn, &caller, cooperative_id)?;
-            if cooperative.merged_into.is_some() {
-                return Err(ApiError::new(ErrorCode::NotFound));
-            }
+            // The campaign is the resource addressed; a cooperative named in the body that cannot be filed for is
+            // bad input (422), not a missing campaign.
+            let cooperative = crate::models::cooperatives::find(conn, cooperative_id)?
+                .filter(|row| caller.scope.covers_path(&row.region_path))
+                .filter(|row| row.merged_into.is_none())
+                .ok_or_else(|| {
+                    ApiError::new(ErrorCode::ValidationFailed).with_field(
+                        "cooperative_id",
+                        "unknown_cooperative",
+                        "您的辖区内没有该合作社",
+                        "no such cooperative in your regions",
+                    )
+                })?;
             let (row, created) = applications::file(conn, &caller, &campaign, &cooperative)?;
             Ok((created, view::application(conn, row, &campaign)?))
         })

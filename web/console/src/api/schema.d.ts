@@ -10038,7 +10038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such campaign, or no such cooperative in the caller's regions */
+            /** @description No such campaign */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10074,7 +10074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The organisation is not of the campaign's kind */
+            /** @description No such cooperative in the caller's regions (`unknown_cooperative` on `cooperative_id`), or the organisation is not of the campaign's kind */
             422: {
                 headers: {
                     [name: string]: unknown;
