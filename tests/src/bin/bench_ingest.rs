@@ -1,5 +1,5 @@
 //! `cargo build --release -p hezuo-server && cargo run --release -p hezuo-tests --bin bench-ingest
-//! [-- --phones 100] [--visits 10] [--rounds 3]`
+//! [-- --phones 100] [--visits 10] [--rounds 3] [--restart-every N]`
 //!
 //! Ingest: how many submitted visits a release `hezuo serve` process (SQLite, or PostgreSQL when
 //! `HEZUO_TEST_POSTGRES_URL` is set; two workers, pinned to two cores where the machine has more) takes in per
@@ -8,6 +8,10 @@
 //! phones sync at once. Printed per round: the time until every visit is stored, visits per second, and the server's
 //! CPU time per visit, with what that CPU cost allows on two cores, and its resident memory after the round (with many
 //! `--rounds`, a soak of the write path). Target: ≥ 500 visits/s, ≤ 4 ms of CPU per visit.
+//!
+//! With `--restart-every N` the server is killed and started again after every N rounds, on the same database. A cost
+//! that grows with what the process has been through falls back after a restart; one that follows the size of the
+//! documents and tables does not (the round right after a restart also reads its documents from storage again).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -60,6 +64,7 @@ fn main() {
     let phones = count_arg("--phones", 100);
     let visits_each = count_arg("--visits", 10);
     let rounds = count_arg("--rounds", 3);
+    let restart_every = count_arg("--restart-every", 0);
     let backend = hezuo_tests::bench::backend();
 
     let database = SeededDatabase::create(|config| config.database_pool_size = 8);
@@ -87,8 +92,8 @@ fn main() {
         demo::create_logins(&mut conn, &logins, &hash).expect("counsellors");
         townships
     };
-    let server = ServerProcess::start(&database);
-    let pid = server.pid().expect("pid");
+    let mut server = ServerProcess::start(&database);
+    let mut pid = server.pid().expect("pid");
     let pinned = pin_to_two_cores(pid);
     println!(
         "hezuo ingest benchmark — backend {backend}, release server with 2 workers on {pinned}; {phones} phones over {} townships, {visits_each} submitted visits each per round, review tracking on",
@@ -120,6 +125,13 @@ fn main() {
     let mut rates = Vec::new();
     let mut costs = Vec::new();
     for round in 0..rounds {
+        let restarted = restart_every > 0 && round > 0 && round % restart_every == 0;
+        if restarted {
+            server.kill();
+            server.restart();
+            pid = server.pid().expect("pid");
+            pin_to_two_cores(pid);
+        }
         std::thread::scope(|scope| {
             for (index, chunk) in fleet.chunks_mut(phones.div_ceil(4).max(1)).enumerate() {
                 scope.spawn(move || {
@@ -157,8 +169,13 @@ fn main() {
         let rate = arrived as f64 / elapsed;
         let cost_ms = cpu * 1000.0 / arrived as f64;
         println!(
-            "round {}: {arrived} visits from {phones} phones at once stored in {elapsed:.2} s = {rate:.0} visits/s; server CPU {cpu:.2} s = {cost_ms:.2} ms per visit, so 2 cores allow {:.0} visits/s; {in_review} visits in review; server RSS {:.1} MiB",
+            "round {}{}: {arrived} visits from {phones} phones at once stored in {elapsed:.2} s = {rate:.0} visits/s; server CPU {cpu:.2} s = {cost_ms:.2} ms per visit, so 2 cores allow {:.0} visits/s; {in_review} visits in review; server RSS {:.1} MiB",
             round + 1,
+            if restarted {
+                " (server just restarted)"
+            } else {
+                ""
+            },
             2000.0 / cost_ms,
             rss_kib(pid).unwrap_or(0) as f64 / 1024.0,
         );
