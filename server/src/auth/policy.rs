@@ -24,9 +24,18 @@ pub fn visible_cooperative(
     caller: &Authenticated,
     id: CooperativeId,
 ) -> crate::error::ApiResult<crate::models::cooperatives::CooperativeRow> {
-    crate::models::cooperatives::find(conn, id)?
-        .filter(|row| caller.scope.covers_path(&row.region_path))
-        .ok_or_else(crate::error::ApiError::not_found)
+    cooperative_in_scope(conn, caller, id)?.ok_or_else(crate::error::ApiError::not_found)
+}
+
+/// A cooperative in the caller's regions, if there is one: for a cooperative named in a request's body, where its
+/// absence is bad input rather than a missing resource.
+pub fn cooperative_in_scope(
+    conn: &mut DbConn,
+    caller: &Authenticated,
+    id: CooperativeId,
+) -> QueryResult<Option<crate::models::cooperatives::CooperativeRow>> {
+    Ok(crate::models::cooperatives::find(conn, id)?
+        .filter(|row| caller.scope.covers_path(&row.region_path)))
 }
 
 /// Whether `actor` manages an account with `target_role` whose regions have the given paths.

@@ -40,17 +40,17 @@ pub async fn file_application(
             let campaign = store::campaign(conn, &campaign_id)?;
             // The campaign is the resource addressed; a cooperative named in the body that cannot be filed for is
             // bad input (422), not a missing campaign.
-            let cooperative = crate::models::cooperatives::find(conn, cooperative_id)?
-                .filter(|row| caller.scope.covers_path(&row.region_path))
-                .filter(|row| row.merged_into.is_none())
-                .ok_or_else(|| {
-                    ApiError::new(ErrorCode::ValidationFailed).with_field(
-                        "cooperative_id",
-                        "unknown_cooperative",
-                        "您的辖区内没有该合作社",
-                        "no such cooperative in your regions",
-                    )
-                })?;
+            let cooperative =
+                crate::auth::policy::cooperative_in_scope(conn, &caller, cooperative_id)?
+                    .filter(|row| row.merged_into.is_none())
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorCode::ValidationFailed).with_field(
+                            "cooperative_id",
+                            "unknown_cooperative",
+                            "您的辖区内没有该合作社",
+                            "no such cooperative in your regions",
+                        )
+                    })?;
             let (row, created) = applications::file(conn, &caller, &campaign, &cooperative)?;
             Ok((created, view::application(conn, row, &campaign)?))
         })
